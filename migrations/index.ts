@@ -1,0 +1,4 @@
+import { InitialSchema1764400000000 } from './1764400000000-InitialSchema.js';
+
+/** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
+export const MIGRATIONS = [InitialSchema1764400000000];

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { seedIfEmpty } from '../seeds/seed.js';
+import { AppModule } from './app.module.js';
+import { problemFromFastifyError, sendProblem } from './common/problem.filter.js';
+import type { AppConfig } from './config/config.js';
+import { createDataSource } from './database/data-source.js';
+import { migrate } from './database/migrate.js';
+import { checkRedis, ensureDatabase } from './database/startup-checks.js';
+
+export const API_PREFIX = 'api/v1';
+export const BODY_LIMIT = 1024 * 1024;
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Database exists, schema migrated, article seeded when empty; Redis answers. Before Nest starts. */
+export async function prepare(config: AppConfig): Promise<void> {
+  await ensureDatabase(config.databaseUrl);
+  await checkRedis(config.redisUrl);
+  const dataSource = createDataSource(config.databaseUrl);
+  await dataSource.initialize();
+  try {
+    await migrate(dataSource, config.databaseUrl);
+    if (config.seed) await seedIfEmpty(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** The Nest app on Fastify with the API under /api/v1, OpenAPI at /api/docs, errors as problem+json. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  await prepare(config);
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT });
+  // Errors Fastify raises before Nest sees the request (body parsing, size) are problems too.
+  adapter.getInstance().setErrorHandler((error, _request, reply) => sendProblem(reply, problemFromFastifyError(error as Error & { statusCode?: number; code?: string })));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: config.logLevel === 'silent' ? false : LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+  });
+  app.setGlobalPrefix(API_PREFIX);
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('target-monitor 目标进度监测')
+      .setDescription('Targets of policy documents, their figures, and evaluations of pace and gap-to-goal.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

@@ -1,0 +1,28 @@
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export type DomainErrorCode = 'not_found' | 'invalid' | 'conflict' | 'malformed' | 'too_large' | 'unavailable';
+
+/**
+ * Errors services throw; the problem filter maps the code to an HTTP status, so jobs and
+ * controllers can share the services.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, path?: string) =>
+  new DomainError('not_found', `${what} 不存在 (not found)`, path ? [{ path, message: `${what} 不存在` }] : []);
+
+export const invalid = (errors: FieldError[], message = '输入有误 (invalid input)') =>
+  new DomainError('invalid', message, errors);
+
+export const conflict = (path: string, message: string) => new DomainError('conflict', message, [{ path, message }]);

@@ -1,0 +1,91 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorCode, type FieldError } from './domain-error.js';
+
+const STATUS: Record<DomainErrorCode, number> = {
+  not_found: 404,
+  invalid: 422,
+  conflict: 409,
+  malformed: 400,
+  too_large: 413,
+  unavailable: 503,
+};
+
+const TITLES: Record<number, string> = {
+  400: '请求格式错误 Bad Request',
+  401: '未认证 Unauthorized',
+  403: '无权限 Forbidden',
+  404: '未找到 Not Found',
+  405: '方法不允许 Method Not Allowed',
+  409: '冲突 Conflict',
+  413: '请求体过大 Payload Too Large',
+  415: '不支持的媒体类型 Unsupported Media Type',
+  422: '输入有误 Unprocessable Content',
+  500: '服务器内部错误 Internal Server Error',
+  503: '服务暂不可用 Service Unavailable',
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors: FieldError[];
+}
+
+export function problem(status: number, detail: string, errors: FieldError[] = [], instance?: string): Problem {
+  return {
+    type: status >= 500 ? 'about:blank' : `urn:target-monitor:problem:${status}`,
+    title: TITLES[status] ?? `HTTP ${status}`,
+    status,
+    detail,
+    instance,
+    errors,
+  };
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): void {
+  void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+}
+
+/** Maps Fastify's own request errors (body parsing, size) to a problem; anything else is a 500. */
+export function problemFromFastifyError(error: { statusCode?: number; code?: string; message: string }): Problem {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500) return problem(500, '服务器内部错误，请稍后重试 (internal error)');
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem(413, '请求体超过 1 MB (body exceeds 1 MB)', [{ path: '', message: '请求体过大' }]);
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return problem(415, '仅接受 application/json (only application/json is accepted)');
+  if (error.code?.startsWith('FST_ERR_CTP')) return problem(400, `请求体不是合法的 JSON (malformed JSON body): ${error.message}`, [{ path: '', message: 'JSON 格式错误' }]);
+  return problem(status, error.message);
+}
+
+/** Every error leaves the API as application/problem+json (RFC 9457); no stack or SQL in the body. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    sendProblem(reply, this.toProblem(exception, request.url));
+  }
+
+  private toProblem(exception: unknown, instance: string): Problem {
+    if (exception instanceof DomainError) {
+      return problem(STATUS[exception.code], exception.message, exception.errors, instance);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+      return problem(status, Array.isArray(message) ? message.join('; ') : String(message ?? exception.message), [], instance);
+    }
+    const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500) {
+      return { ...problemFromFastifyError({ ...fastifyError, message: fastifyError.message ?? '' }), instance };
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return problem(500, '服务器内部错误，请稍后重试 (internal error)', [], instance);
+  }
+}

@@ -1,0 +1,34 @@
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import { parsePeriod } from '../evaluation/periods.js';
+
+export const MAX_ABS_VALUE = new Decimal('1e15');
+const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A figure or target value: a JSON number or a decimal string, finite, |v| ≤ 1e15.
+ * Normalised once, here at the edge, to the decimal string PostgreSQL `numeric` stores.
+ */
+export const decimalValue = z
+  .union([z.number(), z.string()], { error: '须为数字或数字字符串 (must be a number or a decimal string)' })
+  .transform((input, ctx) => {
+    const text = typeof input === 'number' ? String(input) : input.trim();
+    if (typeof input === 'number' ? !Number.isFinite(input) : !DECIMAL_TEXT.test(text)) {
+      ctx.addIssue({ code: 'custom', message: '须为有限的数字 (must be a finite number)' });
+      return z.NEVER;
+    }
+    const value = new Decimal(text);
+    if (value.abs().greaterThan(MAX_ABS_VALUE)) {
+      ctx.addIssue({ code: 'custom', message: '绝对值不得超过 1e15 (|value| must be ≤ 1e15)' });
+      return z.NEVER;
+    }
+    return value.toFixed();
+  });
+
+export const periodString = z.string().refine((p) => parsePeriod(p) !== null, {
+  message: '期间格式应为 YYYY、YYYYQn 或 YYYY-MM (period must be YYYY, YYYYQn or YYYY-MM)',
+});
+
+/** numeric (string) from PostgreSQL → JSON number. */
+export const toNumber = (value: string | null | undefined): number | null =>
+  value === null || value === undefined ? null : Number(value);

@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiZodBody } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import { type CreateDepartment, createDepartmentSchema } from './department.schema.js';
+import { DepartmentsService } from './departments.service.js';
+
+@ApiTags('departments 部门')
+@Controller('departments')
+export class DepartmentsController {
+  constructor(private readonly departments: DepartmentsService) {}
+
+  @Get()
+  list() {
+    return this.departments.list();
+  }
+
+  @Get(':code')
+  get(@Param('code') code: string) {
+    return this.departments.get(code);
+  }
+
+  @Post()
+  @ApiZodBody(createDepartmentSchema)
+  create(@Body(new ZodPipe(createDepartmentSchema)) body: CreateDepartment) {
+    return this.departments.create(body);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Department } from './department.entity.js';
+import { DepartmentsController } from './departments.controller.js';
+import { DepartmentsService } from './departments.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Department])],
+  controllers: [DepartmentsController],
+  providers: [DepartmentsService],
+  exports: [DepartmentsService],
+})
+export class DepartmentsModule {}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { conflict, type FieldError, invalid, notFound } from '../common/domain-error.js';
+import { Department } from './department.entity.js';
+import type { CreateDepartment } from './department.schema.js';
+
+export interface DepartmentJson { code: string; name: string; emails: string[] }
+
+export const departmentJson = (d: Department): DepartmentJson => ({ code: d.code, name: d.name, emails: d.emails });
+
+@Injectable()
+export class DepartmentsService {
+  constructor(@InjectRepository(Department) private readonly departments: Repository<Department>) {}
+
+  async list(): Promise<DepartmentJson[]> {
+    return (await this.departments.find({ order: { code: 'ASC' } })).map(departmentJson);
+  }
+
+  async get(code: string): Promise<DepartmentJson> {
+    const department = await this.departments.findOneBy({ code });
+    if (!department) throw notFound(`部门 ${code}`);
+    return departmentJson(department);
+  }
+
+  async create(input: CreateDepartment): Promise<DepartmentJson> {
+    if (await this.departments.existsBy({ code: input.code })) {
+      throw conflict('code', `部门代码 ${input.code} 已存在 (department code already exists)`);
+    }
+    return departmentJson(await this.departments.save(this.departments.create(input)));
+  }
+
+  /**
+   * Resolves department codes to entities; each unknown code is a field error at its path.
+   * `paths[i]` names the field that carried `codes[i]`.
+   */
+  async resolve(codes: string[], paths: string[]): Promise<Department[]> {
+    const found = codes.length ? await this.departments.findBy({ code: In(codes) }) : [];
+    const byCode = new Map(found.map((d) => [d.code, d]));
+    const errors: FieldError[] = codes.flatMap((code, i) =>
+      byCode.has(code) ? [] : [{ path: paths[i], message: `部门 ${code} 不存在 (unknown department)` }],
+    );
+    if (errors.length) throw invalid(errors);
+    return codes.map((code) => byCode.get(code)!);
+  }
+}

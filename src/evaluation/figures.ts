@@ -1,0 +1,37 @@
+import type { Basis, FigureRevision } from './evaluation.types.js';
+import { periodEndInstant, periodFits, periodT, subPeriod, type Frequency } from './periods.js';
+
+/** The current value of one period as of a moment. */
+export interface Figure {
+  period: string;
+  t: number;
+  year: number;
+  k: number;
+  n: number;
+  value: number;
+  basis: Basis;
+}
+
+/**
+ * The figures known at `asOf`: revisions recorded by then, of periods of `frequency` that
+ * had ended by then; per period the latest recordedAt wins (ties: the later in the array).
+ * Sorted by period end.
+ */
+export function currentFigures(
+  revisions: readonly FigureRevision[],
+  asOf: Date,
+  frequency: Frequency,
+  tz: string,
+): Figure[] {
+  const cutoff = asOf.getTime();
+  const current = new Map<string, FigureRevision>();
+  for (const r of revisions) {
+    if (r.recordedAt.getTime() > cutoff || !periodFits(frequency, r.period)) continue;
+    if (periodEndInstant(r.period, tz).getTime() > cutoff) continue;
+    const seen = current.get(r.period);
+    if (!seen || r.recordedAt.getTime() >= seen.recordedAt.getTime()) current.set(r.period, r);
+  }
+  return [...current.values()]
+    .map((r) => ({ period: r.period, t: periodT(r.period), ...subPeriod(r.period), value: r.value, basis: r.basis }))
+    .sort((x, y) => x.t - y.t);
+}

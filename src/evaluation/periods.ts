@@ -1,0 +1,150 @@
+import { DateTime } from 'luxon';
+
+export type Frequency = 'quarterly' | 'monthly' | 'yearly';
+export type PeriodKind = 'year' | 'quarter' | 'month';
+
+/** index: 1 for a year, 1–4 for a quarter, 1–12 for a month. */
+export interface ParsedPeriod {
+  kind: PeriodKind;
+  year: number;
+  index: number;
+}
+
+/** Sub-period k of n within its year (quarter k of 4, month k of 12, year 1 of 1). */
+export interface SubPeriod {
+  year: number;
+  k: number;
+  n: number;
+}
+
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2200;
+
+const PATTERN = /^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$/;
+const PER_YEAR: Record<PeriodKind, number> = { year: 1, quarter: 4, month: 12 };
+const KIND_OF: Record<Frequency, PeriodKind> = { yearly: 'year', quarterly: 'quarter', monthly: 'month' };
+const FREQUENCY_OF: Record<PeriodKind, Frequency> = { year: 'yearly', quarter: 'quarterly', month: 'monthly' };
+
+export function parsePeriod(s: string): ParsedPeriod | null {
+  const m = typeof s === 'string' ? PATTERN.exec(s) : null;
+  if (!m) return null;
+  const year = Number(m[1]);
+  if (year < MIN_YEAR || year > MAX_YEAR) return null;
+  if (m[2]) return { kind: 'quarter', year, index: Number(m[2]) };
+  if (m[3]) return { kind: 'month', year, index: Number(m[3]) };
+  return { kind: 'year', year, index: 1 };
+}
+
+export function formatPeriod(p: ParsedPeriod): string {
+  const n = PER_YEAR[p.kind];
+  const valid =
+    n !== undefined &&
+    Number.isInteger(p.year) && p.year >= MIN_YEAR && p.year <= MAX_YEAR &&
+    Number.isInteger(p.index) && p.index >= 1 && p.index <= n;
+  if (!valid) throw new RangeError(`invalid period ${JSON.stringify(p)}`);
+  if (p.kind === 'quarter') return `${p.year}Q${p.index}`;
+  if (p.kind === 'month') return `${p.year}-${String(p.index).padStart(2, '0')}`;
+  return String(p.year);
+}
+
+function requirePeriod(period: string): ParsedPeriod {
+  const p = parsePeriod(period);
+  if (!p) throw new RangeError(`invalid period "${period}"`);
+  return p;
+}
+
+/** The period's end in fractional years: t(2023) = t(2023Q4) = t(2023-12) = 2024. */
+export function periodT(period: string): number {
+  const p = requirePeriod(period);
+  return p.year + p.index / PER_YEAR[p.kind];
+}
+
+export function frequencyOf(period: string): Frequency {
+  return FREQUENCY_OF[requirePeriod(period).kind];
+}
+
+export function periodFits(frequency: Frequency, period: string): boolean {
+  return parsePeriod(period)?.kind === KIND_OF[frequency];
+}
+
+export function subPeriod(period: string): SubPeriod {
+  const p = requirePeriod(period);
+  return { year: p.year, k: p.index, n: PER_YEAR[p.kind] };
+}
+
+export function periodsPerYear(frequency: Frequency): number {
+  return PER_YEAR[KIND_OF[frequency]];
+}
+
+export function periodOf(frequency: Frequency, year: number, k: number): string {
+  return formatPeriod({ kind: KIND_OF[frequency], year, index: k });
+}
+
+export function nextPeriod(period: string): string {
+  const p = requirePeriod(period);
+  return p.index < PER_YEAR[p.kind]
+    ? formatPeriod({ ...p, index: p.index + 1 })
+    : formatPeriod({ ...p, year: p.year + 1, index: 1 });
+}
+
+export function previousPeriod(period: string): string {
+  const p = requirePeriod(period);
+  return p.index > 1
+    ? formatPeriod({ ...p, index: p.index - 1 })
+    : formatPeriod({ ...p, year: p.year - 1, index: PER_YEAR[p.kind] });
+}
+
+/** The last period of `frequency` whose end is at or before the end of `period`; null before 1900. */
+export function periodAtOrBefore(frequency: Frequency, period: string): string | null {
+  const { year, k, n } = subPeriod(period);
+  const endMonth = year * 12 + k * (12 / n);
+  const per = periodsPerYear(frequency);
+  const count = Math.floor(endMonth / (12 / per)) - 1;
+  const y = Math.floor(count / per);
+  return y < MIN_YEAR ? null : periodOf(frequency, y, (count % per) + 1);
+}
+
+const endCache = new Map<string, number>();
+
+function endDateTime(period: string, tz: string): DateTime {
+  const { year, k, n } = subPeriod(period);
+  const lastMonth = k * (12 / n);
+  const next = lastMonth === 12 ? { year: year + 1, month: 1 } : { year, month: lastMonth + 1 };
+  const end = DateTime.fromObject({ ...next, day: 1 }, { zone: tz });
+  if (!end.isValid) throw new RangeError(`invalid time zone "${tz}"`);
+  return end;
+}
+
+/** 00:00 of the first day after the period, in time zone tz. */
+export function periodEndInstant(period: string, tz: string): Date {
+  const key = `${tz}|${period}`;
+  let ms = endCache.get(key);
+  if (ms === undefined) {
+    ms = endDateTime(period, tz).toMillis();
+    endCache.set(key, ms);
+  }
+  return new Date(ms);
+}
+
+/** Whether the period's end plus graceDays calendar days (in tz) is at or before instant. */
+export function periodEndedBy(period: string, instant: Date, tz: string, graceDays = 0): boolean {
+  const end = graceDays === 0
+    ? periodEndInstant(period, tz).getTime()
+    : endDateTime(period, tz).plus({ days: graceDays }).toMillis();
+  return end <= instant.getTime();
+}
+
+/**
+ * The latest period of `frequency` whose end + graceDays is at or before `instant`.
+ * Throws RangeError when that period falls outside 1900–2200.
+ */
+export function latestPeriodEndedBy(frequency: Frequency, instant: Date, tz: string, graceDays = 0): string {
+  const local = DateTime.fromJSDate(instant, { zone: tz }).minus({ days: graceDays });
+  if (!local.isValid) throw new RangeError(`invalid instant or time zone "${tz}"`);
+  const per = periodsPerYear(frequency);
+  let p = periodOf(frequency, local.year, Math.ceil((local.month * per) / 12));
+  // The period holding instant − grace has not ended yet; walk to the exact answer (DST may move a boundary).
+  while (periodEndedBy(nextPeriod(p), instant, tz, graceDays)) p = nextPeriod(p);
+  while (!periodEndedBy(p, instant, tz, graceDays)) p = previousPeriod(p);
+  return p;
+}

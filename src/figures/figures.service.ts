@@ -1,0 +1,191 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { type FieldError, invalid, notFound } from '../common/domain-error.js';
+import { periodFits } from '../evaluation/periods.js';
+import { ReevaluationService } from '../progress/reevaluation.service.js';
+import type { Basis } from '../evaluation/evaluation.types.js';
+
+/** One figure to write, already validated field by field. */
+export interface FigureWrite {
+  target: string;
+  period: string;
+  value: string;
+  basis?: Basis;
+  status: 'preliminary' | 'final';
+  note: string | null;
+  source: string | null;
+  reason: string | null;
+}
+
+export interface FigureJson {
+  target: string;
+  period: string;
+  value: number;
+  basis: Basis;
+  status: 'preliminary' | 'final';
+  note: string | null;
+  source: string | null;
+  revision: number;
+  recordedAt: string;
+}
+
+export interface RevisionJson extends Omit<FigureJson, 'revision'> {
+  id: number;
+  reason: string | null;
+  recordedBy: string | null;
+}
+
+export interface WriteResult { received: number; written: number; unchanged: number }
+
+const FIGURE_COLUMNS = `t.code AS target, f.period, f.value, f.basis, f.status, f.note, f.source`;
+
+type Row = Record<string, unknown> & { value: string; recorded_at: Date };
+
+const figureJson = (r: Row): FigureJson => ({
+  target: r.target as string,
+  period: r.period as string,
+  value: Number(r.value),
+  basis: r.basis as Basis,
+  status: r.status as FigureJson['status'],
+  note: r.note as string | null,
+  source: r.source as string | null,
+  revision: Number(r.revision_id),
+  recordedAt: r.recorded_at.toISOString(),
+});
+
+@Injectable()
+export class FiguresService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reevaluation: ReevaluationService,
+  ) {}
+
+  async list(code: string): Promise<FigureJson[]> {
+    const targetId = await this.targetId(code);
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${FIGURE_COLUMNS}, f.revision_id, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
+       WHERE f.target_id = $1 ORDER BY tm_period_t(f.period), f.period`,
+      [targetId],
+    );
+    return rows.map(figureJson);
+  }
+
+  async get(code: string, period: string): Promise<FigureJson> {
+    const targetId = await this.targetId(code);
+    const [row]: Row[] = await this.dataSource.query(
+      `SELECT ${FIGURE_COLUMNS}, f.revision_id, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
+       WHERE f.target_id = $1 AND f.period = $2`,
+      [targetId, period],
+    );
+    if (!row) throw notFound(`${code} ${period} 的实际值`);
+    return figureJson(row);
+  }
+
+  async revisions(code: string, period: string): Promise<RevisionJson[]> {
+    const targetId = await this.targetId(code);
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${FIGURE_COLUMNS}, f.id, f.reason, f.recorded_by, f.recorded_at FROM figure_revisions f
+       JOIN targets t ON t.id = f.target_id WHERE f.target_id = $1 AND f.period = $2 ORDER BY f.recorded_at, f.id`,
+      [targetId, period],
+    );
+    if (!rows.length) throw notFound(`${code} ${period} 的实际值`);
+    return rows.map((r) => {
+      const { revision: _, ...rest } = figureJson(r);
+      return { ...rest, id: Number(r.id), reason: r.reason as string | null, recordedBy: r.recorded_by as string | null };
+    });
+  }
+
+  /** PUT one figure: idempotent (the same figure again writes no revision). */
+  async put(figure: FigureWrite, actor: string | null): Promise<FigureJson> {
+    await this.write([figure], actor, (_, field) => (field === 'target' ? 'code' : field));
+    return this.get(figure.target, figure.period);
+  }
+
+  /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
+  batch(figures: FigureWrite[], actor: string | null): Promise<WriteResult> {
+    return this.write(figures, actor, (i, field) => `figures[${i}].${field}`);
+  }
+
+  private async write(
+    figures: FigureWrite[],
+    actor: string | null,
+    pathOf: (index: number, field: string) => string,
+  ): Promise<WriteResult> {
+    const codes = [...new Set(figures.map((f) => f.target))];
+    const targets: { id: number; code: string; kind: string; frequency: string }[] = await this.dataSource.query(
+      `SELECT id, code, kind, frequency FROM targets WHERE code = ANY($1) AND archived_at IS NULL`,
+      [codes],
+    );
+    const byCode = new Map(targets.map((t) => [t.code, t]));
+    if (figures.length === 1 && !byCode.has(figures[0].target)) throw notFound(`指标 ${figures[0].target}`, pathOf(0, 'target'));
+
+    const errors: FieldError[] = [];
+    const seen = new Map<string, number>();
+    const rows = figures.map((f, i) => {
+      const target = byCode.get(f.target);
+      if (!target) {
+        errors.push({ path: pathOf(i, 'target'), message: `指标 ${f.target} 不存在或已归档 (unknown target)` });
+        return null;
+      }
+      if (!periodFits(target.frequency as never, f.period)) {
+        errors.push({ path: pathOf(i, 'period'), message: `期间 ${f.period} 与指标的报送频率 ${target.frequency} 不符 (period does not fit the frequency)` });
+      }
+      const basis = f.basis ?? 'ytd';
+      if (target.kind === 'level' && basis !== 'ytd') {
+        errors.push({ path: pathOf(i, 'basis'), message: '存量指标取期末值，口径须为 ytd (level targets take the period-end value)' });
+      }
+      const key = `${target.id}:${f.period}`;
+      if (seen.has(key)) errors.push({ path: pathOf(i, 'period'), message: `与第 ${seen.get(key)! + 1} 行重复 (duplicate of row ${seen.get(key)})` });
+      seen.set(key, i);
+      return { ...f, targetId: target.id, basis, ord: i };
+    });
+    if (errors.length) throw invalid(errors, `${errors.length} 处错误，未写入任何数据 (nothing was written)`);
+    const valid = rows as NonNullable<(typeof rows)[number]>[];
+
+    const written: { target_id: number }[] = await this.dataSource.transaction(async (manager) => {
+      // Serialise writers of the same figures (ordered, so two batches cannot deadlock).
+      await manager.query(
+        `SELECT pg_advisory_xact_lock(k) FROM (
+           SELECT DISTINCT hashtextextended(t::text || ':' || p, 0) AS k FROM unnest($1::int[], $2::text[]) AS x(t, p)
+           ORDER BY k) locks`,
+        [valid.map((r) => r.targetId), valid.map((r) => r.period)],
+      );
+      return manager.query(
+        `WITH input AS (
+           SELECT * FROM unnest($1::int[], $2::text[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[])
+             AS i(target_id, period, value, basis, status, note, source, reason, ord)
+         ), changed AS (
+           INSERT INTO figure_revisions (target_id, period, value, basis, status, note, source, reason, recorded_by)
+           SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, $10
+           FROM input i LEFT JOIN figures f ON f.target_id = i.target_id AND f.period = i.period
+           WHERE f.target_id IS NULL
+              OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
+           ORDER BY i.ord
+           RETURNING id, target_id, period, value, basis, status, note, source, recorded_at
+         ), current AS (
+           INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
+           SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM changed
+           ON CONFLICT (target_id, period) DO UPDATE SET value = EXCLUDED.value, basis = EXCLUDED.basis,
+             status = EXCLUDED.status, note = EXCLUDED.note, source = EXCLUDED.source,
+             revision_id = EXCLUDED.revision_id, recorded_at = EXCLUDED.recorded_at
+           RETURNING target_id
+         )
+         SELECT target_id FROM current`,
+        [
+          valid.map((r) => r.targetId), valid.map((r) => r.period), valid.map((r) => r.value),
+          valid.map((r) => r.basis), valid.map((r) => r.status), valid.map((r) => r.note),
+          valid.map((r) => r.source), valid.map((r) => r.reason), valid.map((r) => r.ord), actor,
+        ],
+      );
+    });
+    await this.reevaluation.request([...new Set(written.map((w) => w.target_id))]);
+    return { received: figures.length, written: written.length, unchanged: figures.length - written.length };
+  }
+
+  private async targetId(code: string): Promise<number> {
+    const [row]: { id: number }[] = await this.dataSource.query(`SELECT id FROM targets WHERE code = $1`, [code]);
+    if (!row) throw notFound(`指标 ${code}`);
+    return row.id;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Queue names, job names, job ids and options in one leaf file: services import it, it imports nothing
+ * from the features.
+ */
+export const EVALUATION_QUEUE = 'evaluation';
+
+export const EvaluationJob = {
+  /** Fan a run out into chunk jobs. data: { runId } */
+  run: 'run',
+  /** Evaluate one id range of targets for a run. data: { runId, chunk, fromId, toId } */
+  chunk: 'chunk',
+  /** Re-evaluate one target after its figures changed. data: { targetId } */
+  target: 'target',
+  /** The repeatable cron job: creates a run and fans it out. data: {} */
+  scheduled: 'scheduled',
+} as const;
+
+export const CRON_JOB_ID = 'evaluation-cron';
+
+/** A figure change waits this long so a burst of writes to one target costs one evaluation. */
+export const REEVALUATION_DEBOUNCE_MS = 500;
+
+export const jobIds = {
+  run: (runId: string) => `run:${runId}`,
+  chunk: (runId: string, chunk: number) => `run:${runId}:chunk:${chunk}`,
+  target: (targetId: number) => `evaluate:${targetId}`,
+};
+
+export interface RunJobData { runId: string }
+export interface ChunkJobData { runId: string; chunk: number; fromId: number; toId: number }
+export interface TargetJobData { targetId: number }
+
+export function jobOptions(backoffMs: number) {
+  return {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: backoffMs },
+    removeOnComplete: 1000,
+    removeOnFail: 5000,
+  } as const;
+}

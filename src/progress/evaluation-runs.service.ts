@@ -1,0 +1,151 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import type { DataSource, Repository } from 'typeorm';
+import { DomainError, notFound } from '../common/domain-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import {
+  type ChunkJobData, EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, type RunJobData,
+} from '../jobs/jobs.constants.js';
+import { EvaluationRun, type RunTrigger } from './evaluation-run.entity.js';
+import { EvaluationStore } from './evaluation.store.js';
+
+export interface RunJson {
+  id: string;
+  trigger: RunTrigger;
+  state: EvaluationRun['state'];
+  asOf: string;
+  targets: number | null;
+  chunks: { total: number | null; done: number };
+  counts: Record<string, number>;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export const runJson = (r: EvaluationRun): RunJson => ({
+  id: r.id,
+  trigger: r.trigger,
+  state: r.state,
+  asOf: r.asOf.toISOString(),
+  targets: r.targetsTotal,
+  chunks: { total: r.chunksTotal, done: r.chunksDone },
+  counts: r.counts,
+  error: r.error,
+  createdAt: r.createdAt.toISOString(),
+  startedAt: iso(r.startedAt),
+  finishedAt: iso(r.finishedAt),
+});
+
+/**
+ * An evaluation run: created queued, fanned out into chunk jobs by id range that any worker may take,
+ * completed when the last chunk is in, failed (visibly) when a chunk runs out of attempts.
+ */
+@Injectable()
+export class EvaluationRunsService {
+  private readonly logger = new Logger(EvaluationRunsService.name);
+
+  constructor(
+    @InjectRepository(EvaluationRun) private readonly runs: Repository<EvaluationRun>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: EvaluationStore,
+  ) {}
+
+  /** A queued run, evaluated as of `asOf` (default: now). */
+  async start(trigger: RunTrigger, asOf = new Date()): Promise<{ id: string }> {
+    const run = await this.runs.save(this.runs.create({ trigger, state: 'queued', asOf, chunksDone: 0, counts: {} }));
+    const data: RunJobData = { runId: run.id };
+    try {
+      await this.queue.add(EvaluationJob.run, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.run(run.id) });
+    } catch (error) {
+      await this.fail(run.id, `not queued: ${(error as Error).message}`);
+      throw new DomainError('unavailable', '任务队列不可用，评估未能排队 (the job queue is unavailable)');
+    }
+    return { id: run.id };
+  }
+
+  async get(id: string): Promise<RunJson> {
+    const run = /^[0-9a-f-]{36}$/i.test(id) ? await this.runs.findOneBy({ id }) : null;
+    if (!run) throw notFound(`评估批次 ${id}`);
+    return runJson(run);
+  }
+
+  async list(limit: number): Promise<RunJson[]> {
+    return (await this.runs.find({ order: { createdAt: 'DESC' }, take: limit })).map(runJson);
+  }
+
+  /** Splits the active targets into id ranges of `chunkSize` and queues one job per range. */
+  async fanOut(runId: string): Promise<void> {
+    const [run] = await this.dataSource.query(
+      `UPDATE evaluation_runs SET state = 'running', started_at = coalesce(started_at, clock_timestamp())
+        WHERE id = $1 AND state IN ('queued', 'running') RETURNING id`,
+      [runId],
+    );
+    if (!run) return; // failed or completed meanwhile
+    const chunks: { chunk: number; from_id: number; to_id: number; n: number }[] = await this.dataSource.query(
+      `SELECT chunk, min(id) AS from_id, max(id) AS to_id, count(*)::int AS n
+         FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / $1 AS chunk FROM targets WHERE archived_at IS NULL) t
+        GROUP BY chunk ORDER BY chunk`,
+      [this.config.chunkSize],
+    );
+    await this.dataSource.query(
+      `UPDATE evaluation_runs SET chunks_total = $2, targets_total = $3 WHERE id = $1`,
+      [runId, chunks.length, chunks.reduce((sum, c) => sum + c.n, 0)],
+    );
+    if (!chunks.length) return this.finishIfDone(runId);
+    await this.queue.addBulk(
+      chunks.map((c) => ({
+        name: EvaluationJob.chunk,
+        data: { runId, chunk: Number(c.chunk), fromId: c.from_id, toId: c.to_id } satisfies ChunkJobData,
+        opts: { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.chunk(runId, Number(c.chunk)) },
+      })),
+    );
+  }
+
+  /** Evaluates one chunk and records it done in the same transaction; a retry after commit is a no-op. */
+  async processChunk({ runId, chunk, fromId, toId }: ChunkJobData): Promise<void> {
+    const [run] = await this.dataSource.query(`SELECT state, as_of FROM evaluation_runs WHERE id = $1`, [runId]);
+    if (!run || run.state !== 'running') return;
+    const evaluations = await this.store.evaluate({ fromId, toId }, run.as_of, this.config.scheduleTz);
+    await this.dataSource.transaction(async (manager) => {
+      const claimed = await manager.query(
+        `INSERT INTO evaluation_run_chunks (run_id, chunk, targets) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING chunk`,
+        [runId, chunk, evaluations.length],
+      );
+      if (claimed.length) await this.store.save(manager, runId, evaluations);
+    });
+    await this.finishIfDone(runId);
+  }
+
+  private async finishIfDone(runId: string): Promise<void> {
+    await this.dataSource.query(
+      `WITH done AS (SELECT count(*)::int AS n FROM evaluation_run_chunks WHERE run_id = $1)
+       UPDATE evaluation_runs r SET chunks_done = done.n,
+         state = CASE WHEN done.n >= r.chunks_total THEN 'completed' ELSE r.state END,
+         finished_at = CASE WHEN done.n >= r.chunks_total THEN clock_timestamp() END,
+         counts = CASE WHEN done.n >= r.chunks_total THEN coalesce(
+           (SELECT jsonb_object_agg(status, n) FROM
+             (SELECT status, count(*)::int AS n FROM evaluations WHERE run_id = $1 GROUP BY status) s), '{}')
+           ELSE r.counts END
+       FROM done WHERE r.id = $1 AND r.state = 'running'`,
+      [runId],
+    );
+  }
+
+  /** Marks the run failed (once); later chunks of a failed run do nothing. */
+  async fail(runId: string, error: string): Promise<void> {
+    this.logger.error(`evaluation run ${runId} failed: ${error}`);
+    await this.dataSource.query(
+      `UPDATE evaluation_runs SET state = 'failed', error = $2, finished_at = clock_timestamp()
+        WHERE id = $1 AND state IN ('queued', 'running')`,
+      [runId, error.slice(0, 2000)],
+    );
+  }
+}

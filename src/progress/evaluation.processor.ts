@@ -1,0 +1,53 @@
+import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
+import { Inject } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job } from 'bull';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import {
+  type ChunkJobData, EVALUATION_QUEUE, EvaluationJob, type RunJobData, type TargetJobData,
+} from '../jobs/jobs.constants.js';
+import { EvaluationRunsService } from './evaluation-runs.service.js';
+import { EvaluationStore } from './evaluation.store.js';
+
+/** Thin: each job hands its ids to a service. Registered only in the `worker` and `all` roles. */
+@Processor(EVALUATION_QUEUE)
+export class EvaluationProcessor {
+  constructor(
+    private readonly runs: EvaluationRunsService,
+    private readonly store: EvaluationStore,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The cron only creates a run; its fan-out is a job of its own like any other run's. */
+  @Process(EvaluationJob.scheduled)
+  async scheduled(): Promise<void> {
+    await this.runs.start('schedule');
+  }
+
+  @Process(EvaluationJob.run)
+  run(job: Job<RunJobData>): Promise<void> {
+    return this.runs.fanOut(job.data.runId);
+  }
+
+  @Process(EvaluationJob.chunk)
+  chunk(job: Job<ChunkJobData>): Promise<void> {
+    return this.runs.processChunk(job.data);
+  }
+
+  @Process({ name: EvaluationJob.target, concurrency: 2 })
+  async target(job: Job<TargetJobData>): Promise<void> {
+    const evaluations = await this.store.evaluate({ targetId: job.data.targetId }, new Date(), this.config.scheduleTz);
+    await this.dataSource.transaction((manager) => this.store.save(manager, null, evaluations));
+  }
+
+  /** A run or chunk job out of attempts fails its run, visibly; earlier failures are retried. */
+  @OnQueueFailed()
+  async failed(job: Job<Partial<ChunkJobData>>, error: Error): Promise<void> {
+    const outOfAttempts = job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!outOfAttempts || !job.data.runId) return;
+    const where = job.name === EvaluationJob.chunk ? `chunk ${job.data.chunk} (targets ${job.data.fromId}–${job.data.toId})` : 'fan-out';
+    await this.runs.fail(job.data.runId, `${where}: ${error.message}`);
+  }
+}

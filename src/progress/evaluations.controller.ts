@@ -1,0 +1,59 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import { EvaluationRunsService } from './evaluation-runs.service.js';
+import {
+  type AsOfQuery, asOfQuerySchema, type CreateRun, createRunSchema, type LatestQuery, latestQuerySchema,
+  type RunListQuery, runListSchema,
+} from './evaluation.schema.js';
+import { ProgressService } from './progress.service.js';
+import { z } from 'zod';
+
+const resultsQuerySchema = latestQuerySchema.pick({ page: true, pageSize: true });
+
+@ApiTags('evaluations 评估')
+@Controller()
+export class EvaluationsController {
+  constructor(
+    private readonly progress: ProgressService,
+    private readonly runs: EvaluationRunsService,
+  ) {}
+
+  @Get('targets/:code/evaluation')
+  @ApiZodQuery(asOfQuerySchema)
+  evaluation(@Param('code') code: string, @Query(new ZodPipe(asOfQuerySchema)) query: AsOfQuery) {
+    return this.progress.evaluateNow(code, query.asOf);
+  }
+
+  @Get('evaluations/latest')
+  @ApiZodQuery(latestQuerySchema)
+  latest(@Query(new ZodPipe(latestQuerySchema)) query: LatestQuery) {
+    return this.progress.latest(query);
+  }
+
+  @Post('evaluations/runs')
+  @HttpCode(202)
+  @ApiZodBody(createRunSchema)
+  startRun(@Body(new ZodPipe(createRunSchema)) body: CreateRun) {
+    return this.runs.start('manual', body.asOf);
+  }
+
+  @Get('evaluations/runs')
+  @ApiZodQuery(runListSchema)
+  listRuns(@Query(new ZodPipe(runListSchema)) query: RunListQuery) {
+    return this.runs.list(query.limit);
+  }
+
+  @Get('evaluations/runs/:id')
+  getRun(@Param('id') id: string) {
+    return this.runs.get(id);
+  }
+
+  @Get('evaluations/runs/:id/evaluations')
+  @ApiZodQuery(resultsQuerySchema)
+  async runResults(@Param('id') id: string, @Query(new ZodPipe(resultsQuerySchema)) query: z.output<typeof resultsQuerySchema>) {
+    await this.runs.get(id);
+    return this.progress.runResults(id, query.page, query.pageSize);
+  }
+}

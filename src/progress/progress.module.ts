@@ -1,0 +1,32 @@
+import { BullModule } from '@nestjs/bull';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/config.js';
+import { EVALUATION_QUEUE } from '../jobs/jobs.constants.js';
+import { EvaluationRun } from './evaluation-run.entity.js';
+import { EvaluationRunsService } from './evaluation-runs.service.js';
+import { EvaluationProcessor } from './evaluation.processor.js';
+import { EvaluationScheduler } from './evaluation.scheduler.js';
+import { EvaluationStore } from './evaluation.store.js';
+import { EvaluationsController } from './evaluations.controller.js';
+import { ProgressService } from './progress.service.js';
+import { ReevaluationService } from './reevaluation.service.js';
+
+/** load → evaluate() → persist; runs; and, in worker roles, the processor and the cron. */
+@Module({})
+export class ProgressModule {
+  static register(role: AppConfig['role']): DynamicModule {
+    const worker = role === 'worker' || role === 'all';
+    return {
+      module: ProgressModule,
+      global: true,
+      imports: [TypeOrmModule.forFeature([EvaluationRun]), BullModule.registerQueue({ name: EVALUATION_QUEUE })],
+      controllers: role === 'worker' ? [] : [EvaluationsController],
+      providers: [
+        EvaluationStore, EvaluationRunsService, ProgressService, ReevaluationService,
+        ...(worker ? [EvaluationProcessor, EvaluationScheduler] : []),
+      ],
+      exports: [ReevaluationService, ProgressService, BullModule],
+    };
+  }
+}

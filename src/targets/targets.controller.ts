@@ -1,0 +1,44 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import {
+  type CreateTarget, createTargetSchema, type ListTargets, listTargetsSchema, type UpdateTarget, updateTargetSchema,
+} from './target.schema.js';
+import { TargetsService } from './targets.service.js';
+
+@ApiTags('targets 指标')
+@Controller('targets')
+export class TargetsController {
+  constructor(private readonly targets: TargetsService) {}
+
+  @Get()
+  @ApiZodQuery(listTargetsSchema)
+  list(@Query(new ZodPipe(listTargetsSchema)) query: ListTargets) {
+    return this.targets.list(query);
+  }
+
+  @Post()
+  @ApiZodBody(createTargetSchema)
+  create(@Body(new ZodPipe(createTargetSchema)) body: CreateTarget) {
+    return this.targets.create(body);
+  }
+
+  @Get(':code')
+  get(@Param('code') code: string) {
+    return this.targets.get(code);
+  }
+
+  @Patch(':code')
+  @ApiZodBody(updateTargetSchema)
+  update(@Param('code') code: string, @Body(new ZodPipe(updateTargetSchema)) body: UpdateTarget) {
+    return this.targets.update(code, body);
+  }
+
+  /** Archives: the target and its figures stay, it leaves lists and runs. */
+  @Delete(':code')
+  @HttpCode(204)
+  archive(@Param('code') code: string) {
+    return this.targets.archive(code);
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DepartmentsModule } from '../departments/departments.module.js';
+import { Milestone } from './milestone.entity.js';
+import { Target } from './target.entity.js';
+import { TargetsController } from './targets.controller.js';
+import { TargetsService } from './targets.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Target, Milestone]), DepartmentsModule],
+  controllers: [TargetsController],
+  providers: [TargetsService],
+  exports: [TargetsService],
+})
+export class TargetsModule {}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type FindOptionsWhere, ILike, IsNull, Not, Repository } from 'typeorm';
+import { conflict, notFound } from '../common/domain-error.js';
+import { DepartmentsService } from '../departments/departments.service.js';
+import { Milestone } from './milestone.entity.js';
+import { Target } from './target.entity.js';
+import { targetBody, targetJson, type TargetJson } from './target.mapper.js';
+import { type CreateTarget, type ListTargets, mergedTargetSchema, type TargetBody, type UpdateTarget } from './target.schema.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+
+export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
+
+@Injectable()
+export class TargetsService {
+  constructor(
+    @InjectRepository(Target) private readonly targets: Repository<Target>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly departments: DepartmentsService,
+  ) {}
+
+  async list(query: ListTargets): Promise<Page<TargetJson>> {
+    const where: FindOptionsWhere<Target> = {
+      archivedAt: query.archived ? Not(IsNull()) : IsNull(),
+      ...(query.department && { department: { code: query.department } }),
+      ...(query.category && { category: query.category }),
+      ...(query.kind && { kind: query.kind }),
+      ...(query.binding !== undefined && { binding: query.binding }),
+    };
+    const [items, total] = await this.targets.findAndCount({
+      where: query.q
+        ? [{ ...where, name: ILike(`%${escapeLike(query.q)}%`) }, { ...where, code: ILike(`%${escapeLike(query.q)}%`) }]
+        : where,
+      order: { code: 'ASC' },
+      skip: (query.page - 1) * query.pageSize,
+      take: query.pageSize,
+    });
+    return { items: items.map(targetJson), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  async get(code: string): Promise<TargetJson> {
+    return targetJson(await this.find(code));
+  }
+
+  /** The target entity, archived or not; 404 when the code is unknown. */
+  async find(code: string): Promise<Target> {
+    const target = await this.targets.findOneBy({ code });
+    if (!target) throw notFound(`指标 ${code}`);
+    return target;
+  }
+
+  async create(input: CreateTarget): Promise<TargetJson> {
+    if (await this.targets.existsBy({ code: input.code })) {
+      throw conflict('code', `指标代码 ${input.code} 已存在 (target code already exists)`);
+    }
+    const target = this.targets.create({ code: input.code });
+    await this.assign(target, input);
+    try {
+      await this.dataSource.transaction((manager) => manager.save(target));
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw conflict('code', `指标代码 ${input.code} 已存在 (target code already exists)`);
+      }
+      throw error;
+    }
+    return this.get(input.code);
+  }
+
+  async update(code: string, patch: UpdateTarget): Promise<TargetJson> {
+    const target = await this.find(code);
+    const merged = new ZodPipe(mergedTargetSchema).transform({ ...targetBody(target), ...patch });
+    await this.assign(target, merged);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(Milestone, { targetId: target.id });
+      await manager.save(target);
+    });
+    return this.get(code);
+  }
+
+  async archive(code: string): Promise<void> {
+    const target = await this.find(code);
+    if (target.archivedAt === null) await this.targets.update({ id: target.id }, { archivedAt: new Date() });
+  }
+
+  private async assign(target: Target, body: TargetBody): Promise<void> {
+    const [department, ...supporting] = await this.departments.resolve(
+      [body.department, ...body.supporting],
+      ['department', ...body.supporting.map((_, i) => `supporting[${i}]`)],
+    );
+    Object.assign(target, {
+      name: body.name,
+      unit: body.unit,
+      kind: body.kind,
+      comparator: body.comparator,
+      method: body.method,
+      frequency: body.frequency,
+      expectation: body.expectation,
+      binding: body.binding,
+      department,
+      supporting,
+      category: body.category,
+      baselinePeriod: body.baseline?.period ?? null,
+      baselineValue: body.baseline?.value ?? null,
+      targetPeriod: body.target.period,
+      targetValue: body.target.value,
+      milestones: body.milestones.map((m) => Object.assign(new Milestone(), { period: m.period, value: m.value })),
+      graceDays: body.graceDays,
+      sourceDocument: body.source?.document ?? null,
+      sourceQuote: body.source?.quote ?? null,
+      sourceUrl: body.source?.url ?? null,
+      notes: body.notes,
+    });
+  }
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,0 +1,74 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import request from 'supertest';
+import { createApp } from '../../src/app.js';
+import { type AppConfig, loadConfig } from '../../src/config/config.js';
+import { createTestDatabase } from './database.js';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** supertest against the real app's HTTP server */
+  http: () => ReturnType<typeof request>;
+  /** a direct connection to the test database, for assertions */
+  db: pg.Pool;
+  close: () => Promise<void>;
+}
+
+/** Environment for an app on this test file's own database and Redis key prefix. */
+export function testEnv(databaseUrl: string, prefix: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    SEED: 'false',
+    LOG_LEVEL: 'silent',
+    JOB_BACKOFF_MS: '50',
+    ...env,
+  };
+}
+
+/** The real app (Fastify, TypeORM on PostgreSQL, Bull on Redis) on a database of its own. */
+export async function startApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase(label);
+  const prefix = `tmtest:${database.name}`;
+  const config = loadConfig(testEnv(database.url, prefix, env));
+  const app = await createApp(config);
+  const db = new pg.Pool({ connectionString: database.url, max: 4 });
+  return {
+    app,
+    config,
+    http: () => request(app.getHttpServer()),
+    db,
+    close: async () => {
+      await app.close();
+      await db.end();
+      await flushPrefix(prefix);
+      await database.drop();
+    },
+  };
+}
+
+export async function flushPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
