@@ -5,7 +5,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { seedIfEmpty } from '../seeds/seed.js';
 import { AppModule } from './app.module.js';
-import { problemFromFastifyError, sendProblem } from './common/problem.filter.js';
 import type { AppConfig } from './config/config.js';
 import { createDataSource } from './database/data-source.js';
 import { migrate } from './database/migrate.js';
@@ -33,9 +32,10 @@ export async function prepare(config: AppConfig): Promise<void> {
 /** The Nest app on Fastify with the API under /api/v1, OpenAPI at /api/docs, errors as problem+json. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   await prepare(config);
+  // Errors Fastify raises before a handler (body parsing, size) reach ProblemFilter through Nest's
+  // own Fastify error handler.
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT });
-  // Errors Fastify raises before Nest sees the request (body parsing, size) are problems too.
-  adapter.getInstance().setErrorHandler((error, _request, reply) => sendProblem(reply, problemFromFastifyError(error as Error & { statusCode?: number; code?: string })));
+  adapter.getInstance().removeContentTypeParser('text/plain'); // the API takes JSON only: 415
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: config.logLevel === 'silent' ? false : LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
   });

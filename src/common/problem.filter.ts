@@ -49,14 +49,14 @@ export function sendProblem(reply: FastifyReply, body: Problem): void {
   void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
 }
 
-/** Maps Fastify's own request errors (body parsing, size) to a problem; anything else is a 500. */
-export function problemFromFastifyError(error: { statusCode?: number; code?: string; message: string }): Problem {
-  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-  if (status === 500) return problem(500, '服务器内部错误，请稍后重试 (internal error)');
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem(413, '请求体超过 1 MB (body exceeds 1 MB)', [{ path: '', message: '请求体过大' }]);
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return problem(415, '仅接受 application/json (only application/json is accepted)');
-  if (error.code?.startsWith('FST_ERR_CTP')) return problem(400, `请求体不是合法的 JSON (malformed JSON body): ${error.message}`, [{ path: '', message: 'JSON 格式错误' }]);
-  return problem(status, error.message);
+/** Chinese-first problems for what Fastify rejects before a handler runs (body parsing, size, media type). */
+function requestProblem(status: number, message: string, instance: string): Problem | null {
+  if (status === 413) return problem(413, '请求体超过 1 MB (body exceeds 1 MB)', [{ path: '', message: '请求体过大' }], instance);
+  if (status === 415) return problem(415, '仅接受 application/json (only application/json is accepted)', [{ path: '', message: '不支持的媒体类型' }], instance);
+  if (status === 400 && /JSON|body/i.test(message)) {
+    return problem(400, `请求体不是合法的 JSON (malformed JSON body): ${message}`, [{ path: '', message: 'JSON 格式错误' }], instance);
+  }
+  return null;
 }
 
 /** Every error leaves the API as application/problem+json (RFC 9457); no stack or SQL in the body. */
@@ -75,15 +75,12 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return problem(STATUS[exception.code], exception.message, exception.errors, instance);
     }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-      return problem(status, Array.isArray(message) ? message.join('; ') : String(message ?? exception.message), [], instance);
-    }
-    const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
-    if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500) {
-      return { ...problemFromFastifyError({ ...fastifyError, message: fastifyError.message ?? '' }), instance };
+    const status = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: unknown })?.statusCode;
+    if (typeof status === 'number' && status < 500) {
+      const response = exception instanceof HttpException ? exception.getResponse() : exception;
+      const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+      const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? '');
+      return requestProblem(status, message, instance) ?? problem(status, message, [], instance);
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return problem(500, '服务器内部错误，请稍后重试 (internal error)', [], instance);

@@ -12,7 +12,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    logging: false, // failures surface as exceptions, logged once where they are handled
     extra: { max: 10, application_name: 'target-monitor' },
   };
 }
