@@ -26,3 +26,6 @@ export const invalid = (errors: FieldError[], message = '输入有误 (invalid i
   new DomainError('invalid', message, errors);
 
 export const conflict = (path: string, message: string) => new DomainError('conflict', message, [{ path, message }]);
+
+/** PostgreSQL's unique_violation, e.g. a code inserted concurrently since it was checked. */
+export const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parsePeriod } from '../evaluation/periods.js';
 
 export const MAX_ABS_VALUE = new Decimal('1e15');
+export const MAX_DECIMAL_PLACES = 30;
 const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
@@ -22,11 +23,18 @@ export const decimalValue = z
       ctx.addIssue({ code: 'custom', message: '绝对值不得超过 1e15 (|value| must be ≤ 1e15)' });
       return z.NEVER;
     }
+    // Checked before toFixed(), which would otherwise spell out "1e-1000000000" digit by digit.
+    if (value.decimalPlaces() > MAX_DECIMAL_PLACES) {
+      ctx.addIssue({ code: 'custom', message: `小数位数不得超过 ${MAX_DECIMAL_PLACES} 位 (at most ${MAX_DECIMAL_PLACES} decimal places)` });
+      return z.NEVER;
+    }
     return value.toFixed();
   });
 
+// abort: later refinements (deadline after baseline…) compute with the period and need it valid.
 export const periodString = z.string().refine((p) => parsePeriod(p) !== null, {
   message: '期间格式应为 YYYY、YYYYQn 或 YYYY-MM (period must be YYYY, YYYYQn or YYYY-MM)',
+  abort: true,
 });
 
 /** numeric (string) from PostgreSQL → JSON number. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { conflict, type FieldError, invalid, notFound } from '../common/domain-error.js';
+import { conflict, type FieldError, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { Department } from './department.entity.js';
 import type { CreateDepartment } from './department.schema.js';
 
@@ -24,10 +24,14 @@ export class DepartmentsService {
   }
 
   async create(input: CreateDepartment): Promise<DepartmentJson> {
-    if (await this.departments.existsBy({ code: input.code })) {
-      throw conflict('code', `部门代码 ${input.code} 已存在 (department code already exists)`);
+    const duplicate = () => conflict('code', `部门代码 ${input.code} 已存在 (department code already exists)`);
+    if (await this.departments.existsBy({ code: input.code })) throw duplicate();
+    try {
+      return departmentJson(await this.departments.save(this.departments.create(input)));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate(); // created concurrently since the check
+      throw error;
     }
-    return departmentJson(await this.departments.save(this.departments.create(input)));
   }
 
   /**

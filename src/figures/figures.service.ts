@@ -98,7 +98,8 @@ export class FiguresService {
 
   /** PUT one figure: idempotent (the same figure again writes no revision). */
   async put(figure: FigureWrite, actor: string | null): Promise<FigureJson> {
-    await this.write([figure], actor, (_, field) => (field === 'target' ? 'code' : field));
+    await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
+    await this.write([figure], actor, (_, field) => field);
     return this.get(figure.target, figure.period);
   }
 
@@ -118,7 +119,6 @@ export class FiguresService {
       [codes],
     );
     const byCode = new Map(targets.map((t) => [t.code, t]));
-    if (figures.length === 1 && !byCode.has(figures[0].target)) throw notFound(`指标 ${figures[0].target}`, pathOf(0, 'target'));
 
     const errors: FieldError[] = [];
     const seen = new Map<string, number>();
@@ -183,9 +183,12 @@ export class FiguresService {
     return { received: figures.length, written: written.length, unchanged: figures.length - written.length };
   }
 
-  private async targetId(code: string): Promise<number> {
-    const [row]: { id: number }[] = await this.dataSource.query(`SELECT id FROM targets WHERE code = $1`, [code]);
-    if (!row) throw notFound(`指标 ${code}`);
+  private async targetId(code: string, { active = false } = {}): Promise<number> {
+    const [row]: { id: number }[] = await this.dataSource.query(
+      `SELECT id FROM targets WHERE code = $1 AND ($2 = false OR archived_at IS NULL)`,
+      [code, active],
+    );
+    if (!row) throw notFound(active ? `指标 ${code}（或已归档）` : `指标 ${code}`, 'code');
     return row.id;
   }
 }

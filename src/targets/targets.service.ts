@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type FindOptionsWhere, ILike, IsNull, Not, Repository } from 'typeorm';
-import { conflict, notFound } from '../common/domain-error.js';
+import { conflict, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import { Milestone } from './milestone.entity.js';
 import { Target } from './target.entity.js';
@@ -50,17 +50,14 @@ export class TargetsService {
   }
 
   async create(input: CreateTarget): Promise<TargetJson> {
-    if (await this.targets.existsBy({ code: input.code })) {
-      throw conflict('code', `指标代码 ${input.code} 已存在 (target code already exists)`);
-    }
+    const duplicate = () => conflict('code', `指标代码 ${input.code} 已存在 (target code already exists)`);
+    if (await this.targets.existsBy({ code: input.code })) throw duplicate();
     const target = this.targets.create({ code: input.code });
     await this.assign(target, input);
     try {
       await this.dataSource.transaction((manager) => manager.save(target));
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') {
-        throw conflict('code', `指标代码 ${input.code} 已存在 (target code already exists)`);
-      }
+      if (isUniqueViolation(error)) throw duplicate(); // created concurrently since the check
       throw error;
     }
     return this.get(input.code);
