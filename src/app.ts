@@ -3,8 +3,10 @@ import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
 import { seedIfEmpty } from '../seeds/seed.js';
 import { AppModule } from './app.module.js';
+import { ensureAdmin } from './auth/bootstrap-admin.js';
 import type { AppConfig } from './config/config.js';
 import { createDataSource } from './database/data-source.js';
 import { migrate } from './database/migrate.js';
@@ -24,6 +26,7 @@ export async function prepare(config: AppConfig): Promise<void> {
   try {
     await migrate(dataSource, config.databaseUrl);
     if (config.seed) await seedIfEmpty(dataSource);
+    await ensureAdmin(dataSource, config);
   } finally {
     await dataSource.destroy();
   }
@@ -34,11 +37,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await prepare(config);
   // Errors Fastify raises before a handler (body parsing, size) reach ProblemFilter through Nest's
   // own Fastify error handler.
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: config.trustProxy });
   adapter.getInstance().removeContentTypeParser('text/plain'); // the API takes JSON only: 415
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: config.logLevel === 'silent' ? false : LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
   });
+  // Helmet's defaults, less upgrade-insecure-requests: the office's intranet is often plain HTTP.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: { 'upgrade-insecure-requests': null, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+    strictTransportSecurity: false,
+  });
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.setGlobalPrefix(API_PREFIX);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -47,6 +59,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .setTitle('target-monitor 目标进度监测')
       .setDescription('Targets of policy documents, their figures, and evaluations of pace and gap-to-goal.')
       .setVersion('1')
+      .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);

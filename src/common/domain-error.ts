@@ -3,7 +3,8 @@ export interface FieldError {
   message: string;
 }
 
-export type DomainErrorCode = 'not_found' | 'invalid' | 'conflict' | 'malformed' | 'too_large' | 'unavailable';
+export type DomainErrorCode =
+  | 'not_found' | 'invalid' | 'conflict' | 'malformed' | 'too_large' | 'unavailable' | 'unauthorized' | 'forbidden' | 'locked';
 
 /**
  * Errors services throw; the problem filter maps the code to an HTTP status, so jobs and
@@ -14,6 +15,8 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     message: string,
     readonly errors: FieldError[] = [],
+    /** e.g. WWW-Authenticate on 401, Retry-After on 429 */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -9,6 +9,9 @@ const STATUS: Record<DomainErrorCode, number> = {
   malformed: 400,
   too_large: 413,
   unavailable: 503,
+  unauthorized: 401,
+  forbidden: 403,
+  locked: 429,
 };
 
 const TITLES: Record<number, string> = {
@@ -21,6 +24,7 @@ const TITLES: Record<number, string> = {
   413: '请求体过大 Payload Too Large',
   415: '不支持的媒体类型 Unsupported Media Type',
   422: '输入有误 Unprocessable Content',
+  429: '请求过多，请稍后再试 Too Many Requests',
   500: '服务器内部错误 Internal Server Error',
   503: '服务暂不可用 Service Unavailable',
 };
@@ -68,6 +72,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (exception instanceof DomainError) void reply.headers(exception.headers);
     sendProblem(reply, this.toProblem(exception, request.url));
   }
 

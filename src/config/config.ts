@@ -52,7 +52,24 @@ const schema = z.object({
   EVALUATION_CHUNK_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
   JOB_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose', 'silent']).default('log'),
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  ADMIN_EMAIL: z.email('must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'comma-separated origins such as https://plan.example.org')
+    .default([]),
+  TRUST_PROXY: booleanFlag.default(false),
 });
+
+const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD']);
+
+/** Signs access tokens outside production only; production must set JWT_SECRET. */
+const DEV_JWT_SECRET = 'target-monitor-development-secret-never-for-production';
 
 export interface AppConfig {
   databaseUrl: string;
@@ -68,6 +85,14 @@ export interface AppConfig {
   chunkSize: number;
   jobBackoffMs: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose' | 'silent';
+  production: boolean;
+  jwtSecret: string;
+  accessTokenSeconds: number;
+  refreshTokenDays: number;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  corsOrigins: string[];
+  trustProxy: boolean;
 }
 
 /** The only reader of the environment: validated once, at boot. Empty strings count as unset. */
@@ -80,11 +105,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0]);
-        return `${key}=${JSON.stringify(env[key] ?? '')}: ${issue.message}`;
+        const shown = SECRETS.has(key) ? '(hidden)' : JSON.stringify(env[key] ?? '');
+        return `${key}=${shown}: ${issue.message}`;
       }),
     );
   }
   const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
+    throw new ConfigError(['JWT_SECRET: required in production (at least 32 random characters)']);
+  }
   return {
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
@@ -99,6 +128,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     chunkSize: c.EVALUATION_CHUNK_SIZE,
     jobBackoffMs: c.JOB_BACKOFF_MS,
     logLevel: c.LOG_LEVEL,
+    production: c.NODE_ENV === 'production',
+    jwtSecret: c.JWT_SECRET ?? DEV_JWT_SECRET,
+    accessTokenSeconds: c.ACCESS_TOKEN_TTL,
+    refreshTokenDays: c.REFRESH_TOKEN_DAYS,
+    adminEmail: c.ADMIN_EMAIL,
+    adminPassword: c.ADMIN_PASSWORD,
+    corsOrigins: c.CORS_ORIGINS,
+    trustProxy: c.TRUST_PROXY,
   };
 }
 

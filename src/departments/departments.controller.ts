@@ -1,11 +1,14 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type CreateDepartment, createDepartmentSchema } from './department.schema.js';
 import { DepartmentsService } from './departments.service.js';
 
 @ApiTags('departments 部门')
+@ApiBearerAuth()
 @Controller('departments')
 export class DepartmentsController {
   constructor(private readonly departments: DepartmentsService) {}
@@ -22,7 +25,7 @@ export class DepartmentsController {
 
   @Post()
   @ApiZodBody(createDepartmentSchema)
-  create(@Body(new ZodPipe(createDepartmentSchema)) body: CreateDepartment) {
-    return this.departments.create(body);
+  create(@CurrentActor() actor: Actor, @Body(new ZodPipe(createDepartmentSchema)) body: CreateDepartment) {
+    return this.departments.create(actor, body);
   }
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/actor.js';
+import { assertCan } from '../auth/permissions.js';
 import { conflict, type FieldError, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { Department } from './department.entity.js';
 import type { CreateDepartment } from './department.schema.js';
@@ -11,7 +14,10 @@ export const departmentJson = (d: Department): DepartmentJson => ({ code: d.code
 
 @Injectable()
 export class DepartmentsService {
-  constructor(@InjectRepository(Department) private readonly departments: Repository<Department>) {}
+  constructor(
+    @InjectRepository(Department) private readonly departments: Repository<Department>,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(): Promise<DepartmentJson[]> {
     return (await this.departments.find({ order: { code: 'ASC' } })).map(departmentJson);
@@ -23,11 +29,16 @@ export class DepartmentsService {
     return departmentJson(department);
   }
 
-  async create(input: CreateDepartment): Promise<DepartmentJson> {
+  async create(actor: Actor, input: CreateDepartment): Promise<DepartmentJson> {
+    assertCan(actor, 'departments.write');
     const duplicate = () => conflict('code', `部门代码 ${input.code} 已存在 (department code already exists)`);
     if (await this.departments.existsBy({ code: input.code })) throw duplicate();
     try {
-      return departmentJson(await this.departments.save(this.departments.create(input)));
+      return await this.departments.manager.transaction(async (manager) => {
+        const created = departmentJson(await manager.save(this.departments.create(input)));
+        await this.audit.append(manager, actor, { action: 'department.create', entity: 'department', entityId: created.code, after: created });
+        return created;
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate(); // created concurrently since the check
       throw error;

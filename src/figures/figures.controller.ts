@@ -1,11 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type BatchFigures, batchFiguresSchema, periodParam, type PutFigure, putFigureSchema } from './figure.schema.js';
 import { FiguresService } from './figures.service.js';
 
 @ApiTags('figures 实际值')
+@ApiBearerAuth()
 @Controller()
 export class FiguresController {
   constructor(private readonly figures: FiguresService) {}
@@ -18,11 +21,12 @@ export class FiguresController {
   @Put('targets/:code/figures/:period')
   @ApiZodBody(putFigureSchema)
   put(
+    @CurrentActor() actor: Actor,
     @Param('code') code: string,
     @Param('period', new ZodPipe(periodParam, ['period'])) period: string,
     @Body(new ZodPipe(putFigureSchema)) body: PutFigure,
   ) {
-    return this.figures.put({ ...body, target: code, period }, null);
+    return this.figures.put(actor, { ...body, target: code, period });
   }
 
   @Get('targets/:code/figures/:period')
@@ -38,7 +42,7 @@ export class FiguresController {
   @Post('figures/batch')
   @HttpCode(200)
   @ApiZodBody(batchFiguresSchema)
-  batch(@Body(new ZodPipe(batchFiguresSchema)) body: BatchFigures) {
-    return this.figures.batch(body.figures, null);
+  batch(@CurrentActor() actor: Actor, @Body(new ZodPipe(batchFiguresSchema)) body: BatchFigures) {
+    return this.figures.batch(actor, body.figures);
   }
 }

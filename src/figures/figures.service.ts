@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { type FieldError, invalid, notFound } from '../common/domain-error.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/actor.js';
+import { canWriteFigures } from '../auth/permissions.js';
+import { DomainError, type FieldError, invalid, notFound } from '../common/domain-error.js';
 import { periodFits } from '../evaluation/periods.js';
 import { ReevaluationService } from '../progress/reevaluation.service.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
@@ -38,6 +41,15 @@ export interface RevisionJson extends Omit<FigureJson, 'revision'> {
 
 export interface WriteResult { received: number; written: number; unchanged: number }
 
+const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period' | 'reason'>) => ({
+  value: Number(r.value), basis: r.basis, status: r.status, note: r.note, source: r.source, revision: Number(r.id),
+});
+
+interface WrittenRevision {
+  id: string; target_id: number; code: string; period: string; value: string;
+  basis: Basis; status: string; note: string | null; source: string | null; reason: string | null;
+}
+
 const FIGURE_COLUMNS = `t.code AS target, f.period, f.value, f.basis, f.status, f.note, f.source`;
 
 type Row = Record<string, unknown> & { value: string; recorded_at: Date };
@@ -59,6 +71,7 @@ export class FiguresService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly reevaluation: ReevaluationService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(code: string): Promise<FigureJson[]> {
@@ -97,28 +110,66 @@ export class FiguresService {
   }
 
   /** PUT one figure: idempotent (the same figure again writes no revision). */
-  async put(figure: FigureWrite, actor: string | null): Promise<FigureJson> {
+  async put(actor: Actor, figure: FigureWrite): Promise<FigureJson> {
     await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
-    await this.write([figure], actor, (_, field) => field);
+    await this.write(actor, [figure], (_, field) => field, async (m, [revision]) => {
+      const id = `${figure.target}/${figure.period}`;
+      const [previous]: WrittenRevision[] = await m.query(
+        `SELECT id, value::text, basis, status, note, source FROM figure_revisions
+          WHERE target_id = $1 AND period = $2 AND id < $3 ORDER BY id DESC LIMIT 1`,
+        [revision.target_id, revision.period, revision.id],
+      );
+      await this.audit.append(m, actor, {
+        action: 'figure.revise', entity: 'figure', entityId: id, reason: figure.reason,
+        before: previous ? auditedRevision(previous) : null,
+        after: auditedRevision(revision),
+      });
+    });
     return this.get(figure.target, figure.period);
   }
 
   /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
-  batch(figures: FigureWrite[], actor: string | null): Promise<WriteResult> {
-    return this.write(figures, actor, (i, field) => `figures[${i}].${field}`);
+  batch(actor: Actor, figures: FigureWrite[]): Promise<WriteResult> {
+    return this.write(actor, figures, (i, field) => `figures[${i}].${field}`, async (m, revisions) => {
+      await this.audit.append(m, actor, {
+        action: 'figures.batch', entity: 'figure', entityId: null,
+        reason: new Set(revisions.map((r) => r.reason)).size === 1 ? revisions[0].reason : null,
+        after: {
+          received: figures.length, written: revisions.length,
+          revisions: revisions.map((r) => ({ target: r.code, period: r.period, value: Number(r.value), reason: r.reason, revision: Number(r.id) })),
+        },
+      });
+    });
   }
 
+  /**
+   * Validates every row, checks the actor may write each target, then writes all changed figures in one
+   * transaction with `audit` (called only when something changed), and queues their re-evaluation.
+   */
   private async write(
+    actor: Actor,
     figures: FigureWrite[],
-    actor: string | null,
     pathOf: (index: number, field: string) => string,
+    audit: (manager: EntityManager, revisions: WrittenRevision[]) => Promise<void>,
   ): Promise<WriteResult> {
     const codes = [...new Set(figures.map((f) => f.target))];
-    const targets: { id: number; code: string; kind: string; frequency: string }[] = await this.dataSource.query(
-      `SELECT id, code, kind, frequency FROM targets WHERE code = ANY($1) AND archived_at IS NULL`,
-      [codes],
-    );
+    const targets: { id: number; code: string; kind: string; frequency: string; department_id: number; supporting: number[] }[] =
+      await this.dataSource.query(
+        `SELECT t.id, t.code, t.kind, t.frequency, t.department_id,
+                array_remove(array_agg(s.department_id), NULL) AS supporting
+           FROM targets t LEFT JOIN target_supporting_departments s ON s.target_id = t.id
+          WHERE t.code = ANY($1) AND t.archived_at IS NULL GROUP BY t.id`,
+        [codes],
+      );
     const byCode = new Map(targets.map((t) => [t.code, t]));
+
+    const denied = figures.flatMap((f, i) => {
+      const target = byCode.get(f.target);
+      return target && !canWriteFigures(actor, { departmentId: target.department_id, supportingIds: target.supporting })
+        ? [{ path: pathOf(i, 'target'), message: `无权填报指标 ${f.target} 的数据 (not a department of this target)` }]
+        : [];
+    });
+    if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
 
     const errors: FieldError[] = [];
     const seen = new Map<string, number>();
@@ -143,7 +194,7 @@ export class FiguresService {
     if (errors.length) throw invalid(errors, `${errors.length} 处错误，未写入任何数据 (nothing was written)`);
     const valid = rows as NonNullable<(typeof rows)[number]>[];
 
-    const written: { target_id: number }[] = await this.dataSource.transaction(async (manager) => {
+    const written: WrittenRevision[] = await this.dataSource.transaction(async (manager) => {
       // Serialise writers of the same figures (ordered, so two batches cannot deadlock).
       await manager.query(
         `SELECT pg_advisory_xact_lock(k) FROM (
@@ -151,7 +202,7 @@ export class FiguresService {
            ORDER BY k) locks`,
         [valid.map((r) => r.targetId), valid.map((r) => r.period)],
       );
-      return manager.query(
+      const revisions: WrittenRevision[] = await manager.query(
         `WITH input AS (
            SELECT * FROM unnest($1::int[], $2::text[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[])
              AS i(target_id, period, value, basis, status, note, source, reason, ord)
@@ -162,7 +213,7 @@ export class FiguresService {
            WHERE f.target_id IS NULL
               OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
            ORDER BY i.ord
-           RETURNING id, target_id, period, value, basis, status, note, source, recorded_at
+           RETURNING id, target_id, period, value, basis, status, note, source, reason, recorded_at
          ), current AS (
            INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
            SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM changed
@@ -171,13 +222,17 @@ export class FiguresService {
              revision_id = EXCLUDED.revision_id, recorded_at = EXCLUDED.recorded_at
            RETURNING target_id
          )
-         SELECT target_id FROM current`,
+         SELECT c.id, c.target_id, t.code, c.period, c.value::text, c.basis, c.status, c.note, c.source, c.reason
+           FROM changed c JOIN targets t ON t.id = c.target_id
+          ORDER BY c.id`,
         [
           valid.map((r) => r.targetId), valid.map((r) => r.period), valid.map((r) => r.value),
           valid.map((r) => r.basis), valid.map((r) => r.status), valid.map((r) => r.note),
-          valid.map((r) => r.source), valid.map((r) => r.reason), valid.map((r) => r.ord), actor,
+          valid.map((r) => r.source), valid.map((r) => r.reason), valid.map((r) => r.ord), actor.email,
         ],
       );
+      if (revisions.length) await audit(manager, revisions);
+      return revisions;
     });
     await this.reevaluation.request([...new Set(written.map((w) => w.target_id))]);
     return { received: figures.length, written: written.length, unchanged: figures.length - written.length };

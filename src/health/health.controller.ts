@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
+import { Public } from '../auth/current-actor.decorator.js';
 import { EVALUATION_QUEUE } from '../jobs/jobs.constants.js';
 
 type Check = 'up' | 'down';
@@ -16,6 +17,7 @@ const probe = (work: () => Promise<unknown>): Promise<Check> =>
   within(2000, work()).then(() => 'up' as const, () => 'down' as const);
 
 @ApiTags('health 健康检查')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

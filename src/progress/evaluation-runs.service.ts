@@ -3,8 +3,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DataSource, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { type Actor, SYSTEM_ACTOR } from '../auth/actor.js';
+import { assertCan } from '../auth/permissions.js';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { returned } from '../database/rows.js';
 import {
   type ChunkJobData, EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, type RunJobData,
 } from '../jobs/jobs.constants.js';
@@ -55,11 +59,19 @@ export class EvaluationRunsService {
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: EvaluationStore,
+    private readonly audit: AuditService,
   ) {}
 
-  /** A queued run, evaluated as of `asOf` (default: now). */
-  async start(trigger: RunTrigger, asOf = new Date()): Promise<{ id: string }> {
-    const run = await this.runs.save(this.runs.create({ trigger, state: 'queued', asOf, chunksDone: 0, counts: {} }));
+  /** A queued run, evaluated as of `asOf` (default: now); `actor` null for the schedule. */
+  async start(actor: Actor | null, trigger: RunTrigger, asOf = new Date()): Promise<{ id: string }> {
+    if (actor) assertCan(actor, 'runs.start');
+    const run = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(this.runs.create({ trigger, state: 'queued', asOf, chunksDone: 0, counts: {} }));
+      await this.audit.append(manager, actor ?? SYSTEM_ACTOR, {
+        action: 'evaluation_run.start', entity: 'evaluation_run', entityId: saved.id, after: { trigger, asOf: asOf.toISOString() },
+      });
+      return saved;
+    });
     const data: RunJobData = { runId: run.id };
     try {
       await this.queue.add(EvaluationJob.run, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.run(run.id) });
@@ -82,11 +94,11 @@ export class EvaluationRunsService {
 
   /** Splits the active targets into id ranges of `chunkSize` and queues one job per range. */
   async fanOut(runId: string): Promise<void> {
-    const [run] = await this.dataSource.query(
+    const [run] = returned(await this.dataSource.query(
       `UPDATE evaluation_runs SET state = 'running', started_at = coalesce(started_at, clock_timestamp())
         WHERE id = $1 AND state IN ('queued', 'running') RETURNING id`,
       [runId],
-    );
+    ));
     if (!run) return; // failed or completed meanwhile
     const chunks: { chunk: number; from_id: number; to_id: number; n: number }[] = await this.dataSource.query(
       `SELECT chunk, min(id) AS from_id, max(id) AS to_id, count(*)::int AS n

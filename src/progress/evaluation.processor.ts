@@ -23,7 +23,7 @@ export class EvaluationProcessor {
   /** The cron only creates a run; its fan-out is a job of its own like any other run's. */
   @Process(EvaluationJob.scheduled)
   async scheduled(): Promise<void> {
-    await this.runs.start('schedule');
+    await this.runs.start(null, 'schedule');
   }
 
   @Process(EvaluationJob.run)

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
@@ -13,6 +15,7 @@ import { z } from 'zod';
 const resultsQuerySchema = latestQuerySchema.pick({ page: true, pageSize: true });
 
 @ApiTags('evaluations 评估')
+@ApiBearerAuth()
 @Controller()
 export class EvaluationsController {
   constructor(
@@ -35,8 +38,8 @@ export class EvaluationsController {
   @Post('evaluations/runs')
   @HttpCode(202)
   @ApiZodBody(createRunSchema)
-  startRun(@Body(new ZodPipe(createRunSchema)) body: CreateRun) {
-    return this.runs.start('manual', body.asOf);
+  startRun(@CurrentActor() actor: Actor, @Body(new ZodPipe(createRunSchema)) body: CreateRun) {
+    return this.runs.start(actor, 'manual', body.asOf);
   }
 
   @Get('evaluations/runs')

@@ -10,6 +10,7 @@ import { EvaluationScheduler } from './evaluation.scheduler.js';
 import { EvaluationStore } from './evaluation.store.js';
 import { EvaluationsController } from './evaluations.controller.js';
 import { ProgressService } from './progress.service.js';
+import { QueueShutdown } from './queue-shutdown.js';
 import { ReevaluationService } from './reevaluation.service.js';
 
 /** load → evaluate() → persist; runs; and, in worker roles, the processor and the cron. */
@@ -23,7 +24,7 @@ export class ProgressModule {
       imports: [TypeOrmModule.forFeature([EvaluationRun]), BullModule.registerQueue({ name: EVALUATION_QUEUE })],
       controllers: role === 'worker' ? [] : [EvaluationsController],
       providers: [
-        EvaluationStore, EvaluationRunsService, ProgressService, ReevaluationService,
+        EvaluationStore, EvaluationRunsService, ProgressService, ReevaluationService, QueueShutdown,
         ...(worker ? [EvaluationProcessor, EvaluationScheduler] : []),
       ],
       exports: [ReevaluationService, ProgressService, BullModule],

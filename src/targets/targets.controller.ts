@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import {
@@ -8,6 +10,7 @@ import {
 import { TargetsService } from './targets.service.js';
 
 @ApiTags('targets 指标')
+@ApiBearerAuth()
 @Controller('targets')
 export class TargetsController {
   constructor(private readonly targets: TargetsService) {}
@@ -20,8 +23,8 @@ export class TargetsController {
 
   @Post()
   @ApiZodBody(createTargetSchema)
-  create(@Body(new ZodPipe(createTargetSchema)) body: CreateTarget) {
-    return this.targets.create(body);
+  create(@CurrentActor() actor: Actor, @Body(new ZodPipe(createTargetSchema)) body: CreateTarget) {
+    return this.targets.create(actor, body);
   }
 
   @Get(':code')
@@ -31,14 +34,14 @@ export class TargetsController {
 
   @Patch(':code')
   @ApiZodBody(updateTargetSchema)
-  update(@Param('code') code: string, @Body(new ZodPipe(updateTargetSchema)) body: UpdateTarget) {
-    return this.targets.update(code, body);
+  update(@CurrentActor() actor: Actor, @Param('code') code: string, @Body(new ZodPipe(updateTargetSchema)) body: UpdateTarget) {
+    return this.targets.update(actor, code, body);
   }
 
   /** Archives: the target and its figures stay, it leaves lists and runs. */
   @Delete(':code')
   @HttpCode(204)
-  archive(@Param('code') code: string) {
-    return this.targets.archive(code);
+  archive(@CurrentActor() actor: Actor, @Param('code') code: string) {
+    return this.targets.archive(actor, code);
   }
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type FindOptionsWhere, ILike, IsNull, Not, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/actor.js';
+import { assertCan } from '../auth/permissions.js';
 import { conflict, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import { Milestone } from './milestone.entity.js';
@@ -17,6 +20,7 @@ export class TargetsService {
     @InjectRepository(Target) private readonly targets: Repository<Target>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly departments: DepartmentsService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(query: ListTargets): Promise<Page<TargetJson>> {
@@ -49,13 +53,17 @@ export class TargetsService {
     return target;
   }
 
-  async create(input: CreateTarget): Promise<TargetJson> {
+  async create(actor: Actor, input: CreateTarget): Promise<TargetJson> {
+    assertCan(actor, 'targets.write');
     const duplicate = () => conflict('code', `指标代码 ${input.code} 已存在 (target code already exists)`);
     if (await this.targets.existsBy({ code: input.code })) throw duplicate();
     const target = this.targets.create({ code: input.code });
     await this.assign(target, input);
     try {
-      await this.dataSource.transaction((manager) => manager.save(target));
+      await this.dataSource.transaction(async (manager) => {
+        await manager.save(target);
+        await this.audit.append(manager, actor, { action: 'target.create', entity: 'target', entityId: target.code, after: targetJson(target) });
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate(); // created concurrently since the check
       throw error;
@@ -63,20 +71,30 @@ export class TargetsService {
     return this.get(input.code);
   }
 
-  async update(code: string, patch: UpdateTarget): Promise<TargetJson> {
+  async update(actor: Actor, code: string, patch: UpdateTarget): Promise<TargetJson> {
+    assertCan(actor, 'targets.write');
     const target = await this.find(code);
+    const before = targetJson(target);
     const merged = new ZodPipe(mergedTargetSchema).transform({ ...targetBody(target), ...patch });
     await this.assign(target, merged);
     await this.dataSource.transaction(async (manager) => {
       await manager.delete(Milestone, { targetId: target.id });
       await manager.save(target);
+      await this.audit.append(manager, actor, { action: 'target.update', entity: 'target', entityId: code, before, after: targetJson(target) });
     });
     return this.get(code);
   }
 
-  async archive(code: string): Promise<void> {
+  async archive(actor: Actor, code: string): Promise<void> {
+    assertCan(actor, 'targets.write');
     const target = await this.find(code);
-    if (target.archivedAt === null) await this.targets.update({ id: target.id }, { archivedAt: new Date() });
+    if (target.archivedAt !== null) return;
+    const before = targetJson(target);
+    target.archivedAt = new Date();
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(Target, { id: target.id }, { archivedAt: target.archivedAt });
+      await this.audit.append(manager, actor, { action: 'target.archive', entity: 'target', entityId: code, before, after: targetJson(target) });
+    });
   }
 
   private async assign(target: Target, body: TargetBody): Promise<void> {

@@ -6,7 +6,7 @@ import { createApp } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { databaseUrl, dropDatabase } from '../support/database.js';
-import { flushPrefix, testEnv } from '../support/app.js';
+import { ADMIN, flushPrefix, testEnv } from '../support/app.js';
 import { spawnMain } from '../support/process.js';
 
 const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m;
@@ -76,7 +76,9 @@ describe('start-up', () => {
       for (const round of [1, 2]) {
         const app = await createApp(loadConfig(env));
         try {
-          const res = await request(app.getHttpServer()).get('/api/v1/targets?pageSize=100').expect(200);
+          const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send(ADMIN).expect(200);
+          const res = await request(app.getHttpServer()).get('/api/v1/targets?pageSize=100')
+            .set('authorization', `Bearer ${login.body.accessToken}`).expect(200);
           assert.equal(res.body.total, 9, `round ${round}`);
           const tech = res.body.items.find((x: { code: string }) => x.code === 'TECH-ENTERPRISES');
           assert.deepEqual([tech.baseline, tech.target, tech.department],
@@ -134,13 +136,13 @@ describe('seeds and migrations', () => {
     try {
       const applied = await dataSource.runMigrations();
       assert.ok(applied.length >= 1);
-      assert.equal(await tables(), 10);
+      assert.equal(await tables(), 15);
       for (let i = 0; i < applied.length; i += 1) await dataSource.undoLastMigration();
       assert.equal(await tables(), 0);
       const [{ n: domains }] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_type WHERE typname LIKE 'tm_%'`);
       assert.equal(domains, 0);
       assert.equal((await dataSource.runMigrations()).length, applied.length);
-      assert.equal(await tables(), 10);
+      assert.equal(await tables(), 15);
     } finally {
       await dataSource.destroy();
       await dropDatabase(name);

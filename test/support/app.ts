@@ -8,11 +8,21 @@ import { createTestDatabase } from './database.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
+export const ADMIN = { email: 'admin@example.org', password: 'Yubei-plan-office-2025' };
+
+type Agent = ReturnType<typeof request.agent>;
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
-  /** supertest against the real app's HTTP server */
-  http: () => ReturnType<typeof request>;
+  /** supertest against the real app's HTTP server, signed in as the admin */
+  http: () => Agent;
+  /** supertest with no credentials */
+  anonymous: () => ReturnType<typeof request>;
+  /** supertest with `Authorization: Bearer <token>` */
+  as: (token: string) => Agent;
+  /** logs in and returns the access token */
+  login: (email: string, password: string) => Promise<string>;
   /** a direct connection to the test database, for assertions */
   db: pg.Pool;
   close: () => Promise<void>;
@@ -27,6 +37,8 @@ export function testEnv(databaseUrl: string, prefix: string, env: Record<string,
     SEED: 'false',
     LOG_LEVEL: 'silent',
     JOB_BACKOFF_MS: '50',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
     ...env,
   };
 }
@@ -38,10 +50,21 @@ export async function startApp(label: string, env: Record<string, string> = {}):
   const config = loadConfig(testEnv(database.url, prefix, env));
   const app = await createApp(config);
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
+  const server = app.getHttpServer();
+  const as = (token: string) => request.agent(server).set('authorization', `Bearer ${token}`);
+  const login = async (email: string, password: string) => {
+    const res = await request(server).post('/api/v1/auth/login').send({ email, password });
+    if (res.status !== 200) throw new Error(`login of ${email} failed: ${res.status} ${res.text}`);
+    return res.body.accessToken as string;
+  };
+  const adminToken = await login(ADMIN.email, ADMIN.password);
   return {
     app,
     config,
-    http: () => request(app.getHttpServer()),
+    http: () => as(adminToken),
+    anonymous: () => request(server),
+    as,
+    login,
     db,
     close: async () => {
       await app.close();

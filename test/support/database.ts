@@ -52,8 +52,17 @@ export async function createTestDatabase(label: string): Promise<{ name: string;
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
 
+/**
+ * Drops a test database once the closed pools' sockets are really gone: pg's pool.end() resolves
+ * before its clients disconnect, and FORCE terminating one of those would crash the test process.
+ */
 export function dropDatabase(name: string): Promise<void> {
   return withAdmin(async (client) => {
+    for (let i = 0; i < 50; i += 1) {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+      if (rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 }

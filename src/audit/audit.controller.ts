@@ -1,0 +1,21 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { ApiZodQuery } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import { type AuditQuery, auditQuerySchema } from './audit.schema.js';
+import { AuditService } from './audit.service.js';
+
+@ApiTags('audit 审计')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @ApiZodQuery(auditQuerySchema)
+  list(@CurrentActor() actor: Actor, @Query(new ZodPipe(auditQuerySchema)) query: AuditQuery) {
+    return this.audit.list(actor, query);
+  }
+}

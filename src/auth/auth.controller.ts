@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ApiZodBody } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import {
+  type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema,
+} from '../users/user.schema.js';
+import type { Actor } from './actor.js';
+import { ApiTokensService } from './api-tokens.service.js';
+import { AuthService } from './auth.service.js';
+import { CurrentActor, Public } from './current-actor.decorator.js';
+
+@ApiTags('auth 登录与令牌')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly tokens: ApiTokensService,
+  ) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiZodBody(loginSchema)
+  login(@Body(new ZodPipe(loginSchema)) body: Login, @Req() request: FastifyRequest) {
+    return this.auth.login(body.email, body.password, request.ip ?? null);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiZodBody(refreshSchema)
+  refresh(@Body(new ZodPipe(refreshSchema)) body: Refresh) {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @ApiBearerAuth()
+  @Post('logout')
+  @HttpCode(204)
+  logout(@CurrentActor() actor: Actor) {
+    return this.auth.logout(actor);
+  }
+
+  @ApiBearerAuth()
+  @Get('me')
+  me(@CurrentActor() actor: Actor) {
+    return { id: actor.userId, email: actor.email, role: actor.role, via: actor.tokenId ? 'api-token' : 'session' };
+  }
+
+  @ApiBearerAuth()
+  @Get('tokens')
+  listTokens(@CurrentActor() actor: Actor) {
+    return this.tokens.list(actor);
+  }
+
+  /** The token is in the response once and never again. */
+  @ApiBearerAuth()
+  @Post('tokens')
+  @ApiZodBody(createTokenSchema)
+  createToken(@CurrentActor() actor: Actor, @Body(new ZodPipe(createTokenSchema)) body: CreateToken) {
+    return this.tokens.create(actor, body);
+  }
+
+  @ApiBearerAuth()
+  @Delete('tokens/:id')
+  @HttpCode(204)
+  revokeToken(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.tokens.revoke(actor, id);
+  }
+}

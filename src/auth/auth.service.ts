@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { DomainError } from '../common/domain-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { returned } from '../database/rows.js';
+import type { Actor, Role } from './actor.js';
+import { LockoutService } from './lockout.service.js';
+import { dummyPasswordHash, verifyPassword } from './password.js';
+import { API_TOKEN_PREFIX, newSecret, sha256 } from './tokens.js';
+
+export interface TokenPair { accessToken: string; tokenType: 'Bearer'; expiresIn: number; refreshToken: string }
+
+interface AccessClaims { sub: string; sid: string }
+
+interface UserRow { id: number; email: string; role: Role; department_id: number | null }
+
+const unauthorized = (message = '未认证或凭据已失效 (missing, invalid or expired credentials)') =>
+  new DomainError('unauthorized', message, [], { 'www-authenticate': 'Bearer realm="target-monitor"' });
+
+const actorOf = (u: UserRow, ip: string | null, extra: Partial<Actor> = {}): Actor => ({
+  userId: u.id, email: u.email, role: u.role, departmentId: u.department_id, ip, ...extra,
+});
+
+/** Login sessions (short-lived JWT + rotating refresh token) and personal API tokens → an Actor. */
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jwt: JwtService,
+    private readonly lockout: LockoutService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async login(emailInput: string, password: string, ip: string | null): Promise<TokenPair> {
+    const email = emailInput.trim().toLowerCase();
+    const keys = [`email:${email}`, ...(ip ? [`ip:${ip}`] : [])];
+    const attempt: Actor = { userId: null, email, role: 'viewer', departmentId: null, ip };
+    await this.lockout.assertOpen(keys).catch(async (locked: unknown) => {
+      // Attempts during a lockout stay visible in the trail.
+      await this.audit.append(this.dataSource, attempt, { action: 'auth.login_locked', entity: 'user', entityId: email });
+      throw locked;
+    });
+    const [user]: (UserRow & { password_hash: string; disabled_at: Date | null })[] = await this.dataSource.query(
+      `SELECT id, email, role, department_id, password_hash, disabled_at FROM users WHERE email = $1`, [email],
+    );
+    // The same work and the same answer whether the account is unknown, disabled or the password wrong.
+    const matches = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    if (!user || !matches || user.disabled_at) {
+      await this.lockout.recordFailure(keys);
+      await this.audit.append(this.dataSource, user ? actorOf(user, ip) : attempt,
+        { action: 'auth.login_failed', entity: 'user', entityId: email });
+      throw unauthorized('邮箱或密码错误 (wrong email or password)');
+    }
+    await this.lockout.clear(keys);
+    const refreshToken = newSecret();
+    const [session] = await this.dataSource.query(
+      `INSERT INTO sessions (user_id, refresh_hash, expires_at, ip)
+       VALUES ($1, $2, now() + make_interval(days => $3), $4) RETURNING id`,
+      [user.id, sha256(refreshToken), this.config.refreshTokenDays, ip],
+    );
+    await this.audit.append(this.dataSource, actorOf(user, ip), { action: 'auth.login', entity: 'user', entityId: email });
+    return this.tokens(user.id, session.id, refreshToken);
+  }
+
+  /** A new access token and a new refresh token for a live session; the old refresh token stops working. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const next = newSecret();
+    const [session] = returned<{ id: string; user_id: number }>(await this.dataSource.query(
+      `UPDATE sessions s SET refresh_hash = $2, refreshed_at = now()
+         FROM users u WHERE s.refresh_hash = $1 AND u.id = s.user_id AND s.revoked_at IS NULL
+          AND s.expires_at > now() AND u.disabled_at IS NULL
+       RETURNING s.id, s.user_id`,
+      [sha256(refreshToken), sha256(next)],
+    ));
+    if (!session) throw unauthorized();
+    return this.tokens(session.user_id, session.id, next);
+  }
+
+  /** Ends the session the access token belongs to: its access and refresh tokens stop working now. */
+  async logout(actor: Actor): Promise<void> {
+    if (!actor.sessionId) throw new DomainError('invalid', 'API 令牌无需登出，请撤销令牌 (API tokens are revoked, not logged out)');
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [actor.sessionId]);
+      await this.audit.append(m, actor, { action: 'auth.logout', entity: 'user', entityId: actor.email });
+    });
+  }
+
+  /** The actor behind an `Authorization: Bearer …` value, or 401. */
+  async authenticate(authorization: string | undefined, ip: string | null): Promise<Actor> {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) throw unauthorized('需要登录：Authorization: Bearer <token> (authentication required)');
+    const token = match[1];
+    return token.startsWith(API_TOKEN_PREFIX) ? this.byApiToken(token, ip) : this.byAccessToken(token, ip);
+  }
+
+  private async byAccessToken(token: string, ip: string | null): Promise<Actor> {
+    let claims: AccessClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessClaims>(token, { algorithms: ['HS256'] });
+    } catch {
+      throw unauthorized();
+    }
+    const [user]: UserRow[] = await this.dataSource.query(
+      `SELECT u.id, u.email, u.role, u.department_id FROM users u JOIN sessions s ON s.user_id = u.id
+        WHERE u.id = $1 AND s.id = $2 AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [Number(claims.sub), claims.sid],
+    );
+    if (!user) throw unauthorized();
+    return actorOf(user, ip, { sessionId: claims.sid });
+  }
+
+  private async byApiToken(token: string, ip: string | null): Promise<Actor> {
+    const [user] = returned<UserRow & { token_id: string }>(await this.dataSource.query(
+      `UPDATE api_tokens t SET last_used_at = now() FROM users u
+        WHERE t.token_hash = $1 AND u.id = t.user_id AND t.revoked_at IS NULL
+          AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.disabled_at IS NULL
+       RETURNING u.id, u.email, u.role, u.department_id, t.id AS token_id`,
+      [sha256(token)],
+    ));
+    if (!user) throw unauthorized();
+    return actorOf(user, ip, { tokenId: user.token_id });
+  }
+
+  private async tokens(userId: number, sessionId: string, refreshToken: string): Promise<TokenPair> {
+    const accessToken = await this.jwt.signAsync({ sub: String(userId), sid: sessionId } satisfies AccessClaims, {
+      expiresIn: this.config.accessTokenSeconds,
+      algorithm: 'HS256',
+    });
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.accessTokenSeconds, refreshToken };
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { ApiZodBody } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import { type CreateUser, createUserSchema, type UpdateUser, updateUserSchema } from './user.schema.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users 用户')
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  list(@CurrentActor() actor: Actor) {
+    return this.users.list(actor);
+  }
+
+  @Post()
+  @ApiZodBody(createUserSchema)
+  create(@CurrentActor() actor: Actor, @Body(new ZodPipe(createUserSchema)) body: CreateUser) {
+    return this.users.create(actor, body);
+  }
+
+  @Get(':id')
+  get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
+    return this.users.get(actor, id);
+  }
+
+  @Patch(':id')
+  @ApiZodBody(updateUserSchema)
+  update(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body(new ZodPipe(updateUserSchema)) body: UpdateUser) {
+    return this.users.update(actor, id, body);
+  }
+}
