@@ -17,6 +17,13 @@ export async function seedArticle(dataSource: DataSource): Promise<SeedReport> {
        ON CONFLICT (code) DO NOTHING RETURNING id`,
       [DEPARTMENTS.map((d) => d.code), DEPARTMENTS.map((d) => d.name), DEPARTMENTS.map((d) => d.emails.join(','))],
     );
+    // Department contacts hear about their department's targets (alerts, reminders, digests).
+    await m.query(
+      `INSERT INTO recipients (email, department_id)
+       SELECT lower(e), d.id FROM departments d, unnest(d.emails) AS e WHERE d.code = ANY($1)
+       ON CONFLICT (email) DO NOTHING`,
+      [DEPARTMENTS.map((d) => d.code)],
+    );
     let targets = 0;
     for (const t of ARTICLE_TARGETS) {
       const [inserted] = await m.query(

@@ -3,7 +3,8 @@ import type { Actor, Role } from './actor.js';
 
 /** Who may do what; the services ask, so the API, the pages and the jobs share one answer. */
 export type Permission =
-  | 'targets.write' | 'departments.write' | 'figures.write.any' | 'runs.start' | 'users.manage' | 'audit.read';
+  | 'targets.write' | 'departments.write' | 'figures.write.any' | 'runs.start' | 'users.manage' | 'audit.read'
+  | 'alerts.manage';
 
 const GRANTS: Record<Permission, readonly Role[]> = {
   'targets.write': ['admin', 'planner'],
@@ -12,6 +13,8 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'runs.start': ['admin', 'planner'],
   'users.manage': ['admin'],
   'audit.read': ['admin', 'planner'],
+  /** silences, recipients, digests, the outbox */
+  'alerts.manage': ['admin', 'planner'],
 };
 
 export const can = (actor: Actor, permission: Permission) => GRANTS[permission].includes(actor.role);

@@ -38,6 +38,13 @@ const timeZone = z.string().refine(
 // Five or six space-separated cron fields; Bull (cron-parser) checks the rest when the schedule is registered.
 const cron = z.string().regex(/^\s*(\S+\s+){4,5}\S+\s*$/, 'must be a cron pattern such as "0 6 * * *"');
 
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** `7d`, `12h`, `30m`, `45s` → milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'a duration such as 7d, 12h, 30m or 45s')
+  .transform((v) => Number(v.slice(0, -1)) * UNIT_MS[v.slice(-1) as keyof typeof UNIT_MS]);
+
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/target_monitor'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
@@ -64,6 +71,13 @@ const schema = z.object({
     .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'comma-separated origins such as https://plan.example.org')
     .default([]),
   TRUST_PROXY: booleanFlag.default(false),
+  SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('目标进度监测 <target-monitor@example.org>'),
+  DIGEST_CRON: cron.default('0 9 * * 1'),
+  REMINDER_CRON: cron.default('0 9 * * *'),
+  ALERT_REPEAT_INTERVAL: duration.prefault('7d'),
+  REMINDER_DAYS_BEFORE: z.coerce.number().int().min(0).max(60).default(5),
+  MAIL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
 });
 
 const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD']);
@@ -93,6 +107,13 @@ export interface AppConfig {
   adminPassword: string | undefined;
   corsOrigins: string[];
   trustProxy: boolean;
+  smtpUrl: string;
+  mailFrom: string;
+  digestCron: string;
+  reminderCron: string;
+  alertRepeatMs: number;
+  reminderDaysBefore: number;
+  mailAttempts: number;
 }
 
 /** The only reader of the environment: validated once, at boot. Empty strings count as unset. */
@@ -136,6 +157,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminPassword: c.ADMIN_PASSWORD,
     corsOrigins: c.CORS_ORIGINS,
     trustProxy: c.TRUST_PROXY,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
+    digestCron: c.DIGEST_CRON.trim(),
+    reminderCron: c.REMINDER_CRON.trim(),
+    alertRepeatMs: c.ALERT_REPEAT_INTERVAL,
+    reminderDaysBefore: c.REMINDER_DAYS_BEFORE,
+    mailAttempts: c.MAIL_ATTEMPTS,
   };
 }
 

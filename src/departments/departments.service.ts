@@ -35,7 +35,12 @@ export class DepartmentsService {
     if (await this.departments.existsBy({ code: input.code })) throw duplicate();
     try {
       return await this.departments.manager.transaction(async (manager) => {
-        const created = departmentJson(await manager.save(this.departments.create(input)));
+        const saved = await manager.save(this.departments.create(input));
+        const created = departmentJson(saved);
+        await manager.query(
+          `INSERT INTO recipients (email, department_id) SELECT lower(e), $1 FROM unnest($2::text[]) AS e ON CONFLICT (email) DO NOTHING`,
+          [saved.id, input.emails],
+        );
         await this.audit.append(manager, actor, { action: 'department.create', entity: 'department', entityId: created.code, after: created });
         return created;
       });

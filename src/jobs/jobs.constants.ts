@@ -17,6 +17,21 @@ export const EvaluationJob = {
 
 export const CRON_JOB_ID = 'evaluation-cron';
 
+export const NOTIFICATIONS_QUEUE = 'notifications';
+
+export const NotificationJob = {
+  /** Update alert state from the latest evaluations after a run or a re-evaluation. data: { source } */
+  reconcile: 'reconcile',
+  /** Send one outbox row. data: { outboxId } */
+  send: 'send',
+  /** The weekly digest (repeatable). data: {} */
+  digest: 'digest',
+  /** Figure reminders (repeatable). data: {} */
+  reminders: 'reminders',
+} as const;
+
+export const NOTIFICATION_CRON_IDS = { digest: 'digest-cron', reminders: 'reminders-cron' } as const;
+
 /** A figure change waits this long so a burst of writes to one target costs one evaluation. */
 export const REEVALUATION_DEBOUNCE_MS = 500;
 
@@ -24,7 +39,12 @@ export const jobIds = {
   run: (runId: string) => `run:${runId}`,
   chunk: (runId: string, chunk: number) => `run:${runId}:chunk:${chunk}`,
   target: (targetId: number) => `evaluate:${targetId}`,
+  reconcile: (source: string) => `reconcile:${source}`,
+  send: (outboxId: number | string) => `send:${outboxId}`,
 };
+
+export interface ReconcileJobData { source: string }
+export interface SendJobData { outboxId: number }
 
 export interface RunJobData { runId: string }
 export interface ChunkJobData { runId: string; chunk: number; fromId: number; toId: number }

@@ -10,7 +10,8 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
 import {
-  type ChunkJobData, EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, type RunJobData,
+  type ChunkJobData, EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, NOTIFICATIONS_QUEUE, NotificationJob,
+  type ReconcileJobData, type RunJobData,
 } from '../jobs/jobs.constants.js';
 import { EvaluationRun, type RunTrigger } from './evaluation-run.entity.js';
 import { EvaluationStore } from './evaluation.store.js';
@@ -57,6 +58,7 @@ export class EvaluationRunsService {
     @InjectRepository(EvaluationRun) private readonly runs: Repository<EvaluationRun>,
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
+    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly notifications: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: EvaluationStore,
     private readonly audit: AuditService,
@@ -136,8 +138,9 @@ export class EvaluationRunsService {
     await this.finishIfDone(runId);
   }
 
+  /** Completes the run when its last chunk is in; alert state then follows the new evaluations. */
   private async finishIfDone(runId: string): Promise<void> {
-    await this.dataSource.query(
+    const [done] = returned<{ state: string }>(await this.dataSource.query(
       `WITH done AS (SELECT count(*)::int AS n FROM evaluation_run_chunks WHERE run_id = $1)
        UPDATE evaluation_runs r SET chunks_done = done.n,
          state = CASE WHEN done.n >= r.chunks_total THEN 'completed' ELSE r.state END,
@@ -146,9 +149,16 @@ export class EvaluationRunsService {
            (SELECT jsonb_object_agg(status, n) FROM
              (SELECT status, count(*)::int AS n FROM evaluations WHERE run_id = $1 GROUP BY status) s), '{}')
            ELSE r.counts END
-       FROM done WHERE r.id = $1 AND r.state = 'running'`,
+       FROM done WHERE r.id = $1 AND r.state = 'running' RETURNING r.state`,
       [runId],
-    );
+    ));
+    if (done?.state === 'completed') await this.afterEvaluation(runId);
+  }
+
+  /** Alert state follows new evaluations: of a run, or of a target whose figure changed. */
+  async afterEvaluation(source: string): Promise<void> {
+    const data: ReconcileJobData = { source };
+    await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcile(source) });
   }
 
   /** Marks the run failed (once); later chunks of a failed run do nothing. */

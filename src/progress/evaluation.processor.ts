@@ -40,6 +40,7 @@ export class EvaluationProcessor {
   async target(job: Job<TargetJobData>): Promise<void> {
     const evaluations = await this.store.evaluate({ targetId: job.data.targetId }, new Date(), this.config.scheduleTz);
     await this.dataSource.transaction((manager) => this.store.save(manager, null, evaluations));
+    await this.runs.afterEvaluation(`target:${job.data.targetId}:${job.id}`);
   }
 
   /** A run or chunk job out of attempts fails its run, visibly; earlier failures are retried. */

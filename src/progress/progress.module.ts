@@ -1,8 +1,6 @@
-import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/config.js';
-import { EVALUATION_QUEUE } from '../jobs/jobs.constants.js';
 import { EvaluationRun } from './evaluation-run.entity.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
 import { EvaluationProcessor } from './evaluation.processor.js';
@@ -21,13 +19,13 @@ export class ProgressModule {
     return {
       module: ProgressModule,
       global: true,
-      imports: [TypeOrmModule.forFeature([EvaluationRun]), BullModule.registerQueue({ name: EVALUATION_QUEUE })],
+      imports: [TypeOrmModule.forFeature([EvaluationRun])],
       controllers: role === 'worker' ? [] : [EvaluationsController],
       providers: [
         EvaluationStore, EvaluationRunsService, ProgressService, ReevaluationService, QueueShutdown,
         ...(worker ? [EvaluationProcessor, EvaluationScheduler] : []),
       ],
-      exports: [ReevaluationService, ProgressService, BullModule],
+      exports: [ReevaluationService, ProgressService],
     };
   }
 }

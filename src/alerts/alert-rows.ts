@@ -1,0 +1,68 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Status } from '../evaluation/evaluation.types.js';
+import type { AlertKind } from './alert-rules.js';
+import type { AlertRow } from './email-templates.js';
+
+/** An alert with what the emails and the API show of it. */
+export interface AlertView {
+  id: number;
+  targetId: number;
+  kind: AlertKind;
+  state: 'firing' | 'resolved';
+  inhibited: boolean;
+  silenced: boolean;
+  firingSince: Date;
+  resolvedAt: Date | null;
+  lastNotifiedAt: Date | null;
+  binding: boolean;
+  departmentId: number;
+  department: string;
+  supportingIds: number[];
+  row: Omit<AlertRow, 'role'>;
+}
+
+/** Where a silence (target or department, not expired, not deleted) covers the target `t`. */
+export const SILENCED = `EXISTS (SELECT 1 FROM silences s WHERE s.deleted_at IS NULL AND s.until > now()
+  AND (s.target_id = t.id OR s.department_id = t.department_id))`;
+
+/** Alerts joined with their target and its latest evaluation; `where` filters on a (alerts) and t (targets). */
+export async function loadAlerts(db: DataSource | EntityManager, where = 'true', params: unknown[] = []): Promise<AlertView[]> {
+  const rows = await db.query(
+    `SELECT a.id, a.target_id, a.kind, a.state, a.inhibited, a.firing_since, a.resolved_at, a.last_notified_at,
+            t.code, t.name, t.unit, t.target_value::float8 AS target_value, t.target_period, t.binding, t.department_id,
+            d.code AS department,
+            (SELECT coalesce(array_agg(sd.department_id), '{}') FROM target_supporting_departments sd WHERE sd.target_id = t.id) AS supporting,
+            e.status, e.early, e.latest_value::float8 AS latest_value, e.latest_period, e.completion, e.elapsed, e.gap,
+            ${SILENCED} AS silenced
+       FROM alerts a JOIN targets t ON t.id = a.target_id AND t.archived_at IS NULL
+       JOIN departments d ON d.id = t.department_id
+       LEFT JOIN latest_evaluations l ON l.target_id = t.id LEFT JOIN evaluations e ON e.id = l.evaluation_id
+      WHERE ${where} ORDER BY t.code, a.kind`,
+    params,
+  );
+  return rows.map((r: Record<string, never>) => ({
+    id: r.id, targetId: r.target_id, kind: r.kind, state: r.state, inhibited: r.inhibited, silenced: r.silenced,
+    firingSince: r.firing_since, resolvedAt: r.resolved_at, lastNotifiedAt: r.last_notified_at, binding: r.binding,
+    departmentId: r.department_id, department: r.department, supportingIds: r.supporting,
+    row: {
+      code: r.code, name: r.name, unit: r.unit, target: r.target_value, targetPeriod: r.target_period,
+      latestValue: r.latest_value, latestPeriod: r.latest_period, completion: r.completion, elapsed: r.elapsed,
+      gap: r.gap, status: (r.status ?? 'no_data') as Status, early: r.early ?? false, kind: r.kind,
+    },
+  }));
+}
+
+export interface RecipientRow {
+  id: number; email: string; name: string | null; department_id: number | null; subscriber: boolean;
+  language: 'zh-CN' | 'en'; enabled: boolean; last_digest_at: Date | null;
+}
+
+export const loadRecipients = (db: DataSource | EntityManager): Promise<RecipientRow[]> =>
+  db.query(`SELECT id, email, name, department_id, subscriber, language, enabled, last_digest_at FROM recipients WHERE enabled ORDER BY id`);
+
+/** How a recipient relates to a target: its department leads it, supports it, or (subscribers) all. */
+export function roleOf(r: RecipientRow, target: { departmentId: number; supportingIds: number[] }): 'lead' | 'support' | null {
+  if (r.department_id === target.departmentId) return 'lead';
+  if (r.department_id !== null && target.supportingIds.includes(r.department_id)) return 'support';
+  return r.subscriber ? 'lead' : null;
+}

@@ -1,0 +1,91 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { assertCan } from '../auth/permissions.js';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import {
+  type AlertsQuery, alertsQuerySchema, type CreateRecipient, createRecipientSchema, type CreateSilence, createSilenceSchema,
+  type NotificationsQuery, notificationsQuerySchema, previewQuerySchema, type UpdateRecipient, updateRecipientSchema,
+} from './alerts.schema.js';
+import { AlertsService } from './alerts.service.js';
+import { DigestService } from './digest.service.js';
+import { OutboxService } from './outbox.service.js';
+import { RecipientsService } from './recipients.service.js';
+
+@ApiTags('alerts 预警与通知')
+@ApiBearerAuth()
+@Controller()
+export class AlertsController {
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly digests: DigestService,
+    private readonly outbox: OutboxService,
+    private readonly recipients: RecipientsService,
+  ) {}
+
+  @Get('alerts')
+  @ApiZodQuery(alertsQuerySchema)
+  list(@Query(new ZodPipe(alertsQuerySchema)) query: AlertsQuery) {
+    return this.alerts.list(query);
+  }
+
+  @Get('alerts/:id')
+  get(@Param('id', ParseIntPipe) id: number) {
+    return this.alerts.get(id);
+  }
+
+  @Get('silences')
+  silences() {
+    return this.alerts.listSilences();
+  }
+
+  @Post('silences')
+  @ApiZodBody(createSilenceSchema)
+  silence(@CurrentActor() actor: Actor, @Body(new ZodPipe(createSilenceSchema)) body: CreateSilence) {
+    return this.alerts.createSilence(actor, body);
+  }
+
+  @Delete('silences/:id')
+  @HttpCode(204)
+  unsilence(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
+    return this.alerts.deleteSilence(actor, id);
+  }
+
+  @Get('notifications')
+  @ApiZodQuery(notificationsQuerySchema)
+  notifications(@CurrentActor() actor: Actor, @Query(new ZodPipe(notificationsQuerySchema)) query: NotificationsQuery) {
+    assertCan(actor, 'alerts.manage');
+    return this.outbox.list(query);
+  }
+
+  @Get('digests/preview')
+  @ApiZodQuery(previewQuerySchema)
+  preview(@CurrentActor() actor: Actor, @Query(new ZodPipe(previewQuerySchema)) query: { recipient: string }) {
+    return this.digests.preview(actor, query.recipient);
+  }
+
+  @Post('digests/run')
+  @HttpCode(200)
+  runDigest(@CurrentActor() actor: Actor) {
+    return this.digests.run(actor);
+  }
+
+  @Get('recipients')
+  listRecipients() {
+    return this.recipients.list();
+  }
+
+  @Post('recipients')
+  @ApiZodBody(createRecipientSchema)
+  createRecipient(@CurrentActor() actor: Actor, @Body(new ZodPipe(createRecipientSchema)) body: CreateRecipient) {
+    return this.recipients.create(actor, body);
+  }
+
+  @Patch('recipients/:id')
+  @ApiZodBody(updateRecipientSchema)
+  updateRecipient(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body(new ZodPipe(updateRecipientSchema)) body: UpdateRecipient) {
+    return this.recipients.update(actor, id, body);
+  }
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { departmentCode } from '../departments/department.schema.js';
+import { targetCode } from '../targets/target.schema.js';
+
+const instant = z.iso
+  .datetime({ offset: true, message: '须为带时区的 ISO 8601 时间 (ISO 8601 with offset)' })
+  .or(z.iso.date({ message: '须为日期 YYYY-MM-DD 或 ISO 8601 时间 (date or date-time)' }))
+  // A bare date silences through the end of that day, China time.
+  .transform((v) => new Date(v.length === 10 ? `${v}T23:59:59.999+08:00` : v));
+
+export const createSilenceSchema = z
+  .strictObject({
+    target: targetCode.optional(),
+    department: departmentCode.optional(),
+    until: instant,
+    reason: z.string().trim().min(1, '须说明原因 (a reason is required)').max(1000),
+  })
+  .refine((s) => (s.target === undefined) !== (s.department === undefined), {
+    message: '须且只能指定 target 或 department 之一 (give either target or department)',
+    path: ['target'],
+  });
+export type CreateSilence = z.output<typeof createSilenceSchema>;
+
+export const alertsQuerySchema = z.strictObject({
+  state: z.enum(['firing', 'resolved']).optional(),
+  kind: z.enum(['lagging', 'at_risk', 'data_overdue']).optional(),
+  department: departmentCode.optional(),
+});
+export type AlertsQuery = z.output<typeof alertsQuerySchema>;
+
+export const notificationsQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'sending', 'sent', 'failed']).optional(),
+  recipient: z.string().max(200).optional(),
+  reason: z.enum(['digest', 'reminder', 'binding_alert']).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type NotificationsQuery = z.output<typeof notificationsQuerySchema>;
+
+export const previewQuerySchema = z.strictObject({ recipient: z.string().trim().toLowerCase().min(3).max(200) });
+
+const recipientFields = {
+  name: z.string().trim().max(100).nullable(),
+  department: departmentCode.nullable(),
+  subscriber: z.boolean(),
+  language: z.enum(['zh-CN', 'en']),
+  enabled: z.boolean(),
+};
+export const createRecipientSchema = z.strictObject({
+  email: z.string().trim().toLowerCase().pipe(z.email('邮箱格式不正确 (invalid email)').max(200)),
+  name: recipientFields.name.default(null),
+  department: recipientFields.department.default(null),
+  subscriber: recipientFields.subscriber.default(false),
+  language: recipientFields.language.default('zh-CN'),
+  enabled: recipientFields.enabled.default(true),
+});
+export type CreateRecipient = z.output<typeof createRecipientSchema>;
+export const updateRecipientSchema = z.strictObject({
+  name: recipientFields.name.optional(),
+  department: recipientFields.department.optional(),
+  subscriber: recipientFields.subscriber.optional(),
+  language: recipientFields.language.optional(),
+  enabled: recipientFields.enabled.optional(),
+});
+export type UpdateRecipient = z.output<typeof updateRecipientSchema>;

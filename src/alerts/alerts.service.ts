@@ -1,0 +1,154 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/actor.js';
+import { assertCan } from '../auth/permissions.js';
+import { invalid, notFound } from '../common/domain-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { returned } from '../database/rows.js';
+import { type AlertChange, reconcileAlerts, type AlertState, type EvaluatedTarget } from './alert-rules.js';
+import { loadAlerts, loadRecipients, roleOf, type AlertView } from './alert-rows.js';
+import { renderBindingAlert } from './email-templates.js';
+import { type OutboxMessage, OutboxService } from './outbox.service.js';
+import type { CreateSilence } from './alerts.schema.js';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export const alertJson = (a: AlertView) => ({
+  id: a.id, target: a.row.code, name: a.row.name, department: a.department, kind: a.kind, state: a.state,
+  inhibited: a.inhibited, silenced: a.silenced, status: a.row.status, firingSince: a.firingSince.toISOString(),
+  resolvedAt: iso(a.resolvedAt), lastNotifiedAt: iso(a.lastNotifiedAt),
+});
+
+/** Alert state per (target, kind), kept in PostgreSQL and updated from the latest evaluations. */
+@Injectable()
+export class AlertsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Applies the transitions the latest evaluations call for, with their history, and writes the
+   * immediate 预警 email for each binding target that becomes flagged (not inhibited, not silenced).
+   */
+  async reconcile(now = new Date()): Promise<{ changes: number; emails: number }> {
+    const { changes, ids } = await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(7471104)'); // two workers must not both fire one alert
+      const evaluations: EvaluatedTarget[] = await m.query(
+        `SELECT l.target_id AS "targetId", e.status, e.overdue FROM latest_evaluations l
+           JOIN evaluations e ON e.id = l.evaluation_id JOIN targets t ON t.id = l.target_id WHERE t.archived_at IS NULL`,
+      );
+      const current: AlertState[] = await m.query(`SELECT id, target_id AS "targetId", kind, state, inhibited, status FROM alerts`);
+      const changes = reconcileAlerts(current, evaluations);
+      const flagged: number[] = [];
+      for (const c of changes) {
+        const id = await this.apply(m, c, now);
+        // flagged and visible: newly firing, or released from inhibition once the data came in
+        if (c.kind === 'lagging' && ((c.change === 'fire' && !c.inhibited) || c.change === 'release')) flagged.push(id);
+      }
+      return { changes, ids: await this.outbox.add(m, await this.bindingAlerts(m, flagged, now)) };
+    });
+    await this.outbox.queueSends(ids);
+    return { changes: changes.length, emails: ids.length };
+  }
+
+  private async apply(m: EntityManager, c: AlertChange, now: Date): Promise<number> {
+    let id: number;
+    if (c.change === 'fire' && c.alertId === null) {
+      [{ id }] = await m.query(
+        `INSERT INTO alerts (target_id, kind, state, inhibited, status, firing_since) VALUES ($1, $2, 'firing', $3, $4, $5) RETURNING id`,
+        [c.targetId, c.kind, c.inhibited, c.status, now],
+      );
+    } else {
+      id = c.alertId!;
+      const set = {
+        fire: `state = 'firing', inhibited = ${c.change === 'fire' && c.inhibited}, firing_since = $2, resolved_at = NULL, last_notified_at = NULL`,
+        resolve: `state = 'resolved', resolved_at = $2`,
+        inhibit: `inhibited = true`,
+        release: `inhibited = false`,
+        status: null,
+      }[c.change];
+      await m.query(`UPDATE alerts SET ${set ? `${set}, ` : ''}status = $3, updated_at = $2 WHERE id = $1`, [id, now, c.status]);
+    }
+    if (c.change !== 'status') {
+      const event = { fire: 'fired', resolve: 'resolved', inhibit: 'inhibited', release: 'released' }[c.change];
+      await m.query(`INSERT INTO alert_events (alert_id, at, event, status) VALUES ($1, $2, $3, $4)`, [id, now, event, c.status]);
+    }
+    return id;
+  }
+
+  private async bindingAlerts(m: EntityManager, alertIds: number[], now: Date): Promise<OutboxMessage[]> {
+    if (!alertIds.length) return [];
+    const alerts = (await loadAlerts(m, 'a.id = ANY($1) AND t.binding', [alertIds])).filter((a) => !a.silenced);
+    const recipients = await loadRecipients(m);
+    return alerts.flatMap((a) => recipients.flatMap((r) => {
+      const role = roleOf(r, a);
+      if (!role) return [];
+      const mail = renderBindingAlert({ lang: r.language, appUrl: this.config.appUrl, tz: this.config.scheduleTz, asOf: now, row: { ...a.row, role } });
+      return [{ dedupeKey: `binding:${a.id}:${a.firingSince.toISOString()}:${r.id}`, recipient: r.email, reason: 'binding_alert' as const, ...mail }];
+    }));
+  }
+
+  async list(q: { state?: string; kind?: string; department?: string }) {
+    const alerts = await loadAlerts(this.dataSource,
+      `($1::text IS NULL OR a.state = $1) AND ($2::text IS NULL OR a.kind = $2) AND ($3::text IS NULL OR d.code = $3)`,
+      [q.state ?? null, q.kind ?? null, q.department ?? null]);
+    return alerts.map(alertJson);
+  }
+
+  async get(id: number) {
+    const [alert] = await loadAlerts(this.dataSource, 'a.id = $1', [id]);
+    if (!alert) throw notFound(`预警 ${id}`);
+    const history = await this.dataSource.query(
+      `SELECT at, event, status, details FROM alert_events WHERE alert_id = $1 ORDER BY at, id`, [id],
+    );
+    return { ...alertJson(alert), history: history.map((h: { at: Date }) => ({ ...h, at: h.at.toISOString() })) };
+  }
+
+  async listSilences() {
+    const rows = await this.dataSource.query(
+      `SELECT s.id, t.code AS target, d.code AS department, s.until, s.reason, s.created_by, s.created_at,
+              s.until > now() AS active
+         FROM silences s LEFT JOIN targets t ON t.id = s.target_id LEFT JOIN departments d ON d.id = s.department_id
+        WHERE s.deleted_at IS NULL ORDER BY s.id`,
+    );
+    return rows.map(silenceJson);
+  }
+
+  async createSilence(actor: Actor, input: CreateSilence) {
+    assertCan(actor, 'alerts.manage');
+    const [scope] = input.target
+      ? await this.dataSource.query(`SELECT id FROM targets WHERE code = $1`, [input.target])
+      : await this.dataSource.query(`SELECT id FROM departments WHERE code = $1`, [input.department]);
+    if (!scope) throw invalid([{ path: input.target ? 'target' : 'department', message: `${input.target ?? input.department} 不存在 (unknown)` }]);
+    return this.dataSource.transaction(async (m) => {
+      const [{ id }] = await m.query(
+        `INSERT INTO silences (target_id, department_id, until, reason, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [input.target ? scope.id : null, input.department ? scope.id : null, input.until, input.reason, actor.email],
+      );
+      const silence = { id, target: input.target ?? null, department: input.department ?? null, until: input.until.toISOString(), reason: input.reason };
+      await this.audit.append(m, actor, { action: 'silence.create', entity: 'silence', entityId: String(id), after: silence, reason: input.reason });
+      return { ...silence, createdBy: actor.email, active: input.until > new Date() };
+    });
+  }
+
+  async deleteSilence(actor: Actor, id: number) {
+    assertCan(actor, 'alerts.manage');
+    await this.dataSource.transaction(async (m) => {
+      const [row] = returned<{ id: number }>(await m.query(
+        `UPDATE silences SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id`, [id],
+      ));
+      if (!row) throw notFound(`静默 ${id}`);
+      await this.audit.append(m, actor, { action: 'silence.delete', entity: 'silence', entityId: String(id) });
+    });
+  }
+}
+
+const silenceJson = (r: Record<string, never> & { until: Date; created_at: Date }) => ({
+  id: r.id, target: r.target, department: r.department, until: r.until.toISOString(), reason: r.reason,
+  createdBy: r.created_by, createdAt: r.created_at.toISOString(), active: r.active,
+});

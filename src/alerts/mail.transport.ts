@@ -1,0 +1,40 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+
+export interface OutgoingMail {
+  to: string;
+  cc: string[];
+  subject: string;
+  html: string;
+  text: string;
+  /** stable per outbox row, so a receiver can tell a resend from a new email */
+  messageId: string;
+}
+
+/** SMTP through nodemailer: the one side effect of sending, behind a small class. */
+@Injectable()
+export class MailTransport implements OnModuleDestroy {
+  private readonly transporter: Transporter;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.transporter = nodemailer.createTransport(config.smtpUrl, { from: config.mailFrom });
+  }
+
+  /** Resolves with the SMTP server's answer (its queue id where it gives one). */
+  async send(mail: OutgoingMail): Promise<{ messageId: string; response: string }> {
+    const info = await this.transporter.sendMail({
+      to: mail.to,
+      cc: mail.cc.length ? mail.cc : undefined,
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      messageId: mail.messageId,
+    });
+    return { messageId: info.messageId ?? mail.messageId, response: info.response ?? '' };
+  }
+
+  onModuleDestroy(): void {
+    this.transporter.close();
+  }
+}

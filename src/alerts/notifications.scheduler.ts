@@ -1,0 +1,34 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { NOTIFICATION_CRON_IDS, NOTIFICATIONS_QUEUE, NotificationJob } from '../jobs/jobs.constants.js';
+import { scheduleRepeatable } from '../jobs/repeatable.js';
+import { OutboxService } from './outbox.service.js';
+
+/**
+ * Worker start: the digest and reminder schedules as repeatable jobs, and every unsent email queued again.
+ */
+@Injectable()
+export class NotificationsScheduler implements OnApplicationBootstrap {
+  private readonly logger = new Logger(NotificationsScheduler.name);
+
+  constructor(
+    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const tz = this.config.scheduleTz;
+    const schedules = [
+      { name: NotificationJob.digest, cron: this.config.digestCron, jobId: NOTIFICATION_CRON_IDS.digest },
+      { name: NotificationJob.reminders, cron: this.config.reminderCron, jobId: NOTIFICATION_CRON_IDS.reminders },
+    ];
+    for (const schedule of schedules) {
+      await scheduleRepeatable(this.queue, { ...schedule, tz }, this.config.jobBackoffMs);
+      this.logger.log(`${schedule.name} scheduled: "${schedule.cron}" (${tz})`);
+    }
+    await this.outbox.requeueUnsent();
+  }
+}
