@@ -44,41 +44,54 @@ export class AlertsService {
       );
       const current: AlertState[] = await m.query(`SELECT id, target_id AS "targetId", kind, state, inhibited, status FROM alerts`);
       const changes = reconcileAlerts(current, evaluations);
-      const flagged: number[] = [];
-      for (const c of changes) {
-        const id = await this.apply(m, c, now);
-        // flagged and visible: newly firing, or released from inhibition once the data came in
-        if (c.kind === 'lagging' && ((c.change === 'fire' && !c.inhibited) || c.change === 'release')) flagged.push(id);
-      }
+      const ids = await this.apply(m, changes, now);
+      // flagged and visible: newly firing, or released from inhibition once the data came in
+      const flagged = changes.flatMap((c, i) =>
+        c.kind === 'lagging' && ((c.change === 'fire' && !c.inhibited) || c.change === 'release') ? [ids[i]] : []);
       return { changes, ids: await this.outbox.add(m, await this.bindingAlerts(m, flagged, now)) };
     });
     await this.outbox.queueSends(ids);
     return { changes: changes.length, emails: ids.length };
   }
 
-  private async apply(m: EntityManager, c: AlertChange, now: Date): Promise<number> {
-    let id: number;
-    if (c.change === 'fire' && c.alertId === null) {
-      [{ id }] = await m.query(
-        `INSERT INTO alerts (target_id, kind, state, inhibited, status, firing_since) VALUES ($1, $2, 'firing', $3, $4, $5) RETURNING id`,
-        [c.targetId, c.kind, c.inhibited, c.status, now],
+  /** Applies the changes set-based (three statements however many) and returns each change's alert id. */
+  private async apply(m: EntityManager, changes: AlertChange[], now: Date): Promise<number[]> {
+    const created = changes.filter((c) => c.change === 'fire' && c.alertId === null);
+    const inserted: { id: number; target_id: number; kind: string }[] = created.length
+      ? await m.query(
+        `INSERT INTO alerts (target_id, kind, state, inhibited, status, firing_since)
+         SELECT t, k, 'firing', i, s, $5 FROM unnest($1::int[], $2::text[], $3::bool[], $4::text[]) AS x(t, k, i, s)
+         RETURNING id, target_id, kind`,
+        [created.map((c) => c.targetId), created.map((c) => c.kind), created.map((c) => c.change === 'fire' && c.inhibited),
+          created.map((c) => c.status), now],
+      )
+      : [];
+    const newIds = new Map(inserted.map((r) => [`${r.target_id}:${r.kind}`, r.id]));
+    const ids = changes.map((c) => ('alertId' in c && c.alertId !== null ? c.alertId : newIds.get(`${c.targetId}:${c.kind}`)!));
+    const updated = changes.flatMap((c, i) => ('alertId' in c && c.alertId === null ? [] : [{ c, id: ids[i] }]));
+    if (updated.length) {
+      await m.query(
+        `UPDATE alerts a SET
+           state = CASE x.change WHEN 'fire' THEN 'firing' WHEN 'resolve' THEN 'resolved' ELSE a.state END,
+           inhibited = CASE x.change WHEN 'fire' THEN x.inhibited WHEN 'inhibit' THEN true WHEN 'release' THEN false ELSE a.inhibited END,
+           firing_since = CASE WHEN x.change = 'fire' THEN $5 ELSE a.firing_since END,
+           resolved_at = CASE x.change WHEN 'fire' THEN NULL WHEN 'resolve' THEN $5 ELSE a.resolved_at END,
+           last_notified_at = CASE WHEN x.change = 'fire' THEN NULL ELSE a.last_notified_at END,
+           status = x.status, updated_at = $5
+         FROM unnest($1::int[], $2::text[], $3::bool[], $4::text[]) AS x(id, change, inhibited, status) WHERE a.id = x.id`,
+        [updated.map((u) => u.id), updated.map((u) => u.c.change), updated.map((u) => u.c.change === 'fire' && u.c.inhibited),
+          updated.map((u) => u.c.status), now],
       );
-    } else {
-      id = c.alertId!;
-      const set = {
-        fire: `state = 'firing', inhibited = ${c.change === 'fire' && c.inhibited}, firing_since = $2, resolved_at = NULL, last_notified_at = NULL`,
-        resolve: `state = 'resolved', resolved_at = $2`,
-        inhibit: `inhibited = true`,
-        release: `inhibited = false`,
-        status: null,
-      }[c.change];
-      await m.query(`UPDATE alerts SET ${set ? `${set}, ` : ''}status = $3, updated_at = $2 WHERE id = $1`, [id, now, c.status]);
     }
-    if (c.change !== 'status') {
-      const event = { fire: 'fired', resolve: 'resolved', inhibit: 'inhibited', release: 'released' }[c.change];
-      await m.query(`INSERT INTO alert_events (alert_id, at, event, status) VALUES ($1, $2, $3, $4)`, [id, now, event, c.status]);
+    const EVENT = { fire: 'fired', resolve: 'resolved', inhibit: 'inhibited', release: 'released' } as const;
+    const events = changes.flatMap((c, i) => (c.change === 'status' ? [] : [{ id: ids[i], event: EVENT[c.change], status: c.status }]));
+    if (events.length) {
+      await m.query(
+        `INSERT INTO alert_events (alert_id, at, event, status) SELECT id, $4, e, s FROM unnest($1::int[], $2::text[], $3::text[]) AS x(id, e, s)`,
+        [events.map((e) => e.id), events.map((e) => e.event), events.map((e) => e.status), now],
+      );
     }
-    return id;
+    return ids;
   }
 
   private async bindingAlerts(m: EntityManager, alertIds: number[], now: Date): Promise<OutboxMessage[]> {

@@ -1,5 +1,5 @@
 import type { Basis, FigureRevision } from './evaluation.types.js';
-import { periodEndInstant, periodFits, periodT, subPeriod, type Frequency } from './periods.js';
+import { periodEndMillis, periodFits, periodT, subPeriod, type Frequency } from './periods.js';
 
 /** The current value of one period as of a moment. */
 export interface Figure {
@@ -27,7 +27,7 @@ export function currentFigures(
   const current = new Map<string, FigureRevision>();
   for (const r of revisions) {
     if (r.recordedAt.getTime() > cutoff || !periodFits(frequency, r.period)) continue;
-    if (periodEndInstant(r.period, tz).getTime() > cutoff) continue;
+    if (periodEndMillis(r.period, tz) > cutoff) continue;
     const seen = current.get(r.period);
     if (!seen || r.recordedAt.getTime() >= seen.recordedAt.getTime()) current.set(r.period, r);
   }

@@ -25,8 +25,23 @@ const PER_YEAR: Record<PeriodKind, number> = { year: 1, quarter: 4, month: 12 };
 const KIND_OF: Record<Frequency, PeriodKind> = { yearly: 'year', quarterly: 'quarter', monthly: 'month' };
 const FREQUENCY_OF: Record<PeriodKind, Frequency> = { year: 'yearly', quarter: 'quarterly', month: 'monthly' };
 
+// Evaluation parses the same few dozen period strings millions of times: memoised (frozen results).
+const parsedCache = new Map<string, ParsedPeriod | null>();
+const PARSED_CACHE_MAX = 50_000;
+
 export function parsePeriod(s: string): ParsedPeriod | null {
-  const m = typeof s === 'string' ? PATTERN.exec(s) : null;
+  if (typeof s !== 'string') return null;
+  let p = parsedCache.get(s);
+  if (p === undefined) {
+    p = parseUncached(s);
+    if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.clear();
+    parsedCache.set(s, p && Object.freeze(p));
+  }
+  return p;
+}
+
+function parseUncached(s: string): ParsedPeriod | null {
+  const m = PATTERN.exec(s);
   if (!m) return null;
   const year = Number(m[1]);
   if (year < MIN_YEAR || year > MAX_YEAR) return null;
@@ -104,7 +119,6 @@ export function periodAtOrBefore(frequency: Frequency, period: string): string |
   return y < MIN_YEAR ? null : periodOf(frequency, y, (count % per) + 1);
 }
 
-const endCache = new Map<string, number>();
 
 function endDateTime(period: string, tz: string): DateTime {
   const { year, k, n } = subPeriod(period);
@@ -117,13 +131,21 @@ function endDateTime(period: string, tz: string): DateTime {
 
 /** 00:00 of the first day after the period, in time zone tz. */
 export function periodEndInstant(period: string, tz: string): Date {
-  const key = `${tz}|${period}`;
-  let ms = endCache.get(key);
+  return new Date(periodEndMillis(period, tz));
+}
+
+const endCacheByTz = new Map<string, Map<string, number>>();
+
+/** periodEndInstant as epoch milliseconds, without building a key string or a Date. */
+export function periodEndMillis(period: string, tz: string): number {
+  let byPeriod = endCacheByTz.get(tz);
+  if (!byPeriod) endCacheByTz.set(tz, (byPeriod = new Map()));
+  let ms = byPeriod.get(period);
   if (ms === undefined) {
     ms = endDateTime(period, tz).toMillis();
-    endCache.set(key, ms);
+    byPeriod.set(period, ms);
   }
-  return new Date(ms);
+  return ms;
 }
 
 /** Whether the period's end plus graceDays calendar days (in tz) is at or before instant. */

@@ -44,12 +44,14 @@ export class EvaluationStore {
    * asOf, else the latest revision recorded by then (only figures changed since asOf touch the log).
    */
   private async figuresAsOf(fromId: number, toId: number, asOf: Date): Promise<Map<number, FigureRevision[]>> {
-    const rows: { target_id: number; period: string; value: string; basis: Basis; recorded_at: Date }[] =
+    // recorded_at as epoch ms: pg's timestamptz → Date parsing was ~0.3 µs × 100k rows a chunk plus garbage.
+    const rows: { target_id: number; period: string; value: string; basis: Basis; recorded_ms: number }[] =
       await this.dataSource.query(
-        `SELECT target_id, period, value, basis, recorded_at FROM figures
+        `SELECT target_id, period, value, basis, (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms FROM figures
           WHERE target_id BETWEEN $1 AND $2 AND recorded_at <= $3
          UNION ALL
-         (SELECT DISTINCT ON (r.target_id, r.period) r.target_id, r.period, r.value, r.basis, r.recorded_at
+         (SELECT DISTINCT ON (r.target_id, r.period) r.target_id, r.period, r.value, r.basis,
+                 (extract(epoch FROM r.recorded_at) * 1000)::float8
             FROM figures f JOIN figure_revisions r
               ON r.target_id = f.target_id AND r.period = f.period AND r.recorded_at <= $3
            WHERE f.target_id BETWEEN $1 AND $2 AND f.recorded_at > $3
@@ -59,7 +61,7 @@ export class EvaluationStore {
     const byTarget = new Map<number, FigureRevision[]>();
     for (const r of rows) {
       const list = byTarget.get(r.target_id) ?? [];
-      list.push({ period: r.period, value: Number(r.value), basis: r.basis, recordedAt: r.recorded_at });
+      list.push({ period: r.period, value: Number(r.value), basis: r.basis, recordedAt: new Date(r.recorded_ms) });
       byTarget.set(r.target_id, list);
     }
     return byTarget;
