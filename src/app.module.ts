@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DepartmentsModule } from './departments/departments.module.js';
 import { FiguresModule } from './figures/figures.module.js';
+import { ExtractionModule } from './extraction/extraction.module.js';
 import { HealthModule } from './health/health.module.js';
 import { QueuesModule } from './jobs/queues.module.js';
 import { ProgressModule } from './progress/progress.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         TargetsModule,
         FiguresModule,
         HealthModule,
+        ExtractionModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../support/app.js';
 import { createDepartment, createTarget, FLOW_TARGET, WORKED_EXAMPLE } from '../support/factories.js';
@@ -132,5 +133,23 @@ describe('REST API on PostgreSQL and Redis', () => {
   it('lists departments', async () => {
     const res = await t.http().get('/api/v1/departments').expect(200);
     assert.deepEqual(res.body.map((d: { code: string }) => d.code), ['ECON-INFO', 'SCI-TECH']);
+  });
+});
+
+describe('drafting targets from a pasted document', () => {
+  let t: TestApp;
+  before(async () => (t = await startApp('documents')));
+  after(() => t.close());
+
+  it('proposes the article’s targets, each tied to its clause, and creates nothing', async () => {
+    const text = readFileSync(new URL('../../seeds/source/yubei-advanced-manufacturing-2024.txt', import.meta.url), 'utf8');
+    const res = await t.http().post('/api/v1/documents/extract').send({ text, title: '渝北“四新”引领先进制造业激发新质生产力' }).expect(200);
+    const nev = res.body.candidates.find((c: { unit: string; value: number }) => c.unit === '亿元' && c.value === 2000);
+    assert.deepEqual([nev.comparator, nev.deadline, text.slice(nev.start, nev.end)], ['>=', '2025', nev.quote]);
+    const doubling = res.body.candidates.find((c: { value: number }) => c.value === 5564);
+    assert.deepEqual(doubling.baseline, { period: '2023', value: 2782 });
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM targets`);
+    assert.equal(rows[0].n, 0);
+    await t.http().post('/api/v1/documents/extract').send({ text: '' }).expect(422);
   });
 });

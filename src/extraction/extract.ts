@@ -1,0 +1,609 @@
+/**
+ * Draft targets from a pasted Chinese policy text (issue 6). Pure and rule-based: no network, no
+ * model, no framework. Each candidate carries the clause it comes from (quote, start, end: JS
+ * string offsets into the text as given) so that a planner can review it against the document.
+ *
+ * How a figure becomes a candidate:
+ *  1. figures: a number (350, 2,000, 三百五十, 1.2) followed by a unit (家, %, 亿元 …); a magnitude
+ *     word stays in the unit as written (28万辆 → 28, '万辆');
+ *  2. reading: the time words before it in its paragraph (deadlines.ts, tense.ts) say whether the
+ *     text plans (到2025年, 力争, 将) or reports (去年, 已, 截至2023年, 2023年，…);
+ *  3. a figure is a target when the text plans, or when a strong bound word (以上, 不低于, 控制在
+ *     …以内) states it outside a report; names (《titles》, short “slogans”) and baselines
+ *     (较2022年的35微克/立方米) are never targets;
+ *  4. comparator, deadline (or one carried from earlier in the paragraph, the section heading or
+ *     the title), relative changes (下降10% against a stated baseline) and doublings (倍增 of a
+ *     stated total) complete it.
+ */
+import { readComparator, type Comparator, type ComparatorReading } from './comparators.js';
+import { deadlineIn, documentYear, scanYears, type DocumentYear, type Mode, type TimeEvent } from './deadlines.js';
+import { ARABIC_NUMBER, CHINESE_NUMERAL_RUN, parseArabic, parseNumeral, round, splitChineseMagnitude } from './numerals.js';
+import { cleanSubject, commonLength, isGeneric, nounAfter } from './subject.js';
+import { classifyHeading, modeAt, scanTense } from './tense.js';
+import { insideAny, normalizeWidth, quotedSpans, segmentBlock, splitBlocks, type Block, type Segment, type Span } from './text.js';
+import { isCountUnit, matchUnit } from './units.js';
+
+export interface Candidate {
+  subject: string;
+  value: number;
+  unit: string;
+  comparator: Comparator;
+  /** true when no bound word states the comparator (达到, 实现, a bare figure) */
+  implicit: boolean;
+  /** a period: 'YYYY' */
+  deadline: string | null;
+  baseline: { period: string | null; value: number } | null;
+  relative: { kind: 'decrease' | 'increase' | 'multiply'; amount: number; unit: string } | null;
+  /** text.slice(start, end) === quote */
+  quote: string;
+  start: number;
+  end: number;
+  confidence: number;
+  notes: string[];
+}
+
+export interface ExtractOptions {
+  /** the document's year, when the caller knows it (else a dateline in the text, else inferred, else the clock) */
+  documentYear?: number;
+  /** the clock for undated text (default: now) */
+  now?: Date;
+}
+
+export type { Comparator } from './comparators.js';
+
+interface Figure {
+  start: number;
+  end: number;
+  value: number;
+  unit: string;
+  approximate: boolean;
+}
+
+interface FigureInfo extends Figure {
+  segment: Segment;
+  mode: Mode;
+  /** the event that set the mode */
+  modeEvent: TimeEvent | null;
+  reading: ComparatorReading;
+  subject: string;
+  /** a baseline written as such: 较2022年的35微克/立方米, 在2020年1450亿元的基础上, 从38% */
+  baselineOf: { period: string | null } | null;
+  /** a total that can be doubled: 总量达到2782家 */
+  stock: boolean;
+  /** the year a reported figure refers to */
+  pastYear: number | null;
+  used: boolean;
+}
+
+interface Context {
+  text: string;
+  norm: string;
+  doc: DocumentYear;
+  section: { mode: Mode; deadline: number | null; label: string };
+  title: { deadline: number | null; label: string };
+}
+
+const DOUBLING = /倍增|翻一番|翻番|翻两番|翻三番/g;
+const DOUBLING_FACTOR: Record<string, number> = { 倍增: 2, 翻一番: 2, 翻番: 2, 翻两番: 4, 翻三番: 8 };
+const STOCK = /总量|总数|数量|存量|保有量|拥有|共有|规模达/;
+const BASELINE_BEFORE = /(?:较|比|从|由|相比|与)\s*(?:(\d{4})\s*年(?:底|末)?)?\s*的?\s*$/;
+const BASELINE_AFTER = /^\s*(?:以上|以下)?\s*(?:的)?\s*(?:基础上|水平上|为基数|为基期)/;
+const INCENTIVE = /给予|予以|奖励/;
+const RANGE_BEFORE = /(\d+(?:\.\d+)?)\s*(?:%|个百分点)?\s*[—–~～\-]\s*$/;
+const INLINE_HEADING = /^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])\s*([^。！？!?，,；;]{1,24})[。.！!]/;
+
+export function extractTargets(text: string, options: ExtractOptions = {}): Candidate[] {
+  const norm = normalizeWidth(text);
+  const doc: DocumentYear =
+    options.documentYear !== undefined ? { year: options.documentYear, source: 'option' } : documentYear(norm, options.now);
+  const ctx: Context = {
+    text,
+    norm,
+    doc,
+    section: { mode: 'neutral', deadline: null, label: '' },
+    title: { deadline: null, label: '' },
+  };
+  const out: Candidate[] = [];
+  splitBlocks(norm).forEach((block, i) => {
+    const line = norm.slice(block.start, block.end);
+    if (block.heading) {
+      // the first line is the document's title unless it is numbered like a section heading
+      if (i === 0 && !/^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|第[一二三四五六七八九十\d]+[章节部篇])/.test(line)) {
+        ctx.title = { deadline: deadlineIn(line, doc), label: text.slice(block.start, block.end) };
+        return;
+      }
+      const mode = classifyHeading(line);
+      ctx.section = { mode, deadline: mode === 'future' ? deadlineIn(line, doc) : null, label: text.slice(block.start, block.end) };
+      return;
+    }
+    out.push(...extractBlock(ctx, block));
+  });
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+function extractBlock(ctx: Context, block: Block): Candidate[] {
+  const { norm, doc } = ctx;
+  const s = norm.slice(block.start, block.end);
+  const quoted = quotedSpans(norm, block);
+  const names = quoted.filter((q) => q.name);
+  const inName = (pos: number) => insideAny(pos, names) !== undefined;
+  const events = [...scanYears(s, block.start, doc), ...scanTense(s, block.start)]
+    .filter((e) => e.plan || !inName(e.start))
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+
+  let initial: Mode = ctx.section.mode;
+  let blockDeadline: { year: number; label: string; from: 'section' | 'title' } | null =
+    ctx.section.deadline !== null ? { year: ctx.section.deadline, label: ctx.section.label, from: 'section' } : null;
+  const inline = INLINE_HEADING.exec(s);
+  if (inline) {
+    const mode = classifyHeading(inline[1]);
+    if (mode !== 'neutral') {
+      initial = mode;
+      const y = mode === 'future' ? deadlineIn(inline[1], doc) : null;
+      if (y !== null) blockDeadline = { year: y, label: inline[0], from: 'section' };
+      else if (mode === 'past') blockDeadline = null;
+    }
+  }
+  if (!blockDeadline && ctx.title.deadline !== null) blockDeadline = { year: ctx.title.deadline, label: ctx.title.label, from: 'title' };
+
+  const segments = segmentBlock(norm, block);
+  const segmentAt = (pos: number): Segment => {
+    let best: Segment | undefined;
+    for (const seg of segments) if (pos >= seg.start && pos < seg.end && (!best || seg.depth > best.depth)) best = seg;
+    return best ?? { start: pos, end: pos, clause: { start: pos, end: pos }, sentence: 0, depth: 0 };
+  };
+
+  const figures: FigureInfo[] = findFigures(norm, block, inName).map((f) => {
+    const segment = segmentAt(f.start);
+    const { mode, last } = modeAt(events, f.start, initial);
+    return {
+      ...f,
+      segment,
+      mode,
+      modeEvent: last,
+      reading: { prefix: null, prefixAt: -1, suffix: null },
+      subject: '',
+      baselineOf: null,
+      stock: STOCK.test(norm.slice(segment.start, f.start)),
+      pastYear: mode === 'past' ? pastYearAt(events, f.start) : null,
+      used: false,
+    };
+  });
+
+  // readings, subjects and baselines
+  const windowStarts: number[] = [];
+  figures.forEach((f, i) => {
+    const prev = previousInClause(figures, i);
+    // 营业收入超10亿元的企业不少于20家: a qualifying figure belongs to the subject of the next one
+    const qualifies = prev !== undefined && /^\s*(?:以上|以下)?的/.test(norm.slice(prev.end, f.start));
+    const windowStart = qualifies ? windowStarts[figures.indexOf(prev)] : Math.max(f.segment.clause.start, prev ? prev.end : -1);
+    windowStarts[i] = windowStart;
+    const window = norm.slice(windowStart, f.start);
+    const after = norm.slice(f.end, f.segment.clause.end);
+    f.reading = readComparator(window, after);
+    // the low end of a range (6%—7%) is read with the high end
+    if (prev && /^\s*[—–~～\-]\s*$/.test(norm.slice(prev.end, f.start))) prev.used = true;
+    if (!f.reading.prefix && prev && f.reading.suffix?.comparator == null) {
+      f.reading = { ...f.reading, prefix: prev.reading.prefix };
+    }
+    const before = BASELINE_BEFORE.exec(window);
+    const prefixEnd = f.reading.prefix ? f.reading.prefixAt + f.reading.prefix.word.length : -1;
+    if (before && prefixEnd <= window.length - before[0].length) {
+      f.baselineOf = { period: before[1] ?? null };
+    } else if (BASELINE_AFTER.test(after)) {
+      const y = /(\d{4})\s*年(?:底|末)?\s*$/.exec(window.replace(/[的\s]+$/, ''));
+      f.baselineOf = { period: y ? y[1] : null };
+    }
+    const ownPrefix = window !== '' && readComparator(window, '').prefix !== null;
+    const subjectText = ownPrefix && f.reading.prefixAt >= 0 ? window.slice(0, f.reading.prefixAt) : window;
+    let subject = cleanSubject(subjectText.replace(/^[、，,；;：:\s]+/, ''));
+    if (!subject) subject = nounAfter(after);
+    if (!subject) {
+      // “十四五”期末达到370亿元: the subject of the figure before it in the sentence
+      const earlier = prev ?? figures.slice(0, i).reverse().find((g) => g.segment.sentence === f.segment.sentence);
+      if (earlier) subject = earlier.subject.replace(/年均$/, '');
+    }
+    if (isGeneric(subject)) {
+      const earlier = figures.slice(0, i).reverse().find((g) => g.segment.sentence === f.segment.sentence && !isGeneric(g.subject) && g.subject);
+      if (earlier) subject = nounOf(earlier.subject) + subject;
+    }
+    f.subject = subject;
+  });
+  assignRespectively(norm, figures);
+
+  const out: Candidate[] = [];
+  figures.forEach((f, i) => {
+    const c = figureCandidate(ctx, f, i, figures, events, blockDeadline, inName);
+    if (c) out.push(c);
+  });
+  out.push(...doublings(ctx, block, figures, events, quoted, blockDeadline, initial, segmentAt));
+  return out;
+}
+
+/** Figures of a block: a number with a unit, outside names, not a year, not an ordinal. */
+function findFigures(norm: string, block: Span, inName: (pos: number) => boolean): Figure[] {
+  const s = norm.slice(block.start, block.end);
+  const out: Figure[] = [];
+  const take = (start: number, numEnd: number, value: number | null, magnitude: string) => {
+    if (value === null || inName(start)) return;
+    const before = norm.slice(Math.max(block.start, start - 2), start);
+    if (/第\s*$|前$|倒数$|每$|[A-Za-z]$/.test(before)) return;
+    const unit = matchUnit(norm, numEnd, magnitude);
+    if (!unit || unit.end > block.end) return;
+    if (unit.base === '年' && !unit.magnitude && Number.isInteger(value) && value >= 1900 && value <= 2100) return;
+    out.push({ start, end: unit.end, value, unit: unit.unit, approximate: unit.approximate });
+  };
+  for (const m of s.matchAll(ARABIC_NUMBER)) {
+    const start = block.start + m.index!;
+    take(start, start + m[0].length, parseArabic(m[0]), '');
+  }
+  for (const m of s.matchAll(CHINESE_NUMERAL_RUN)) {
+    const start = block.start + m.index!;
+    const { numeral, magnitude } = splitChineseMagnitude(m[0]);
+    // 一家, 一个: an article, not a count
+    if (numeral === '一' && !magnitude) continue;
+    take(start, start + m[0].length, parseNumeral(numeral), magnitude);
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+function previousInClause(figures: FigureInfo[], i: number): FigureInfo | undefined {
+  const f = figures[i];
+  for (let j = i - 1; j >= 0; j--) {
+    const g = figures[j];
+    if (g.end <= f.start && g.start >= f.segment.clause.start && g.segment.depth === f.segment.depth) return g;
+    if (g.end <= f.segment.clause.start) break;
+  }
+  return undefined;
+}
+
+function pastYearAt(events: readonly TimeEvent[], pos: number): number | null {
+  let y: number | null = null;
+  for (const e of events) {
+    if (e.start >= pos) break;
+    if (e.effect === 'past' && e.pastYear !== undefined) y = e.pastYear;
+    if (e.effect === 'future') y = null;
+  }
+  return y;
+}
+
+/** 科技型企业 from 培育科技型企业 … : the noun a generic 总量 refers to. */
+function nounOf(subject: string): string {
+  return subject.replace(/(?:总量|总数|数量)$/, '');
+}
+
+/** 高新技术企业、科技型企业分别达到500家、3000家: the i-th figure after 分别 measures the i-th item. */
+function assignRespectively(norm: string, figures: FigureInfo[]): void {
+  const byClause = new Map<number, FigureInfo[]>();
+  for (const f of figures) {
+    const key = f.segment.clause.start * 1e6 + f.segment.clause.end;
+    byClause.set(key, [...(byClause.get(key) ?? []), f]);
+  }
+  for (const group of byClause.values()) {
+    const clause = group[0].segment.clause;
+    const text = norm.slice(clause.start, clause.end);
+    const at = text.indexOf('分别');
+    if (at < 0) continue;
+    const after = group.filter((f) => f.start >= clause.start + at);
+    const items = text.slice(0, at).split('、').map((x) => cleanSubject(x)).filter(Boolean);
+    if (after.length < 2 || items.length !== after.length) continue;
+    after.forEach((f, k) => (f.subject = items[k]));
+  }
+}
+
+function figureCandidate(
+  ctx: Context,
+  f: FigureInfo,
+  i: number,
+  figures: FigureInfo[],
+  events: readonly TimeEvent[],
+  blockDeadline: { year: number; label: string; from: 'section' | 'title' } | null,
+  inName: (pos: number) => boolean,
+): Candidate | null {
+  const { norm } = ctx;
+  if (f.used || f.baselineOf) return null;
+  const { prefix, suffix } = f.reading;
+  const strongBound = (suffix !== null && suffix.comparator !== null) || prefix?.strong === true;
+  if (f.mode === 'past') return null;
+  if (f.mode === 'neutral' && !strongBound) return null;
+  // 营业收入超10亿元的企业不少于20家: the first figure qualifies the second
+  const after = norm.slice(f.end, f.segment.end);
+  if (/^\s*(?:以上|以下)?的/.test(after) && figures.some((g) => g.start > f.end && g.start < f.segment.end)) return null;
+  if (inName(f.start)) return null;
+  // 对…给予最高50万元补助, 奖励20万元: an incentive the policy grants, not a target it sets
+  if (INCENTIVE.test(norm.slice(f.segment.clause.start, f.segment.clause.end))) return null;
+
+  const notes: string[] = [];
+  let value = f.value;
+  let unit = f.unit;
+  let comparator: Comparator;
+  let implicit: boolean;
+  let relative: Candidate['relative'] = null;
+  let baseline: Candidate['baseline'] = null;
+  let subject = f.subject;
+  let quoteStart = quoteStartFor(norm, f, i, figures);
+  let derived = false;
+
+  const kind = prefix?.kind;
+  const explicitSuffix = suffix !== null && suffix.comparator !== null;
+  const baselineFigure = figures
+    .slice(0, i)
+    .reverse()
+    .find((g) => g.baselineOf && !g.used && g.start >= f.segment.clause.start && g.end <= f.start);
+
+  if (kind === 'decrease' || kind === 'increase') {
+    const amount = f.value;
+    relative = { kind, amount, unit: f.unit };
+    if (baselineFigure && (f.unit === '%' || /百分点$/.test(f.unit))) {
+      const b = baselineFigure.value;
+      const sign = kind === 'decrease' ? -1 : 1;
+      if (f.unit === '%') {
+        value = round(b * (1 + (sign * amount) / 100));
+        unit = baselineFigure.unit;
+        notes.push(`${kind === 'decrease' ? '降幅' : '增幅'}折算：${fmt(b)}${unit}×(1${sign < 0 ? '−' : '+'}${fmt(amount)}%)=${fmt(value)}${unit}`);
+      } else {
+        value = round(b + sign * amount);
+        unit = baselineFigure.unit;
+        notes.push(`${fmt(b)}${unit}${sign < 0 ? '−' : '+'}${fmt(amount)}个百分点=${fmt(value)}${unit}`);
+      }
+      comparator = kind === 'decrease' ? '<=' : '>=';
+      implicit = !explicitSuffix;
+      baseline = { period: baselineFigure.baselineOf!.period, value: b };
+      baselineFigure.used = true;
+      quoteStart = Math.min(quoteStart, baselineFigure.segment.start);
+      derived = true;
+    } else {
+      comparator = suffix?.comparator ?? '>=';
+      implicit = !explicitSuffix;
+      const word = kind === 'decrease' ? '降幅' : /百分点$/.test(f.unit) ? '提高幅度' : '增幅';
+      const annual = /年均$/.test(subject);
+      subject = annual ? `${subject.replace(/年均$/, '')}年均${word === '增幅' ? '增速' : word}` : `${subject}${word}`;
+      const period = /(?:较|比|相比|与)\s*(\d{4})\s*年/.exec(norm.slice(f.segment.clause.start, f.start));
+      notes.push(
+        `相对目标：${kind === 'decrease' ? '下降' : '增长'}${fmt(amount)}${f.unit}` +
+          (period ? `（较${period[1]}年）` : '') +
+          '，文中未给出基期值，按变化幅度登记',
+      );
+      if (annual) notes.push('年均增速：逐年考核或按复合增长折算，待确认');
+    }
+  } else if (kind === 'bound' && prefix) {
+    comparator = explicitSuffix ? suffix!.comparator! : prefix.comparator;
+    implicit = false;
+  } else if (explicitSuffix) {
+    comparator = suffix!.comparator!;
+    implicit = false;
+  } else if (kind === 'level' && prefix) {
+    comparator = prefix.comparator;
+    implicit = true;
+  } else {
+    comparator = '>=';
+    implicit = true;
+  }
+  if (!relative && baselineFigure && kind === 'level') {
+    baseline = { period: baselineFigure.baselineOf!.period, value: baselineFigure.value };
+    baselineFigure.used = true;
+  }
+
+  // 6%—7%, 6—7%: a range, registered by the bound the comparator points at
+  const range = RANGE_BEFORE.exec(norm.slice(Math.max(f.segment.start, f.start - 16), f.start));
+  if (range && !derived) {
+    const low = Number(range[1]);
+    if (comparator === '<=' || comparator === '<') notes.push(`区间目标${fmt(low)}–${fmt(f.value)}${f.unit}，按上限登记`);
+    else {
+      notes.push(`区间目标${fmt(low)}–${fmt(f.value)}${f.unit}，按下限登记`);
+      value = low;
+      if (relative) relative = { ...relative, amount: low };
+    }
+    quoteStart = Math.min(quoteStart, f.start - range[0].length);
+  }
+
+  const approxBefore = /(?:约|大约|近)\s*$/.test(norm.slice(f.start - 2, f.start));
+  if (f.approximate || suffix?.word === '左右' || approxBefore) notes.push('约数（余/多/约/左右），按所写数值登记');
+  if (implicit && !relative && comparator === '>=') notes.push(`未写明上下限${prefix ? `（“${prefix.word}”）` : ''}，按不低于处理`);
+  if (implicit && comparator === '<=' && !derived) notes.push(`“${prefix?.word ?? ''}”按不高于处理`);
+  if (comparator === '>' && prefix) notes.push(`“${prefix.word}”按严格大于处理`);
+  if (/级$/.test(unit)) notes.push('等级目标：数值为等级序号，也可改按达到该等级的对象占比（如100%）登记');
+
+  const deadline = resolveDeadline(ctx, f.start, events, blockDeadline, notes);
+  const quote = { start: quoteStart, end: f.segment.end };
+  return {
+    subject,
+    value,
+    unit,
+    comparator,
+    implicit,
+    deadline: deadline.year === null ? null : String(deadline.year),
+    baseline,
+    relative,
+    quote: ctx.text.slice(quote.start, quote.end),
+    start: quote.start,
+    end: quote.end,
+    confidence: confidence({
+      explicit: !implicit,
+      deadline: deadline.from,
+      mode: f.mode,
+      sameSentenceMarker: f.modeEvent !== null && sentenceOfPos(norm, f.modeEvent.start, f.start),
+      derived,
+      relativeOnly: relative !== null && !derived,
+      approximate: notes.some((n) => n.startsWith('约数')),
+    }),
+    notes,
+  };
+}
+
+/**
+ * Quote start: from the clause start for the first figure of a clause (地表水国控、省控断面…比例不低于95%),
+ * else from the figure's own 、-item, or from the clause start when that item has no words of its own
+ * (…分别达到500家、3000家).
+ */
+function quoteStartFor(norm: string, f: FigureInfo, i: number, figures: FigureInfo[]): number {
+  const prev = previousInClause(figures, i);
+  if (!prev) return f.segment.clause.start;
+  const own = cleanSubject(norm.slice(f.segment.start, f.start).replace(/^[、，,\s]+/, ''));
+  return own ? f.segment.start : f.segment.clause.start;
+}
+
+function sentenceOfPos(norm: string, a: number, b: number): boolean {
+  return !/[。！？!?]/.test(norm.slice(a, b));
+}
+
+function resolveDeadline(
+  ctx: Context,
+  pos: number,
+  events: readonly TimeEvent[],
+  blockDeadline: { year: number; label: string; from: 'section' | 'title' } | null,
+  notes: string[],
+): { year: number | null; from: 'sentence' | 'paragraph' | 'section' | 'title' | null } {
+  const { norm } = ctx;
+  let last: TimeEvent | null = null;
+  for (const e of events) {
+    if (e.start >= pos) break;
+    if (e.deadline !== undefined) last = e;
+  }
+  if (last && last.deadline !== undefined) {
+    if (sentenceOfPos(norm, last.start, pos)) return { year: last.deadline, from: 'sentence' };
+    notes.push(`期限沿用同段前文“${ctx.text.slice(last.start, last.end)}”`);
+    return { year: last.deadline, from: 'paragraph' };
+  }
+  if (blockDeadline) {
+    notes.push(
+      blockDeadline.from === 'section'
+        ? `期限沿用本节标题“${blockDeadline.label.trim()}”`
+        : `期限沿用文件标题“${blockDeadline.label.trim()}”`,
+    );
+    return { year: blockDeadline.year, from: blockDeadline.from };
+  }
+  notes.push('文中未写明期限');
+  return { year: null, from: null };
+}
+
+function confidence(x: {
+  explicit: boolean;
+  deadline: 'sentence' | 'paragraph' | 'section' | 'title' | null;
+  mode: Mode;
+  sameSentenceMarker: boolean;
+  derived: boolean;
+  relativeOnly: boolean;
+  approximate: boolean;
+}): number {
+  let c = 0.6;
+  c += x.explicit ? 0.15 : -0.05;
+  c += { sentence: 0.1, paragraph: 0.05, section: 0.03, title: 0.02, null: -0.1 }[x.deadline ?? 'null'];
+  if (x.mode === 'future' && x.sameSentenceMarker) c += 0.1;
+  if (x.mode === 'neutral') c -= 0.1;
+  if (x.derived) c -= 0.1;
+  if (x.relativeOnly) c -= 0.1;
+  if (x.approximate) c -= 0.05;
+  return Math.round(Math.min(0.99, Math.max(0.05, c)) * 100) / 100;
+}
+
+/**
+ * 倍增 / 翻一番 / 翻番 of a stated total:
+ *  - in a plan's name (《…“倍增”行动计划实施方案（2023—2027年）》): each total stated after it in the
+ *    paragraph whose subject the name covers (总量达到2782家) doubles by the name's end year; the
+ *    quote is the total's clause;
+ *  - in a clause (到2027年科技型企业数量实现倍增): the stated total earlier in the paragraph that
+ *    shares most of its subject, or a baseline in the clause (在2020年1450亿元的基础上实现翻一番).
+ */
+function doublings(
+  ctx: Context,
+  block: Block,
+  figures: FigureInfo[],
+  events: readonly TimeEvent[],
+  quoted: ReturnType<typeof quotedSpans>,
+  blockDeadline: { year: number; label: string; from: 'section' | 'title' } | null,
+  initial: Mode,
+  segmentAt: (pos: number) => Segment,
+): Candidate[] {
+  const { norm, doc } = ctx;
+  const s = norm.slice(block.start, block.end);
+  const out: Candidate[] = [];
+  const names = quoted.filter((q) => q.name);
+  for (const m of s.matchAll(DOUBLING)) {
+    const at = block.start + m.index!;
+    const factor = DOUBLING_FACTOR[m[0]];
+    const enclosing = names.filter((q) => at >= q.start && at < q.end);
+    if (enclosing.length) {
+      // the outermost name: the plan's title
+      const outer = enclosing.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+      const scope = norm.slice(outer.start + 1, at).replace(/[“”"‘’《》]/g, '');
+      const title = norm.slice(outer.start, outer.end);
+      const year = deadlineIn(title, doc);
+      const totals = figures.filter(
+        (f) => f.start > outer.end && f.stock && !f.used && f.mode !== 'future' && isCountUnit(f.unit) && (scope.length < 4 || commonLength(scope, f.subject) >= 4),
+      );
+      for (const f of totals) {
+        f.used = true;
+        const notes = [
+          `由${ctx.text.slice(outer.start, outer.end)}的“${m[0]}”推出：以${f.pastYear ?? '基期'}${f.pastYear ? '年' : ''}${fmt(f.value)}${f.unit}为基数，×${factor}=${fmt(round(f.value * factor))}${f.unit}；文中未直接写出目标值，待牵头单位确认`,
+        ];
+        if (year === null) notes.push('文中未写明期限');
+        else notes.push(`期限取文件名中的期限（${year}年）`);
+        out.push(doubled(ctx, f, factor, year, f.segment, notes, 0.5));
+      }
+      continue;
+    }
+    // a doubling clause
+    const seg = segmentAt(at);
+    const { mode } = modeAt(events, at, initial);
+    if (mode === 'past') continue;
+    const inClause = figures.filter((f) => f.start >= seg.clause.start && f.end <= seg.clause.end);
+    if (inClause.some((f) => !f.baselineOf && f.start > at)) continue; // 倍增至5564家: stated outright
+    const base = inClause.find((f) => f.baselineOf && !f.used && f.end <= at);
+    const notes: string[] = [];
+    let total: FigureInfo | undefined = base;
+    let period: string | null = base?.baselineOf?.period ?? null;
+    let subject = cleanSubject(norm.slice(seg.start, base ? base.start : at)).replace(/实现$/, '').trim();
+    if (!total) {
+      const earlier = figures.filter((f) => f.end <= at && f.stock && !f.used && f.mode !== 'future' && isCountUnit(f.unit));
+      if (!earlier.length) continue;
+      total = subject
+        ? earlier.reduce((a, b) => (commonLength(subject, b.subject) > commonLength(subject, a.subject) ? b : a))
+        : earlier[earlier.length - 1];
+      if (subject && commonLength(subject, total.subject) < 2) continue;
+      period = total.pastYear !== null ? String(total.pastYear) : null;
+    }
+    if (!subject) subject = total.subject;
+    total.used = true;
+    notes.push(
+      `“${m[0]}”：以${period ?? '基期'}${period ? '年' : ''}${fmt(total.value)}${total.unit}为基数，×${factor}=${fmt(round(total.value * factor))}${total.unit}`,
+    );
+    const deadline = resolveDeadline(ctx, at, events, blockDeadline, notes);
+    const c = doubled(ctx, { ...total, subject, pastYear: period === null ? null : Number(period) }, factor, deadline.year, seg, notes, 0.6);
+    const startAt = Math.min(seg.start, base ? base.segment.start : seg.start);
+    out.push({ ...c, quote: ctx.text.slice(startAt, seg.end), start: startAt, end: seg.end });
+  }
+  return out;
+}
+
+function doubled(
+  ctx: Context,
+  total: FigureInfo,
+  factor: number,
+  deadline: number | null,
+  seg: Segment,
+  notes: string[],
+  confidenceValue: number,
+): Candidate {
+  const start = seg.start;
+  const end = seg.end;
+  return {
+    subject: total.subject,
+    value: round(total.value * factor),
+    unit: total.unit,
+    comparator: '>=',
+    implicit: true,
+    deadline: deadline === null ? null : String(deadline),
+    baseline: { period: total.pastYear !== null ? String(total.pastYear) : null, value: total.value },
+    relative: { kind: 'multiply', amount: factor, unit: '倍' },
+    quote: ctx.text.slice(start, end),
+    start,
+    end,
+    confidence: deadline === null ? Math.round((confidenceValue - 0.1) * 100) / 100 : confidenceValue,
+    notes,
+  };
+}
+
+function fmt(v: number): string {
+  return String(round(v));
+}

@@ -1,0 +1,144 @@
+/**
+ * Numbers as Chinese policy text writes them: Arabic (350, 2,000, 120.8, full-width ２０２５) and
+ * Chinese numerals (三百五十, 两千, 一百零五, 一万二千, 三点五, 二〇二五), with the magnitude words
+ * 万/亿/万亿 either multiplied in (parseNumeral('1.2万') = 12000) or split off so that the extractor
+ * can keep them in the unit as written (splitChineseMagnitude('三百五十万') = ['三百五十', '万']).
+ */
+
+const DIGITS: Readonly<Record<string, number>> = {
+  零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+};
+const SMALL_UNITS: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1000 };
+const MAGNITUDES: Readonly<Record<string, number>> = { 万: 1e4, 亿: 1e8, 万亿: 1e12 };
+
+/** Characters a Chinese numeral is made of (without 点). */
+export const CHINESE_NUMERAL_CHARS = '零〇一二两三四五六七八九十百千万亿';
+
+/** A Chinese numeral run as it may appear in text: starts with a digit or 十, optional 点 decimals. */
+export const CHINESE_NUMERAL_RUN = /[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*(?:点[零〇一二三四五六七八九]+[万亿]*)?/gu;
+
+/** An Arabic number: 350, 2,000 (groups of exactly three), 120.8. Not part of 5G, PM2.5 or a longer digit run. */
+export const ARABIC_NUMBER = /(?<![\d.,A-Za-z])(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?(?![\d]|[A-Za-z])/g;
+
+/** Full-width digits, point and comma to ASCII (one UTF-16 unit each, so offsets do not move). */
+export function toHalfWidthDigits(s: string): string {
+  return s.replace(/[\uFF10-\uFF19\uFF0E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+/** '350' → 350, '2,000' → 2000, '１２０．８' → 120.8; null when not a plain Arabic number. */
+export function parseArabic(s: string): number | null {
+  const t = toHalfWidthDigits(s.trim());
+  if (!/^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/.test(t)) return null;
+  return Number(t.replace(/,/g, ''));
+}
+
+/**
+ * A Chinese integer numeral: 三百五十 → 350, 两千 → 2000, 一百零五 → 105, 十二 → 12, 一万二千 → 12000,
+ * 三亿五千万 → 350000000, 二〇二五 → 2025 (digit by digit). Malformed runs (十四五, 一二三百) → null.
+ */
+export function parseChineseInteger(s: string): number | null {
+  if (!s) return null;
+  const chars = [...s];
+  if (chars.every((c) => c in DIGITS)) {
+    if (chars.length === 1) return DIGITS[chars[0]];
+    // digit by digit only for years (二〇二五, 二零二四); 三四 is “three or four”, 两 never spells digits
+    if (chars.includes('两') || chars.length !== 4) return null;
+    return Number(chars.map((c) => DIGITS[c]).join(''));
+  }
+  let total = 0; // value of the completed 万/亿 groups
+  let section = 0; // value below the current 万/亿 group
+  let digit: number | null = null; // a digit waiting for its unit
+  let lastSmall = Infinity; // small units must decrease within a section
+  let lastBig = Infinity;
+  let afterZero = false;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    if (c in DIGITS) {
+      const d = DIGITS[c];
+      if (d === 0) {
+        if (digit !== null) return null;
+        afterZero = true;
+        continue;
+      }
+      if (digit !== null) return null; // two digits in a row: 十四五, 一二
+      digit = d;
+    } else if (c in SMALL_UNITS) {
+      const u = SMALL_UNITS[c];
+      if (u >= lastSmall) return null;
+      if (digit === null) {
+        if (c !== '十') return null; // 百/千 need a digit; a bare 十 means 一十 (十二, 一百十)
+        digit = 1;
+      }
+      section += digit * u;
+      digit = null;
+      lastSmall = u;
+      afterZero = false;
+    } else if (c === '万' || c === '亿') {
+      const u = MAGNITUDES[c];
+      const group = section + (digit ?? 0);
+      if (c === '亿') {
+        const value = total + group;
+        if (value === 0) return null;
+        total = value * u;
+      } else {
+        if (group === 0) {
+          // 万亿 reaches here as 万 then 亿 only when a group precedes 万
+          return null;
+        }
+        if (u >= lastBig && lastBig !== 1e8) return null;
+        total += group * u;
+      }
+      lastBig = u;
+      section = 0;
+      digit = null;
+      lastSmall = Infinity;
+      afterZero = false;
+    } else {
+      return null;
+    }
+  }
+  return total + section + (digit ?? 0);
+}
+
+/**
+ * Any numeral: Arabic or Chinese, optionally with 点 decimals and a trailing magnitude that is
+ * multiplied in: '1.2万' → 12000, '三点五' → 3.5, '2000亿' → 200000000000, '两千' → 2000.
+ */
+export function parseNumeral(s: string): number | null {
+  const t = toHalfWidthDigits(s.trim()).replace(/\s+/g, '');
+  if (!t) return null;
+  const mag = /(万亿|亿|万)$/.exec(t);
+  const head = mag ? t.slice(0, -mag[1].length) : t;
+  const factor = mag ? MAGNITUDES[mag[1]] : 1;
+  if (head === '') return null;
+  const arabic = parseArabic(head);
+  if (arabic !== null) return round(arabic * factor);
+  const point = head.indexOf('点');
+  if (point >= 0) {
+    const int = parseChineseInteger(head.slice(0, point));
+    const decimals = [...head.slice(point + 1)];
+    if (int === null || decimals.length === 0 || !decimals.every((c) => c in DIGITS && c !== '两')) return null;
+    return round(Number(`${int}.${decimals.map((c) => DIGITS[c]).join('')}`) * factor);
+  }
+  // a Chinese integer carries its own magnitudes (三亿五千万)
+  return parseChineseInteger(t);
+}
+
+/**
+ * Split a trailing magnitude off a Chinese numeral run so that it stays in the unit as written:
+ * '三百五十万' → { numeral: '三百五十', magnitude: '万' }, '一万二千' → { numeral: '一万二千', magnitude: '' }.
+ * The split is only made when the head is itself a valid numeral.
+ */
+export function splitChineseMagnitude(run: string): { numeral: string; magnitude: string } {
+  const m = /(万亿|亿|万)$/.exec(run);
+  if (m) {
+    const head = run.slice(0, -m[1].length);
+    if (head && parseNumeral(head) !== null) return { numeral: head, magnitude: m[1] };
+  }
+  return { numeral: run, magnitude: '' };
+}
+
+/** Round away binary noise (0.1 + 0.2) while keeping every digit a document can state. */
+export function round(v: number): number {
+  return Math.round(v * 1e9) / 1e9;
+}

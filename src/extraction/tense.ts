@@ -1,0 +1,63 @@
+/**
+ * Words that tell a plan from a report. Chinese marks no tense on the verb, so the extractor
+ * reads the last marker before a figure: 力争/将/确保 … turn what follows into a plan; 已/目前/
+ * 去年/以来/verb+了 … into a report of the past. 累计/共计 are weak: “到2025年累计培育500家” is a plan.
+ */
+import type { Mode, TimeEvent } from './deadlines.js';
+
+const FUTURE_WORDS = [
+  '力争', '争取', '确保', '预计', '预期', '目标', '未来', '今后', '届时', '努力', '力求', '拟', '即将',
+  '将(?![近军领士])',
+  '(?<![主重需纲摘提只必紧首简概扼不])要(?![素点件闻])',
+  '计划(?=新增|完成|建成|实施|投资|引进|培育|到|于|在|用)',
+];
+
+const PAST_WORDS = [
+  '已经', '业已', '已(?!于\\d{4}年前)', '目前', '当前', '现阶段', '现有', '如今', '迄今', '至今', '此前', '先后', '近日', '日前',
+  '曾经', '曾(?!任)', '刚刚', '以来', '近[一二两三四五六七八九十\\d]*[些几]?年来?', '近年', '[一二两三四五六七八九十]年来',
+  '过去', '回顾', '同比', '荣获', '入选', '获评', '获批',
+  '(?<=[\\u4e00-\\u9fff])(?<![为除罢不])了(?![解结却然不])',
+];
+
+const WEAK_PAST_WORDS = ['累计', '共计', '共有', '总计', '合计'];
+
+const FUTURE_RE = new RegExp(FUTURE_WORDS.join('|'), 'g');
+const PAST_RE = new RegExp(PAST_WORDS.join('|'), 'g');
+const WEAK_RE = new RegExp(WEAK_PAST_WORDS.join('|'), 'g');
+
+export function scanTense(s: string, offset: number): TimeEvent[] {
+  const out: TimeEvent[] = [];
+  const push = (re: RegExp, effect: TimeEvent['effect']) => {
+    for (const m of s.matchAll(re)) {
+      out.push({ start: offset + m.index!, end: offset + m.index! + m[0].length, effect, label: m[0], pastYear: null });
+    }
+  };
+  push(FUTURE_RE, 'future');
+  push(PAST_RE, 'past');
+  push(WEAK_RE, 'weak-past');
+  return out;
+}
+
+/** Heading words: a section that reviews the past, or one that sets targets. */
+export function classifyHeading(s: string): Mode {
+  if (/回顾|过去|成就|成绩|总结|发展基础|基础|现状|进展|执行情况|完成情况|工作情况/.test(s)) return 'past';
+  if (/目标|任务|安排|要求|展望|部署|重点工作|思路|预期|举措|指标/.test(s)) return 'future';
+  return 'neutral';
+}
+
+/** The reading after the events before `pos`, starting from `initial`. */
+export function modeAt(events: readonly TimeEvent[], pos: number, initial: Mode): { mode: Mode; last: TimeEvent | null } {
+  let mode = initial;
+  let last: TimeEvent | null = null;
+  for (const e of events) {
+    if (e.start >= pos) break;
+    if (e.effect === 'future') mode = 'future';
+    else if (e.effect === 'past') mode = 'past';
+    else if (e.effect === 'weak-past') {
+      if (mode === 'neutral') mode = 'past';
+      else continue;
+    } else continue;
+    last = e;
+  }
+  return { mode, last };
+}

@@ -1,0 +1,261 @@
+/**
+ * Text layout for the extractor: width normalisation that keeps every offset, paragraphs (lines
+ * broken in mid-sentence are joined), headings, sentences, clauses and segments, and the spans
+ * that are names rather than statements (《titles》 and short “slogans”).
+ * All offsets are JS string offsets into the original text.
+ */
+
+/**
+ * Full-width ASCII variants (digits, letters, ％ ． ／ － ～ …) to ASCII and the ideographic space
+ * to a space, one UTF-16 unit for one, so offsets into the result are offsets into the input.
+ * Chinese punctuation (，；：！？（）) is kept as it is: a full-width comma must never read as a
+ * thousands separator (120，300 is two numbers).
+ */
+export function normalizeWidth(text: string): string {
+  return text.replace(/[\uFF01-\uFF5E\u3000\uFE6A]/g, (c) => {
+    if (c === '\u3000') return ' ';
+    if (c === '\uFE6A') return '%';
+    if ('，；：！？（）'.includes(c)) return c;
+    return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+  });
+}
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Block extends Span {
+  heading: boolean;
+}
+
+const TERMINAL_END = /[。！？!?；;：:，,.…”’"』」)）]$/;
+const OPEN_END = /[，,、：:；;（(“‘《—-]$/;
+
+function unbalanced(line: string): boolean {
+  const count = (re: RegExp) => (line.match(re) ?? []).length;
+  return (
+    count(/“/g) > count(/”/g) ||
+    count(/‘/g) > count(/’/g) ||
+    count(/[（(]/g) > count(/[）)]/g) ||
+    count(/《/g) > count(/》/g)
+  );
+}
+
+/**
+ * Paragraphs and headings. A line continues into the next non-empty line when it is plainly cut
+ * (ends with a comma, leaves a quote or bracket open, or is long and has no closing punctuation);
+ * otherwise every non-empty line starts a block. A heading is a short line of its own without
+ * closing punctuation (数字赋能出新, 二、2024年主要目标和重点工作).
+ */
+export function splitBlocks(text: string): Block[] {
+  const blocks: Block[] = [];
+  const lineRe = /[^\n]*(?:\n|$)/g;
+  let open = false;
+  let current: { start: number; end: number; lines: number; firstLine: string } | null = null;
+  const close = () => {
+    if (!current) return;
+    const heading = current.lines === 1 && isHeadingLine(current.firstLine);
+    blocks.push({ start: current.start, end: current.end, heading });
+    current = null;
+  };
+  for (let m = lineRe.exec(text); m && m[0] !== ''; m = lineRe.exec(text)) {
+    const raw = m[0].replace(/\r?\n$/, '');
+    const lead = raw.length - raw.trimStart().length;
+    const line = raw.trim();
+    if (!line) continue;
+    const start = m.index + lead;
+    const end = start + line.length;
+    if (current && open) {
+      current.end = end;
+      current.lines++;
+    } else {
+      close();
+      current = { start, end, lines: 1, firstLine: line };
+    }
+    open =
+      OPEN_END.test(line) ||
+      unbalanced(text.slice(current.start, current.end)) ||
+      (line.length > 40 && !TERMINAL_END.test(line));
+    if (lineRe.lastIndex >= text.length) break;
+  }
+  close();
+  return blocks;
+}
+
+function isHeadingLine(line: string): boolean {
+  return line.length <= 40 && !/[。！？!?；;：:，,、.]$/.test(line) && !/[。！？!?；;]|\.(?!\d)/.test(line.slice(0, -1));
+}
+
+/** Sentence ends: 。！？!? and an ASCII full stop that is not a decimal point. Semicolons end clauses. */
+export const SENTENCE_END = /[。！？!?]|\.(?!\d)|…{1,2}$/;
+
+export interface Segment extends Span {
+  /** the clause around it: separators except 、 */
+  clause: Span;
+  sentence: number;
+  /** bracket depth: 0 outside （…）, 1 inside */
+  depth: number;
+}
+
+const CLAUSE_SEPARATORS = '，,；;：:。！？!?\n…';
+
+function isSeparator(text: string, i: number, withEnumeration: boolean): boolean {
+  const c = text[i];
+  if (c === '、') return withEnumeration;
+  if (c === '.') return !(/\d/.test(text[i - 1] ?? '') && /\d/.test(text[i + 1] ?? ''));
+  // 2,600: a thousands separator
+  if (c === ',' && /\d/.test(text[i - 1] ?? '') && /^\d{3}(?!\d)/.test(text.slice(i + 1, i + 5))) return false;
+  return CLAUSE_SEPARATORS.includes(c);
+}
+
+/**
+ * Segments of a block: the stretches between separators at one bracket depth. A segment outside
+ * brackets spans any （…） inside it; the bracket's content is segmented on its own.
+ */
+export function segmentBlock(text: string, block: Span): Segment[] {
+  const depth: number[] = [];
+  let d = 0;
+  for (let i = block.start; i < block.end; i++) {
+    const c = text[i];
+    if (c === '（' || c === '(') {
+      depth[i - block.start] = d;
+      d++;
+      continue;
+    }
+    if ((c === '）' || c === ')') && d > 0) {
+      d--;
+      depth[i - block.start] = d;
+      continue;
+    }
+    depth[i - block.start] = d;
+  }
+  const depthAt = (i: number) => depth[i - block.start] ?? 0;
+  const segments: Segment[] = [];
+  // sentence index per position (depth-independent)
+  const sentenceOf: number[] = [];
+  let sentence = 0;
+  for (let i = block.start; i < block.end; i++) {
+    sentenceOf[i - block.start] = sentence;
+    const c = text[i];
+    if (/[。！？!?]/.test(c) || (c === '.' && !(/\d/.test(text[i - 1] ?? '') && /\d/.test(text[i + 1] ?? '')))) {
+      sentence++;
+    }
+  }
+  const maxDepth = Math.max(0, ...depth);
+  for (let level = 0; level <= maxDepth; level++) {
+    let segStart = -1;
+    let clauseStart = -1;
+    const pending: Segment[] = [];
+    const closeSegment = (end: number) => {
+      if (segStart < 0) return;
+      const span = trimSpan(text, { start: segStart, end });
+      segStart = -1;
+      if (span.end <= span.start) return;
+      const seg: Segment = { ...span, clause: span, sentence: sentenceOf[span.start - block.start] ?? 0, depth: level };
+      segments.push(seg);
+      pending.push(seg);
+    };
+    const closeClause = (end: number) => {
+      if (clauseStart >= 0) {
+        const clause = trimSpan(text, { start: clauseStart, end });
+        for (const seg of pending) seg.clause = clause;
+      }
+      pending.length = 0;
+      clauseStart = -1;
+    };
+    for (let i = block.start; i < block.end; i++) {
+      if (depthAt(i) < level) {
+        closeSegment(i);
+        closeClause(i);
+        continue;
+      }
+      if (depthAt(i) === level && isSeparator(text, i, true)) {
+        closeSegment(i);
+        if (isSeparator(text, i, false)) closeClause(i);
+        continue;
+      }
+      if (segStart < 0) segStart = i;
+      if (clauseStart < 0) clauseStart = i;
+    }
+    closeSegment(block.end);
+    closeClause(block.end);
+  }
+  return segments;
+}
+
+/** Trim spaces and unpaired quotes/brackets from both ends of a span. */
+export function trimSpan(text: string, span: Span): Span {
+  let { start, end } = span;
+  const strip = /[\s“”"‘’'「」『』]/;
+  for (;;) {
+    const before = [start, end];
+    while (start < end && /\s/.test(text[start])) start++;
+    while (end > start && /\s/.test(text[end - 1])) end--;
+    const inner = text.slice(start, end);
+    if (start < end && strip.test(text[start]) && !hasClosing(inner, text[start])) start++;
+    if (end > start && strip.test(text[end - 1]) && !hasOpening(text.slice(start, end), text[end - 1])) end--;
+    if (before[0] === start && before[1] === end) break;
+  }
+  return { start, end };
+}
+
+const PAIRS: Record<string, string> = { '“': '”', '‘': '’', '「': '」', '『': '』', '"': '"', "'": "'" };
+function hasClosing(s: string, open: string): boolean {
+  const close = PAIRS[open];
+  return close !== undefined && s.indexOf(close, 1) > 0;
+}
+function hasOpening(s: string, close: string): boolean {
+  const open = Object.keys(PAIRS).find((k) => PAIRS[k] === close);
+  return open !== undefined && s.slice(0, -1).includes(open);
+}
+
+export interface QuotedSpan extends Span {
+  /** a 《title》 or a short quoted name/slogan, whose figures and words are not statements */
+  name: boolean;
+  kind: 'title' | 'quote';
+}
+
+/**
+ * Quoted spans of a block: 《…》 〈…〉 titles, and “…” ‘…’ 「…」 『…』 "…" quotes. A quote is a name
+ * (a slogan such as ‘一个研究院、三个中心、一个平台’ or “2335”) when its content is short and has no
+ * clause punctuation; long quotes are reported speech and are read like the rest of the text.
+ */
+export function quotedSpans(text: string, block: Span): QuotedSpan[] {
+  const out: QuotedSpan[] = [];
+  const pairs: [string, string, 'title' | 'quote'][] = [
+    ['《', '》', 'title'], ['〈', '〉', 'title'], ['“', '”', 'quote'], ['‘', '’', 'quote'], ['「', '」', 'quote'], ['『', '』', 'quote'],
+  ];
+  const s = text.slice(block.start, block.end);
+  for (const [open, close, kind] of pairs) {
+    const stack: number[] = [];
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] === open) stack.push(i);
+      else if (s[i] === close && stack.length) {
+        const a = stack.pop()!;
+        out.push(makeQuoted(s, a, i, block.start, kind));
+      }
+    }
+  }
+  // ASCII double quotes pair up in order
+  let a = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '"') continue;
+    if (a < 0) a = i;
+    else {
+      out.push(makeQuoted(s, a, i, block.start, 'quote'));
+      a = -1;
+    }
+  }
+  return out;
+}
+
+function makeQuoted(s: string, a: number, b: number, offset: number, kind: 'title' | 'quote'): QuotedSpan {
+  const content = s.slice(a + 1, b);
+  const name = kind === 'title' || (content.length <= 20 && !/[，,。；;！？!?：:]/.test(content));
+  return { start: offset + a, end: offset + b + 1, name, kind };
+}
+
+export function insideAny(pos: number, spans: readonly Span[]): Span | undefined {
+  return spans.find((s) => pos >= s.start && pos < s.end);
+}
