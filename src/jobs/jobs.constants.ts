@@ -17,6 +17,9 @@ export const EvaluationJob = {
 
 export const CRON_JOB_ID = 'evaluation-cron';
 
+/** Evaluation jobs one process works on at once (a chunk holds its targets and figures in memory). */
+export const EVALUATION_CONCURRENCY = 2;
+
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
 export const NotificationJob = {

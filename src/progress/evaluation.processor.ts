@@ -5,7 +5,7 @@ import type { Job } from 'bull';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import {
-  type ChunkJobData, EVALUATION_QUEUE, EvaluationJob, type RunJobData, type TargetJobData,
+  type ChunkJobData, EVALUATION_CONCURRENCY, EVALUATION_QUEUE, EvaluationJob, type RunJobData, type TargetJobData,
 } from '../jobs/jobs.constants.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
 import { EvaluationStore } from './evaluation.store.js';
@@ -20,24 +20,28 @@ export class EvaluationProcessor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The cron only creates a run; its fan-out is a job of its own like any other run's. */
-  @Process(EvaluationJob.scheduled)
-  async scheduled(): Promise<void> {
-    await this.runs.start(null, 'schedule');
+  /**
+   * One handler for every job name. Bull starts a fetch loop per unit of concurrency of each named
+   * handler and any loop takes any job, so four named handlers made one process hold five chunks at once.
+   */
+  @Process({ name: '*', concurrency: EVALUATION_CONCURRENCY })
+  async handle(job: Job): Promise<void> {
+    switch (job.name) {
+      case EvaluationJob.scheduled: // the cron only creates a run; its fan-out is a job of its own
+        await this.runs.start(null, 'schedule');
+        return;
+      case EvaluationJob.run:
+        return this.runs.fanOut((job.data as RunJobData).runId);
+      case EvaluationJob.chunk:
+        return this.runs.processChunk(job.data as ChunkJobData);
+      case EvaluationJob.target:
+        return this.target(job as Job<TargetJobData>);
+      default:
+        throw new Error(`no handler for evaluation job "${job.name}"`);
+    }
   }
 
-  @Process(EvaluationJob.run)
-  run(job: Job<RunJobData>): Promise<void> {
-    return this.runs.fanOut(job.data.runId);
-  }
-
-  @Process(EvaluationJob.chunk)
-  chunk(job: Job<ChunkJobData>): Promise<void> {
-    return this.runs.processChunk(job.data);
-  }
-
-  @Process({ name: EvaluationJob.target, concurrency: 2 })
-  async target(job: Job<TargetJobData>): Promise<void> {
+  private async target(job: Job<TargetJobData>): Promise<void> {
     const evaluations = await this.store.evaluate({ targetId: job.data.targetId }, new Date(), this.config.scheduleTz);
     await this.dataSource.transaction((manager) => this.store.save(manager, null, evaluations));
     await this.runs.afterEvaluation(`target:${job.data.targetId}:${job.id}`);
