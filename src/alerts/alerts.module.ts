@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
+import { DepartmentsModule } from '../departments/departments.module.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 import { DigestService } from './digest.service.js';
@@ -17,6 +18,7 @@ export class AlertsModule {
     const worker = role === 'worker' || role === 'all';
     return {
       module: AlertsModule,
+      imports: [DepartmentsModule],
       controllers: role === 'worker' ? [] : [AlertsController],
       providers: [
         AlertsService, DigestService, RemindersService, OutboxService, RecipientsService, MailTransport,

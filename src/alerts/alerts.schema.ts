@@ -1,18 +1,14 @@
 import { z } from 'zod';
+import { emailAddress, instant } from '../common/values.js';
 import { departmentCode } from '../departments/department.schema.js';
 import { targetCode } from '../targets/target.schema.js';
 
-const instant = z.iso
-  .datetime({ offset: true, message: '须为带时区的 ISO 8601 时间 (ISO 8601 with offset)' })
-  .or(z.iso.date({ message: '须为日期 YYYY-MM-DD 或 ISO 8601 时间 (date or date-time)' }))
-  // A bare date silences through the end of that day, China time.
-  .transform((v) => new Date(v.length === 10 ? `${v}T23:59:59.999+08:00` : v));
 
 export const createSilenceSchema = z
   .strictObject({
     target: targetCode.optional(),
     department: departmentCode.optional(),
-    until: instant,
+    until: instant('end'), // a bare date silences through the end of that day
     reason: z.string().trim().min(1, '须说明原因 (a reason is required)').max(1000),
   })
   .refine((s) => (s.target === undefined) !== (s.department === undefined), {
@@ -47,7 +43,7 @@ const recipientFields = {
   enabled: z.boolean(),
 };
 export const createRecipientSchema = z.strictObject({
-  email: z.string().trim().toLowerCase().pipe(z.email('邮箱格式不正确 (invalid email)').max(200)),
+  email: emailAddress,
   name: recipientFields.name.default(null),
   department: recipientFields.department.default(null),
   subscriber: recipientFields.subscriber.default(false),

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
 import { invalid, notFound } from '../common/domain-error.js';
+import { isoOrNull } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
 import { type AlertChange, reconcileAlerts, type AlertState, type EvaluatedTarget } from './alert-rules.js';
@@ -13,12 +14,10 @@ import { renderBindingAlert } from './email-templates.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
 import type { CreateSilence } from './alerts.schema.js';
 
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
 export const alertJson = (a: AlertView) => ({
   id: a.id, target: a.row.code, name: a.row.name, department: a.department, kind: a.kind, state: a.state,
   inhibited: a.inhibited, silenced: a.silenced, status: a.row.status, firingSince: a.firingSince.toISOString(),
-  resolvedAt: iso(a.resolvedAt), lastNotifiedAt: iso(a.lastNotifiedAt),
+  resolvedAt: isoOrNull(a.resolvedAt), lastNotifiedAt: isoOrNull(a.lastNotifiedAt),
 });
 
 /** Alert state per (target, kind), kept in PostgreSQL and updated from the latest evaluations. */

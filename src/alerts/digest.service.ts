@@ -43,7 +43,7 @@ export class DigestService {
   /** Builds and sends every recipient's digest, exactly as the schedule does. */
   async run(actor: Actor | null, now = new Date()): Promise<{ recipients: number; emails: number }> {
     if (actor) assertCan(actor, 'alerts.manage');
-    const ids = await this.dataSource.transaction(async (m) => {
+    const { recipients, ids } = await this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(7471103)'); // one digest at a time
       const alerts = await loadAlerts(m);
       const recipients = await loadRecipients(m);
@@ -59,10 +59,10 @@ export class DigestService {
         `INSERT INTO alert_events (alert_id, at, event) SELECT id, $2, 'notified' FROM unnest($1::int[]) AS id`, [notified, now],
       );
       if (actor) await this.audit.append(m, actor, { action: 'digest.run', entity: 'digest', after: { emails: messages.length } });
-      return this.outbox.add(m, messages);
+      return { recipients: recipients.length, ids: await this.outbox.add(m, messages) };
     });
     await this.outbox.queueSends(ids);
-    return { recipients: (await loadRecipients(this.dataSource)).length, emails: ids.length };
+    return { recipients, emails: ids.length };
   }
 
   private hasNews(d: Digest): boolean {

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
+import { DepartmentsService } from '../departments/departments.service.js';
 import type { CreateRecipient, UpdateRecipient } from './alerts.schema.js';
 
 const SELECT = `SELECT r.id, r.email, r.name, d.code AS department, r.subscriber, r.language, r.enabled
@@ -16,6 +17,7 @@ export class RecipientsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly departments: DepartmentsService,
   ) {}
 
   list() {
@@ -24,7 +26,7 @@ export class RecipientsService {
 
   async create(actor: Actor, input: CreateRecipient) {
     assertCan(actor, 'alerts.manage');
-    const departmentId = await this.departmentId(input.department);
+    const departmentId = await this.departments.idOf(input.department);
     if (departmentId === null && !input.subscriber) throw invalid([{ path: 'department', message: '须属于某部门或订阅全区周报 (a department or subscriber: true)' }]);
     try {
       return await this.dataSource.transaction(async (m) => {
@@ -47,7 +49,7 @@ export class RecipientsService {
     return this.dataSource.transaction(async (m) => {
       const before = await this.find(m, id);
       const merged = { ...before, ...patch };
-      const departmentId = await this.departmentId(merged.department);
+      const departmentId = await this.departments.idOf(merged.department);
       if (departmentId === null && !merged.subscriber) throw invalid([{ path: 'department', message: '须属于某部门或订阅全区周报 (a department or subscriber: true)' }]);
       await m.query(
         `UPDATE recipients SET name = $2, department_id = $3, subscriber = $4, language = $5, enabled = $6 WHERE id = $1`,
@@ -63,12 +65,5 @@ export class RecipientsService {
     const [row] = await m.query(`${SELECT} WHERE r.id = $1`, [id]);
     if (!row) throw notFound(`收件人 ${id}`);
     return row;
-  }
-
-  private async departmentId(code: string | null): Promise<number | null> {
-    if (code === null) return null;
-    const [row] = await this.dataSource.query(`SELECT id FROM departments WHERE code = $1`, [code]);
-    if (!row) throw invalid([{ path: 'department', message: `部门 ${code} 不存在 (unknown department)` }]);
-    return row.id;
   }
 }

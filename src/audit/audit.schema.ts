@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { instant } from '../common/values.js';
 
-const instant = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00+08:00` : v));
 
 export const auditQuerySchema = z.strictObject({
   entity: z.string().max(50).optional(),
@@ -8,9 +8,9 @@ export const auditQuerySchema = z.strictObject({
   actor: z.string().max(200).optional(),
   action: z.string().max(100).optional(),
   /** inclusive; a bare date is its start, China time */
-  from: instant.optional(),
+  from: instant('start').optional(),
   /** exclusive; a bare date is its start, China time */
-  to: instant.optional(),
+  to: instant('start').optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(100),
 });

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { notFound } from '../common/domain-error.js';
+import { isoOrNull } from '../common/values.js';
 import { returned } from '../database/rows.js';
 import type { Actor } from './actor.js';
 import { forbidden } from './permissions.js';
@@ -20,10 +21,9 @@ export interface ApiTokenJson {
 
 type Row = { id: string; name: string; prefix: string; created_at: Date; expires_at: Date | null; last_used_at: Date | null; revoked_at: Date | null };
 
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 const tokenJson = (r: Row): ApiTokenJson => ({
   id: r.id, name: r.name, prefix: r.prefix, createdAt: r.created_at.toISOString(),
-  expiresAt: iso(r.expires_at), lastUsedAt: iso(r.last_used_at), revokedAt: iso(r.revoked_at),
+  expiresAt: isoOrNull(r.expires_at), lastUsedAt: isoOrNull(r.last_used_at), revokedAt: isoOrNull(r.revoked_at),
 });
 
 const COLUMNS = 'id, name, prefix, created_at, expires_at, last_used_at, revoked_at';

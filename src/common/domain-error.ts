@@ -4,7 +4,7 @@ export interface FieldError {
 }
 
 export type DomainErrorCode =
-  | 'not_found' | 'invalid' | 'conflict' | 'malformed' | 'too_large' | 'unavailable' | 'unauthorized' | 'forbidden' | 'locked';
+  | 'not_found' | 'invalid' | 'conflict' | 'unavailable' | 'unauthorized' | 'forbidden' | 'locked';
 
 /**
  * Errors services throw; the problem filter maps the code to an HTTP status, so jobs and

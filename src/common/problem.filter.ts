@@ -6,8 +6,6 @@ const STATUS: Record<DomainErrorCode, number> = {
   not_found: 404,
   invalid: 422,
   conflict: 409,
-  malformed: 400,
-  too_large: 413,
   unavailable: 503,
   unauthorized: 401,
   forbidden: 403,

@@ -37,6 +37,21 @@ export const periodString = z.string().refine((p) => parsePeriod(p) !== null, {
   abort: true,
 });
 
+/**
+ * A moment: an ISO 8601 date-time with offset, or a bare date taken in China time at the day's start
+ * (`from` of a range) or its end (as-of, silences until).
+ */
+export const instant = (bareDate: 'start' | 'end') =>
+  z.iso
+    .datetime({ offset: true, message: '须为带时区的 ISO 8601 时间，如 2025-01-31T00:00:00+08:00 (ISO 8601 with offset)' })
+    .or(z.iso.date({ message: '须为日期 YYYY-MM-DD 或 ISO 8601 时间 (date or date-time)' }))
+    .transform((v) => new Date(v.length === 10 ? `${v}${bareDate === 'start' ? 'T00:00:00+08:00' : 'T23:59:59.999+08:00'}` : v));
+
+/** An email address, trimmed and lower-cased as accounts and recipients store it. */
+export const emailAddress = z.string().trim().toLowerCase().pipe(z.email('邮箱格式不正确 (invalid email)').max(200));
+
+export const isoOrNull = (d: Date | null | undefined): string | null => d?.toISOString() ?? null;
+
 /** numeric (string) from PostgreSQL → JSON number. */
 export const toNumber = (value: string | null | undefined): number | null =>
   value === null || value === undefined ? null : Number(value);

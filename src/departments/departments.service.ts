@@ -50,6 +50,11 @@ export class DepartmentsService {
     }
   }
 
+  /** The id of an optional department code; an unknown code is a field error at `path`. */
+  async idOf(code: string | null, path = 'department'): Promise<number | null> {
+    return code === null ? null : (await this.resolve([code], [path]))[0].id;
+  }
+
   /**
    * Resolves department codes to entities; each unknown code is a field error at its path.
    * `paths[i]` names the field that carried `codes[i]`.

@@ -18,5 +18,3 @@ export const batchFiguresSchema = z.strictObject({
   figures: z.array(z.strictObject({ target: targetCode, period: periodString, ...figureFields })).min(1).max(20_000),
 });
 export type BatchFigures = z.output<typeof batchFiguresSchema>;
-
-export const periodParam = periodString;

@@ -3,8 +3,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodBody } from '../common/openapi.js';
+import { periodString } from '../common/values.js';
 import { ZodPipe } from '../common/zod.pipe.js';
-import { type BatchFigures, batchFiguresSchema, periodParam, type PutFigure, putFigureSchema } from './figure.schema.js';
+import { type BatchFigures, batchFiguresSchema, type PutFigure, putFigureSchema } from './figure.schema.js';
 import { FiguresService } from './figures.service.js';
 
 @ApiTags('figures 实际值')
@@ -23,19 +24,19 @@ export class FiguresController {
   put(
     @CurrentActor() actor: Actor,
     @Param('code') code: string,
-    @Param('period', new ZodPipe(periodParam, ['period'])) period: string,
+    @Param('period', new ZodPipe(periodString, ['period'])) period: string,
     @Body(new ZodPipe(putFigureSchema)) body: PutFigure,
   ) {
     return this.figures.put(actor, { ...body, target: code, period });
   }
 
   @Get('targets/:code/figures/:period')
-  get(@Param('code') code: string, @Param('period', new ZodPipe(periodParam, ['period'])) period: string) {
+  get(@Param('code') code: string, @Param('period', new ZodPipe(periodString, ['period'])) period: string) {
     return this.figures.get(code, period);
   }
 
   @Get('targets/:code/figures/:period/revisions')
-  revisions(@Param('code') code: string, @Param('period', new ZodPipe(periodParam, ['period'])) period: string) {
+  revisions(@Param('code') code: string, @Param('period', new ZodPipe(periodString, ['period'])) period: string) {
     return this.figures.revisions(code, period);
   }
 

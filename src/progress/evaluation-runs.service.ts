@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { type Actor, SYSTEM_ACTOR } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
 import { DomainError, notFound } from '../common/domain-error.js';
+import { isoOrNull } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
 import {
@@ -30,8 +31,6 @@ export interface RunJson {
   finishedAt: string | null;
 }
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
 export const runJson = (r: EvaluationRun): RunJson => ({
   id: r.id,
   trigger: r.trigger,
@@ -42,8 +41,8 @@ export const runJson = (r: EvaluationRun): RunJson => ({
   counts: r.counts,
   error: r.error,
   createdAt: r.createdAt.toISOString(),
-  startedAt: iso(r.startedAt),
-  finishedAt: iso(r.finishedAt),
+  startedAt: isoOrNull(r.startedAt),
+  finishedAt: isoOrNull(r.finishedAt),
 });
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { emailAddress } from '../common/values.js';
 import { departmentCode } from '../departments/department.schema.js';
 import { passwordWeakness } from '../auth/password.js';
 
-export const email = z.string().trim().toLowerCase().pipe(z.email('邮箱格式不正确 (invalid email)').max(200));
 const password = z.string().superRefine((p, ctx) => {
   const weakness = passwordWeakness(p);
   if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
@@ -10,7 +10,7 @@ const password = z.string().superRefine((p, ctx) => {
 const role = z.enum(['admin', 'planner', 'department', 'viewer']);
 
 export const createUserSchema = z.strictObject({
-  email,
+  email: emailAddress,
   password,
   role,
   department: departmentCode.nullable().default(null),

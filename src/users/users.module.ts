@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DepartmentsModule } from '../departments/departments.module.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
-@Module({ controllers: [UsersController], providers: [UsersService], exports: [UsersService] })
+@Module({ imports: [DepartmentsModule], controllers: [UsersController], providers: [UsersService], exports: [UsersService] })
 export class UsersModule {}

@@ -6,6 +6,7 @@ import type { Actor, Role } from '../auth/actor.js';
 import { hashPassword } from '../auth/password.js';
 import { assertCan } from '../auth/permissions.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
+import { DepartmentsService } from '../departments/departments.service.js';
 import type { CreateUser, UpdateUser } from './user.schema.js';
 
 export interface UserJson {
@@ -34,6 +35,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly departments: DepartmentsService,
   ) {}
 
   async list(actor: Actor): Promise<UserJson[]> {
@@ -107,12 +109,9 @@ export class UsersService {
   }
 
   private async departmentId(role: Role, code: string | null): Promise<number | null> {
-    if (code === null) {
-      if (role === 'department') throw invalid([{ path: 'department', message: '部门用户须指定所属部门 (department users need a department)' }]);
-      return null;
+    if (code === null && role === 'department') {
+      throw invalid([{ path: 'department', message: '部门用户须指定所属部门 (department users need a department)' }]);
     }
-    const [row] = await this.dataSource.query(`SELECT id FROM departments WHERE code = $1`, [code]);
-    if (!row) throw invalid([{ path: 'department', message: `部门 ${code} 不存在 (unknown department)` }]);
-    return row.id;
+    return this.departments.idOf(code);
   }
 }
