@@ -3,7 +3,9 @@ import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { seedIfEmpty } from '../seeds/seed.js';
 import { AppModule } from './app.module.js';
 import { ensureAdmin } from './auth/bootstrap-admin.js';
@@ -14,6 +16,8 @@ import { checkRedis, ensureDatabase } from './database/startup-checks.js';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = 1024 * 1024;
+/** Largest spreadsheet an import takes (multipart upload). */
+export const UPLOAD_LIMIT = 20 * 1024 * 1024;
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -49,6 +53,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       directives: { 'upgrade-insecure-requests': null, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
     },
     strictTransportSecurity: false,
+  });
+  // Pages post forms (Nest's adapter parses urlencoded bodies) and upload spreadsheets; the API takes
+  // JSON only, except the import upload.
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 20 } }); // @fastify/busboy reads UTF-8 file names
+  app.getHttpAdapter().getInstance().addHook('onRequest', async (request) => {
+    if (!request.url.startsWith(`/${API_PREFIX}/`)) return;
+    const type = request.headers['content-type'] ?? '';
+    if (/^application\/x-www-form-urlencoded/i.test(type) || (/^multipart\//i.test(type) && !request.url.startsWith(`/${API_PREFIX}/imports`))) {
+      throw Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 });
+    }
   });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.setGlobalPrefix(API_PREFIX);
