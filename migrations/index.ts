@@ -1,6 +1,8 @@
 import { InitialSchema1764400000000 } from './1764400000000-InitialSchema.js';
 import { AccountsAndAudit1764500000000 } from './1764500000000-AccountsAndAudit.js';
 import { AlertsAndOutbox1764600000000 } from './1764600000000-AlertsAndOutbox.js';
+import { Imports1764700000000 } from './1764700000000-Imports.js';
+import { OutboxAttachments1764800000000 } from './1764800000000-OutboxAttachments.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
-export const MIGRATIONS = [InitialSchema1764400000000, AccountsAndAudit1764500000000, AlertsAndOutbox1764600000000];
+export const MIGRATIONS = [InitialSchema1764400000000, AccountsAndAudit1764500000000, AlertsAndOutbox1764600000000, Imports1764700000000, OutboxAttachments1764800000000];

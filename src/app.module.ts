@@ -1,22 +1,31 @@
 import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import type { AppConfig } from './config/config.js';
+import { API_PREFIX } from './api-prefix.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DepartmentsModule } from './departments/departments.module.js';
 import { FiguresModule } from './figures/figures.module.js';
 import { ExtractionModule } from './extraction/extraction.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { QueuesModule } from './jobs/queues.module.js';
 import { ProgressModule } from './progress/progress.module.js';
 import { TargetsModule } from './targets/targets.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebModule } from './web/web.module.js';
+
+/** The modules whose controllers make the JSON API: their routes live under /api/v1; pages do not. */
+const API_MODULES = [
+  AuthModule, UsersModule, AuditModule, ProgressModule, AlertsModule, DepartmentsModule, TargetsModule,
+  FiguresModule, HealthModule, ExtractionModule, ImportsModule,
+];
 
 @Module({})
 export class AppModule {
@@ -38,6 +47,9 @@ export class AppModule {
         FiguresModule,
         HealthModule,
         ExtractionModule,
+        ImportsModule,
+        ...(config.role === 'worker' ? [] : [WebModule]),
+        RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

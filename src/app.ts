@@ -7,6 +7,8 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { seedIfEmpty } from '../seeds/seed.js';
+import { UPLOAD_LIMIT } from './imports/upload.js';
+import { API_PREFIX } from './api-prefix.js';
 import { AppModule } from './app.module.js';
 import { ensureAdmin } from './auth/bootstrap-admin.js';
 import type { AppConfig } from './config/config.js';
@@ -14,10 +16,7 @@ import { createDataSource } from './database/data-source.js';
 import { migrate } from './database/migrate.js';
 import { checkRedis, ensureDatabase } from './database/startup-checks.js';
 
-export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = 1024 * 1024;
-/** Largest spreadsheet an import takes (multipart upload). */
-export const UPLOAD_LIMIT = 20 * 1024 * 1024;
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -66,7 +65,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     }
   });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
-  app.setGlobalPrefix(API_PREFIX);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

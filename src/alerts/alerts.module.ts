@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ChartsModule } from '../charts/charts.module.js';
 import type { AppConfig } from '../config/config.js';
 import { DepartmentsModule } from '../departments/departments.module.js';
 import { AlertsController } from './alerts.controller.js';
@@ -18,13 +19,14 @@ export class AlertsModule {
     const worker = role === 'worker' || role === 'all';
     return {
       module: AlertsModule,
-      imports: [DepartmentsModule],
+      global: true,
+      imports: [DepartmentsModule, ChartsModule],
       controllers: role === 'worker' ? [] : [AlertsController],
       providers: [
         AlertsService, DigestService, RemindersService, OutboxService, RecipientsService, MailTransport,
         ...(worker ? [NotificationsProcessor, NotificationsScheduler] : []),
       ],
-      exports: [AlertsService, OutboxService],
+      exports: [AlertsService, OutboxService, RecipientsService],
     };
   }
 }

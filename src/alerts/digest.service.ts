@@ -1,16 +1,33 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
+import { ChartsService } from '../charts/charts.service.js';
 import { notFound } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { type AlertView, loadAlerts, loadRecipients, type RecipientRow, roleOf } from './alert-rows.js';
+import type { AlertKind } from './alert-rules.js';
 import { type AlertRow, type RenderedEmail, renderDigest } from './email-templates.js';
+import type { MailAttachment } from './mail.transport.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
 
-interface Digest { recipient: RecipientRow; fresh: AlertView[]; ongoing: AlertView[]; resolved: AlertView[]; email: RenderedEmail }
+interface Digest {
+  recipient: RecipientRow; fresh: AlertView[]; ongoing: AlertView[]; resolved: AlertView[]; email: RenderedEmail;
+  attachments: MailAttachment[];
+}
+
+/** The flagged targets (status lagging, deteriorating or missed: a firing `lagging` alert) get a chart in the digest. */
+export const CHARTED_KINDS: readonly AlertKind[] = ['lagging'];
+/** The digest's charts: small, no title (the row above names the target). */
+export const DIGEST_CHART = { width: 480, height: 200 };
+
+/** PNGs of one digest run by `${code}|${language}`: each rendered once, shared by every recipient. */
+type ChartCache = Map<string, Buffer>;
+const chartKey = (code: string, language: RecipientRow['language']) => `${code}|${language}`;
+/** Target codes are ^[A-Z][A-Z0-9-]+$, fit for a Content-ID and a file name as they are. */
+const chartCid = (code: string) => `chart-${code}@target-monitor`;
 
 /**
  * The weekly digest per recipient: alerts new since its last digest, still firing (repeated only once
@@ -19,11 +36,14 @@ interface Digest { recipient: RecipientRow; fresh: AlertView[]; ongoing: AlertVi
  */
 @Injectable()
 export class DigestService {
+  private readonly logger = new Logger(DigestService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly charts: ChartsService,
   ) {}
 
   /** Renders what the recipient's digest would be now, sending nothing. */
@@ -40,17 +60,22 @@ export class DigestService {
     };
   }
 
-  /** Builds and sends every recipient's digest, exactly as the schedule does. */
+  /**
+   * Builds and sends every recipient's digest, exactly as the schedule does. The charts are rendered
+   * first, outside the transaction; the emails and their charts are then written to the outbox together.
+   */
   async run(actor: Actor | null, now = new Date()): Promise<{ recipients: number; emails: number }> {
     if (actor) assertCan(actor, 'alerts.manage');
+    const charts = await this.renderCharts(now);
     const { recipients, ids } = await this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(7471103)'); // one digest at a time
       const alerts = await loadAlerts(m);
       const recipients = await loadRecipients(m);
-      const digests = recipients.map((r) => this.build(r, alerts, now)).filter((d) => this.hasNews(d));
+      // A target flagged since the charts were rendered goes without one.
+      const digests = recipients.map((r) => this.build(r, alerts, now, charts)).filter((d) => this.hasNews(d));
       const messages: OutboxMessage[] = digests.map((d) => ({
         dedupeKey: `digest:${d.recipient.id}:${d.recipient.last_digest_at?.toISOString() ?? 'first'}`,
-        recipient: d.recipient.email, reason: 'digest', ...d.email,
+        recipient: d.recipient.email, reason: 'digest', ...d.email, attachments: d.attachments,
       }));
       const notified = [...new Set(digests.flatMap((d) => [...d.fresh, ...d.ongoing].map((a) => a.id)))];
       await m.query(`UPDATE recipients SET last_digest_at = $2 WHERE id = ANY($1)`, [recipients.map((r) => r.id), now]);
@@ -69,7 +94,37 @@ export class DigestService {
     return d.fresh.length + d.ongoing.length + d.resolved.length > 0;
   }
 
-  private build(recipient: RecipientRow, alerts: AlertView[], now: Date): Digest {
+  /**
+   * The PNG of every flagged target some digest of this run will show, once per target and language.
+   * A chart that fails is logged and left out: the email goes without it.
+   */
+  private async renderCharts(now: Date): Promise<ChartCache> {
+    const [alerts, recipients] = await Promise.all([loadAlerts(this.dataSource), loadRecipients(this.dataSource)]);
+    const wanted = new Map<string, Set<RecipientRow['language']>>();
+    for (const recipient of recipients) {
+      const digest = this.build(recipient, alerts, now);
+      for (const a of [...digest.fresh, ...digest.ongoing]) {
+        if (!CHARTED_KINDS.includes(a.kind)) continue;
+        const languages = wanted.get(a.row.code) ?? new Set();
+        wanted.set(a.row.code, languages.add(recipient.language));
+      }
+    }
+    const cache: ChartCache = new Map();
+    for (const [code, languages] of wanted) {
+      try {
+        const model = await this.charts.modelForTarget(code);
+        for (const language of languages) {
+          const lang = language === 'en' ? 'en' : 'zh';
+          cache.set(chartKey(code, language), await this.charts.png(model, { ...DIGEST_CHART, lang, title: '' }));
+        }
+      } catch (error) {
+        this.logger.warn(`digest: no chart for target ${code}, the email goes without it: ${(error as Error).message}`);
+      }
+    }
+    return cache;
+  }
+
+  private build(recipient: RecipientRow, alerts: AlertView[], now: Date, charts?: ChartCache): Digest {
     const since = recipient.last_digest_at;
     // 5% slack: a schedule firing a little earlier than last week must not skip a week.
     const repeatBefore = new Date(now.getTime() - this.config.alertRepeatMs * 0.95);
@@ -78,11 +133,20 @@ export class DigestService {
     const fresh = active.filter((a) => !since || a.firingSince > since);
     const ongoing = active.filter((a) => since && a.firingSince <= since && (!a.lastNotifiedAt || a.lastNotifiedAt <= repeatBefore));
     const resolved = mine.filter((a) => a.state === 'resolved' && since && a.resolvedAt && a.resolvedAt > since && a.lastNotifiedAt);
-    const rows = (list: AlertView[]): AlertRow[] => list.map((a) => ({ ...a.row, role: roleOf(recipient, a)! }));
+    const attachments = new Map<string, MailAttachment>();
+    const chartOf = (a: AlertView) => {
+      const png = CHARTED_KINDS.includes(a.kind) ? charts?.get(chartKey(a.row.code, recipient.language)) : undefined;
+      if (!png) return null;
+      const cid = chartCid(a.row.code);
+      attachments.set(cid, { cid, filename: `${a.row.code}.png`, contentType: 'image/png', content: png });
+      return { cid, ...DIGEST_CHART };
+    };
+    const rows = (list: AlertView[], firing: boolean): AlertRow[] =>
+      list.map((a) => ({ ...a.row, role: roleOf(recipient, a)!, chart: firing ? chartOf(a) : null }));
     const email = renderDigest({
       lang: recipient.language, appUrl: this.config.appUrl, asOf: now, tz: this.config.scheduleTz,
-      recipientName: recipient.name, fresh: rows(fresh), ongoing: rows(ongoing), resolved: rows(resolved),
+      recipientName: recipient.name, fresh: rows(fresh, true), ongoing: rows(ongoing, true), resolved: rows(resolved, false),
     });
-    return { recipient, fresh, ongoing, resolved, email };
+    return { recipient, fresh, ongoing, resolved, email, attachments: [...attachments.values()] };
   }
 }

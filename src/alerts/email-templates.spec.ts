@@ -221,6 +221,23 @@ describe('renderDigest: body', () => {
     const mail = renderBindingAlert({ lang: 'zh-CN', appUrl, tz, asOf, row: { ...enterprises, name: '数字化\r\n改造' } });
     assert.equal(mail.subject, '【目标监测】预警：约束性指标「数字化 改造」滞后');
   });
+
+  it('puts a row’s chart right under that row, as <img src="cid:…">, in the html only', () => {
+    const chart = { cid: 'chart-DT-ENTERPRISES@target-monitor', width: 480, height: 200 };
+    const model = digest({ fresh: [{ ...enterprises, chart }], ongoing: [output] });
+    for (const mail of [renderDigest(model), renderDigest({ ...model, lang: 'en' })]) {
+      const rows = mail.html.split('<tr>').slice(1).map((r) => r.split('</tr>')[0]);
+      const at = rows.findIndex((r) => r.includes('/targets/DT-ENTERPRISES"'));
+      assert.ok(at >= 0);
+      assert.match(rows[at + 1], /^<td colspan="7"[^>]*><img src="cid:chart-DT-ENTERPRISES@target-monitor" width="480" height="200" alt="数字化改造企业数[：:][^"]+"[^>]*><\/td>$/);
+      assert.equal(mail.html.match(/<img /g)?.length, 1, 'no chart for the row without one');
+      assert.ok(!mail.text.includes('cid:') && !mail.text.includes('<img'), 'the text part has no image');
+    }
+    const without = renderDigest(digest({ fresh: [enterprises], ongoing: [output] }));
+    assert.doesNotMatch(without.html, /<img|cid:/);
+    const evil = renderDigest(digest({ fresh: [{ ...enterprises, name: '"><script>x</script>', chart: { ...chart, cid: 'a"b' } }] }));
+    assert.doesNotMatch(evil.html, /<script|cid:a"b/);
+  });
 });
 
 describe('renderReminder', () => {

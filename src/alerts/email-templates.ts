@@ -17,6 +17,15 @@ export interface AlertRow {
   early: boolean;
   kind: AlertKind;
   role: 'lead' | 'support';
+  /** a chart attached inline (cid:) to show under the row; HTML only */
+  chart?: ChartRef | null;
+}
+
+/** An image attached to the email with Content-ID `cid`, shown at width × height CSS pixels. */
+export interface ChartRef {
+  cid: string;
+  width: number;
+  height: number;
 }
 
 export interface DigestModel {
@@ -83,6 +92,7 @@ const TEXT = {
     digestIntro: (date: string, quarter: string) => `以下为截至${date}的目标预警情况（${quarter}）。`,
     digestEmpty: '本期没有新增、持续或已恢复的预警。',
     support: '（配合）',
+    chartAlt: (name: string) => `${name}：目标值、序时进度、实际值与预测`,
     cleared: (kind: string) => `已解除：${kind}`,
     reminderSubject: (n: number) => `数据报送提醒：${n}项指标待报送`,
     reminderIntro: '以下指标的实际值尚未报送，请及时填报：',
@@ -113,6 +123,7 @@ const TEXT = {
     digestIntro: (date: string, quarter: string) => `Target alerts as of ${date} (${quarter}).`,
     digestEmpty: 'No new, ongoing or resolved alerts this time.',
     support: ' (support)',
+    chartAlt: (name: string) => `${name}: target, expected pace, actual and projection`,
     cleared: (kind: string) => `cleared: ${kind}`,
     reminderSubject: (n: number) => `Figures due: ${plural(n, 'target')}`,
     reminderIntro: 'Figures for the targets below have not been entered yet:',
@@ -149,7 +160,11 @@ const STYLE = {
   num: 'padding:6px 8px;border-bottom:1px solid #e5e7eb;vertical-align:top;text-align:right;white-space:nowrap',
   a: `color:${COLOUR.link};text-decoration:none`,
   small: `color:${COLOUR.grey};font-size:12px`,
+  chartCell: 'padding:0 8px 10px;border-bottom:1px solid #e5e7eb',
+  chartImg: 'display:block;border:0;max-width:100%;height:auto',
 };
+/** The cells of a row with a chart under it: the line goes under the chart instead. */
+const OPEN = ';border-bottom:0';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -185,9 +200,18 @@ function headerRow(columns: string[], numeric: (i: number) => boolean): string {
   return `<tr>${th.join('')}</tr>`;
 }
 
-function nameCell(url: string, name: string, code: string, role: 'lead' | 'support', t: Text): string {
+function nameCell(url: string, name: string, code: string, role: 'lead' | 'support', t: Text, open = ''): string {
   const support = role === 'support' ? escapeHtml(t.support) : '';
-  return `<td style="${STYLE.td}">${link(url, name)}${support}<br><span style="${STYLE.small}">${escapeHtml(code)}</span></td>`;
+  return `<td style="${STYLE.td}${open}">${link(url, name)}${support}<br><span style="${STYLE.small}">${escapeHtml(code)}</span></td>`;
+}
+
+/** A row under the target's row holding its chart, across all columns. */
+function chartRow(chart: ChartRef, name: string, columns: number, t: Text): string {
+  return (
+    `<tr><td colspan="${columns}" style="${STYLE.chartCell}">` +
+    `<img src="cid:${escapeHtml(chart.cid)}" width="${chart.width}" height="${chart.height}" alt="${escapeHtml(t.chartAlt(name))}" style="${STYLE.chartImg}">` +
+    `</td></tr>`
+  );
 }
 
 interface RowView {
@@ -226,10 +250,12 @@ function alertTable(rows: AlertRow[], firing: boolean, lang: Lang, appUrl: strin
   const body = rows.map((row) => {
     const v = rowView(row, firing, lang, appUrl);
     const note = v.note ? `<br><span style="${STYLE.small};font-weight:normal">${escapeHtml(v.note)}</span>` : '';
+    const open = row.chart ? OPEN : '';
     return (
-      `<tr>${nameCell(v.url, row.name, row.code, row.role, t)}` +
-      v.values.map((x) => `<td style="${STYLE.num}">${escapeHtml(x)}</td>`).join('') +
-      `<td style="${STYLE.td};white-space:nowrap;font-weight:bold;color:${v.colour}">${escapeHtml(v.status)}${note}</td></tr>`
+      `<tr>${nameCell(v.url, row.name, row.code, row.role, t, open)}` +
+      v.values.map((x) => `<td style="${STYLE.num}${open}">${escapeHtml(x)}</td>`).join('') +
+      `<td style="${STYLE.td};white-space:nowrap;font-weight:bold;color:${v.colour}${open}">${escapeHtml(v.status)}${note}</td></tr>` +
+      (row.chart ? chartRow(row.chart, row.name, t.columns.length, t) : '')
     );
   });
   return `<table style="${STYLE.table}">${headerRow(t.columns, (i) => i >= 1 && i <= 5)}${body.join('')}</table>`;

@@ -10,6 +10,15 @@ export interface OutgoingMail {
   text: string;
   /** stable per outbox row, so a receiver can tell a resend from a new email */
   messageId: string;
+  /** inline images the HTML shows with <img src="cid:…"> */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  cid: string;
+  content: Buffer;
 }
 
 /** SMTP through nodemailer: the one side effect of sending, behind a small class. */
@@ -30,6 +39,10 @@ export class MailTransport implements OnModuleDestroy {
       html: mail.html,
       text: mail.text,
       messageId: mail.messageId,
+      // With a cid, nodemailer puts the HTML and its images in one multipart/related part.
+      attachments: mail.attachments?.map((a) => ({
+        filename: a.filename, contentType: a.contentType, cid: a.cid, content: a.content, contentDisposition: 'inline' as const,
+      })),
     });
     return { messageId: info.messageId ?? mail.messageId, response: info.response ?? '' };
   }

@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
 import { jobIds, NOTIFICATIONS_QUEUE, NotificationJob, type SendJobData } from '../jobs/jobs.constants.js';
 import type { Page } from '../targets/targets.service.js';
-import { MailTransport } from './mail.transport.js';
+import { type MailAttachment, MailTransport } from './mail.transport.js';
 
 export interface OutboxMessage {
   dedupeKey: string;
@@ -17,6 +17,8 @@ export interface OutboxMessage {
   subject: string;
   html: string;
   text: string;
+  /** stored with the row (table outbox_attachments) and attached when it is sent */
+  attachments?: MailAttachment[];
 }
 
 export interface NotificationJson {
@@ -43,19 +45,28 @@ export class OutboxService {
     private readonly transport: MailTransport,
   ) {}
 
-  /** Writes the messages (a key seen before is skipped) and returns the ids of the new rows. */
+  /** Writes the messages and their attachments (a key seen before is skipped) and returns the ids of the new rows. */
   async add(manager: EntityManager, messages: OutboxMessage[]): Promise<number[]> {
     if (!messages.length) return [];
-    const rows: { id: string }[] = await manager.query(
+    const rows: { id: string; dedupe_key: string }[] = await manager.query(
       `INSERT INTO outbox (dedupe_key, recipient, cc, reason, subject, html, text)
        SELECT k, r, string_to_array(c, ','), re, s, h, t
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS m(k, r, c, re, s, h, t)
-       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`,
       [
         messages.map((m) => m.dedupeKey), messages.map((m) => m.recipient), messages.map((m) => (m.cc ?? []).join(',')),
         messages.map((m) => m.reason), messages.map((m) => m.subject), messages.map((m) => m.html), messages.map((m) => m.text),
       ],
     );
+    const byKey = new Map(messages.map((m) => [m.dedupeKey, m]));
+    const files = rows.flatMap((r) => (byKey.get(r.dedupe_key)?.attachments ?? []).map((a) => ({ id: r.id, ...a })));
+    if (files.length) {
+      await manager.query(
+        `INSERT INTO outbox_attachments (outbox_id, cid, filename, content_type, content)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[])`,
+        [files.map((f) => f.id), files.map((f) => f.cid), files.map((f) => f.filename), files.map((f) => f.contentType), files.map((f) => f.content)],
+      );
+    }
     return rows.map((r) => Number(r.id));
   }
 
@@ -105,9 +116,13 @@ export class OutboxService {
       return; // sent or failed already
     }
     try {
+      const attachments: { cid: string; filename: string; content_type: string; content: Buffer }[] = await this.dataSource.query(
+        `SELECT cid, filename, content_type, content FROM outbox_attachments WHERE outbox_id = $1 ORDER BY id`, [outboxId],
+      );
       const info = await this.transport.send({
         to: row.recipient, cc: row.cc, subject: row.subject, html: row.html, text: row.text,
         messageId: `<outbox-${row.id}@target-monitor>`,
+        attachments: attachments.map((a) => ({ cid: a.cid, filename: a.filename, contentType: a.content_type, content: a.content })),
       });
       await this.dataSource.query(
         `UPDATE outbox SET status = 'sent', sent_at = now(), message_id = $2, last_error = NULL WHERE id = $1`,

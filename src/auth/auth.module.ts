@@ -13,6 +13,7 @@ export class AuthModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AuthModule,
+      global: true,
       imports: [JwtModule.register({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } })],
       controllers: [AuthController],
       providers: [AuthService, ApiTokensService, LockoutService, { provide: APP_GUARD, useClass: AuthGuard }],

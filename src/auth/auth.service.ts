@@ -97,6 +97,20 @@ export class AuthService {
     return token.startsWith(API_TOKEN_PREFIX) ? this.byApiToken(token, ip) : this.byAccessToken(token, ip);
   }
 
+  /**
+   * The actor behind a page's session cookie. The cookie holds the session's secret (what the API
+   * calls the refresh token); pages never rotate it, and logging out or disabling the user ends it.
+   */
+  async bySessionSecret(secret: string | undefined, ip: string | null): Promise<Actor | null> {
+    if (!secret || secret.length > 200) return null;
+    const [user]: (UserRow & { session_id: string })[] = await this.dataSource.query(
+      `SELECT u.id, u.email, u.role, u.department_id, s.id AS session_id FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.refresh_hash = $1 AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [sha256(secret)],
+    );
+    return user ? actorOf(user, ip, { sessionId: user.session_id }) : null;
+  }
+
   private async byAccessToken(token: string, ip: string | null): Promise<Actor> {
     let claims: AccessClaims;
     try {

@@ -61,6 +61,18 @@ function requestProblem(status: number, message: string, instance: string): Prob
   return null;
 }
 
+/** A browser asking for a page outside the API (a mistyped address) gets a page, not JSON. */
+const wantsPage = (request: FastifyRequest) =>
+  !request.url.startsWith('/api/') && /text\/html/.test(request.headers.accept ?? '');
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function errorPage(p: Problem): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(p.title)}</title>
+<link rel="stylesheet" href="/assets/app.css"></head><body><main id="main"><h1>${escapeHtml(p.title)}</h1>
+<p class="alert" role="alert">${escapeHtml(p.detail)}</p><p><a href="/">返回看板 Back to the dashboard</a></p></main></body></html>`;
+}
+
 /** Every error leaves the API as application/problem+json (RFC 9457); no stack or SQL in the body. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -71,7 +83,12 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     if (exception instanceof DomainError) void reply.headers(exception.headers);
-    sendProblem(reply, this.toProblem(exception, request.url));
+    const body = this.toProblem(exception, request.url);
+    if (wantsPage(request)) {
+      void reply.status(body.status).header('content-type', 'text/html; charset=utf-8').send(errorPage(body));
+      return;
+    }
+    sendProblem(reply, body);
   }
 
   private toProblem(exception: unknown, instance: string): Problem {

@@ -8,3 +8,7 @@ export const createDepartmentSchema = z.strictObject({
   emails: z.array(z.email()).max(50).default([]),
 });
 export type CreateDepartment = z.output<typeof createDepartmentSchema>;
+
+/** PATCH: the name and the contact emails (the code is the department's identity). */
+export const updateDepartmentSchema = createDepartmentSchema.pick({ name: true, emails: true }).partial();
+export type UpdateDepartment = z.output<typeof updateDepartmentSchema>;

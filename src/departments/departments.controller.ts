@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
-import { type CreateDepartment, createDepartmentSchema } from './department.schema.js';
+import { type CreateDepartment, createDepartmentSchema, type UpdateDepartment, updateDepartmentSchema } from './department.schema.js';
 import { DepartmentsService } from './departments.service.js';
 
 @ApiTags('departments 部门')
@@ -27,5 +27,11 @@ export class DepartmentsController {
   @ApiZodBody(createDepartmentSchema)
   create(@CurrentActor() actor: Actor, @Body(new ZodPipe(createDepartmentSchema)) body: CreateDepartment) {
     return this.departments.create(actor, body);
+  }
+
+  @Patch(':code')
+  @ApiZodBody(updateDepartmentSchema)
+  update(@CurrentActor() actor: Actor, @Param('code') code: string, @Body(new ZodPipe(updateDepartmentSchema)) body: UpdateDepartment) {
+    return this.departments.update(actor, code, body);
   }
 }

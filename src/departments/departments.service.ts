@@ -6,7 +6,7 @@ import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
 import { conflict, type FieldError, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { Department } from './department.entity.js';
-import type { CreateDepartment } from './department.schema.js';
+import type { CreateDepartment, UpdateDepartment } from './department.schema.js';
 
 export interface DepartmentJson { code: string; name: string; emails: string[] }
 
@@ -48,6 +48,27 @@ export class DepartmentsService {
       if (isUniqueViolation(error)) throw duplicate(); // created concurrently since the check
       throw error;
     }
+  }
+
+  /**
+   * Renames a department or changes its contact emails, in one transaction with its audit entry. A new
+   * email becomes a recipient of the department; removing one leaves its recipient (switch it off there).
+   */
+  async update(actor: Actor, code: string, patch: UpdateDepartment): Promise<DepartmentJson> {
+    assertCan(actor, 'departments.write');
+    return this.departments.manager.transaction(async (m) => {
+      const [row] = await m.query(`SELECT id, code, name, emails FROM departments WHERE code = $1 FOR UPDATE`, [code]);
+      if (!row) throw notFound(`部门 ${code}`, 'code');
+      const before: DepartmentJson = { code: row.code, name: row.name, emails: row.emails };
+      const after: DepartmentJson = { code: row.code, name: patch.name ?? row.name, emails: patch.emails ?? row.emails };
+      await m.query(`UPDATE departments SET name = $2, emails = $3 WHERE id = $1`, [row.id, after.name, after.emails]);
+      await m.query(
+        `INSERT INTO recipients (email, department_id) SELECT lower(e), $1 FROM unnest($2::text[]) AS e ON CONFLICT (email) DO NOTHING`,
+        [row.id, after.emails],
+      );
+      await this.audit.append(m, actor, { action: 'department.update', entity: 'department', entityId: code, before, after });
+      return after;
+    });
   }
 
   /** The id of an optional department code; an unknown code is a field error at `path`. */

@@ -8,7 +8,7 @@ import { extractTargets } from './extract.js';
 const extractSchema = z.strictObject({
   text: z.string().min(1).max(200_000),
   title: z.string().trim().max(500).nullable().default(null),
-  url: z.url().max(2000).nullable().default(null),
+  url: z.url({ protocol: /^https?$/, error: '链接须为 http(s) 地址 (an http(s) URL)' }).max(2000).nullable().default(null),
   /** the year the document was written: resolves 今年, 全年, 三年内 */
   documentYear: z.number().int().min(1949).max(2200).optional(),
 });

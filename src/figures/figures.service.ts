@@ -41,11 +41,25 @@ export interface RevisionJson extends Omit<FigureJson, 'revision'> {
 
 export interface WriteResult { received: number; written: number; unchanged: number }
 
+/** What `check` needs of a figure. */
+export type FigureKey = Pick<FigureWrite, 'target' | 'period' | 'basis'>;
+
+/** `figures[3].period` for row index 3 and field `period`. */
+export type PathOf = (index: number, field: string) => string;
+
+export interface FigureCheck {
+  /** targets the actor may not write figures of (403) */
+  denied: FieldError[];
+  /** everything else (422) */
+  errors: FieldError[];
+}
+
 const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period' | 'reason'>) => ({
   value: Number(r.value), basis: r.basis, status: r.status, note: r.note, source: r.source, revision: Number(r.id),
 });
 
-interface WrittenRevision {
+/** A revision a write appended (numeric as text). */
+export interface WrittenRevision {
   id: string; target_id: number; code: string; period: string; value: string;
   basis: Basis; status: string; note: string | null; source: string | null; reason: string | null;
 }
@@ -112,7 +126,8 @@ export class FiguresService {
   /** PUT one figure: idempotent (the same figure again writes no revision). */
   async put(actor: Actor, figure: FigureWrite): Promise<FigureJson> {
     await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
-    await this.write(actor, [figure], (_, field) => field, async (m, [revision]) => {
+    await this.writeAll(actor, [figure], { pathOf: (_, field) => field }, async (m, [revision]) => {
+      if (!revision) return; // unchanged
       const id = `${figure.target}/${figure.period}`;
       const [previous]: WrittenRevision[] = await m.query(
         `SELECT id, value::text, basis, status, note, source FROM figure_revisions
@@ -130,7 +145,8 @@ export class FiguresService {
 
   /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
   batch(actor: Actor, figures: FigureWrite[]): Promise<WriteResult> {
-    return this.write(actor, figures, (i, field) => `figures[${i}].${field}`, async (m, revisions) => {
+    return this.writeAll(actor, figures, { pathOf: (i, field) => `figures[${i}].${field}` }, async (m, revisions) => {
+      if (!revisions.length) return;
       await this.audit.append(m, actor, {
         action: 'figures.batch', entity: 'figure', entityId: null,
         reason: new Set(revisions.map((r) => r.reason)).size === 1 ? revisions[0].reason : null,
@@ -143,15 +159,16 @@ export class FiguresService {
   }
 
   /**
-   * Validates every row, checks the actor may write each target, then writes all changed figures in one
-   * transaction with `audit` (called only when something changed), and queues their re-evaluation.
+   * The checks a write makes, writing nothing: unknown or archived targets, periods that do not fit the
+   * frequency, level targets with basis `period`, duplicate rows (`denied`: targets the actor may not
+   * write figures of). Paths come from `pathOf`; `rowOf` numbers rows in messages (default: index + 1).
    */
-  private async write(
-    actor: Actor,
-    figures: FigureWrite[],
-    pathOf: (index: number, field: string) => string,
-    audit: (manager: EntityManager, revisions: WrittenRevision[]) => Promise<void>,
-  ): Promise<WriteResult> {
+  async check(actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number): Promise<FigureCheck> {
+    const { denied, errors } = await this.resolve(actor, figures, pathOf, rowOf);
+    return { denied, errors };
+  }
+
+  private async resolve(actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number) {
     const codes = [...new Set(figures.map((f) => f.target))];
     const targets: { id: number; code: string; kind: string; frequency: string; department_id: number; supporting: number[] }[] =
       await this.dataSource.query(
@@ -169,10 +186,12 @@ export class FiguresService {
         ? [{ path: pathOf(i, 'target'), message: `无权填报指标 ${f.target} 的数据 (not a department of this target)` }]
         : [];
     });
-    if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
 
     const errors: FieldError[] = [];
     const seen = new Map<string, number>();
+    const duplicate = (first: number) => rowOf
+      ? `与第 ${rowOf(first)} 行重复 (duplicate of row ${rowOf(first)})`
+      : `与第 ${first + 1} 行重复 (duplicate of row ${first})`;
     const rows = figures.map((f, i) => {
       const target = byCode.get(f.target);
       if (!target) {
@@ -187,12 +206,29 @@ export class FiguresService {
         errors.push({ path: pathOf(i, 'basis'), message: '存量指标取期末值，口径须为 ytd (level targets take the period-end value)' });
       }
       const key = `${target.id}:${f.period}`;
-      if (seen.has(key)) errors.push({ path: pathOf(i, 'period'), message: `与第 ${seen.get(key)! + 1} 行重复 (duplicate of row ${seen.get(key)})` });
+      if (seen.has(key)) errors.push({ path: pathOf(i, 'period'), message: duplicate(seen.get(key)!) });
       seen.set(key, i);
-      return { ...f, targetId: target.id, basis, ord: i };
+      return { targetId: target.id, basis, ord: i };
     });
+    return { denied, errors, rows };
+  }
+
+  /**
+   * Checks every row (`check`; 403 when any target may not be written, 422 for any other error), then
+   * writes all changed figures in one transaction, calls `afterWrite` in that transaction with the
+   * revisions written (none when nothing changed: it may still write, e.g. audit; throwing rolls all
+   * back), and queues the re-evaluation of the targets changed. All or nothing.
+   */
+  async writeAll(
+    actor: Actor,
+    figures: readonly FigureWrite[],
+    paths: { pathOf: PathOf; rowOf?: (index: number) => number },
+    afterWrite: (manager: EntityManager, revisions: WrittenRevision[]) => Promise<void>,
+  ): Promise<WriteResult> {
+    const { denied, errors, rows } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf);
+    if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
     if (errors.length) throw invalid(errors, `${errors.length} 处错误，未写入任何数据 (nothing was written)`);
-    const valid = rows as NonNullable<(typeof rows)[number]>[];
+    const valid = rows.map((r, i) => ({ ...figures[i], ...r! }));
 
     const written: WrittenRevision[] = await this.dataSource.transaction(async (manager) => {
       // Serialise writers of the same figures (ordered, so two batches cannot deadlock).
@@ -231,7 +267,7 @@ export class FiguresService {
           valid.map((r) => r.source), valid.map((r) => r.reason), valid.map((r) => r.ord), actor.email,
         ],
       );
-      if (revisions.length) await audit(manager, revisions);
+      await afterWrite(manager, revisions);
       return revisions;
     });
     await this.reevaluation.request([...new Set(written.map((w) => w.target_id))]);

@@ -25,7 +25,7 @@ export class ProgressModule {
         EvaluationStore, EvaluationRunsService, ProgressService, ReevaluationService, QueueShutdown,
         ...(worker ? [EvaluationProcessor, EvaluationScheduler] : []),
       ],
-      exports: [ReevaluationService, ProgressService],
+      exports: [ReevaluationService, ProgressService, EvaluationRunsService],
     };
   }
 }

@@ -26,7 +26,7 @@ const fields = {
     .strictObject({
       document: text(500).nullable().default(null),
       quote: text(5000).nullable().default(null),
-      url: z.url().max(2000).nullable().default(null),
+      url: z.url({ protocol: /^https?$/, error: '链接须为 http(s) 地址 (an http(s) URL)' }).max(2000).nullable().default(null),
     })
     .nullable(),
   notes: text(5000).nullable(),

@@ -4,7 +4,7 @@ import { DataSource, type FindOptionsWhere, ILike, IsNull, Not, Repository } fro
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
-import { conflict, isUniqueViolation, notFound } from '../common/domain-error.js';
+import { conflict, DomainError, type FieldError, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import { Milestone } from './milestone.entity.js';
 import { Target } from './target.entity.js';
@@ -71,6 +71,49 @@ export class TargetsService {
     return this.get(input.code);
   }
 
+  /**
+   * Several targets in one transaction, all or nothing (a document's reviewed candidates). Each input
+   * is checked as `create` checks it, and every problem is reported at once, named by its input:
+   * `[2].code`, `[0].department`. Only duplicate codes → conflict; anything else → invalid.
+   */
+  async createMany(actor: Actor, inputs: CreateTarget[]): Promise<TargetJson[]> {
+    assertCan(actor, 'targets.write');
+    if (!inputs.length) throw new DomainError('invalid', '没有要创建的指标 (nothing to create)', [{ path: '', message: '请至少选择一项 (select at least one)' }]);
+    const codes = inputs.map((input) => input.code);
+    const existing = new Set<string>(
+      (await this.dataSource.query(`SELECT code FROM targets WHERE code = ANY($1)`, [codes])).map((r: { code: string }) => r.code),
+    );
+    const conflicts: FieldError[] = [];
+    const invalids: FieldError[] = [];
+    const targets: Target[] = [];
+    for (const [i, input] of inputs.entries()) {
+      if (existing.has(input.code)) conflicts.push({ path: `[${i}].code`, message: `指标代码 ${input.code} 已存在 (target code already exists)` });
+      else if (codes.indexOf(input.code) !== i) conflicts.push({ path: `[${i}].code`, message: `指标代码 ${input.code} 重复 (code used twice)` });
+      const target = this.targets.create({ code: input.code });
+      try {
+        await this.assign(target, input, `[${i}].`);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'invalid') throw error;
+        invalids.push(...error.errors);
+      }
+      targets.push(target);
+    }
+    if (invalids.length) throw new DomainError('invalid', '输入有误，未创建任何指标 (invalid input: nothing created)', [...conflicts, ...invalids]);
+    if (conflicts.length) throw new DomainError('conflict', '指标代码已存在，未创建任何指标 (duplicate codes: nothing created)', conflicts);
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (const target of targets) {
+          await manager.save(target);
+          await this.audit.append(manager, actor, { action: 'target.create', entity: 'target', entityId: target.code, after: targetJson(target) });
+        }
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict('code', '指标代码已存在，未创建任何指标 (a code was created meanwhile: nothing created)');
+      throw error;
+    }
+    return Promise.all(codes.map((code) => this.get(code)));
+  }
+
   async update(actor: Actor, code: string, patch: UpdateTarget): Promise<TargetJson> {
     assertCan(actor, 'targets.write');
     const target = await this.find(code);
@@ -97,10 +140,11 @@ export class TargetsService {
     });
   }
 
-  private async assign(target: Target, body: TargetBody): Promise<void> {
+  /** `prefix` names the input in field errors (`[2].` → `[2].department`). */
+  private async assign(target: Target, body: TargetBody, prefix = ''): Promise<void> {
     const [department, ...supporting] = await this.departments.resolve(
       [body.department, ...body.supporting],
-      ['department', ...body.supporting.map((_, i) => `supporting[${i}]`)],
+      [`${prefix}department`, ...body.supporting.map((_, i) => `${prefix}supporting[${i}]`)],
     );
     Object.assign(target, {
       name: body.name,

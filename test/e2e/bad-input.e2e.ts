@@ -18,6 +18,8 @@ interface Case {
   body?: unknown;
   /** a raw body, sent verbatim as application/json (for malformed JSON and huge bodies) */
   raw?: string;
+  /** a form-urlencoded body (the API takes JSON only) */
+  form?: string;
   status: number;
   /** field paths the `errors` must name */
   paths: string[];
@@ -134,6 +136,8 @@ const targetCases: Case[] = [
   { name: 'unknown field', method: 'post', url: TARGETS, body: { ...NEW_TARGET, colour: 'red' }, status: 422, paths: ['colour'] },
   { name: 'unknown nested field', method: 'post', url: TARGETS, body: { ...NEW_TARGET, target: { period: '2025', value: 20, unit: '家' } }, status: 422, paths: ['target.unit'] },
   { name: 'unknown field in source', method: 'post', url: TARGETS, body: { ...NEW_TARGET, source: { document: '文件', author: '某' } }, status: 422, paths: ['source.author'] },
+  { name: 'javascript: URL as the source link', method: 'post', url: TARGETS, body: { ...NEW_TARGET, source: { document: '文件', url: 'javascript:alert(1)' } }, status: 422, paths: ['source.url'] },
+  { name: 'form body to the JSON API', method: 'post', url: TARGETS, form: 'code=X', status: 415, paths: [''] },
   ...['code', 'name', 'unit', 'kind', 'comparator', 'department', 'target'].map((field): Case => ({
     name: `missing ${field}`, method: 'post', url: TARGETS, body: without(NEW_TARGET, field), status: 422, paths: [field],
   })),
@@ -284,9 +288,10 @@ describe('bad input: problem+json, the right status and field paths, nothing wri
     return { ...(await snapshot(t)), ...rows[0] };
   }
 
-  function send(c: Pick<Case, 'method' | 'url' | 'body' | 'raw'>) {
+  function send(c: Pick<Case, 'method' | 'url' | 'body' | 'raw' | 'form'>) {
     const req = t.http()[c.method](c.url);
     if (c.raw !== undefined) return req.set('content-type', 'application/json').send(c.raw);
+    if (c.form !== undefined) return req.set('content-type', 'application/x-www-form-urlencoded').send(c.form);
     if (c.body !== undefined) return req.send(c.body as object);
     return req;
   }

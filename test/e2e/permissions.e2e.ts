@@ -129,6 +129,14 @@ for (const who of WHO) {
     check: (res, { code }) => assert.equal(res.body.code, code),
   });
 }
+for (const who of WHO) {
+  add({
+    route: 'PATCH /departments/{code}', who, status: expected(who, PLANNERS, 200), action: 'department.update',
+    prepare: async () => ({ code: 'SCI-TECH' }),
+    send: (c, { code }) => c.patch(`/api/v1/departments/${code}`).send({ name: `区科技局 ${who}` }),
+    check: (res) => assert.equal(res.body.name, `区科技局 ${who}`),
+  });
+}
 
 // ── figures: PUT one ──────────────────────────────────────────────────────────────────────────────
 const putFigure = (who: Who, target: string, status: number, label?: string) =>
@@ -331,7 +339,7 @@ describe('roles and the audit trail', () => {
 
     it('covers every write route with every role and anonymous', () => {
       const routes = [...new Set(CASES.map((c) => c.route))];
-      assert.equal(routes.length, 11);
+      assert.equal(routes.length, 12);
       for (const route of routes) {
         for (const who of WHO) assert.ok(CASES.some((c) => c.route === route && c.who === who), `${route} × ${who}`);
       }

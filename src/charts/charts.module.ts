@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { ChartsService } from './charts.service.js';
+
+/** Target charts: SVG for pages, PNG for emails. Needs TypeORM's DataSource and APP_CONFIG (both global). */
+@Module({
+  providers: [ChartsService],
+  exports: [ChartsService],
+})
+export class ChartsModule {}

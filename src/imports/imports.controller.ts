@@ -1,0 +1,121 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { ApiZodQuery } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import { attachment, CSV_TYPE, XLSX_TYPE } from '../spreadsheets/cells.js';
+import { figureTemplate } from '../spreadsheets/template.js';
+import { ExportsService } from './exports.service.js';
+import {
+  type FiguresExportQuery, figuresExportQuerySchema, type ImportListQuery, importListQuerySchema, type StatusExportQuery,
+  statusExportQuerySchema, type UploadQuery, uploadQuerySchema,
+} from './imports.schema.js';
+import { ImportsService } from './imports.service.js';
+import { readUpload, UPLOAD_LIMIT, UploadErrorFilter } from './upload.js';
+
+function download(reply: FastifyReply, type: string, fileName: string, body: Buffer): Buffer {
+  void reply.header('content-type', type).header('content-disposition', attachment(fileName)).header('cache-control', 'no-store');
+  return body;
+}
+
+@ApiTags('imports 导入')
+@ApiBearerAuth()
+@Controller('imports')
+@UseFilters(UploadErrorFilter)
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  @Get('template.xlsx')
+  @ApiProduces(XLSX_TYPE)
+  async templateXlsx(@Res({ passthrough: true }) reply: FastifyReply) {
+    return download(reply, XLSX_TYPE, '实际值导入模板.xlsx', await figureTemplate('xlsx'));
+  }
+
+  @Get('template.csv')
+  @ApiProduces('text/csv')
+  async templateCsv(@Res({ passthrough: true }) reply: FastifyReply) {
+    return download(reply, CSV_TYPE, '实际值导入模板.csv', await figureTemplate('csv'));
+  }
+
+  @Get()
+  @ApiZodQuery(importListQuerySchema)
+  list(@CurrentActor() actor: Actor, @Query(new ZodPipe(importListQuerySchema)) query: ImportListQuery) {
+    return this.imports.list(actor, query.limit);
+  }
+
+  /** Upload (.xlsx or .csv, field `file`) → preview (201); `?apply=true` applies at once when clean. */
+  @Post()
+  @HttpCode(201)
+  @ApiZodQuery(uploadQuerySchema)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object', required: ['file'],
+      properties: { file: { type: 'string', format: 'binary', description: '.xlsx 或 .csv：指标代码、期间、数值、口径、备注' } },
+    },
+  })
+  async upload(
+    @CurrentActor() actor: Actor,
+    @Req() request: FastifyRequest,
+    @Query(new ZodPipe(uploadQuerySchema)) query: UploadQuery,
+  ) {
+    const { fileName, buffer } = await readUpload(request, UPLOAD_LIMIT);
+    return query.apply ? this.imports.importAndApply(actor, fileName, buffer) : this.imports.preview(actor, fileName, buffer);
+  }
+
+  @Get(':id')
+  get(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.imports.get(actor, id);
+  }
+
+  @Post(':id/apply')
+  @HttpCode(200)
+  apply(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.imports.apply(actor, id);
+  }
+}
+
+@ApiTags('imports 导入')
+@ApiBearerAuth()
+@Controller('exports')
+export class ExportsController {
+  constructor(private readonly exports: ExportsService) {}
+
+  @Get('status.xlsx')
+  @ApiProduces(XLSX_TYPE)
+  @ApiZodQuery(statusExportQuerySchema)
+  async status(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodPipe(statusExportQuerySchema)) query: StatusExportQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const body = await this.exports.statusReport(actor, query);
+    return download(reply, XLSX_TYPE, this.exports.fileName('status', 'xlsx', query.department), body);
+  }
+
+  @Get('figures.xlsx')
+  @ApiProduces(XLSX_TYPE)
+  @ApiZodQuery(figuresExportQuerySchema)
+  async figuresXlsx(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodPipe(figuresExportQuerySchema)) query: FiguresExportQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const body = await this.exports.figuresXlsx(actor, query);
+    return download(reply, XLSX_TYPE, this.exports.fileName('figures', 'xlsx', query.department), body);
+  }
+
+  @Get('figures.csv')
+  @ApiProduces('text/csv')
+  @ApiZodQuery(figuresExportQuerySchema)
+  async figuresCsv(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodPipe(figuresExportQuerySchema)) query: FiguresExportQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const body = await this.exports.figuresCsv(actor, query);
+    return download(reply, CSV_TYPE, this.exports.fileName('figures', 'csv', query.department), body);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { FiguresModule } from '../figures/figures.module.js';
+import { ExportsService } from './exports.service.js';
+import { ExportsController, ImportsController } from './imports.controller.js';
+import { ImportsService } from './imports.service.js';
+
+/** Spreadsheet import of figures (preview, apply) and the spreadsheet exports. */
+@Module({
+  imports: [FiguresModule],
+  controllers: [ImportsController, ExportsController],
+  providers: [ImportsService, ExportsService],
+  exports: [ImportsService, ExportsService],
+})
+export class ImportsModule {}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { periodString } from '../common/values.js';
+import { departmentCode } from '../departments/department.schema.js';
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const uploadQuerySchema = z.strictObject({
+  /** preview and, when there is no error, apply at once */
+  apply: flag.optional(),
+});
+export type UploadQuery = z.output<typeof uploadQuerySchema>;
+
+export const importListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ImportListQuery = z.output<typeof importListQuerySchema>;
+
+export const statusExportQuerySchema = z.strictObject({ department: departmentCode.optional() });
+export type StatusExportQuery = z.output<typeof statusExportQuerySchema>;
+
+export const figuresExportQuerySchema = z.strictObject({
+  department: departmentCode.optional(),
+  from: periodString.optional(),
+  to: periodString.optional(),
+});
+export type FiguresExportQuery = z.output<typeof figuresExportQuerySchema>;

@@ -1,0 +1,256 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/actor.js';
+import { can, forbidden } from '../auth/permissions.js';
+import { conflict, type FieldError, invalid, notFound } from '../common/domain-error.js';
+import { isoOrNull } from '../common/values.js';
+import type { Basis } from '../evaluation/evaluation.types.js';
+import { type FigureWrite, FiguresService, type WriteResult } from '../figures/figures.service.js';
+import { type FigureField, parseFigureSheet, type RowError, type SheetRow, SpreadsheetError } from '../spreadsheets/parse.js';
+
+export type ImportStatus = 'preview' | 'applied' | 'rejected';
+
+/** One data row of an imported file: as parsed, with its syntax and semantic errors. */
+export interface ImportRowJson {
+  /** the row number the spreadsheet shows */
+  row: number;
+  target: string | null;
+  period: string | null;
+  /** the exact decimal, or the text as written when invalid */
+  value: string | null;
+  basis: string | null;
+  note: string | null;
+  errors: RowError[];
+}
+
+export interface ImportSummaryJson {
+  id: string;
+  fileName: string;
+  sha256: string;
+  /** preview: may be applied; rejected: has errors, cannot be applied; applied: written */
+  status: ImportStatus;
+  createdBy: string;
+  createdAt: string;
+  appliedAt: string | null;
+  /** rows without / with errors */
+  valid: number;
+  invalid: number;
+  /** the apply's counts: figures received, written (new revisions), unchanged */
+  result: WriteResult | null;
+}
+
+export interface ImportJson extends ImportSummaryJson {
+  rows: ImportRowJson[];
+  /** every error as `rows[<row>].<field>`, in row order (empty when the import may be applied) */
+  errors: FieldError[];
+}
+
+interface ImportRecord {
+  id: string;
+  user_id: number | null;
+  email: string;
+  file_name: string;
+  sha256: string;
+  row_count: number;
+  rows: ImportRowJson[];
+  errors: FieldError[];
+  status: ImportStatus;
+  created_at: Date;
+  applied_at: Date | null;
+  result: WriteResult | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PATH = /^rows\[(\d+)\]\.(\w+)$/;
+const MAX_FILE_NAME = 255;
+
+export const rowPath = (row: number, field: string) => `rows[${row}].${field}`;
+
+/** What a browser or script sent as the file name, without directories or control characters, at most 255 characters. */
+export function cleanFileName(name: string | null | undefined): string {
+  const base = (name ?? '').split(/[/\\]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (!base) return 'upload';
+  const chars = [...base];
+  if (chars.length <= MAX_FILE_NAME) return base;
+  const ext = /\.[^.]{1,10}$/.exec(base)?.[0] ?? '';
+  return chars.slice(0, MAX_FILE_NAME - ext.length).join('') + ext;
+}
+
+/** The figure source an import writes. */
+export const importSource = (fileName: string) => `导入: ${fileName}`;
+
+const mayImport = (actor: Actor) => can(actor, 'figures.write.any') || (actor.role === 'department' && actor.departmentId !== null);
+
+/**
+ * Spreadsheet imports of figures: `preview` parses a file and runs every check a figure write makes
+ * (FiguresService.check) without writing figures, and keeps the result; `apply` writes a clean preview
+ * through FiguresService in one transaction — all or nothing, once.
+ */
+@Injectable()
+export class ImportsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly figures: FiguresService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Parses and checks a file; stores it as `preview` (no errors) or `rejected`. A file that cannot be read
+   * at all is a 422 at path `file` and stores nothing; a viewer gets 403.
+   */
+  async preview(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportJson> {
+    if (!mayImport(actor)) throw forbidden(`角色 ${actor.role} 无权导入实际值 (role ${actor.role} may not import figures)`);
+    const name = cleanFileName(fileName);
+    let rows: SheetRow[];
+    try {
+      rows = (await parseFigureSheet(buffer, name)).rows;
+    } catch (error) {
+      if (error instanceof SpreadsheetError) throw invalid([{ path: 'file', message: error.message }], error.message);
+      throw error;
+    }
+    if (!rows.length) {
+      const message = '文件中没有数据行 (the file has no data rows)';
+      throw invalid([{ path: 'file', message }], message);
+    }
+    await this.checkRows(actor, rows);
+    for (const r of rows) r.errors.sort((a, b) => FIELDS.indexOf(a.field) - FIELDS.indexOf(b.field));
+    const errors = rows.flatMap((r) => r.errors.map((e) => ({ path: rowPath(r.row, e.field), message: e.message })));
+    const status: ImportStatus = errors.length ? 'rejected' : 'preview';
+    const sha256 = createHash('sha256').update(buffer).digest('hex');
+
+    const record = await this.dataSource.transaction(async (m) => {
+      const [saved]: ImportRecord[] = await m.query(
+        `INSERT INTO imports (user_id, email, file_name, sha256, row_count, rows, errors, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+        [actor.userId, actor.email, name, sha256, rows.length, JSON.stringify(rows), JSON.stringify(errors), status],
+      );
+      await this.audit.append(m, actor, {
+        action: 'import.preview', entity: 'import', entityId: saved.id,
+        after: { fileName: name, sha256, status, rows: rows.length, invalid: rows.filter((r) => r.errors.length).length },
+      });
+      return saved;
+    });
+    return importJson(record);
+  }
+
+  /**
+   * Writes a previewed import's figures (note from 备注, source `导入: <file name>`, status final) in one
+   * transaction with its audit row ('figures.import'), and marks it applied. Unchanged figures write no
+   * revision, so the same file again reports written 0. 409 when already applied; 422 naming
+   * `rows[<row>].<field>` when the import has errors (or a check fails now: nothing is written).
+   */
+  async apply(actor: Actor, id: string): Promise<ImportJson> {
+    const record = await this.load(actor, id);
+    if (record.status === 'applied') {
+      throw conflict('id', `导入 ${id} 已于 ${record.applied_at!.toISOString()} 应用，不能重复应用 (the import was already applied)`);
+    }
+    if (record.errors.length || record.status !== 'preview') {
+      throw invalid(record.errors, `导入文件有 ${record.errors.length} 处错误，不能应用，未写入任何数据 (the import has errors; nothing was written)`);
+    }
+    const rows = record.rows;
+    const source = importSource(record.file_name);
+    const figures: FigureWrite[] = rows.map((r) => ({
+      target: r.target!, period: r.period!, value: r.value!, basis: (r.basis ?? undefined) as Basis | undefined,
+      status: 'final', note: r.note, source, reason: null,
+    }));
+    const alreadyApplied = () =>
+      conflict('id', `导入 ${id} 已被应用，不能重复应用 (the import was already applied)`);
+    await this.figures.writeAll(
+      actor, figures,
+      { pathOf: (i, field) => rowPath(rows[i].row, field), rowOf: (i) => rows[i].row },
+      async (m, revisions) => {
+        const result: WriteResult = { received: figures.length, written: revisions.length, unchanged: figures.length - revisions.length };
+        // Claims the import in the write's transaction: a concurrent second apply finds it applied and rolls back.
+        const claimed: { id: string }[] = await m.query(
+          `WITH claimed AS (
+             UPDATE imports SET status = 'applied', applied_at = now(), result = $2 WHERE id = $1 AND status = 'preview' RETURNING id
+           ) SELECT id FROM claimed`,
+          [id, JSON.stringify(result)],
+        );
+        if (!claimed.length) throw alreadyApplied();
+        await this.audit.append(m, actor, {
+          action: 'figures.import', entity: 'import', entityId: id,
+          after: {
+            fileName: record.file_name, sha256: record.sha256, ...result,
+            revisions: revisions.map((r) => ({ target: r.code, period: r.period, value: Number(r.value), revision: Number(r.id) })),
+          },
+        });
+      },
+    );
+    return this.get(actor, id);
+  }
+
+  /** Preview, then apply at once when there is no error; otherwise 422 with every row error (the import is kept, rejected). */
+  async importAndApply(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportJson> {
+    const previewed = await this.preview(actor, fileName, buffer);
+    if (previewed.errors.length) {
+      throw invalid(previewed.errors,
+        `导入文件有 ${previewed.invalid} 行、${previewed.errors.length} 处错误，未写入任何数据（导入 ${previewed.id}）(the file has errors; nothing was written)`);
+    }
+    return this.apply(actor, previewed.id);
+  }
+
+  /** An import with its rows: the uploader's own, or any for admins and planners (others: 404). */
+  async get(actor: Actor, id: string): Promise<ImportJson> {
+    return importJson(await this.load(actor, id));
+  }
+
+  /** The latest imports (without rows): the actor's own, or everyone's for admins and planners. */
+  async list(actor: Actor, limit = 20): Promise<ImportSummaryJson[]> {
+    const all = can(actor, 'figures.write.any');
+    const records: (Omit<ImportRecord, 'rows' | 'errors'> & { invalid: number })[] = await this.dataSource.query(
+      `SELECT id, user_id, email, file_name, sha256, row_count, status, created_at, applied_at, result,
+              (SELECT count(*)::int FROM jsonb_array_elements(rows) r WHERE jsonb_array_length(r->'errors') > 0) AS invalid
+         FROM imports WHERE $1 OR user_id = $2 OR (user_id IS NULL AND $2::int IS NULL AND email = $3)
+        ORDER BY created_at DESC LIMIT $4`,
+      [all, actor.userId, actor.email, Math.min(Math.max(limit, 1), 100)],
+    );
+    return records.map((r) => summaryJson(r, r.invalid));
+  }
+
+  /** The rows' target/period/basis checks (existence, archive, frequency, level basis, duplicates, permission). */
+  private async checkRows(actor: Actor, rows: SheetRow[]): Promise<void> {
+    // Rows whose key fields are unreadable cannot be checked further; their syntax errors stand.
+    const checkable = rows.filter((r) => !r.errors.some((e) => e.field === 'target' || e.field === 'period' || e.field === 'basis'));
+    if (!checkable.length) return;
+    const { denied, errors } = await this.figures.check(
+      actor,
+      checkable.map((r) => ({ target: r.target!, period: r.period!, basis: (r.basis ?? undefined) as Basis | undefined })),
+      (i, field) => rowPath(checkable[i].row, field),
+      (i) => checkable[i].row,
+    );
+    const byRow = new Map(rows.map((r) => [r.row, r]));
+    for (const e of [...denied, ...errors]) {
+      const [, row, field] = PATH.exec(e.path)!;
+      byRow.get(Number(row))!.errors.push({ field: field as FigureField, message: e.message });
+    }
+  }
+
+  private async load(actor: Actor, id: string): Promise<ImportRecord> {
+    const missing = () => notFound(`导入 ${id}`, 'id');
+    if (!UUID.test(id)) throw missing();
+    const [record]: ImportRecord[] = await this.dataSource.query(`SELECT * FROM imports WHERE id = $1`, [id]);
+    if (!record || (!can(actor, 'figures.write.any') && !ownedBy(record, actor))) throw missing();
+    return record;
+  }
+}
+
+const ownedBy = (r: ImportRecord, actor: Actor) =>
+  r.user_id !== null ? r.user_id === actor.userId : actor.userId === null && r.email === actor.email;
+
+function summaryJson(r: Omit<ImportRecord, 'rows' | 'errors'>, invalidRows: number): ImportSummaryJson {
+  return {
+    id: r.id, fileName: r.file_name, sha256: r.sha256, status: r.status, createdBy: r.email,
+    createdAt: r.created_at.toISOString(), appliedAt: isoOrNull(r.applied_at),
+    valid: r.row_count - invalidRows, invalid: invalidRows, result: r.result,
+  };
+}
+
+function importJson(r: ImportRecord): ImportJson {
+  return { ...summaryJson(r, r.rows.filter((row) => row.errors.length).length), rows: r.rows, errors: r.errors };
+}
+
+const FIELDS: FigureField[] = ['target', 'period', 'value', 'basis', 'note'];

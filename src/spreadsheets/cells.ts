@@ -1,0 +1,72 @@
+/**
+ * Small pure helpers shared by the spreadsheet import and exports: formula-injection neutralisation,
+ * valid Excel sheet names, CSV text, download headers.
+ */
+
+/**
+ * A text cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets when the
+ * file is opened (CSV) or edited (xlsx): = + - @, tab and CR (OWASP "CSV injection"), and their
+ * full-width forms, which some CJK spreadsheet locales also accept.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/** Prefixes a single quote to text that a spreadsheet would read as a formula; other text is returned as is. */
+export function neutralise(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** The inverse of `neutralise` for text read back from a file (so an exported note imports unchanged). */
+export function unneutralise(text: string): string {
+  return text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text;
+}
+
+export const MAX_SHEET_NAME = 31;
+const SHEET_NAME_FORBIDDEN = /[[\]:*?/\\\u0000-\u001f]/g;
+
+/**
+ * A valid Excel sheet name for `name`: at most 31 characters, none of []:*?/\ or control characters,
+ * not starting or ending with an apostrophe, not blank, and not one of `taken` (compared
+ * case-insensitively, as Excel does) — a suffix " (2)", " (3)"… makes it unique.
+ */
+export function sheetName(name: string, taken: Iterable<string> = [], fallback = 'Sheet'): string {
+  let base = name.replace(SHEET_NAME_FORBIDDEN, '_').trim().replace(/^'+|'+$/g, '').trim();
+  if (!base || base.toLowerCase() === 'history') base = base ? `${base}_` : fallback;
+  const used = new Set([...taken].map((n) => n.toLowerCase()));
+  const fit = (text: string, suffix = '') => [...text].slice(0, MAX_SHEET_NAME - suffix.length).join('').trimEnd() + suffix;
+  let candidate = fit(base);
+  for (let n = 2; used.has(candidate.toLowerCase()); n += 1) candidate = fit(base, ` (${n})`);
+  return candidate;
+}
+
+/** An exact decimal (PostgreSQL numeric text) written to CSV as the number it is. */
+export interface DecimalCell { decimal: string }
+export type CsvValue = string | number | DecimalCell | null | undefined;
+
+/** One CSV field: numbers as they are, text neutralised and quoted when needed. */
+export function csvField(value: CsvValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'object') return /^-?\d+(\.\d+)?$/.test(value.decimal) ? value.decimal : csvField(value.decimal);
+  const text = neutralise(value);
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const UTF8_BOM = '\uFEFF';
+
+/** CSV text as Excel opens it without asking: UTF-8 with a BOM, CRLF line ends. */
+export function csvBuffer(rows: readonly (readonly CsvValue[])[]): Buffer {
+  return Buffer.from(UTF8_BOM + rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n', 'utf8');
+}
+
+/**
+ * `Content-Disposition: attachment` naming a file, with an ASCII fallback (non-ASCII characters become
+ * `_`) and the exact UTF-8 name in `filename*` (RFC 6266 / RFC 5987).
+ */
+export function attachment(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const CSV_TYPE = 'text/csv; charset=utf-8';

@@ -1,0 +1,292 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { decimalValue } from '../common/values.js';
+import { parsePeriod } from '../evaluation/periods.js';
+import { targetCode } from '../targets/target.schema.js';
+import { unneutralise } from './cells.js';
+
+/**
+ * Reads a spreadsheet of figures (.xlsx or .csv) into rows with their spreadsheet row numbers and
+ * per-row syntax errors. Pure: no database; whether a target exists or may be written is checked later.
+ */
+
+export type FigureField = 'target' | 'period' | 'value' | 'basis' | 'note';
+
+export interface RowError {
+  field: FigureField;
+  message: string;
+}
+
+/**
+ * One data row. Valid fields are normalised (code upper-cased, period `2025Q3` / `2025` / `2025-07`,
+ * value an exact decimal string, basis `ytd` / `period`); a field with an error keeps the text as written.
+ */
+export interface SheetRow {
+  /** the row number the spreadsheet shows (1-based) */
+  row: number;
+  target: string | null;
+  period: string | null;
+  value: string | null;
+  /** null when blank: the target's default applies (ytd) */
+  basis: string | null;
+  note: string | null;
+  errors: RowError[];
+}
+
+export interface ParsedSheet {
+  format: 'xlsx' | 'csv';
+  /** how a CSV was decoded; null for xlsx */
+  encoding: 'utf-8' | 'gb18030' | null;
+  /** the worksheet read (xlsx) */
+  sheet: string | null;
+  headerRow: number;
+  rows: SheetRow[];
+}
+
+/** The file as a whole cannot be read: wrong type, corrupt, no header, a required column missing, too big. */
+export class SpreadsheetError extends Error {
+  readonly path = 'file';
+}
+
+export const MAX_ROWS = 100_000;
+export const MAX_NOTE = 2000;
+/** The header is looked for in this many first non-blank rows (a note may stand above it). */
+const HEADER_SEARCH_ROWS = 10;
+
+export const COLUMN_LABELS: Record<FigureField, string> = {
+  target: '指标代码', period: '期间', value: '数值', basis: '口径', note: '备注',
+};
+const REQUIRED: FigureField[] = ['target', 'period', 'value'];
+
+/** Header names per field, compared after `headerKey`. */
+const ALIASES: Record<FigureField, string[]> = {
+  target: ['指标代码', '代码', '指标编码', 'code', 'target', 'targetcode'],
+  period: ['期间', '报告期', '时期', 'period'],
+  value: ['数值', '实际值', '值', 'value'],
+  basis: ['口径', '统计口径', 'basis'],
+  note: ['备注', '说明', 'note', 'notes'],
+};
+const FIELD_OF = new Map(Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [n, field as FigureField])));
+
+/** `数值 (value)`, ` Value* `, `指标代码（必填）` → `数值`, `value`, `指标代码`. */
+function headerKey(text: string): string {
+  return text.normalize('NFKC').trim().replace(/\s*\([^)]*\)\s*$/, '').replace(/[\s*_]/g, '').toLowerCase();
+}
+
+type Cell = string | number | Date | null;
+
+// ---------------------------------------------------------------------------------------------------
+// Files → cells
+
+/** UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GBK/GB18030 as Excel saves CSV in China. */
+export function decodeText(buffer: Buffer): { text: string; encoding: 'utf-8' | 'gb18030' } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buffer), encoding: 'utf-8' };
+  } catch {
+    return { text: new TextDecoder('gb18030').decode(buffer), encoding: 'gb18030' };
+  }
+}
+
+function detectDelimiter(text: string): string {
+  const head = text.slice(0, 4096).split(/\r\n|\n|\r/).slice(0, 5).join('\n');
+  const count = (d: string) => head.split(d).length - 1;
+  return [',', ';', '\t'].reduce((best, d) => (count(d) > count(best) ? d : best), ',');
+}
+
+function csvRows(buffer: Buffer): { rows: { row: number; cells: Cell[] }[]; encoding: 'utf-8' | 'gb18030' } {
+  const { text, encoding } = decodeText(buffer);
+  if (text.includes('\u0000')) throw new SpreadsheetError('文件不是文本格式的 CSV (not a text CSV file)');
+  let records: string[][];
+  try {
+    records = parseCsv(text, {
+      delimiter: detectDelimiter(text), relax_column_count: true, skip_empty_lines: false, bom: true,
+    });
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    throw new SpreadsheetError(`CSV 格式有误${line ? `（第 ${line} 行附近）` : ''}，请检查引号 (malformed CSV: ${(error as Error).message})`);
+  }
+  return { rows: records.map((cells, i) => ({ row: i + 1, cells })), encoding };
+}
+
+function cellValue(value: ExcelJS.CellValue): Cell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || value instanceof Date) return value;
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('');
+    if ('formula' in value || 'sharedFormula' in value) return cellValue((value as { result?: ExcelJS.CellValue }).result ?? null);
+    if ('hyperlink' in value) return cellValue((value as { text: ExcelJS.CellValue }).text);
+    if ('error' in value) return String(value.error);
+  }
+  return String(value);
+}
+
+async function xlsxRows(buffer: Buffer): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string }> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
+  } catch {
+    throw new SpreadsheetError('无法读取 Excel 文件，文件可能已损坏或不是 .xlsx 格式 (cannot read the .xlsx file: corrupt or not xlsx)');
+  }
+  const sheet = workbook.worksheets.find((w) => w.state !== 'hidden' && w.state !== 'veryHidden') ?? workbook.worksheets[0];
+  if (!sheet) throw new SpreadsheetError('Excel 文件中没有工作表 (the workbook has no sheet)');
+  if (sheet.actualRowCount > MAX_ROWS + HEADER_SEARCH_ROWS + 1000) throw tooMany();
+  const rows: { row: number; cells: Cell[] }[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row, number) => {
+    const values = row.values as ExcelJS.CellValue[]; // 1-based, index 0 unused
+    rows.push({ row: number, cells: values.slice(1).map(cellValue) });
+  });
+  return { rows, sheet: sheet.name };
+}
+
+const tooMany = () => new SpreadsheetError(`数据行超过 ${MAX_ROWS.toLocaleString('en-US')} 行，请分批导入 (more than ${MAX_ROWS} rows)`);
+
+// ---------------------------------------------------------------------------------------------------
+// Cells → fields
+
+const text = (cell: Cell): string => {
+  if (cell === null) return '';
+  if (cell instanceof Date) return cell.toISOString().slice(0, 10);
+  return String(cell).trim();
+};
+
+function parseTarget(cell: Cell): { value: string | null; error?: string } {
+  const code = text(cell).normalize('NFKC').toUpperCase();
+  if (!code) return { value: null, error: '缺少指标代码 (code is missing)' };
+  const checked = targetCode.safeParse(code);
+  return checked.success ? { value: code } : { value: code, error: checked.error.issues[0].message };
+}
+
+const PERIOD_HINT = '期间格式应为 2025Q3、2025 或 2025-07 (period must be like 2025Q3, 2025 or 2025-07)';
+
+function parsePeriodCell(cell: Cell): { value: string | null; error?: string } {
+  if (cell instanceof Date) {
+    // Excel turns a typed "2025-07" into the date 2025-07-01: the month is meant.
+    const ok = cell.getUTCDate() === 1 && cell.getUTCHours() === 0 && cell.getUTCMinutes() === 0;
+    const month = `${cell.getUTCFullYear()}-${String(cell.getUTCMonth() + 1).padStart(2, '0')}`;
+    return ok && parsePeriod(month) ? { value: month } : { value: text(cell), error: PERIOD_HINT };
+  }
+  const raw = text(cell);
+  if (!raw) return { value: null, error: '缺少期间 (period is missing)' };
+  const p = raw.normalize('NFKC').toUpperCase().replace(/\s+/g, '');
+  if (/^\d{4}H[12]$/.test(p)) {
+    return { value: raw, error: '不支持半年期间，请填季度（如 2025Q2）或年度 (half-years are not supported: use a quarter or the year)' };
+  }
+  const month = /^(\d{4})(?:-|M)(\d{1,2})$/.exec(p);
+  const period = month ? `${month[1]}-${month[2].padStart(2, '0')}` : p;
+  return parsePeriod(period) ? { value: period } : { value: raw, error: PERIOD_HINT };
+}
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
+
+function parseValue(cell: Cell): { value: string | null; error?: string } {
+  if (cell instanceof Date) return { value: text(cell), error: '数值不能是日期 (value must be a number, not a date)' };
+  let input: string | number;
+  if (typeof cell === 'number') input = cell;
+  else {
+    const raw = text(cell);
+    if (!raw) return { value: null, error: '缺少数值 (value is missing)' };
+    const t = raw.normalize('NFKC').replace(/\s+/g, '');
+    input = GROUPED.test(t) ? t.replace(/,/g, '') : t;
+    if (!DECIMAL.test(input)) return { value: raw, error: '数值须为数字，如 1234.5 或 1,234.5 (value must be a number)' };
+  }
+  const parsed = decimalValue.safeParse(input);
+  return parsed.success ? { value: parsed.data } : { value: String(input), error: parsed.error.issues[0].message };
+}
+
+const BASES: Record<string, 'ytd' | 'period'> = {
+  累计: 'ytd', 累计值: 'ytd', ytd: 'ytd', 当期: 'period', 当期值: 'period', period: 'period',
+};
+
+function parseBasis(cell: Cell): { value: string | null; error?: string } {
+  const raw = text(cell);
+  if (!raw) return { value: null };
+  const basis = BASES[raw.normalize('NFKC').replace(/\s+/g, '').toLowerCase()];
+  return basis ? { value: basis } : { value: raw, error: '口径须为 累计(ytd)、当期(period) 或留空 (basis must be 累计/ytd, 当期/period or blank)' };
+}
+
+function parseNote(cell: Cell): { value: string | null; error?: string } {
+  const note = unneutralise(text(cell));
+  if (!note) return { value: null };
+  return note.length > MAX_NOTE
+    ? { value: note.slice(0, 100), error: `备注不得超过 ${MAX_NOTE} 字 (note longer than ${MAX_NOTE} characters)` }
+    : { value: note };
+}
+
+const PARSERS: Record<FigureField, (cell: Cell) => { value: string | null; error?: string }> = {
+  target: parseTarget, period: parsePeriodCell, value: parseValue, basis: parseBasis, note: parseNote,
+};
+
+// ---------------------------------------------------------------------------------------------------
+
+function findHeader(rows: { row: number; cells: Cell[] }[]): { index: number; columns: Map<FigureField, number> } {
+  const candidates = rows.slice(0, HEADER_SEARCH_ROWS);
+  for (let index = 0; index < candidates.length; index += 1) {
+    const columns = new Map<FigureField, number>();
+    const duplicates: FigureField[] = [];
+    candidates[index].cells.forEach((cell, column) => {
+      const field = typeof cell === 'string' ? FIELD_OF.get(headerKey(cell)) : undefined;
+      if (!field) return;
+      if (columns.has(field)) duplicates.push(field);
+      else columns.set(field, column);
+    });
+    if (!columns.size) continue;
+    if (duplicates.length) {
+      throw new SpreadsheetError(`表头第 ${candidates[index].row} 行中 ${duplicates.map((f) => COLUMN_LABELS[f]).join('、')} 列重复 (duplicate column: ${duplicates.join(', ')})`);
+    }
+    const missing = REQUIRED.filter((f) => !columns.has(f));
+    if (missing.length) {
+      throw new SpreadsheetError(`缺少必需的列：${missing.map((f) => COLUMN_LABELS[f]).join('、')} (missing required column: ${missing.join(', ')})`);
+    }
+    return { index, columns };
+  }
+  throw new SpreadsheetError('未找到表头：第一行应为 指标代码、期间、数值、口径、备注 (no header row: expected 指标代码, 期间, 数值, 口径, 备注)');
+}
+
+/** The format a file name says, or a SpreadsheetError. */
+export function formatOf(fileName: string): 'xlsx' | 'csv' {
+  const ext = /\.([^./\\]+)$/.exec(fileName.trim())?.[1]?.toLowerCase();
+  if (ext === 'xlsx' || ext === 'csv') return ext;
+  throw new SpreadsheetError(
+    ext === 'xls' ? '不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx (old .xls is not supported: save as .xlsx)'
+      : `只接受 .xlsx 或 .csv 文件${ext ? `，收到 .${ext}` : ''} (only .xlsx or .csv files)`,
+  );
+}
+
+/**
+ * Reads the figures of an .xlsx (first visible sheet) or .csv (UTF-8, UTF-8 with BOM, or GBK) file.
+ * The header (within the first rows; a note may stand above it) names the columns 指标代码, 期间, 数值,
+ * and optionally 口径 and 备注 (or code/target, period, value, basis, note), in any order; other
+ * columns are ignored, blank rows skipped. Throws SpreadsheetError when the file cannot be read at all.
+ */
+export async function parseFigureSheet(buffer: Buffer, fileName: string): Promise<ParsedSheet> {
+  const format = formatOf(fileName);
+  if (!buffer.length) throw new SpreadsheetError('文件为空 (the file is empty)');
+  let source: { rows: { row: number; cells: Cell[] }[]; encoding: 'utf-8' | 'gb18030' | null; sheet: string | null };
+  if (format === 'xlsx') {
+    if (buffer.subarray(0, 2).toString('latin1') !== 'PK') {
+      throw new SpreadsheetError('文件内容不是 .xlsx 格式（可能是改了扩展名的其他文件）(the file is not an .xlsx workbook)');
+    }
+    source = { ...(await xlsxRows(buffer)), encoding: null };
+  } else {
+    source = { ...csvRows(buffer), sheet: null };
+  }
+  const nonBlank = source.rows.filter((r) => r.cells.some((c) => text(c) !== ''));
+  const { index, columns } = findHeader(nonBlank);
+  const data = nonBlank.slice(index + 1);
+  const rows: SheetRow[] = [];
+  for (const { row, cells } of data) {
+    const fields = [...columns].map(([field, column]) => [field, cells[column] ?? null] as const);
+    if (fields.every(([, cell]) => text(cell) === '')) continue;
+    if (rows.length >= MAX_ROWS) throw tooMany();
+    const parsed: SheetRow = { row, target: null, period: null, value: null, basis: null, note: null, errors: [] };
+    for (const field of ['target', 'period', 'value', 'basis', 'note'] as const) {
+      const { value, error } = PARSERS[field](columns.has(field) ? cells[columns.get(field)!] ?? null : null);
+      parsed[field] = value;
+      if (error) parsed.errors.push({ field, message: error });
+    }
+    rows.push(parsed);
+  }
+  return { format, encoding: source.encoding, sheet: source.sheet, headerRow: nonBlank[index].row, rows };
+}

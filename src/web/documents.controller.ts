@@ -1,0 +1,125 @@
+import { Body, Controller, Get, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/current-actor.decorator.js';
+import { assertCan } from '../auth/permissions.js';
+import type { FieldError } from '../common/domain-error.js';
+import { DepartmentsService } from '../departments/departments.service.js';
+import { extractTargets } from '../extraction/extract.js';
+import { type CreateTarget, createTargetSchema } from '../targets/target.schema.js';
+import { TargetsService } from '../targets/targets.service.js';
+import {
+  type DocumentFields, documentFields, documentFormSchema, documentInput, highlight, type ReviewRow, reviewRows, rowErrorPath, rowErrors,
+  rowFields, rowInput, rowsFromBody,
+} from './document-review.js';
+import { type FormBody, FormErrors, formErrorsOf, parseForm } from './form-errors.js';
+import { href, Views } from './views.js';
+import { Web, type WebContext } from './web-context.js';
+import { WebErrorFilter } from './web-error.filter.js';
+import { WebGuard } from './web.guard.js';
+
+const CODE = /^[A-Z][A-Z0-9-]{1,39}$/;
+
+/**
+ * Targets from a policy text (issue 6): paste it, review what the extractor proposes beside the text,
+ * tick and correct the rows, confirm. Nothing is created before the confirmation, and the
+ * confirmation creates every ticked row or none.
+ */
+@ApiExcludeController()
+@Public()
+@UseGuards(WebGuard)
+@UseFilters(WebErrorFilter)
+@Controller()
+export class DocumentReviewController {
+  constructor(
+    private readonly views: Views,
+    private readonly targets: TargetsService,
+    private readonly departments: DepartmentsService,
+  ) {}
+
+  @Get('documents')
+  form(@Web() web: WebContext, @Res() reply: FastifyReply) {
+    assertCan(web.actor!, 'targets.write');
+    return this.sendForm(reply, web, { title: '', url: '', documentYear: '', text: '' }, []);
+  }
+
+  @Post('documents/extract')
+  async extract(@Web() web: WebContext, @Body() body: FormBody, @Res() reply: FastifyReply) {
+    assertCan(web.actor!, 'targets.write');
+    const doc = documentFields(body);
+    const parsed = parseForm(documentFormSchema, documentInput(doc), (p) => (doc as unknown as Record<string, string>)[p]);
+    if (!parsed.ok) return this.sendForm(reply, web, doc, parsed.errors, 422);
+    const { text, title, url } = parsed.data;
+    const candidates = extractTargets(text, { documentYear: parsed.data.documentYear });
+    const codes = await this.suggestCodes(parsed.data.documentYear ?? chinaYear(), candidates.length);
+    return this.sendReview(reply, web, { title, url: url ?? '', documentYear: doc.documentYear, text }, reviewRows(candidates, codes), []);
+  }
+
+  @Post('documents/confirm')
+  async confirm(@Web() web: WebContext, @Body() body: FormBody, @Res() reply: FastifyReply) {
+    assertCan(web.actor!, 'targets.write');
+    const doc = documentFields(body);
+    const rows = rowsFromBody(body);
+    const errors: FieldError[] = [];
+    const docParsed = parseForm(documentFormSchema, documentInput(doc), (p) => (doc as unknown as Record<string, string>)[p]);
+    if (!docParsed.ok) errors.push(...docParsed.errors);
+    const source = { title: doc.title, url: doc.url || null };
+    const picked: { row: number; input: CreateTarget }[] = [];
+    rows.forEach((row, i) => {
+      if (!row.create) return;
+      if (!doc.text.includes(row.quote)) errors.push({ path: `rows[${i}].quote`, message: '摘录不在原文中 (the quote is not in the text)' });
+      const raw = rowInput(row, source);
+      const parsed = parseForm(createTargetSchema, raw, (p) => (row as unknown as Record<string, string>)[rowErrorPath(i, p).replace(/^rows\[\d+\]\./, '')]);
+      if (parsed.ok) picked.push({ row: i, input: parsed.data });
+      // the document's title and URL are checked once, above
+      else errors.push(...rowErrors(i, parsed.errors.filter((e) => e.path !== 'source.document' && e.path !== 'source.url')));
+    });
+    if (!rows.some((r) => r.create)) errors.push({ path: 'rows', message: '请至少勾选一项要创建的指标 (tick at least one target to create)' });
+    if (errors.length) return this.sendReview(reply, web, doc, rows, errors, 422);
+    try {
+      await this.targets.createMany(web.actor!, picked.map((p) => p.input));
+    } catch (error) {
+      const { status, errors: found } = formErrorsOf(error);
+      // `[k].code` names the k-th created input; show it on the row it came from
+      const onRows = found.flatMap((e) => {
+        const m = /^\[(\d+)\]\.?(.*)$/.exec(e.path);
+        return m && picked[Number(m[1])] ? rowErrors(picked[Number(m[1])].row, [{ ...e, path: m[2] }]) : [e];
+      });
+      return this.sendReview(reply, web, doc, rows, onRows, status);
+    }
+    return reply.redirect(href('/documents/created', { codes: picked.map((p) => p.input.code).join(',') }), 303);
+  }
+
+  @Get('documents/created')
+  async created(@Web() web: WebContext, @Query('codes') codes: unknown, @Res() reply: FastifyReply) {
+    assertCan(web.actor!, 'targets.write');
+    const list = (typeof codes === 'string' ? codes.split(',') : []).filter((c) => CODE.test(c)).slice(0, 200);
+    const targets = await Promise.all(list.map((code) => this.targets.get(code)));
+    return this.views.send(reply, 'documents-created', web, { title: web.t('已创建的指标', 'Targets created'), targets });
+  }
+
+  private sendForm(reply: FastifyReply, web: WebContext, doc: DocumentFields, errors: FieldError[], status = 200) {
+    return this.views.send(reply, 'documents', web, {
+      title: web.t('从文件识别指标', 'Targets from a document'), doc, fe: new FormErrors(errors, ['title', 'url', 'documentYear', 'text']),
+    }, status);
+  }
+
+  private async sendReview(reply: FastifyReply, web: WebContext, doc: DocumentFields, rows: ReviewRow[], errors: FieldError[], status = 200) {
+    const marked = highlight(doc.text, rows.map((r, i) => ({ n: i + 1, start: Number(r.start), end: Number(r.end) }))
+      .filter((s, i) => doc.text.slice(s.start, s.end) === rows[i].quote));
+    return this.views.send(reply, 'documents-review', web, {
+      title: web.t('审核候选指标', 'Review the candidates'), doc, rows, marked,
+      departments: await this.departments.list(), fe: new FormErrors(errors, rowFields(rows.length)),
+    }, status);
+  }
+
+  /** DOC-<year>-01, -02, … after the highest such code already taken (archived ones included). */
+  private async suggestCodes(year: number, count: number): Promise<string[]> {
+    const prefix = `DOC-${year}-`;
+    const taken = await Promise.all([false, true].map((archived) => this.targets.list({ q: prefix, archived, page: 1, pageSize: 200 })));
+    const last = Math.max(0, ...taken.flatMap((p) => p.items).map((t) => (t.code.startsWith(prefix) ? Number.parseInt(t.code.slice(prefix.length), 10) || 0 : 0)));
+    return Array.from({ length: count }, (_, i) => `${prefix}${String(last + i + 1).padStart(2, '0')}`);
+  }
+}
+
+const chinaYear = () => Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { can, forbidden } from '../auth/permissions.js';
+import { notFound } from '../common/domain-error.js';
+import { frequencyOf, nextPeriod, parsePeriod, previousPeriod } from '../evaluation/periods.js';
+
+export interface EntryRow {
+  code: string; name: string; unit: string; kind: 'level' | 'flow'; department: string; departmentName: string;
+  /** this period's figure, if entered */
+  current: { value: string; basis: string; note: string | null; recordedBy: string | null; recordedAt: Date } | null;
+  previous: { period: string; value: string; basis: string } | null;
+  lastYear: { period: string; value: string; basis: string } | null;
+}
+
+export interface EntrySheet {
+  period: string;
+  previousPeriod: string;
+  nextPeriod: string;
+  lastYearPeriod: string;
+  department: { code: string; name: string } | null;
+  departments: { code: string; name: string }[];
+  rows: EntryRow[];
+}
+
+/** The period a year earlier: 2025Q3 → 2024Q3, 2025M07 → 2024M07, 2025 → 2024. */
+export function sameLastYear(period: string): string {
+  const p = parsePeriod(period);
+  if (!p) throw new Error(`bad period ${period}`);
+  return `${p.year - 1}${period.slice(4)}`;
+}
+
+/** The quarterly entry sheet: the targets an actor may write for a period, with the figures beside them. */
+@Injectable()
+export class EntryService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Admins and planners see every department (or the one they pick); a department user sees the
+   * targets its department leads or supports, and may not open another department's sheet.
+   */
+  async sheet(actor: Actor, period: string, departmentCode: string | null): Promise<EntrySheet> {
+    const departments: { id: number; code: string; name: string }[] = await this.dataSource.query(
+      `SELECT id, code, name FROM departments ORDER BY code`,
+    );
+    let department = departmentCode ? departments.find((d) => d.code === departmentCode) ?? null : null;
+    if (departmentCode && !department) throw notFound(`责任单位 ${departmentCode}`, 'department');
+    if (!can(actor, 'figures.write.any')) {
+      const own = departments.find((d) => d.id === actor.departmentId) ?? null;
+      if (!own) throw forbidden('当前账号不属于任何责任单位，不能填报 (this account belongs to no department)');
+      if (department && department.id !== own.id) {
+        throw forbidden(`无权查看或填报 ${department.name} 的数据 (not your department)`, 'department');
+      }
+      department = own;
+    }
+    const previous = previousPeriod(period);
+    const lastYear = sameLastYear(period);
+    const rows = await this.dataSource.query(
+      `SELECT t.code, t.name, t.unit, t.kind, d.code AS department, d.name AS department_name,
+              c.value::text AS c_value, c.basis AS c_basis, c.note AS c_note, r.recorded_by AS c_by, c.recorded_at AS c_at,
+              p.value::text AS p_value, p.basis AS p_basis, y.value::text AS y_value, y.basis AS y_basis
+         FROM targets t JOIN departments d ON d.id = t.department_id
+         LEFT JOIN figures c ON c.target_id = t.id AND c.period = $1
+         LEFT JOIN figure_revisions r ON r.id = c.revision_id
+         LEFT JOIN figures p ON p.target_id = t.id AND p.period = $2
+         LEFT JOIN figures y ON y.target_id = t.id AND y.period = $3
+        WHERE t.archived_at IS NULL AND t.frequency = $4
+          AND ($5::int IS NULL OR t.department_id = $5
+               OR EXISTS (SELECT 1 FROM target_supporting_departments s WHERE s.target_id = t.id AND s.department_id = $5))
+        ORDER BY d.code, t.code`,
+      [period, previous, lastYear, frequencyOf(period), department?.id ?? null],
+    );
+    return {
+      period, previousPeriod: previous, nextPeriod: nextPeriod(period), lastYearPeriod: lastYear,
+      department: department ? { code: department.code, name: department.name } : null,
+      departments: departments.map(({ code, name }) => ({ code, name })),
+      rows: rows.map((r: any): EntryRow => ({
+        code: r.code, name: r.name, unit: r.unit, kind: r.kind, department: r.department, departmentName: r.department_name,
+        current: r.c_value === null ? null : { value: r.c_value, basis: r.c_basis, note: r.c_note, recordedBy: r.c_by, recordedAt: r.c_at },
+        previous: r.p_value === null ? null : { period: previous, value: r.p_value, basis: r.p_basis },
+        lastYear: r.y_value === null ? null : { period: lastYear, value: r.y_value, basis: r.y_basis },
+      })),
+    };
+  }
+}

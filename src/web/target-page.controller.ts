@@ -1,0 +1,44 @@
+import { Controller, Get, Logger, Param, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/current-actor.decorator.js';
+import { ChartsService } from '../charts/charts.service.js';
+import { ProgressService } from '../progress/progress.service.js';
+import { TargetsService } from '../targets/targets.service.js';
+import { TargetPageService } from './target-page.service.js';
+import { Views } from './views.js';
+import { Web, type WebContext } from './web-context.js';
+import { WebErrorFilter } from './web-error.filter.js';
+import { WebGuard } from './web.guard.js';
+
+@ApiExcludeController()
+@Public()
+@UseGuards(WebGuard)
+@UseFilters(WebErrorFilter)
+@Controller('targets')
+export class TargetPageController {
+  private readonly logger = new Logger(TargetPageController.name);
+
+  constructor(
+    private readonly views: Views,
+    private readonly targets: TargetsService,
+    private readonly page: TargetPageService,
+    private readonly progress: ProgressService,
+    private readonly charts: ChartsService,
+  ) {}
+
+  @Get(':code')
+  async show(@Web() web: WebContext, @Param('code') code: string, @Res() reply: FastifyReply) {
+    const target = await this.targets.get(code); // 404 page when unknown
+    const [details, now, chart] = await Promise.all([
+      this.page.load(code),
+      this.progress.evaluateNow(code),
+      // The page stays useful without its chart.
+      this.charts.svgForTarget(code, { lang: web.lang, width: 1000, height: 380, title: '' }).catch((error: Error) => {
+        this.logger.warn(`chart of ${code}: ${error.message}`);
+        return null;
+      }),
+    ]);
+    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, ...details! });
+  }
+}

@@ -1,0 +1,65 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../auth/actor.js';
+import { type Lang, LANGS, type Translate, translator } from './i18n.js';
+
+export const SESSION_COOKIE = 'tm_session';
+export const CSRF_COOKIE = 'tm_csrf';
+export const LANG_COOKIE = 'tm_lang';
+export const CSRF_FIELD = '_csrf';
+
+/** What every page handler knows about its request: who, in which language, and the form token. */
+export interface WebContext {
+  actor: Actor | null;
+  lang: Lang;
+  t: Translate;
+  csrf: string;
+  path: string;
+}
+
+export type WebRequest = FastifyRequest & { web?: WebContext };
+
+/** The request's WebContext, put there by WebGuard. */
+export const Web = createParamDecorator((_: unknown, context: ExecutionContext): WebContext => {
+  const web = context.switchToHttp().getRequest<WebRequest>().web;
+  if (!web) throw new Error('WebGuard did not run');
+  return web;
+});
+
+export function langOf(request: FastifyRequest): Lang {
+  const chosen = request.cookies?.[LANG_COOKIE];
+  // Chinese unless the user chose English with the switch (whatever the browser's language).
+  return chosen && (LANGS as string[]).includes(chosen) ? (chosen as Lang) : 'zh';
+}
+
+/**
+ * CSRF by a signed double-submit token: a random cookie (httpOnly, SameSite=Lax) and, in every form,
+ * its HMAC under the server's secret. A forged cross-site form cannot read either.
+ */
+export class CsrfTokens {
+  constructor(private readonly secret: string) {}
+
+  /** The token for this request's forms; sets the cookie when the browser has none yet. */
+  issue(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+    let seed = request.cookies?.[CSRF_COOKIE];
+    if (!seed || !/^[A-Za-z0-9_-]{20,64}$/.test(seed)) {
+      seed = randomBytes(24).toString('base64url');
+      void reply.setCookie(CSRF_COOKIE, seed, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+      (request.cookies as Record<string, string>)[CSRF_COOKIE] = seed;
+    }
+    return this.sign(seed);
+  }
+
+  verify(request: FastifyRequest, token: unknown): boolean {
+    const seed = request.cookies?.[CSRF_COOKIE];
+    if (!seed || typeof token !== 'string' || !token) return false;
+    const expected = Buffer.from(this.sign(seed));
+    const given = Buffer.from(token);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  private sign(seed: string): string {
+    return createHmac('sha256', this.secret).update(`csrf:${seed}`).digest('base64url');
+  }
+}
