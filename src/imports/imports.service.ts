@@ -14,17 +14,7 @@ import { type FigureField, parseFigureSheet, type RowError, type SheetRow, Sprea
 export type ImportStatus = 'preview' | 'applied' | 'rejected';
 
 /** One data row of an imported file: as parsed, with its syntax and semantic errors. */
-export interface ImportRowJson {
-  /** the row number the spreadsheet shows */
-  row: number;
-  target: string | null;
-  period: string | null;
-  /** the exact decimal, or the text as written when invalid */
-  value: string | null;
-  basis: string | null;
-  note: string | null;
-  errors: RowError[];
-}
+export type ImportRowJson = SheetRow;
 
 export interface ImportSummaryJson {
   id: string;

@@ -9,6 +9,7 @@ import { DigestService } from '../../src/alerts/digest.service.js';
 import { ChartsService } from '../../src/charts/charts.service.js';
 import { jobIds, NOTIFICATIONS_QUEUE } from '../../src/jobs/jobs.constants.js';
 import { eventually, startApp, type TestApp } from '../support/app.js';
+import { evaluate } from '../support/runs.js';
 import { createDepartment, createTarget } from '../support/factories.js';
 import { decodePng } from '../support/png.js';
 import { type ReceivedMail, startSmtp, type TestSmtp } from '../support/smtp.js';
@@ -39,22 +40,6 @@ async function level(t: TestApp, code: string, name: string, b: number, T: numbe
   });
 }
 
-/** A real evaluation run, completed by the worker, then its `reconcile` job done. */
-async function evaluate(t: TestApp, queue: Queue): Promise<void> {
-  const started = await t.http().post('/api/v1/evaluations/runs').send({}).expect(202);
-  const id: string = started.body.id;
-  const run = await eventually(async () => {
-    const res = await t.http().get(`/api/v1/evaluations/runs/${id}`).expect(200);
-    return ['completed', 'failed'].includes(res.body.state) ? res.body : undefined;
-  }, 20_000, `run ${id}`);
-  assert.equal(run.state, 'completed', run.error ?? '');
-  await eventually(async () => {
-    const job = await queue.getJob(jobIds.reconcile(id));
-    if (!job) return undefined;
-    if (await job.isFailed()) throw new Error(`reconcile of run ${id} failed: ${job.failedReason}`);
-    return (await job.isCompleted()) ? true : undefined;
-  }, 15_000, `reconcile of run ${id}`);
-}
 
 /** The message again, with its HTML as sent: mailparser would otherwise turn cid: links into data: URLs. */
 async function asSent(mail: ReceivedMail) {

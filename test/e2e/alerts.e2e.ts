@@ -8,6 +8,7 @@ import { OutboxService } from '../../src/alerts/outbox.service.js';
 import { RemindersService } from '../../src/alerts/reminders.service.js';
 import { jobIds, NOTIFICATIONS_QUEUE, NotificationJob } from '../../src/jobs/jobs.constants.js';
 import { eventually, flushPrefix, startApp, testEnv, type TestApp } from '../support/app.js';
+import { evaluate } from '../support/runs.js';
 import { createDepartment, createTarget } from '../support/factories.js';
 import { spawnMain, type Spawned, waitForOutput } from '../support/process.js';
 import { type ReceivedMail, startSmtp, type TestSmtp } from '../support/smtp.js';
@@ -71,22 +72,6 @@ async function figure(t: TestApp, code: string, period: string, value: number): 
   assert.equal(res.status, 200, JSON.stringify(res.body));
 }
 
-/** A real evaluation run: queued, completed by the worker, then its `reconcile` job done. */
-async function evaluate(t: TestApp, queue: Queue): Promise<void> {
-  const started = await t.http().post('/api/v1/evaluations/runs').send({}).expect(202);
-  const id: string = started.body.id;
-  const run = await eventually(async () => {
-    const res = await t.http().get(`/api/v1/evaluations/runs/${id}`).expect(200);
-    return ['completed', 'failed'].includes(res.body.state) ? res.body : undefined;
-  }, 20_000, `run ${id}`);
-  assert.equal(run.state, 'completed', run.error ?? '');
-  await eventually(async () => {
-    const job = await queue.getJob(jobIds.reconcile(id));
-    if (!job) return undefined;
-    if (await job.isFailed()) throw new Error(`reconcile of run ${id} failed: ${job.failedReason}`);
-    return (await job.isCompleted()) ? true : undefined;
-  }, 15_000, `reconcile of run ${id}`);
-}
 
 async function alerts(t: TestApp, query = ''): Promise<Alert[]> {
   const res = await t.http().get(`/api/v1/alerts${query}`);

@@ -3,23 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { ADMIN, startApp, type TestApp } from '../support/app.js';
 import { createDepartment, createTarget, snapshot } from '../support/factories.js';
-
-type Agent = ReturnType<typeof request.agent>;
-
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? assert.fail('no _csrf field on the page');
-
-/** A browser-like client: cookies kept, form posts with the page's CSRF token. */
-async function signIn(t: TestApp, email: string, password: string): Promise<Agent> {
-  const agent = request.agent(t.app.getHttpServer());
-  const page = await agent.get('/login').expect(200);
-  await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email, password, next: '/' }).expect(303);
-  return agent;
-}
-
-async function postForm(agent: Agent, pagePath: string, action: string, fields: Record<string, string>) {
-  const page = await agent.get(pagePath);
-  return agent.post(action).type('form').send({ _csrf: csrfOf(page.text), ...fields });
-}
+import { csrfOf, postForm, type WebAgent as Agent, webLogin } from '../support/web.js';
 
 const DEPT_PASSWORD = 'Econ-office-2025-strong';
 // Deadlines after the test's clock (2026-11), so statuses depend on the figures entered.
@@ -36,7 +20,7 @@ describe('Pages: sign-in, CSRF, dashboard, target page, quarterly entry', () => 
     await createTarget(t, { code: 'NEV-OUTPUT', name: '新能源汽车产值', unit: '亿元', kind: 'flow', target: { period: '2027', value: 2000 } });
     await createTarget(t, { code: 'TECH-ENTERPRISES', name: '科技型企业数', department: 'SCI-TECH', baseline: { period: '2025', value: 2782 }, target: { period: '2027', value: 5564 } });
     await t.http().post('/api/v1/users').send({ email: 'econ@example.org', password: DEPT_PASSWORD, role: 'department', department: 'ECON-INFO' }).expect(201);
-    admin = await signIn(t, ADMIN.email, ADMIN.password);
+    admin = await webLogin(t.app.getHttpServer(), ADMIN.email, ADMIN.password);
   });
   after(() => t.close());
 
@@ -78,7 +62,7 @@ describe('Pages: sign-in, CSRF, dashboard, target page, quarterly entry', () => 
   });
 
   it('logging out ends the session at once', async () => {
-    const agent = await signIn(t, ADMIN.email, ADMIN.password);
+    const agent = await webLogin(t.app.getHttpServer(), ADMIN.email, ADMIN.password);
     await postForm(agent, '/', '/logout', {}).then((r) => assert.equal(r.status, 303));
     await agent.get('/').expect(303);
   });
@@ -106,7 +90,7 @@ describe('Pages: sign-in, CSRF, dashboard, target page, quarterly entry', () => 
   });
 
   it('lets a department user enter its quarter, all or nothing, keeping what was typed on failure', async () => {
-    const econ = await signIn(t, 'econ@example.org', DEPT_PASSWORD);
+    const econ = await webLogin(t.app.getHttpServer(), 'econ@example.org', DEPT_PASSWORD);
     const page = await econ.get('/entry/2026Q3').expect(200);
     const codes = [...page.text.matchAll(/<tr data-code="([^"]+)"/g)].map((m) => m[1]);
     assert.deepEqual(codes, ['DT-ENTERPRISES', 'NEV-OUTPUT']); // not SCI-TECH's target
@@ -153,7 +137,7 @@ describe('Pages: sign-in, CSRF, dashboard, target page, quarterly entry', () => 
   });
 
   it('does not let a department user open another department\'s entry', async () => {
-    const econ = await signIn(t, 'econ@example.org', DEPT_PASSWORD);
+    const econ = await webLogin(t.app.getHttpServer(), 'econ@example.org', DEPT_PASSWORD);
     const res = await econ.get('/entry/2026Q3?department=SCI-TECH').expect(403);
     assert.ok(!res.text.includes('TECH-ENTERPRISES'));
     const before = await snapshot(t);
@@ -176,7 +160,7 @@ describe('Pages: sign-in, CSRF, dashboard, target page, quarterly entry', () => 
     assert.equal(res.status, 303);
     const { rows } = await t.db.query(`SELECT trigger FROM evaluation_runs`);
     assert.deepEqual(rows, [{ trigger: 'manual' }]);
-    const econ = await signIn(t, 'econ@example.org', DEPT_PASSWORD);
+    const econ = await webLogin(t.app.getHttpServer(), 'econ@example.org', DEPT_PASSWORD);
     const denied = await postForm(econ, '/', '/evaluations/run', {});
     assert.equal(denied.status, 403);
     assert.ok(!/id="run-evaluation"/.test((await econ.get('/')).text));

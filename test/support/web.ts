@@ -34,7 +34,10 @@ export function formBody(fields: Record<string, string | string[] | undefined> |
 
 /** Posts a form the way a browser does, with the token from `page`. */
 export async function postForm(agent: WebAgent, page: string, action: string, fields: Record<string, string | string[] | undefined>) {
-  return agent.post(action).type('form').send(formBody({ _csrf: await csrf(agent, page), ...fields }));
+  // The token first: superagent takes the jar's cookies when the request is created, and the GET may set
+  // the CSRF cookie.
+  const token = await csrf(agent, page);
+  return agent.post(action).type('form').send(formBody({ _csrf: token, ...fields }));
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", '#x2F': '/', '#96': '`', '#x60': '`', '#61': '=', '#x3D': '=' };
