@@ -1,26 +1,33 @@
 /**
- * `npm run bench:evaluate -- --targets N [--workers K] [--chunk-size S] [--database-server URL] [--explain]
- *    [--pg-options='-c jit=off'] [--after-load SQL] [--keep-database] [--timeout SECONDS]`
+ * `npm run bench:evaluate -- --targets N [--workers K] [--runtime dist|swc] [--chunk-size S] [--curve]
+ *    [--database-server URL] [--explain] [--pg-options='-c jit=off'] [--after-load SQL] [--keep-database]
+ *    [--timeout SECONDS]`
  *
  * Not a test. Seeds N targets × 20 quarterly figures (2020Q1..2024Q4) in a scratch database
  * `tm_bench_<pid>`, times a full queued evaluation run (EvaluationRunsService.start → Bull fan-out →
- * chunk jobs → completed), then, in the same process and on the same data, times one set-based SQL
- * statement computing every target's linear pace (the reference). The last line of stdout is one JSON
- * object: {targets, figures, runSeconds, sqlSeconds, ratio, peakRssMb}. Progress goes to stderr.
- * Goal (the issue): at 100 000 targets, ratio ≤ 2.5 and peak worker RSS ≤ 512 MB.
+ * chunk jobs → completed) done by K worker processes (APP_ROLE=worker; compiled JS from `npm run build`
+ * by default, or SWC), then, on the same data, times one set-based SQL statement computing every
+ * target's linear pace (the reference). The last line of stdout is one JSON object: {targets, figures,
+ * workers, runtime, runSeconds, sqlSeconds, ratio, peakRssMb (the largest worker's), workerPeakRssMb
+ * (each worker's VmHWM), targetsPerSecond, figuresPerSecond, loadAverage}. Progress goes to stderr.
+ * Goals (issue 7): ratio ≤ 1.5 and peak RSS ≤ 512 MB per worker.
+ *
+ * --curve runs the bench once per size (10 000, 100 000, 1 000 000 targets; --sizes to choose), each in
+ * a child process with its own scratch database, and prints a Markdown table of the results.
+ * --workers 0 evaluates in this process instead (APP_ROLE=all under SWC), with the time per step below.
  *
  * The scratch database and the Redis keys under `tmbench:<pid>` are removed at the end, also on failure
- * or Ctrl-C. Extra worker processes (--workers K > 1) are killed by their PID.
+ * or Ctrl-C. Worker processes are killed by their PID.
  *
- * Also on stderr, to find where the time goes: the in-process worker's time per step (its store methods
- * and queries wrapped at run time, src/ untouched), CPU seconds of Postgres / the app / the workers
- * during the run, the wait for post-run jobs (alert reconciliation…), which is let finish before the
- * reference is timed on a quiet machine, and, for comparison, the reference statement writing the rows a
- * run writes (evaluations + latest_evaluations, rolled back).
+ * Also on stderr, to find where the time goes: with --workers 0, the in-process worker's time per step
+ * (its store methods and queries wrapped at run time, src/ untouched); CPU seconds of Postgres / this
+ * process / the workers during the run, the wait for post-run jobs (alert reconciliation…), which is let
+ * finish before the reference is timed on a quiet machine, and, for comparison, the reference statement
+ * writing the rows a run writes (evaluations + latest_evaluations, rolled back).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +49,11 @@ const FIGURES_PER_TARGET = 20;
 const { values: opts } = parseArgs({
   options: {
     targets: { type: 'string', default: '10000' },
-    workers: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '2' },
+    // 'dist': node dist/src/main.js (npm run build first; ~150 MB less than SWC); 'swc': the sources.
+    runtime: { type: 'string', default: 'dist' },
+    curve: { type: 'boolean', default: false },
+    sizes: { type: 'string', default: '10000,100000,1000000' },
     'chunk-size': { type: 'string', default: '5000' },
     'database-server': { type: 'string', default: process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432' },
     'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0' },
@@ -72,7 +83,13 @@ const positiveInt = (name: string, raw: string | undefined): number => {
 };
 
 const TARGETS = positiveInt('targets', opts.targets);
-const WORKERS = positiveInt('workers', opts.workers);
+const WORKERS = opts.workers === '0' ? 0 : positiveInt('workers', opts.workers);
+const RUNTIME = opts.runtime!;
+if (RUNTIME !== 'dist' && RUNTIME !== 'swc') {
+  console.error(`--runtime must be dist or swc, got ${JSON.stringify(RUNTIME)}`);
+  process.exit(2);
+}
+const DIST_MAIN = `${ROOT}dist/src/main.js`;
 const CHUNK_SIZE = positiveInt('chunk-size', opts['chunk-size']);
 const TIMEOUT_S = positiveInt('timeout', opts.timeout);
 const SERVER = opts['database-server']!.replace(/\/+$/, '');
@@ -144,7 +161,11 @@ async function deleteRedisKeys(): Promise<number> {
  * Figures were recorded 20 days after their period ended (all before the run's as-of, now), and are
  * stored in that order, quarter by quarter, as a real office enters them (not clustered by target).
  * Triggers (the period-fits check, one query per row) and FK checks are off for the load only
- * (session_replication_role = replica); the data satisfies them by construction.
+ * (session_replication_role = replica); the data satisfies them by construction. The indexes of the two
+ * figure tables (but the revisions' serial key, which others reference) are dropped for the load and
+ * built again after it from their own definitions (building
+ * an index once is several times faster than maintaining it row by row), and the revisions are inserted
+ * one quarter at a time (no sort of N × 20 rows): 1M targets load in a few minutes.
  */
 async function seed(client: pg.Client): Promise<{ figures: number }> {
   await client.query('BEGIN');
@@ -180,6 +201,18 @@ async function seed(client: pg.Client): Promise<{ figures: number }> {
     INSERT INTO milestones (target_id, period, value)
     SELECT id, '2024', round((baseline_value + (target_value - baseline_value) * 5 / 7) * 1.1, 2)
       FROM targets WHERE kind = 'flow' AND id % 40 = 0`);
+  const { rows: indexes } = await client.query(
+    `SELECT c.conrelid::regclass::text AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def, NULL AS index_def
+       FROM pg_constraint c WHERE c.conrelid = 'figures'::regclass AND c.contype IN ('p', 'u')
+     UNION ALL
+     SELECT i.indrelid::regclass::text, NULL, NULL, pg_get_indexdef(i.indexrelid)
+       FROM pg_index i WHERE i.indrelid IN ('figures'::regclass, 'figure_revisions'::regclass)
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`);
+  for (const i of indexes) {
+    await client.query(i.name ? `ALTER TABLE ${i.tbl} DROP CONSTRAINT ${i.name}`
+      : `DROP INDEX ${/^CREATE (?:UNIQUE )?INDEX (\S+) /.exec(i.index_def)![1]}`);
+  }
+  for (let q = 0; q < FIGURES_PER_TARGET; q++) {
   await client.query(
     `INSERT INTO figure_revisions (target_id, period, value, basis, status, source, recorded_by, recorded_at)
      SELECT t.id, (2020 + q / 4) || 'Q' || (q % 4 + 1),
@@ -197,12 +230,17 @@ async function seed(client: pg.Client): Promise<{ figures: number }> {
        FROM targets t
        CROSS JOIN LATERAL (SELECT CASE WHEN t.kind = 'flow' THEN 0.7 + (t.id / 10 % 7) * 0.1
                                        ELSE (t.id % 11) * 0.15 - 0.1 END AS f) s
-       CROSS JOIN generate_series(0, ${FIGURES_PER_TARGET - 1}) q
-      ORDER BY q, t.id`, // as they arrive: quarter by quarter for all targets (a target's figures on 20 pages)
+       CROSS JOIN (SELECT $1::int AS q) q`, // as they arrive: quarter by quarter for all targets (a target's figures on 20 pages)
+    [q],
   );
+  }
   const { rowCount } = await client.query(`
     INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
-    SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM figure_revisions ORDER BY id`);
+    SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM figure_revisions`);
+  await client.query(`SET LOCAL maintenance_work_mem = '512MB'`);
+  for (const i of indexes) {
+    await client.query(i.name ? `ALTER TABLE ${i.tbl} ADD CONSTRAINT ${i.name} ${i.def}` : i.index_def);
+  }
   await client.query('COMMIT');
   if (AFTER_LOAD) {
     log(`after load: ${AFTER_LOAD}`);
@@ -371,6 +409,8 @@ function instrument(app: NestFastifyApplication): void {
   wrap(store, 'evaluate', 'store.evaluate (reads + rules)');
   wrap(store, 'figuresAsOf', '  figuresAsOf (query + grouping)');
   wrap(store, 'save', 'store.save (one INSERT … unnest)');
+  wrap(store, 'saveRun', 'store.saveRun (COPY + latest_evaluations)');
+  wrap(store, 'figuresInWindows', '  figuresInWindows (window read + grouping)');
   const processChunk = runs.processChunk.bind(runs);
   (runs as any).processChunk = async (data: Parameters<EvaluationRunsService['processChunk']>[0]) => {
     inFlight += 1;
@@ -415,7 +455,8 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 function startWorker(index: number): Promise<Worker> {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+  const args = RUNTIME === 'dist' ? [DIST_MAIN] : ['--import', '@swc-node/register/esm-register', 'src/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -442,6 +483,16 @@ function startWorker(index: number): Promise<Worker> {
       reject(new Error(`worker ${index} exited (${code}) before it was ready:\n${tail}`));
     });
   });
+}
+
+/** VmRSS (resident set now) of a live process, in MB. */
+function rssOf(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 /** VmHWM (peak resident set) of a live process, in MB. */
@@ -627,12 +678,14 @@ process.on('exit', () => {
 });
 
 async function main(): Promise<number> {
-  log(`targets=${TARGETS} workers=${WORKERS} chunk-size=${CHUNK_SIZE} database=${DB_NAME} prefix=${QUEUE_PREFIX}` +
+  if (WORKERS && RUNTIME === 'dist' && !existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: run \`npm run build\` first, or pass --runtime swc`);
+  log(`targets=${TARGETS} workers=${WORKERS}${WORKERS ? ` (${RUNTIME})` : ' (in-process)'} chunk-size=${CHUNK_SIZE} database=${DB_NAME} prefix=${QUEUE_PREFIX}` +
     (PG_OPTIONS ? ` app PGOPTIONS="${PG_OPTIONS}"` : ''));
   await withAdmin((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(DB_NAME)} ENCODING 'UTF8' TEMPLATE template0`));
   const env = {
     ...process.env,
-    APP_ROLE: 'all',
+    // With worker processes this process only queues the run (no processor); with --workers 0 it does the work.
+    APP_ROLE: WORKERS ? 'api' : 'all',
     LOG_LEVEL: 'warn',
     DATABASE_URL,
     REDIS_URL,
@@ -661,24 +714,26 @@ async function main(): Promise<number> {
     start = performance.now();
     app = await createApp(config);
     ownSignals();
-    instrument(app);
+    if (!WORKERS) instrument(app);
     if (PG_OPTIONS) {
       const names = [...PG_OPTIONS.matchAll(/-c\s*([a-z_.]+)=/g)].map((m) => m[1]);
       const appDataSource = (app.get(EvaluationStore) as any).dataSource as DataSource;
       const [row] = await appDataSource.query(`SELECT ${names.map((_, i) => `current_setting($${i + 1}) AS s${i}`).join(', ')}`, names);
       log(`app session settings: ${names.map((n, i) => `${n}=${row[`s${i}`]}`).join(' ')}`);
     }
-    log(`app started (role all) in ${seconds(start).toFixed(2)} s; RSS now ${mb(process.memoryUsage().rss)} MB, ` +
+    log(`app started (role ${env.APP_ROLE}) in ${seconds(start).toFixed(2)} s; RSS now ${mb(process.memoryUsage().rss)} MB, ` +
       `peak so far ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
-    if (WORKERS > 1) {
+    if (WORKERS) {
       start = performance.now();
-      const ready = await Promise.all(Array.from({ length: WORKERS - 1 }, (_, i) => startWorker(i + 1)));
-      log(`${ready.length} extra worker(s) ready (pids ${ready.map((w) => w.pid).join(', ')}) in ${seconds(start).toFixed(2)} s`);
+      const ready = await Promise.all(Array.from({ length: WORKERS }, (_, i) => startWorker(i + 1)));
+      log(`${ready.length} worker process(es) ready (${RUNTIME}; pids ${ready.map((w) => w.pid).join(', ')}) in ` +
+        `${seconds(start).toFixed(2)} s; idle RSS ${ready.map((w) => (rssOf(w.pid) ?? 0).toFixed(0)).join(', ')} MB`);
     }
 
     // ---- the queued run
     const runs = app.get(EvaluationRunsService);
-    log(`load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
+    const loadBefore = loadavg();
+    log(`load average before the run: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
     const cpuBefore = cpuSnapshot();
     const startedAt = Date.now();
     const { id } = await runs.start(null, 'manual'); // no actor: the system, like the cron
@@ -737,11 +792,13 @@ async function main(): Promise<number> {
     await closeApp();
     await stopWorkers();
     const mbList = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
-    log(`peak RSS during the run: in-process app ${runPeaks.own.toFixed(0)} MB` +
-      (runPeaks.workers.length ? `, extra workers ${mbList(runPeaks.workers)} MB` : '') +
+    log(`peak RSS (VmHWM) during the run: this process ${runPeaks.own.toFixed(0)} MB` +
+      (runPeaks.workers.length ? `, workers ${mbList(runPeaks.workers)} MB` : '') +
       `; including post-run jobs: ${afterPeaks.own.toFixed(0)} MB` +
       (afterPeaks.workers.length ? `, ${mbList(afterPeaks.workers)} MB` : ''));
-    const peakRssMb = Math.max(runPeaks.own, ...runPeaks.workers);
+    // The bar is per worker: the worker processes', or with --workers 0 this process's (which did the work).
+    const workerPeaks = WORKERS ? runPeaks.workers : [runPeaks.own];
+    const peakRssMb = Math.max(...workerPeaks);
 
     // ---- the SQL reference on the same data, same as-of
     const asOf: Date = run.as_of;
@@ -763,10 +820,16 @@ async function main(): Promise<number> {
     const result = {
       targets: TARGETS,
       figures: figures,
+      workers: WORKERS,
+      runtime: WORKERS ? RUNTIME : 'in-process',
       runSeconds: r2(runSeconds),
       sqlSeconds: r2(sqlSeconds),
       ratio: r2(runSeconds / sqlSeconds),
       peakRssMb: r2(peakRssMb),
+      workerPeakRssMb: workerPeaks.map((x) => Math.round(x)),
+      targetsPerSecond: Math.round(TARGETS / runSeconds),
+      figuresPerSecond: Math.round(figures / runSeconds),
+      loadAverage: r2(loadBefore[0]!),
     };
     let code = 0;
     if (evaluated !== TARGETS) {
@@ -800,7 +863,53 @@ async function explainSamples(db: pg.Client): Promise<void> {
   }
 }
 
-main().then(
+/**
+ * --curve: this bench once per size, each in a child process (its own scratch database, memory and
+ * clean-up), then a Markdown table of their JSON lines on stdout.
+ */
+async function curve(): Promise<number> {
+  const sizes = opts.sizes!.split(',').map((x) => positiveInt('sizes', x.trim()));
+  const passOn: string[] = [];
+  for (let i = 2; i < process.argv.length; i++) {
+    const a = process.argv[i]!;
+    if (a === '--curve') continue;
+    if (/^--(targets|sizes)(=|$)/.test(a)) {
+      if (!a.includes('=')) i++;
+      continue;
+    }
+    passOn.push(a);
+  }
+  const results: Record<string, any>[] = [];
+  for (const n of sizes) {
+    checkInterrupted();
+    log(`curve: ${n} targets`);
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...passOn, '--targets', String(n)], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+    const last = out.trim().split('\n').at(-1) ?? '';
+    if (code !== 0 || !last.startsWith('{')) {
+      log(`curve: ${n} targets failed (exit ${code})`);
+      results.push({ targets: n, failed: true });
+      continue;
+    }
+    results.push(JSON.parse(last));
+  }
+  const lines = [
+    '| targets | figures | workers | run | SQL reference | ratio | peak RSS per worker | targets/s | figures/s | load avg |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => r.failed ? `| ${r.targets.toLocaleString('en')} | failed | | | | | | | | |`
+      : `| ${r.targets.toLocaleString('en')} | ${r.figures.toLocaleString('en')} | ${r.workers} (${r.runtime}) | ${r.runSeconds.toFixed(2)} s | ` +
+        `${r.sqlSeconds.toFixed(2)} s | ${r.ratio.toFixed(2)} | ${r.workerPeakRssMb.join(' / ')} MB | ${r.targetsPerSecond.toLocaleString('en')} | ` +
+        `${r.figuresPerSecond.toLocaleString('en')} | ${r.loadAverage.toFixed(2)} |`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return results.some((r) => r.failed) ? 1 : 0;
+}
+
+(opts.curve ? curve() : main()).then(
   (code) => process.exit(code),
   async (error: unknown) => {
     if (!interrupted) log(`FAILED: ${(error as Error)?.stack ?? error}`);

@@ -3,6 +3,16 @@ import { AccountsAndAudit1764500000000 } from './1764500000000-AccountsAndAudit.
 import { AlertsAndOutbox1764600000000 } from './1764600000000-AlertsAndOutbox.js';
 import { Imports1764700000000 } from './1764700000000-Imports.js';
 import { OutboxAttachments1764800000000 } from './1764800000000-OutboxAttachments.js';
+import { EvaluationAtScale1764900000000 } from './1764900000000-EvaluationAtScale.js';
+import { ReevaluationRequests1765000000000 } from './1765000000000-ReevaluationRequests.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
-export const MIGRATIONS = [InitialSchema1764400000000, AccountsAndAudit1764500000000, AlertsAndOutbox1764600000000, Imports1764700000000, OutboxAttachments1764800000000];
+export const MIGRATIONS = [
+  InitialSchema1764400000000,
+  AccountsAndAudit1764500000000,
+  AlertsAndOutbox1764600000000,
+  Imports1764700000000,
+  OutboxAttachments1764800000000,
+  EvaluationAtScale1764900000000,
+  ReevaluationRequests1765000000000,
+];

@@ -1,24 +1,38 @@
 import 'reflect-metadata';
-import { type LogLevel } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bull';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import type { DestinationStream } from 'pino';
+import type { DataSource } from 'typeorm';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { seedIfEmpty } from '../seeds/seed.js';
 import { UPLOAD_LIMIT } from './imports/upload.js';
+import { allowLargeBatchBodies } from './figures/batch-limits.js';
 import { API_PREFIX } from './api-prefix.js';
 import { AppModule } from './app.module.js';
+import { AuthService } from './auth/auth.service.js';
 import { ensureAdmin } from './auth/bootstrap-admin.js';
 import type { AppConfig } from './config/config.js';
 import { createDataSource } from './database/data-source.js';
 import { migrate } from './database/migrate.js';
 import { checkRedis, ensureDatabase } from './database/startup-checks.js';
+import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from './jobs/jobs.constants.js';
+import { createLogger, PinoNestLogger, RequestLogController, requestId } from './observability/logging.js';
+import { Metrics, registerMetrics } from './observability/metrics.js';
+import { registerQueueBoard } from './observability/queue-board.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+export interface CreateAppOptions {
+  /** where the JSON log lines go (default: stdout) */
+  logDestination?: DestinationStream;
+}
 
 /** Database exists, schema migrated, article seeded when empty; Redis answers. Before Nest starts. */
 export async function prepare(config: AppConfig): Promise<void> {
@@ -35,15 +49,32 @@ export async function prepare(config: AppConfig): Promise<void> {
   }
 }
 
-/** The Nest app on Fastify with the API under /api/v1, OpenAPI at /api/docs, errors as problem+json. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+/**
+ * The Nest app on Fastify with the API under /api/v1, OpenAPI at /api/docs, errors as problem+json;
+ * JSON logs with request ids; in processes that serve HTTP, /metrics and /admin/queues.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  // One pino logger for Fastify's request log and Nest's Logger, from the first line on.
+  const logger = createLogger(config, options.logDestination);
+  const nestLogger = new PinoNestLogger(logger);
+  Logger.overrideLogger(nestLogger);
   await prepare(config);
   // Errors Fastify raises before a handler (body parsing, size) reach ProblemFilter through Nest's
   // own Fastify error handler.
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: config.trustProxy });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    loggerInstance: logger,
+    requestIdHeader: false, // requestId() takes a sane x-request-id itself
+    genReqId: requestId,
+    logController: new RequestLogController(),
+  });
   adapter.getInstance().removeContentTypeParser('text/plain'); // the API takes JSON only: 415
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: config.logLevel === 'silent' ? false : LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+  allowLargeBatchBodies(adapter.getInstance()); // POST /figures/batch takes up to 32 MB (before Nest adds routes)
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: nestLogger });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
   });
   // Helmet's defaults, less upgrade-insecure-requests: the office's intranet is often plain HTTP.
   await app.register(helmet, {
@@ -57,7 +88,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // JSON only, except the import upload.
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 20 } }); // @fastify/busboy reads UTF-8 file names
-  app.getHttpAdapter().getInstance().addHook('onRequest', async (request) => {
+  fastify.addHook('onRequest', async (request) => {
     if (!request.url.startsWith(`/${API_PREFIX}/`)) return;
     const type = request.headers['content-type'] ?? '';
     if (/^application\/x-www-form-urlencoded/i.test(type) || (/^multipart\//i.test(type) && !request.url.startsWith(`/${API_PREFIX}/imports`))) {
@@ -76,7 +107,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);
+  if (config.role !== 'worker') {
+    const queues = [EVALUATION_QUEUE, NOTIFICATIONS_QUEUE].map((name) => app.get<Queue>(getQueueToken(name)));
+    registerMetrics(fastify, new Metrics(app.get<DataSource>(getDataSourceToken()), queues), config.metricsToken);
+    await registerQueueBoard(fastify, app.get(AuthService), queues, config.appUrl);
+  }
   await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  await fastify.ready();
   return app;
 }

@@ -1,11 +1,54 @@
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { DependencyUnavailableError } from './database/startup-checks.js';
 
+/** A stop signal ends the process within this; past it, it exits 1 with what was still running cut. */
+export const SHUTDOWN_DEADLINE_MS = 9500;
+
+/**
+ * SIGTERM / SIGINT: a graceful stop, then exit 0. Nest's shutdown (app.close) runs the hooks in order:
+ * /health answers 503 `stopping`; both queues stop taking jobs and wait for this process's active ones
+ * (at most JOB_DRAIN_MS, src/progress/queue-shutdown.ts); Fastify stops accepting connections and
+ * finishes the requests in flight; then the PostgreSQL pool and the Redis clients close. (Nest's own
+ * signal listener, enabled in app.ts, runs the same shutdown once and then re-raises the signal, which
+ * lands here again and is ignored: this handler ends the process with the right code.)
+ */
+function stopOnSignals(app: NestFastifyApplication): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const started = Date.now();
+    Logger.log(`${signal}: stopping — no new jobs, finishing jobs and requests in flight`, 'Shutdown');
+    // Fastify keeps connections alive for 72 s: once a request in flight is answered its connection is
+    // idle, and the server's close would wait for it.
+    const server = app.getHttpServer() as Server;
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+    setTimeout(() => {
+      console.error(`target-monitor: shutdown not finished after ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app.close().then(
+      () => {
+        Logger.log(`stopped in ${Date.now() - started} ms`, 'Shutdown');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('target-monitor: shutdown failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
+  stopOnSignals(app);
   if (config.role === 'worker') {
     Logger.log('worker started (no HTTP)', 'Bootstrap');
     return;

@@ -32,7 +32,22 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
 
   transform(value: unknown): z.output<S> {
     const parsed = this.schema.safeParse(value ?? {});
-    if (!parsed.success) throw invalid(zodErrors(parsed.error, this.path));
+    // PostgreSQL's text and jsonb cannot hold U+0000: refused here, not as a failed INSERT (500).
+    const nul = nulPaths(value, [...this.path]).map((path) => ({ path, message: '不得包含 NUL 字符 (must not contain U+0000)' }));
+    if (!parsed.success || nul.length) {
+      const errors = parsed.success ? [] : zodErrors(parsed.error, this.path);
+      throw invalid([...errors, ...nul.filter((n) => !errors.some((e) => e.path === n.path))]);
+    }
     return parsed.data;
   }
+}
+
+/** Paths of the strings (values or keys) inside `value` that contain U+0000. */
+function nulPaths(value: unknown, path: PropertyKey[]): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [formatPath(path)] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulPaths(v, [...path, i]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => (k.includes('\u0000') ? [formatPath([...path, k])] : nulPaths(v, [...path, k])));
+  }
+  return [];
 }

@@ -48,7 +48,8 @@ const duration = z
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/target_monitor'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, : _ - only').default('tm'),
+  // Braces allowed for a Redis Cluster hash tag: `{tm}` keeps every key of a queue in one slot.
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'letters, digits, : _ - { } only').default('tm'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   APP_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
@@ -78,9 +79,10 @@ const schema = z.object({
   ALERT_REPEAT_INTERVAL: duration.prefault('7d'),
   REMINDER_DAYS_BEFORE: z.coerce.number().int().min(0).max(60).default(5),
   MAIL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'no spaces').optional(),
 });
 
-const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD']);
+const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'METRICS_TOKEN']);
 
 /** Signs access tokens outside production only; production must set JWT_SECRET. */
 const DEV_JWT_SECRET = 'target-monitor-development-secret-never-for-production';
@@ -114,6 +116,8 @@ export interface AppConfig {
   alertRepeatMs: number;
   reminderDaysBefore: number;
   mailAttempts: number;
+  /** GET /metrics needs `Authorization: Bearer <it>` when set; open when unset */
+  metricsToken: string | undefined;
 }
 
 /** The only reader of the environment: validated once, at boot. Empty strings count as unset. */
@@ -164,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     alertRepeatMs: c.ALERT_REPEAT_INTERVAL,
     reminderDaysBefore: c.REMINDER_DAYS_BEFORE,
     mailAttempts: c.MAIL_ATTEMPTS,
+    metricsToken: c.METRICS_TOKEN,
   };
 }
 

@@ -4,7 +4,8 @@ import { periodT } from './periods.js';
 import { projectAt } from './projection.js';
 import { direction, noData, round, satisfies, statusFromPace, type Verdict } from './status.js';
 
-const PROJECTION_FIGURES = 8;
+/** How many of the latest figures after the baseline the projection line is fitted through. */
+export const PROJECTION_FIGURES = 8;
 /** CAGR cannot start from or reach 0, so 0 counts as this (Open SDG convention). */
 const CAGR_ZERO = 0.001;
 

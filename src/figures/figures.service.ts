@@ -1,5 +1,9 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
@@ -62,6 +66,50 @@ const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period
 export interface WrittenRevision {
   id: string; target_id: number; code: string; period: string; value: string;
   basis: Basis; status: string; note: string | null; source: string | null; reason: string | null;
+}
+
+/** First key of the figure writers' two-key advisory locks (the single-key locks elsewhere are another key space). */
+const FIGURE_LOCK_CLASS = 7_471_105;
+/** Target ids share a lock when equal modulo this: a lone PUT waits only for writers of a target in its bucket. */
+export const LOCK_BUCKETS = 1024;
+
+/** The distinct lock buckets of some target ids, ascending. */
+export function lockBuckets(targetIds: readonly number[]): number[] {
+  return [...new Set(targetIds.map((id) => id % LOCK_BUCKETS))].sort((a, b) => a - b);
+}
+
+/** From this many rows on, a write stages its rows with COPY instead of sending them as arrays. */
+export const COPY_THRESHOLD = 2000;
+const INPUT_TABLE = 'tm_figure_input';
+
+/** A value in COPY's text format: `\N` for null, backslash, tab, newline and carriage return escaped. */
+const copyText = (v: string | null) =>
+  v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+
+/**
+ * The rows of a write, COPYed into a temporary table of the transaction (dropped at its end, commit or
+ * rollback), in the order given (`ord`).
+ */
+async function copyInput(manager: EntityManager, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[]): Promise<void> {
+  await manager.query(
+    `CREATE TEMPORARY TABLE ${INPUT_TABLE} (target_id int, period text, value numeric, basis text, status text,
+       note text, source text, reason text, ord int) ON COMMIT DROP`,
+  );
+  const client = (await manager.queryRunner!.connect()) as pg.PoolClient;
+  function* lines() {
+    const CHUNK = 2000;
+    for (let start = 0; start < figures.length; start += CHUNK) {
+      let text = '';
+      for (let i = start; i < Math.min(start + CHUNK, figures.length); i++) {
+        const f = figures[i];
+        text += `${targetIds[i]}\t${copyText(f.period)}\t${copyText(f.value)}\t${bases[i]}\t${copyText(f.status)}\t` +
+          `${copyText(f.note)}\t${copyText(f.source)}\t${copyText(f.reason)}\t${i}\n`;
+      }
+      yield text;
+    }
+  }
+  await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY ${INPUT_TABLE} FROM STDIN`)));
+  await manager.query(`ANALYZE ${INPUT_TABLE}`);
 }
 
 const FIGURE_COLUMNS = `t.code AS target, f.period, f.value, f.basis, f.status, f.note, f.source`;
@@ -168,6 +216,10 @@ export class FiguresService {
     return { denied, errors };
   }
 
+  /**
+   * The checks of `check`, and for a clean write each row's target id and basis (arrays aligned with
+   * `figures`: 100 000 rows cost no object each).
+   */
   private async resolve(actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number) {
     const codes = [...new Set(figures.map((f) => f.target))];
     const targets: { id: number; code: string; kind: string; frequency: string; department_id: number; supporting: number[] }[] =
@@ -179,24 +231,25 @@ export class FiguresService {
         [codes],
       );
     const byCode = new Map(targets.map((t) => [t.code, t]));
+    const mayWrite = new Map(targets.map((t) => [t.id, canWriteFigures(actor, { departmentId: t.department_id, supportingIds: t.supporting })]));
 
-    const denied = figures.flatMap((f, i) => {
-      const target = byCode.get(f.target);
-      return target && !canWriteFigures(actor, { departmentId: target.department_id, supportingIds: target.supporting })
-        ? [{ path: pathOf(i, 'target'), message: `无权填报指标 ${f.target} 的数据 (not a department of this target)` }]
-        : [];
-    });
-
+    const denied: FieldError[] = [];
     const errors: FieldError[] = [];
     const seen = new Map<string, number>();
     const duplicate = (first: number) => rowOf
       ? `与第 ${rowOf(first)} 行重复 (duplicate of row ${rowOf(first)})`
       : `与第 ${first + 1} 行重复 (duplicate of row ${first})`;
-    const rows = figures.map((f, i) => {
+    const targetIds = new Array<number>(figures.length);
+    const bases = new Array<Basis>(figures.length);
+    for (let i = 0; i < figures.length; i++) {
+      const f = figures[i];
       const target = byCode.get(f.target);
       if (!target) {
         errors.push({ path: pathOf(i, 'target'), message: `指标 ${f.target} 不存在或已归档 (unknown target)` });
-        return null;
+        continue;
+      }
+      if (!mayWrite.get(target.id)) {
+        denied.push({ path: pathOf(i, 'target'), message: `无权填报指标 ${f.target} 的数据 (not a department of this target)` });
       }
       if (!periodFits(target.frequency as never, f.period)) {
         errors.push({ path: pathOf(i, 'period'), message: `期间 ${f.period} 与指标的报送频率 ${target.frequency} 不符 (period does not fit the frequency)` });
@@ -206,11 +259,13 @@ export class FiguresService {
         errors.push({ path: pathOf(i, 'basis'), message: '存量指标取期末值，口径须为 ytd (level targets take the period-end value)' });
       }
       const key = `${target.id}:${f.period}`;
-      if (seen.has(key)) errors.push({ path: pathOf(i, 'period'), message: duplicate(seen.get(key)!) });
+      const first = seen.get(key);
+      if (first !== undefined) errors.push({ path: pathOf(i, 'period'), message: duplicate(first) });
       seen.set(key, i);
-      return { targetId: target.id, basis, ord: i };
-    });
-    return { denied, errors, rows };
+      targetIds[i] = target.id;
+      bases[i] = basis;
+    }
+    return { denied, errors, targetIds, bases };
   }
 
   /**
@@ -218,6 +273,10 @@ export class FiguresService {
    * writes all changed figures in one transaction, calls `afterWrite` in that transaction with the
    * revisions written (none when nothing changed: it may still write, e.g. audit; throwing rolls all
    * back), and queues the re-evaluation of the targets changed. All or nothing.
+   *
+   * Set-based whatever the size: the rows reach PostgreSQL as arrays (unnest) or, from COPY_THRESHOLD
+   * rows on, through COPY into a temporary table (~3× faster than unnest at 100 000 rows); one statement
+   * then appends the changed revisions and updates the current figures.
    */
   async writeAll(
     actor: Actor,
@@ -225,26 +284,37 @@ export class FiguresService {
     paths: { pathOf: PathOf; rowOf?: (index: number) => number },
     afterWrite: (manager: EntityManager, revisions: WrittenRevision[]) => Promise<void>,
   ): Promise<WriteResult> {
-    const { denied, errors, rows } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf);
+    const { denied, errors, targetIds, bases } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf);
     if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
     if (errors.length) throw invalid(errors, `${errors.length} 处错误，未写入任何数据 (nothing was written)`);
-    const valid = rows.map((r, i) => ({ ...figures[i], ...r! }));
 
     const written: WrittenRevision[] = await this.dataSource.transaction(async (manager) => {
-      // Serialise writers of the same figures (ordered, so two batches cannot deadlock).
+      // Serialise writers of the same targets: one transaction-scoped lock per bucket of target ids, taken
+      // in ascending order, so two writers cannot deadlock and a batch of 100 000 figures takes at most
+      // LOCK_BUCKETS locks (PostgreSQL's lock table holds ~64 per connection: one lock per figure, or
+      // per target, runs out of shared memory).
       await manager.query(
-        `SELECT pg_advisory_xact_lock(k) FROM (
-           SELECT DISTINCT hashtextextended(t::text || ':' || p, 0) AS k FROM unnest($1::int[], $2::text[]) AS x(t, p)
-           ORDER BY k) locks`,
-        [valid.map((r) => r.targetId), valid.map((r) => r.period)],
+        `SELECT pg_advisory_xact_lock(${FIGURE_LOCK_CLASS}, b) FROM (SELECT b FROM unnest($1::int[]) AS x(b) ORDER BY b) buckets`,
+        [lockBuckets(targetIds)],
       );
+      let input: string;
+      let params: unknown[];
+      if (figures.length >= COPY_THRESHOLD) {
+        await copyInput(manager, figures, targetIds, bases);
+        input = `SELECT * FROM ${INPUT_TABLE}`;
+        params = [actor.email];
+      } else {
+        input = `SELECT * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                   WITH ORDINALITY AS i(target_id, period, value, basis, status, note, source, reason, ord)`;
+        params = [
+          actor.email, targetIds, figures.map((f) => f.period), figures.map((f) => f.value), bases,
+          figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason),
+        ];
+      }
       const revisions: WrittenRevision[] = await manager.query(
-        `WITH input AS (
-           SELECT * FROM unnest($1::int[], $2::text[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[])
-             AS i(target_id, period, value, basis, status, note, source, reason, ord)
-         ), changed AS (
+        `WITH input AS (${input}), changed AS (
            INSERT INTO figure_revisions (target_id, period, value, basis, status, note, source, reason, recorded_by)
-           SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, $10
+           SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, $1
            FROM input i LEFT JOIN figures f ON f.target_id = i.target_id AND f.period = i.period
            WHERE f.target_id IS NULL
               OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
@@ -261,13 +331,10 @@ export class FiguresService {
          SELECT c.id, c.target_id, t.code, c.period, c.value::text, c.basis, c.status, c.note, c.source, c.reason
            FROM changed c JOIN targets t ON t.id = c.target_id
           ORDER BY c.id`,
-        [
-          valid.map((r) => r.targetId), valid.map((r) => r.period), valid.map((r) => r.value),
-          valid.map((r) => r.basis), valid.map((r) => r.status), valid.map((r) => r.note),
-          valid.map((r) => r.source), valid.map((r) => r.reason), valid.map((r) => r.ord), actor.email,
-        ],
+        params,
       );
       await afterWrite(manager, revisions);
+      await this.reevaluation.record(manager, revisions.map((r) => r.target_id)); // kept if Redis is down
       return revisions;
     });
     await this.reevaluation.request([...new Set(written.map((w) => w.target_id))]);

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Controller, Get, Res } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
@@ -19,21 +19,42 @@ const probe = (work: () => Promise<unknown>): Promise<Check> =>
 @ApiTags('health 健康检查')
 @Public()
 @Controller('health')
-export class HealthController {
+export class HealthController implements BeforeApplicationShutdown {
+  /** set when the process begins a graceful shutdown: a load balancer stops sending requests here */
+  private stopping = false;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
   ) {}
 
-  /** 200 when PostgreSQL and Redis answer; 503 naming the one that does not. */
+  /**
+   * `ok` (200) when PostgreSQL and Redis answer. `degraded` (still 200) when only Redis does not: figures
+   * are taken and their re-evaluations wait in PostgreSQL (`reevaluationsWaiting`), while runs, jobs and
+   * emails wait for Redis. `down` (503) when PostgreSQL does not answer: nothing can be served.
+   * `stopping` (503) while the process shuts down gracefully (requests in flight are still finished).
+   */
   @Get()
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    if (this.stopping) {
+      void reply.status(503);
+      return { status: 'stopping' };
+    }
     const [database, redis] = await Promise.all([
       probe(() => this.dataSource.query('SELECT 1')),
-      probe(() => this.queue.client.ping()),
+      // A client that is not connected would queue the PING until it is: say `down` at once.
+      this.queue.client.status === 'ready' ? probe(() => this.queue.client.ping()) : Promise.resolve<Check>('down'),
     ]);
-    const status = database === 'up' && redis === 'up' ? 'ok' : 'degraded';
-    if (status !== 'ok') void reply.status(503);
-    return { status, checks: { database, redis } };
+    const status = database === 'down' ? 'down' : redis === 'down' ? 'degraded' : 'ok';
+    if (status === 'down') void reply.status(503);
+    const reevaluationsWaiting = database === 'up'
+      ? await within(2000, this.dataSource.query(`SELECT count(*)::int AS n FROM reevaluation_requests`))
+        .then((rows: { n: number }[]) => rows[0].n, () => null)
+      : null;
+    return { status, checks: { database, redis }, reevaluationsWaiting };
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
   }
 }

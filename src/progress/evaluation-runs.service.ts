@@ -132,7 +132,7 @@ export class EvaluationRunsService {
          ON CONFLICT DO NOTHING RETURNING chunk`,
         [runId, chunk, evaluations.length],
       );
-      if (claimed.length) await this.store.save(manager, runId, evaluations);
+      if (claimed.length) await this.store.saveRun(manager, runId, evaluations);
     });
     await this.finishIfDone(runId);
   }

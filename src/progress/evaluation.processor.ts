@@ -1,23 +1,17 @@
 import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
-import { Inject } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
-import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import {
   type ChunkJobData, EVALUATION_CONCURRENCY, EVALUATION_QUEUE, EvaluationJob, type RunJobData, type TargetJobData,
 } from '../jobs/jobs.constants.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
-import { EvaluationStore } from './evaluation.store.js';
+import { ReevaluationService } from './reevaluation.service.js';
 
 /** Thin: each job hands its ids to a service. Registered only in the `worker` and `all` roles. */
 @Processor(EVALUATION_QUEUE)
 export class EvaluationProcessor {
   constructor(
     private readonly runs: EvaluationRunsService,
-    private readonly store: EvaluationStore,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reevaluation: ReevaluationService,
   ) {}
 
   /**
@@ -42,9 +36,7 @@ export class EvaluationProcessor {
   }
 
   private async target(job: Job<TargetJobData>): Promise<void> {
-    const evaluations = await this.store.evaluate({ targetId: job.data.targetId }, new Date(), this.config.scheduleTz);
-    await this.dataSource.transaction((manager) => this.store.save(manager, null, evaluations));
-    await this.runs.afterEvaluation(`target:${job.data.targetId}:${job.id}`);
+    await this.reevaluation.evaluate(job.data.targetId, String(job.id));
   }
 
   /** A run or chunk job out of attempts fails its run, visibly; earlier failures are retried. */

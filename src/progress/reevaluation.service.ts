@@ -1,45 +1,177 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
+import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import {
   EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, REEVALUATION_DEBOUNCE_MS, type TargetJobData,
 } from '../jobs/jobs.constants.js';
+import { EvaluationRunsService } from './evaluation-runs.service.js';
+import { EvaluationStore } from './evaluation.store.js';
 
-/** Queues the re-evaluation of targets whose figures changed, one job per target at a time. */
+/** How long a figure write waits for Redis before leaving its re-evaluation to the drain. */
+export const ENQUEUE_TIMEOUT_MS = 1000;
+/** Requests queued per round trip when the table is drained. */
+const DRAIN_BATCH = 1000;
+/**
+ * Workers also drain this often: a request whose queueing timed out in a process whose Redis client never
+ * disconnected (so no 'ready' follows), or was left by a process stopping, is queued within this delay.
+ */
+export const REEVALUATION_SWEEP_MS = 60_000;
+
+const within = <T>(ms: number, work: Promise<T>): Promise<T> => {
+  work.catch(() => undefined); // a late failure after the timeout is not unhandled
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms).unref()),
+  ]);
+};
+
+/**
+ * The re-evaluation of targets whose figures changed. A request is a row of `reevaluation_requests`,
+ * written in the figure's transaction (`record`), so it outlives Redis being down or flushed; after the
+ * commit `request` queues it, waiting at most ENQUEUE_TIMEOUT_MS (and not at all while the Redis client is
+ * not connected). Rows still waiting are queued again at start, whenever the Redis client becomes ready,
+ * and by workers every REEVALUATION_SWEEP_MS (`drain`). The job (`evaluate`) saves the evaluation and
+ * deletes the row it read in one transaction, so a request is evaluated once: a duplicate job finds no
+ * row and does nothing.
+ */
 @Injectable()
-export class ReevaluationService {
+export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReevaluationService.name);
+  private draining: Promise<number> | null = null;
+  private drainAgain = false;
+  private closing = false;
+  private sweep: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: EvaluationStore,
+    private readonly runs: EvaluationRunsService,
   ) {}
 
-  async request(targetIds: number[]): Promise<void> {
-    for (const targetId of targetIds) {
-      try {
-        await this.enqueue(targetId);
-      } catch (error) {
-        // The figures are committed; the next scheduled run evaluates them if this request is lost.
-        this.logger.warn(`re-evaluation of target ${targetId} not queued: ${(error as Error).message}`);
-      }
+  onModuleInit(): void {
+    // 'ready' follows every (re)connection: Redis back after an outage or a restart.
+    this.queue.client.on('ready', () => void this.drainQuietly());
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.drainQuietly();
+    if (this.config.role !== 'api') this.sweep = setInterval(() => void this.drainQuietly(), REEVALUATION_SWEEP_MS).unref();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    clearInterval(this.sweep);
+  }
+
+  /** In the transaction that writes the figures: these targets need a re-evaluation. */
+  async record(manager: EntityManager, targetIds: readonly number[]): Promise<void> {
+    if (!targetIds.length) return;
+    // Sorted, so two writers lock the rows in the same order. clock_timestamp() in the update is read
+    // after a concurrent writer's row lock is released: a newer request always gets a newer time.
+    await manager.query(
+      `INSERT INTO reevaluation_requests (target_id)
+       SELECT DISTINCT id FROM unnest($1::int[]) AS id ORDER BY id
+       ON CONFLICT (target_id) DO UPDATE SET requested_at = clock_timestamp()`,
+      [targetIds],
+    );
+  }
+
+  /** After the commit: queues the recorded requests, waiting for Redis at most ENQUEUE_TIMEOUT_MS. */
+  async request(targetIds: readonly number[]): Promise<void> {
+    const ids = [...new Set(targetIds)];
+    if (!ids.length) return;
+    if (this.queue.client.status !== 'ready') {
+      this.logger.warn(`Redis is ${this.queue.client.status}: ${ids.length} re-evaluation(s) wait in PostgreSQL until it is back`);
+      return;
+    }
+    try {
+      await within(ENQUEUE_TIMEOUT_MS, this.enqueue(ids));
+    } catch (error) {
+      this.logger.warn(`${ids.length} re-evaluation(s) not queued (${(error as Error).message}); they wait in PostgreSQL until Redis is back`);
     }
   }
 
-  private async enqueue(targetId: number): Promise<void> {
-    const data: TargetJobData = { targetId };
-    let jobId = jobIds.target(targetId);
-    // A waiting or delayed job will read the new figures when it runs (the dedupe); an active one may
-    // already have read them, so the change gets a job of its own.
-    const existing = await this.queue.getJob(jobId);
-    if (existing && (await existing.isActive())) jobId = `${jobId}:${Date.now()}`;
-    await this.queue.add(EvaluationJob.target, data, {
-      ...jobOptions(this.config.jobBackoffMs),
-      jobId,
-      delay: REEVALUATION_DEBOUNCE_MS,
-      removeOnComplete: true,
-      removeOnFail: true,
+  /** Queues every request still in the table; returns how many. One drain at a time per process. */
+  drain(): Promise<number> {
+    if (this.draining) {
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = this.drainAll().finally(() => {
+      this.draining = null;
+      if (this.drainAgain && !this.closing) {
+        this.drainAgain = false;
+        void this.drainQuietly();
+      }
     });
+    return this.draining;
+  }
+
+  /** The job: evaluates the target now and settles the request it read. */
+  async evaluate(targetId: number, jobId: string): Promise<void> {
+    const [request]: { requested_at: string }[] = await this.dataSource.query(
+      `SELECT requested_at::text FROM reevaluation_requests WHERE target_id = $1`, [targetId],
+    );
+    if (!request) return; // evaluated already: a duplicate job, or a drain's and a write's job for one request
+    const evaluations = await this.store.evaluate({ targetId }, new Date(), this.config.scheduleTz);
+    const settled = await this.dataSource.transaction(async (manager) => {
+      await this.store.save(manager, null, evaluations);
+      const deleted: unknown[] = await manager.query(
+        `DELETE FROM reevaluation_requests WHERE target_id = $1 AND requested_at = $2::timestamptz RETURNING target_id`,
+        [targetId, request.requested_at],
+      );
+      return deleted.length > 0;
+    });
+    await this.runs.afterEvaluation(`target:${targetId}:${jobId}`);
+    // A figure written while this job ran may not be in the evaluation above: its request is still there.
+    if (!settled) await this.enqueue([targetId], { fresh: true });
+  }
+
+  private async drainQuietly(): Promise<number> {
+    if (this.closing) return 0;
+    return this.drain().catch((error: Error) => {
+      this.logger.warn(`re-evaluation requests not queued yet: ${error.message}`);
+      return 0;
+    });
+  }
+
+  private async drainAll(): Promise<number> {
+    let queued = 0;
+    for (let after = 0; !this.closing;) {
+      const rows: { target_id: number }[] = await this.dataSource.query(
+        `SELECT target_id FROM reevaluation_requests WHERE target_id > $1 ORDER BY target_id LIMIT ${DRAIN_BATCH}`, [after],
+      );
+      if (!rows.length) break;
+      // Ids of waiting, delayed or active jobs are taken: Bull adds nothing for them.
+      await within(5 * ENQUEUE_TIMEOUT_MS, this.queue.addBulk(rows.map((r) => this.job(r.target_id, jobIds.target(r.target_id)))));
+      queued += rows.length;
+      after = rows[rows.length - 1].target_id;
+    }
+    if (queued) this.logger.log(`queued ${queued} re-evaluation request(s) kept in PostgreSQL`);
+    return queued;
+  }
+
+  private async enqueue(targetIds: number[], { fresh = false } = {}): Promise<void> {
+    // A waiting or delayed job will read the new figures when it runs (the debounce); an active one may
+    // already have read them, so the change gets a job of its own.
+    const active = fresh
+      ? targetIds.map(() => true)
+      : await Promise.all(targetIds.map(async (id) => (await (await this.queue.getJob(jobIds.target(id)))?.isActive()) ?? false));
+    await this.queue.addBulk(targetIds.map((id, i) => this.job(id, active[i] ? `${jobIds.target(id)}:${Date.now()}` : jobIds.target(id))));
+  }
+
+  private job(targetId: number, jobId: string) {
+    return {
+      name: EvaluationJob.target,
+      data: { targetId } satisfies TargetJobData,
+      opts: { ...jobOptions(this.config.jobBackoffMs), jobId, delay: REEVALUATION_DEBOUNCE_MS, removeOnComplete: true, removeOnFail: true },
+    };
   }
 }

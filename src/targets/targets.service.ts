@@ -42,8 +42,27 @@ export class TargetsService {
     return { items: items.map(targetJson), total, page: query.page, pageSize: query.pageSize };
   }
 
+  /**
+   * One target as JSON, by a single hand-written query (the hot read: TypeORM's eager loading of the
+   * department, supporting departments and milestones cost ~40% of the throughput). Same shape as
+   * `targetJson` of the entity.
+   */
   async get(code: string): Promise<TargetJson> {
-    return targetJson(await this.find(code));
+    const [row]: TargetRow[] = await this.dataSource.query(
+      `SELECT t.code, t.name, t.unit, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.binding, t.category,
+              t.baseline_period, t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days,
+              t.source_document, t.source_quote, t.source_url, t.notes, t.archived_at, t.created_at, t.updated_at,
+              d.code AS department, d.name AS department_name,
+              coalesce((SELECT array_agg(sd.code::text ORDER BY sd.code COLLATE "C") FROM target_supporting_departments s
+                          JOIN departments sd ON sd.id = s.department_id WHERE s.target_id = t.id), '{}'::text[]) AS supporting,
+              coalesce((SELECT json_agg(json_build_object('period', m.period, 'value', m.value::text) ORDER BY m.period COLLATE "C")
+                          FROM milestones m WHERE m.target_id = t.id), '[]') AS milestones
+         FROM targets t JOIN departments d ON d.id = t.department_id
+        WHERE t.code = $1`,
+      [code],
+    );
+    if (!row) throw notFound(`指标 ${code}`);
+    return targetRowJson(row);
   }
 
   /** The target entity, archived or not; 404 when the code is unknown. */
@@ -170,6 +189,30 @@ export class TargetsService {
       notes: body.notes,
     });
   }
+}
+
+interface TargetRow {
+  code: string; name: string; unit: string; kind: Target['kind']; comparator: Target['comparator']; method: Target['method'];
+  frequency: Target['frequency']; expectation: Target['expectation']; binding: boolean; category: string | null;
+  baseline_period: string | null; baseline_value: string | null; target_period: string; target_value: string; grace_days: number;
+  source_document: string | null; source_quote: string | null; source_url: string | null; notes: string | null;
+  archived_at: Date | null; created_at: Date; updated_at: Date; department: string; department_name: string;
+  supporting: string[]; milestones: { period: string; value: string }[];
+}
+
+function targetRowJson(r: TargetRow): TargetJson {
+  return {
+    code: r.code, name: r.name, unit: r.unit, kind: r.kind, comparator: r.comparator, method: r.method,
+    frequency: r.frequency, expectation: r.expectation, binding: r.binding,
+    department: r.department, departmentName: r.department_name, supporting: r.supporting, category: r.category,
+    baseline: r.baseline_period === null ? null : { period: r.baseline_period, value: Number(r.baseline_value) },
+    target: { period: r.target_period, value: Number(r.target_value) },
+    milestones: r.milestones.map((m) => ({ period: m.period, value: Number(m.value) })),
+    graceDays: r.grace_days,
+    source: { document: r.source_document, quote: r.source_quote, url: r.source_url },
+    notes: r.notes, archived: r.archived_at !== null,
+    createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+  };
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -15,7 +15,7 @@ describe('REST API on PostgreSQL and Redis', () => {
 
   it('reports health of the database and Redis', async () => {
     const res = await t.http().get('/api/v1/health').expect(200);
-    assert.deepEqual(res.body, { status: 'ok', checks: { database: 'up', redis: 'up' } });
+    assert.deepEqual(res.body, { status: 'ok', checks: { database: 'up', redis: 'up' }, reevaluationsWaiting: 0 });
   });
 
   it('serves the OpenAPI document, generated from the validation schemas', async () => {

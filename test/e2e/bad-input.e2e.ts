@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Response } from 'supertest';
 import { startApp, type TestApp } from '../support/app.js';
+import { BATCH_BODY_LIMIT } from '../../src/figures/batch-limits.js';
 import { createDepartment, createTarget, FLOW_TARGET, snapshot, WORKED_EXAMPLE } from '../support/factories.js';
 
 type Method = 'put' | 'post' | 'patch';
@@ -73,6 +74,9 @@ const hugeBatch = (() => {
   assert.ok(Buffer.byteLength(raw) > 1024 * 1024 && Buffer.byteLength(raw) < 1.3 * 1024 * 1024, `batch body is ${Buffer.byteLength(raw)} bytes`);
   return raw;
 })();
+
+/** Raw JSON just over the batch route's own limit (32 MB; every other route takes 1 MB). */
+const overBatchLimit = JSON.stringify({ figures: [GOOD_ROWS[0]], note: 'x'.repeat(BATCH_BODY_LIMIT) });
 
 /** Values that must never be stored: not numbers, not finite, or |v| > 1e15. */
 const BAD_VALUES: [string, unknown][] = [
@@ -197,7 +201,7 @@ const departmentCases: Case[] = [
 const batchCases: Case[] = [
   { name: 'batch: malformed JSON', method: 'post', url: BATCH, raw: '{"figures": [{"target": "DT-ENTERPRISES", "period": "2025Q1", "value": 1}', status: 400, paths: [''] },
   { name: 'batch: NaN literal', method: 'post', url: BATCH, raw: '{"figures": [{"target": "DT-ENTERPRISES", "period": "2025Q1", "value": NaN}]}', status: 400, paths: [''] },
-  { name: 'batch: body over 1 MB (3 612 valid rows)', method: 'post', url: BATCH, raw: hugeBatch, status: 413, paths: [''] },
+  { name: 'batch: body over its 32 MB limit', method: 'post', url: BATCH, raw: overBatchLimit, status: 413, paths: [''] },
   { name: 'batch: missing figures', method: 'post', url: BATCH, body: {}, status: 422, paths: ['figures'] },
   { name: 'batch: empty figures', method: 'post', url: BATCH, body: { figures: [] }, status: 422, paths: ['figures'] },
   { name: 'batch: figures not an array', method: 'post', url: BATCH, body: { figures: { target: 'DT-ENTERPRISES', period: '2025Q1', value: 1 } }, status: 422, paths: ['figures'] },
@@ -371,6 +375,19 @@ describe('bad input: problem+json, the right status and field paths, nothing wri
     const target = await t.http().get('/api/v1/targets/DT-ENTERPRISES').expect(200);
     assert.deepEqual([target.body.baseline, target.body.target, target.body.department],
       [WORKED_EXAMPLE.baseline, WORKED_EXAMPLE.target, 'ECON-INFO']);
+  });
+
+  it('takes a batch body over 1 MB (3 612 rows; the batch route takes up to 32 MB) and names the limit in a 413', async () => {
+    const res = await send({ method: 'post', url: BATCH, raw: hugeBatch });
+    assert.equal(res.status, 200, res.text.slice(0, 500));
+    assert.deepEqual(res.body, { received: 3612, written: 3612, unchanged: 0 });
+    const again = await send({ method: 'post', url: BATCH, raw: hugeBatch });
+    assert.deepEqual(again.body, { received: 3612, written: 0, unchanged: 3612 });
+    const tooBig = await send({ method: 'post', url: BATCH, raw: overBatchLimit });
+    assert.equal(tooBig.status, 413);
+    assert.match(tooBig.body.detail, /32 MB/);
+    const figure = await send({ method: 'put', url: FIGURE, raw: hugeFigure });
+    assert.match(figure.body.detail, /1 MB/);
   });
 
   it('accepts values of exactly ±1e15 (the limit is inclusive), as numbers and decimal strings', async () => {

@@ -176,9 +176,9 @@ describe('pages in a browser (chromium)', () => {
     assert.equal(run.state, 'completed');
     assert.equal(await planner.getAttribute('#last-run time', 'datetime'), run.finishedAt); // the run the button started, when it finished
     const results = await t.http().get(`/api/v1/evaluations/runs/${run.id}/evaluations`).expect(200);
-    assert.equal(results.body.items.find((e: { code: string }) => e.code === 'DT-ENTERPRISES').status, 'lagging');
+    assert.equal(results.body.items.find((e: { code: string }) => e.code === 'DT-ENTERPRISES').status, 'lagging', 'the run\'s own result');
 
-    assert.equal(await row.getAttribute('data-status'), 'lagging');
+    assert.equal(await row.getAttribute('data-status'), 'lagging', 'the dashboard row after the run');
     assert.match((await row.locator('.status').textContent()) ?? '', /滞后/);
     assert.equal((await planner.textContent('[data-count=red] strong'))?.trim(), '1');
     assert.equal(await planner.getAttribute('tr[data-code=DT-PLANTS]', 'data-status'), 'no_data');

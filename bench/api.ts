@@ -1,0 +1,258 @@
+/**
+ * `npm run bench:api -- [--duration S] [--connections C] [--rounds R] [--no-build] [--profile DIR] [--database-server URL] [--redis-url URL]`
+ *
+ * Not a test. HTTP load with autocannon against the real, compiled app and, in the same run, a bare
+ * Fastify + pg server (bench/bare-server.ts) doing the same primary-key read:
+ *   1. `npm run build` (unless --no-build);
+ *   2. a scratch database `tm_bench_api_<pid>` and Redis prefix `tmbench:api:<pid>`; the app
+ *      (`node dist/src/main.js`, LOG_LEVEL=error, the article's targets seeded) and the bare server
+ *      (`node dist/bench/bare-server.js`) as child processes on free ports;
+ *   3. signs in as the first admin, creates an API token (`tm_…`) through the API, runs one evaluation so
+ *      `evaluations/latest` has rows;
+ *   4. C connections (default 50) for S seconds (default 10) each, after a 2 s warm-up, on
+ *      bare `GET /targets/{code}`, app `GET /api/v1/targets/{code}`, `GET /api/v1/evaluations/latest?department=…`
+ *      and `PUT /api/v1/targets/{code}/figures/{period}` (a new value each time, periods rotating);
+ *      R rounds (default 1) of the two target reads, bare and app alternating;
+ * and prints a table (req/s, p50, p99, errors, load average) and the app/bare ratios of the target read.
+ * Goal (issue 7): req/s ≥ 0.77× and p99 ≤ 1.3× bare, 0 errors. Children are stopped by their PID, the
+ * database is dropped and the Redis keys removed at the end, also on failure or Ctrl-C.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon, { type Options, type Result } from 'autocannon';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: opts } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '1' },
+    'no-build': { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of the app process into this directory (node --cpu-prof), to find where its time goes.
+    profile: { type: 'string', default: '' },
+    'database-server': { type: 'string', default: process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432' },
+    'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0' },
+  },
+  strict: true,
+});
+const DURATION = Number(opts.duration);
+const CONNECTIONS = Number(opts.connections);
+const ROUNDS = Number(opts.rounds);
+const SERVER = opts['database-server']!.replace(/\/+$/, '');
+const DB_NAME = `tm_bench_api_${process.pid}`;
+const DATABASE_URL = `${SERVER}/${DB_NAME}`;
+const QUEUE_PREFIX = `tmbench:api:${process.pid}`;
+const ADMIN = { email: 'bench@example.org', password: `${randomBytes(18).toString('base64url')}-Bench7` };
+
+const log = (message: string) => process.stderr.write(`[bench:api] ${message}\n`);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function withAdmin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: `${SERVER}/postgres` });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.on('exit', (code, signal) => {
+    if (!stopping) log(`${name} (pid ${child.pid}) exited early: ${code ?? signal}\n${tail}`);
+  });
+  return child;
+}
+
+async function waitFor(url: string, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`${what} did not answer at ${url} within ${ms / 1000} s`);
+    await sleep(200);
+  }
+}
+
+async function json(url: string, init: RequestInit = {}): Promise<any> {
+  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+interface Row {
+  name: string; reqPerSec: number; p50: number; p99: number; errors: number; non2xx: number; total: number; load: string;
+  /** CPU time (user + system) of the server process per request, µs: unlike req/s, not much moved by other load */
+  cpuUsPerRequest: number;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+const rows: Row[] = [];
+
+async function measure(name: string, server: ChildProcess, options: Omit<Options, 'connections' | 'duration'>): Promise<Row> {
+  await autocannon({ ...options, connections: CONNECTIONS, duration: 2 }); // warm-up (JIT, pools, caches)
+  const cpuBefore = cpuSeconds(server.pid!);
+  const result: Result = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION });
+  const cpu = cpuSeconds(server.pid!) - cpuBefore;
+  const row: Row = {
+    name, reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99,
+    errors: result.errors + result.timeouts, non2xx: result.non2xx, total: result.requests.total, load: load(),
+    cpuUsPerRequest: Math.round((cpu / Math.max(result.requests.total, 1)) * 1e6),
+  };
+  rows.push(row);
+  log(`${name}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, non-2xx ${row.non2xx}, ${row.cpuUsPerRequest} µs CPU/request (load ${row.load})`);
+  return row;
+}
+
+let stopping = false;
+async function cleanup(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, 12_000).unref();
+  })));
+  const redis = new Redis(opts['redis-url']!);
+  try {
+    const keys = await redis.keys(`${QUEUE_PREFIX}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(DB_NAME)} WITH (FORCE)`));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+async function main(): Promise<void> {
+  if (!opts['no-build']) {
+    log('npm run build');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  await withAdmin((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(DB_NAME)} ENCODING 'UTF8' TEMPLATE template0`));
+  const [appPort, barePort] = [await freePort(), await freePort()];
+  const profile = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : [];
+  const appProcess = start('app', [...profile, 'dist/src/main.js'], {
+    NODE_ENV: 'development', DATABASE_URL, REDIS_URL: opts['redis-url']!, QUEUE_PREFIX, LOG_LEVEL: 'error', PORT: String(appPort),
+    HOST: '127.0.0.1', SEED: 'true', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
+  });
+  const app = `http://127.0.0.1:${appPort}`;
+  await waitFor(`${app}/api/v1/health`, 'the app');
+  const bareProcess = start('bare server', ['dist/bench/bare-server.js'], { DATABASE_URL, PORT: String(barePort) });
+  const bare = `http://127.0.0.1:${barePort}`;
+  await waitFor(`${bare}/targets/NONE`, 'the bare server');
+
+  const { accessToken } = await json(`${app}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify(ADMIN) });
+  const bearer = { authorization: `Bearer ${accessToken}` };
+  const { token } = await json(`${app}/api/v1/auth/tokens`, { method: 'POST', headers: bearer, body: JSON.stringify({ name: 'bench:api' }) });
+  if (!String(token).startsWith('tm_')) throw new Error(`unexpected API token ${token}`);
+  const auth = { authorization: `Bearer ${token}` };
+  const targets = await json(`${app}/api/v1/targets?pageSize=100`, { headers: auth });
+  const target = targets.items.find((t: { frequency: string; kind: string }) => t.frequency === 'quarterly' && t.kind === 'level') ?? targets.items[0];
+  log(`${targets.total} targets; reading ${target.code} (department ${target.department}); load ${load()}`);
+  const run = await json(`${app}/api/v1/evaluations/runs`, { method: 'POST', headers: auth, body: '{}' });
+  for (let i = 0; i < 150; i++) {
+    const state = (await json(`${app}/api/v1/evaluations/runs/${run.id}`, { headers: auth })).state;
+    if (state === 'completed' || state === 'failed') break;
+    await sleep(200);
+  }
+  const latest = await json(`${app}/api/v1/evaluations/latest?department=${target.department}`, { headers: auth });
+  log(`evaluations/latest?department=${target.department}: ${latest.total} rows`);
+
+  for (let round = 1; round <= ROUNDS; round++) {
+    const suffix = ROUNDS > 1 ? ` (round ${round})` : '';
+    await measure(`bare GET /targets/{code}${suffix}`, bareProcess, { url: `${bare}/targets/${target.code}` });
+    await measure(`app GET /api/v1/targets/{code}${suffix}`, appProcess, { url: `${app}/api/v1/targets/${target.code}`, headers: auth });
+  }
+  await measure('app GET /api/v1/evaluations/latest?department=…', appProcess, {
+    url: `${app}/api/v1/evaluations/latest?department=${target.department}`, headers: auth,
+  });
+  // A new value each time, over 400 quarters (2001Q1…2100Q4): every request writes a revision.
+  let n = 0;
+  await measure('app PUT /api/v1/targets/{code}/figures/{period}', appProcess, {
+    url: app,
+    requests: [{
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      setupRequest: (request) => {
+        n += 1;
+        const q = n % 400;
+        return { ...request, path: `/api/v1/targets/${target.code}/figures/${2001 + Math.floor(q / 4)}Q${(q % 4) + 1}`, body: JSON.stringify({ value: n, note: 'bench' }) };
+      },
+    }],
+  });
+
+  const bareRows = rows.filter((r) => r.name.startsWith('bare'));
+  const appRows = rows.filter((r) => r.name.startsWith('app GET /api/v1/targets'));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratio = {
+    reqPerSec: median(appRows.map((r) => r.reqPerSec)) / median(bareRows.map((r) => r.reqPerSec)),
+    p99: median(appRows.map((r) => r.p99)) / median(bareRows.map((r) => r.p99)),
+    cpuPerRequest: median(appRows.map((r) => r.cpuUsPerRequest)) / median(bareRows.map((r) => r.cpuUsPerRequest)),
+  };
+  const errors = rows.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
+  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each (after a 2 s warm-up); app: node dist/src/main.js, role all, LOG_LEVEL=error`);
+  console.log('| route | req/s | p50 ms | p99 ms | errors | non-2xx | server CPU µs/request | load (1/5/15 min) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.cpuUsPerRequest} | ${r.load} |`);
+  const goal = ratio.reqPerSec >= 0.77 && ratio.p99 <= 1.3 && errors === 0;
+  console.log(`\napp/bare GET /targets/{code}: req/s ${ratio.reqPerSec.toFixed(2)}× (goal ≥ 0.77), p99 ${ratio.p99.toFixed(2)}× (goal ≤ 1.3); ` +
+    `errors + non-2xx ${errors} (goal 0) → ${goal ? 'goal met' : 'goal NOT met'}; server CPU per request ${ratio.cpuPerRequest.toFixed(2)}×`);
+  console.log(JSON.stringify({ connections: CONNECTIONS, duration: DURATION, rows, ratio }));
+}
+
+main()
+  .then(() => cleanup())
+  .then(() => process.exit(0))
+  .catch(async (error) => {
+    log(`failed: ${(error as Error).stack ?? error}`);
+    await cleanup().catch((e) => log(`cleanup: ${(e as Error).message}`));
+    process.exit(1);
+  });

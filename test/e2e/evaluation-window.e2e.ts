@@ -1,0 +1,202 @@
+/**
+ * The store's window read (only the figures the rules need, src/evaluation/window.ts) against its full
+ * read, in PostgreSQL: varied targets — level and flow, quarterly / monthly / yearly, with and without
+ * baseline, seasonal, milestones, deadlines before and after the as-of moment, 'period' bases with gaps,
+ * revisions recorded after the as-of moment, figures of a frequency the target no longer has — give
+ * identical evaluations at several as-of moments. Then a run's chunk written with COPY: a retried or
+ * doubled chunk adds nothing, every target has one evaluation per run, latest_evaluations follows the
+ * newest as-of.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Queue } from 'bull';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../src/config/config.js';
+import { createDataSource } from '../../src/database/data-source.js';
+import { periodOf, periodsPerYear, periodEndMillis, type Frequency } from '../../src/evaluation/periods.js';
+import { EvaluationRun } from '../../src/progress/evaluation-run.entity.js';
+import { EvaluationRunsService } from '../../src/progress/evaluation-runs.service.js';
+import { EvaluationStore } from '../../src/progress/evaluation.store.js';
+import { createTestDatabase } from '../support/database.js';
+
+const TZ = 'Asia/Shanghai';
+const DAY = 86_400_000;
+const TARGETS = 400;
+
+/** mulberry32: the same varied data on every run. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function seed(ds: DataSource): Promise<void> {
+  const rnd = prng(20261129);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const int = (min: number, max: number) => min + Math.floor(rnd() * (max - min + 1));
+  const [{ id: dept }] = await ds.query(`INSERT INTO departments (code, name) VALUES ('WIN-D', '窗口测试') RETURNING id`);
+  const revisions: unknown[][] = [];
+  const refrequency: [number, Frequency][] = [];
+  for (let i = 1; i <= TARGETS; i++) {
+    const frequency = pick<Frequency>(['quarterly', 'quarterly', 'monthly', 'yearly']);
+    const n = periodsPerYear(frequency);
+    const kind = pick(['level', 'flow'] as const);
+    const baselineYear = int(2017, 2022);
+    const targetYear = baselineYear + int(1, 6);
+    const hasBaseline = rnd() < 0.7;
+    await ds.query(
+      `INSERT INTO targets (id, code, name, unit, kind, comparator, method, frequency, expectation, department_id,
+                            baseline_period, baseline_value, target_period, target_value, grace_days)
+       VALUES ($1, $2, $3, '家', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [i, `WIN-${i}`, `窗口指标 ${i}`, kind, pick(['>=', '>', '<=', '<']), pick(['linear', 'cagr']), frequency,
+        rnd() < 0.4 ? 'seasonal' : 'time', dept, hasBaseline ? String(baselineYear) : null, hasBaseline ? int(-50, 1000) : null,
+        periodOf(frequency, targetYear, int(1, n)), int(-50, 3000), pick([0, 20, 45])],
+    );
+    if (kind === 'flow' && rnd() < 0.4) {
+      await ds.query(`INSERT INTO milestones (target_id, period, value) VALUES ($1, $2, $3)`, [i, String(int(baselineYear + 1, targetYear)), int(1, 3000)]);
+    }
+    const periodBasis = kind === 'flow' && rnd() < 0.5;
+    const gaps = rnd() < 0.5 ? 0.3 : 0;
+    for (let year = int(2016, 2019); year <= 2027; year++) {
+      for (let k = 1; k <= n; k++) {
+        if (rnd() < gaps) continue;
+        const period = periodOf(frequency, year, k);
+        const end = periodEndMillis(period, TZ);
+        // 1–3 revisions, the first 0–400 days after the period ended (some only after the as-of moments)
+        let at = end + int(0, 400) * DAY;
+        for (let r = int(1, 3); r > 0; r--) {
+          revisions.push([i, period, (int(-5000, 300000) / 100).toFixed(2), periodBasis && rnd() < 0.85 ? 'period' : 'ytd', new Date(at)]);
+          at += int(1, 300) * DAY;
+        }
+      }
+    }
+    if (rnd() < 0.05) refrequency.push([i, frequency === 'monthly' ? 'quarterly' : 'monthly']);
+  }
+  for (let i = 0; i < revisions.length; i += 2000) {
+    const batch = revisions.slice(i, i + 2000);
+    await ds.query(
+      `INSERT INTO figure_revisions (target_id, period, value, basis, status, recorded_at)
+       SELECT t, p, v, b, 'final', r FROM unnest($1::int[], $2::text[], $3::numeric[], $4::text[], $5::timestamptz[]) AS x(t, p, v, b, r)`,
+      [batch.map((r) => r[0]), batch.map((r) => r[1]), batch.map((r) => r[2]), batch.map((r) => r[3]), batch.map((r) => r[4])],
+    );
+  }
+  await ds.query(
+    `INSERT INTO figures (target_id, period, value, basis, status, revision_id, recorded_at)
+     SELECT DISTINCT ON (target_id, period) target_id, period, value, basis, status, id, recorded_at
+       FROM figure_revisions ORDER BY target_id, period, recorded_at DESC, id DESC`,
+  );
+  // A target whose frequency changed after its figures were entered: those figures no longer count.
+  for (const [id, frequency] of refrequency) await ds.query(`UPDATE targets SET frequency = $2 WHERE id = $1`, [id, frequency]);
+  await ds.query('ANALYZE');
+}
+
+describe('the window read against the full read, in PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  let store: EvaluationStore;
+  const rowsBy = { window: 0, full: 0 };
+
+  before(async () => {
+    db = await createTestDatabase('evaluation_window');
+    ds = createDataSource(db.url);
+    await ds.initialize();
+    await seed(ds);
+    store = new EvaluationStore(ds);
+    const query = ds.query.bind(ds);
+    (ds as any).query = async (sql: string, params?: unknown[], runner?: any) => {
+      const rows = await query(sql, params, runner);
+      if (/^\s*WITH w AS/.test(sql)) rowsBy.window += rows.length;
+      else if (/FROM figures WHERE target_id = ANY/.test(sql)) rowsBy.full += rows.length;
+      return rows;
+    };
+  });
+  after(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  for (const at of ['2026-11-29T08:00:00Z', '2025-01-10T00:00:00Z', '2023-03-31T15:59:59Z', '2021-07-20T12:00:00Z', '2029-01-01T00:00:00Z']) {
+    it(`gives identical evaluations as of ${at}`, async () => {
+      const asOf = new Date(at);
+      const before = { ...rowsBy };
+      const full = await store.evaluate({ fromId: 1, toId: TARGETS }, asOf, TZ, true, 'full');
+      const fullRows = rowsBy.full - before.full;
+      const windowed = await store.evaluate({ fromId: 1, toId: TARGETS }, asOf, TZ, true, 'window');
+      assert.equal(windowed.length, TARGETS);
+      assert.deepEqual(windowed, full);
+      const statuses = new Set(full.map((e) => e.result.status));
+      assert.ok(statuses.size >= 3, [...statuses].join());
+      // The window read returns fewer rows than the full one (a few targets may be re-read in full).
+      const windowRows = rowsBy.window - before.window + (rowsBy.full - before.full - fullRows);
+      if (fullRows > 1000) assert.ok(windowRows < fullRows * 0.8, `${windowRows} vs ${fullRows}`);
+    });
+  }
+
+  it("evaluates one target (the API's and a figure change's path) the same way", async () => {
+    const asOf = new Date('2024-08-01T00:00:00Z');
+    for (const id of [1, 2, 3, 57, 211, 399]) {
+      assert.deepEqual(
+        await store.evaluate({ targetId: id }, asOf, TZ, true, 'window'),
+        await store.evaluate({ targetId: id }, asOf, TZ, true, 'full'),
+      );
+    }
+  });
+
+  it("writes a run's chunk once, however often it is retried or doubled, and keeps latest_evaluations newest", async () => {
+    const noQueue = { add: async () => ({}) } as unknown as Queue;
+    const config = { scheduleTz: TZ, chunkSize: 150, jobBackoffMs: 10 } as AppConfig;
+    const runs = new EvaluationRunsService(ds.getRepository(EvaluationRun), ds, noQueue, noQueue, config, store, null as never);
+    void APP_CONFIG;
+    const newRun = async (asOf: string) => {
+      const [{ id }] = await ds.query(
+        `INSERT INTO evaluation_runs (trigger, state, as_of, chunks_total) VALUES ('manual', 'running', $1, 3) RETURNING id`, [asOf]);
+      return id as string;
+    };
+    const chunks = [{ chunk: 0, fromId: 1, toId: 150 }, { chunk: 1, fromId: 151, toId: 300 }, { chunk: 2, fromId: 301, toId: TARGETS }];
+    const newer = await newRun('2026-11-29T08:00:00Z');
+    await runs.processChunk({ runId: newer, ...chunks[0]! });
+    await runs.processChunk({ runId: newer, ...chunks[0]! }); // a retry after the commit
+    await Promise.all([runs.processChunk({ runId: newer, ...chunks[1]! }), runs.processChunk({ runId: newer, ...chunks[1]! })]);
+    await runs.processChunk({ runId: newer, ...chunks[2]! });
+    const [counts] = await ds.query(
+      `SELECT count(*)::int AS n, count(DISTINCT target_id)::int AS targets FROM evaluations WHERE run_id = $1`, [newer]);
+    assert.deepEqual(counts, { n: TARGETS, targets: TARGETS });
+    const [run] = await ds.query(`SELECT state, chunks_done FROM evaluation_runs WHERE id = $1`, [newer]);
+    assert.deepEqual(run, { state: 'completed', chunks_done: 3 });
+
+    // The stored rows are the evaluations themselves (COPY's text format loses nothing).
+    const expected = await store.evaluate({ fromId: 1, toId: TARGETS }, new Date('2026-11-29T08:00:00Z'), TZ);
+    const stored = await ds.query(
+      `SELECT target_id, status, early, pace, pace_method, completion, elapsed, expected, gap, lag, projected, year_target,
+              latest_period, latest_value::float8, overdue, due_period, as_of FROM evaluations WHERE run_id = $1 ORDER BY target_id`, [newer]);
+    assert.deepEqual(stored.map((r: any) => ({
+      targetId: r.target_id,
+      result: { status: r.status, early: r.early, pace: r.pace, paceMethod: r.pace_method, completion: r.completion, elapsed: r.elapsed,
+        expected: r.expected, gap: r.gap, lag: r.lag, projected: r.projected, yearTarget: r.year_target, latestPeriod: r.latest_period,
+        latestValue: r.latest_value, overdue: r.overdue, duePeriod: r.due_period, asOf: r.as_of },
+    })), expected);
+
+    // An older as-of run afterwards does not replace the latest; every target's latest is the newer run's.
+    const older = await newRun('2025-01-10T00:00:00Z');
+    for (const c of chunks) await runs.processChunk({ runId: older, ...c });
+    const [latest] = await ds.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE e.run_id = $1)::int AS newer
+         FROM latest_evaluations l JOIN evaluations e ON e.id = l.evaluation_id`, [newer]);
+    assert.deepEqual(latest, { n: TARGETS, newer: TARGETS });
+    const [{ n: olderRows }] = await ds.query(`SELECT count(*)::int AS n FROM evaluations WHERE run_id = $1`, [older]);
+    assert.equal(olderRows, TARGETS);
+
+    // The set-based check that replaced the per-row foreign key to targets (migration EvaluationAtScale).
+    await assert.rejects(ds.query(`INSERT INTO evaluations (run_id, target_id, as_of, status) VALUES (NULL, 999999, now(), 'no_data')`),
+      /target that does not exist/);
+    await ds.query(`INSERT INTO targets (id, code, name, unit, kind, comparator, department_id, target_period, target_value)
+                    SELECT 9999, 'WIN-EVALUATED', '只有评估', '家', 'level', '>=', department_id, '2026', 1 FROM targets WHERE id = 1`);
+    await ds.query(`INSERT INTO evaluations (run_id, target_id, as_of, status) VALUES (NULL, 9999, now(), 'no_data')`);
+    await assert.rejects(ds.query(`DELETE FROM targets WHERE id = 9999`), /cannot be deleted/);
+    await assert.rejects(ds.query(`UPDATE targets SET id = 10000 WHERE id = 9999`), /cannot be deleted or renumbered/);
+  });
+});
