@@ -14,13 +14,14 @@
  * `tmbench:ingest:<pid>` are removed at the end, also on failure or Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import ExcelJS from 'exceljs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { load, withAdmin } from './support.js';
 import { createApp, prepare } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { FiguresService } from '../src/figures/figures.service.js';
@@ -54,18 +55,7 @@ const ADMIN = { email: 'bench@example.org', password: `${randomBytes(18).toStrin
 const PER_TARGET = Math.ceil(FIGURES / TARGETS);
 
 const log = (message: string) => process.stderr.write(`[bench:ingest] ${message}\n`);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 const seconds = (start: number) => (performance.now() - start) / 1000;
-
-async function withAdmin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: `${SERVER}/postgres` });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Quarter number q (0 = 2000Q1) → `2000Q1`. */
 const quarter = (q: number) => `${2000 + Math.floor(q / 4)}Q${(q % 4) + 1}`;
@@ -149,7 +139,7 @@ async function cleanup(): Promise<void> {
   } finally {
     redis.disconnect();
   }
-  if (!opts['keep-database']) await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(DB_NAME)} WITH (FORCE)`));
+  if (!opts['keep-database']) await withAdmin(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(DB_NAME)} WITH (FORCE)`));
   else log(`kept database ${DB_NAME}`);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -181,7 +171,7 @@ async function upload(base: string, token: string, name: string, type: string, f
 
 async function main(): Promise<void> {
   log(`targets=${TARGETS} figures=${FIGURES} (${PER_TARGET} per target) database=${DB_NAME}; ${availableParallelism()} CPUs, load ${load()}`);
-  await withAdmin((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(DB_NAME)} ENCODING 'UTF8' TEMPLATE template0`));
+  await withAdmin(SERVER, (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(DB_NAME)} ENCODING 'UTF8' TEMPLATE template0`));
   const config = loadConfig({
     DATABASE_URL, REDIS_URL: opts['redis-url']!, QUEUE_PREFIX, SEED: 'false', LOG_LEVEL: 'error',
     ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, APP_ROLE: 'api',
