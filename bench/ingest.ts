@@ -19,9 +19,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import ExcelJS from 'exceljs';
-import { Redis } from 'ioredis';
 import pg from 'pg';
-import { load, withAdmin } from './support.js';
+import { dropScratch, load, withAdmin } from './support.js';
 import { createApp, prepare } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { FiguresService } from '../src/figures/figures.service.js';
@@ -132,15 +131,8 @@ async function cleanup(): Promise<void> {
   if (cleaned) return;
   cleaned = true;
   await app?.close().catch((e) => log(`close: ${(e as Error).message}`));
-  const redis = new Redis(opts['redis-url']!);
-  try {
-    const keys = await redis.keys(`${QUEUE_PREFIX}:*`);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-  if (!opts['keep-database']) await withAdmin(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(DB_NAME)} WITH (FORCE)`));
-  else log(`kept database ${DB_NAME}`);
+  await dropScratch(SERVER, opts['keep-database'] ? null : DB_NAME, opts['redis-url']!, QUEUE_PREFIX);
+  if (opts['keep-database']) log(`kept database ${DB_NAME}`);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

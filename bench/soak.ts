@@ -18,9 +18,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import pg from 'pg';
-import { freePort, json, load, waitFor, withAdmin } from './support.js';
+import { dropScratch, freePort, json, load, waitFor, withAdmin } from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: opts } = parseArgs({
@@ -91,14 +90,7 @@ async function cleanup(): Promise<void> {
     child.kill('SIGTERM');
     setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); }, 12_000).unref();
   })));
-  const redis = new Redis(opts['redis-url']!);
-  try {
-    const keys = await redis.keys(`${QUEUE_PREFIX}:*`);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-  await withAdmin(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(DB_NAME)} WITH (FORCE)`));
+  await dropScratch(SERVER, DB_NAME, opts['redis-url']!, QUEUE_PREFIX);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => void cleanup().finally(() => process.exit(130)));

@@ -1,6 +1,7 @@
 // Small helpers the benchmarks share.
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 /** The load average (1, 5, 15 min) as printed beside every figure. */
@@ -50,4 +51,18 @@ export async function json(url: string, init: RequestInit = {}): Promise<any> {
   const text = await res.text();
   if (res.status >= 300) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${text.slice(0, 500)}`);
   return text ? JSON.parse(text) : null;
+}
+
+/** Removes a scratch run's Redis keys (`<prefix>:*`) and, unless kept, its database. */
+export async function dropScratch(
+  server: string, database: string | null, redisUrl: string, prefix: string,
+): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+  if (database) await withAdmin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`));
 }
