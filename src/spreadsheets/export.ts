@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
+import { statusLabel } from '../alerts/format.js';
 import { STATUSES, type Status } from '../evaluation/evaluation.types.js';
 import { csvBuffer, neutralise, sheetName } from './cells.js';
 
@@ -39,10 +40,6 @@ export interface StatusReportModel {
   departments: StatusReportDepartment[];
 }
 
-export const STATUS_LABELS: Record<Status, string> = {
-  ahead: '快于预期', on_track: '符合序时进度', at_risk: '需加快', lagging: '滞后', deteriorating: '倒退',
-  achieved: '已完成', missed: '未完成', no_data: '无数据',
-};
 export const OVERDUE_LABEL = '数据逾期';
 export const NOT_EVALUATED_LABEL = '未评估';
 
@@ -68,7 +65,7 @@ export function statusColour(status: Status | null, overdue: boolean): StatusCol
 }
 
 export function statusText(t: Pick<StatusReportTarget, 'status' | 'early' | 'overdue'>): string {
-  const label = t.status === null ? NOT_EVALUATED_LABEL : t.status === 'achieved' && t.early ? '提前完成' : STATUS_LABELS[t.status];
+  const label = t.status === null ? NOT_EVALUATED_LABEL : statusLabel(t.status, 'zh-CN', t.early);
   return t.overdue ? `${OVERDUE_LABEL}（${label}）` : label;
 }
 
@@ -115,7 +112,7 @@ export async function statusReportXlsx(model: StatusReportModel): Promise<Buffer
 
   const all = model.departments.flatMap((d) => d.targets);
   const keys: { label: string; colour: StatusColour; match: (t: StatusReportTarget) => boolean }[] = [
-    ...STATUSES.map((s) => ({ label: STATUS_LABELS[s], colour: statusColour(s, false), match: (t: StatusReportTarget) => t.status === s })),
+    ...STATUSES.map((s) => ({ label: statusLabel(s, 'zh-CN'), colour: statusColour(s, false), match: (t: StatusReportTarget) => t.status === s })),
     { label: NOT_EVALUATED_LABEL, colour: 'none' as const, match: (t: StatusReportTarget) => t.status === null },
   ];
 

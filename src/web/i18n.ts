@@ -1,3 +1,4 @@
+import { statusLabel } from '../alerts/format.js';
 import type { Status } from '../evaluation/evaluation.types.js';
 
 export type Lang = 'zh' | 'en';
@@ -19,18 +20,13 @@ export const COLOUR_STATUSES: Record<Colour, Status[]> = {
   green: ['achieved', 'ahead', 'on_track'], amber: ['at_risk'], red: ['lagging', 'deteriorating', 'missed'], grey: ['no_data'],
 };
 
-const STATUS_TEXT: Record<Status, [string, string]> = {
-  achieved: ['已完成', 'achieved'], ahead: ['快于预期', 'ahead'], on_track: ['符合序时进度', 'on track'],
-  at_risk: ['需加快', 'at risk'], lagging: ['滞后', 'lagging'], deteriorating: ['倒退', 'deteriorating'],
-  missed: ['未完成', 'missed'], no_data: ['无数据', 'no data'],
-};
+/** The labels the emails and the status report use (src/alerts/format.ts), in the page's language. */
+export const statusText = (lang: Lang, status: Status | null): string =>
+  status ? statusLabel(status, lang === 'en' ? 'en' : 'zh-CN') : lang === 'en' ? 'not evaluated' : '未评估';
 
 export const COLOUR_TEXT: Record<Colour, [string, string]> = {
   red: ['红', 'red'], amber: ['黄', 'amber'], green: ['绿', 'green'], grey: ['无数据', 'no data'],
 };
-
-export const statusText = (lang: Lang, status: Status | null): string =>
-  status ? STATUS_TEXT[status][lang === 'en' ? 1 : 0] : lang === 'en' ? 'not evaluated' : '未评估';
 
 export const ROLE_TEXT: Record<string, [string, string]> = {
   admin: ['管理员', 'administrator'], planner: ['规划处', 'planner'], department: ['责任单位', 'department'], viewer: ['只读', 'viewer'],
