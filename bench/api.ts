@@ -1,5 +1,5 @@
 /**
- * `npm run bench:api -- [--duration S] [--connections C] [--rounds R] [--no-build] [--profile DIR] [--database-server URL] [--redis-url URL]`
+ * `npm run bench:api -- [--duration S] [--connections C] [--rounds R] [--read-only] [--no-build] [--profile DIR] [--database-server URL] [--redis-url URL]`
  *
  * Not a test. HTTP load with autocannon against the real, compiled app and, in the same run, a bare
  * Fastify + pg server (bench/bare-server.ts) doing the same primary-key read:
@@ -32,6 +32,8 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '1' },
+    // Only the target reads (bare and app), e.g. with --profile to see where a read's time goes.
+    'read-only': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     // Writes a V8 CPU profile of the app process into this directory (node --cpu-prof), to find where its time goes.
     profile: { type: 'string', default: '' },
@@ -161,6 +163,11 @@ async function main(): Promise<void> {
     await measure(`bare GET /targets/{code}${suffix}`, bareProcess, { url: `${bare}/targets/${target.code}` });
     await measure(`app GET /api/v1/targets/{code}${suffix}`, appProcess, { url: `${app}/api/v1/targets/${target.code}`, headers: auth });
   }
+  if (!opts['read-only']) await measureOthers(app, appProcess, auth, target);
+  report();
+}
+
+async function measureOthers(app: string, appProcess: ChildProcess, auth: Record<string, string>, target: { code: string; department: string }): Promise<void> {
   await measure('app GET /api/v1/evaluations/latest?department=…', appProcess, {
     url: `${app}/api/v1/evaluations/latest?department=${target.department}`, headers: auth,
   });
@@ -178,7 +185,9 @@ async function main(): Promise<void> {
       },
     }],
   });
+}
 
+function report(): void {
   const bareRows = rows.filter((r) => r.name.startsWith('bare'));
   const appRows = rows.filter((r) => r.name.startsWith('app GET /api/v1/targets'));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

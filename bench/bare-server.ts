@@ -1,21 +1,19 @@
 /**
- * The reference for `npm run bench:api`: bare Fastify + pg, no Nest, no TypeORM, no auth, doing the
- * primary-key read the app's `GET /api/v1/targets/{code}` does (the target by its unique code, with its
- * department). `DATABASE_URL=… PORT=… node --import @swc-node/register/esm-register bench/bare-server.ts`;
+ * The reference for `npm run bench:api`: bare Fastify + pg, no Nest, no TypeORM, no auth, no logging,
+ * doing the primary-key read the app's `GET /api/v1/targets/{code}` does — the same SQL text
+ * (TARGET_BY_CODE_SQL: the target by its unique code with its departments and milestones), also as a
+ * prepared statement — and sending the row as JSON. `DATABASE_URL=… PORT=… node dist/bench/bare-server.js`;
  * prints `listening <port>` when ready.
  */
 import Fastify from 'fastify';
 import pg from 'pg';
+import { TARGET_BY_CODE_SQL } from '../src/targets/target-read.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const app = Fastify({ logger: false });
 
 app.get<{ Params: { code: string } }>('/targets/:code', async (request, reply) => {
-  const { rows } = await pool.query(
-    `SELECT t.*, d.code AS department_code, d.name AS department_name
-       FROM targets t JOIN departments d ON d.id = t.department_id WHERE t.code = $1`,
-    [request.params.code],
-  );
+  const { rows } = await pool.query({ name: 'target_by_code', text: TARGET_BY_CODE_SQL, values: [request.params.code] });
   if (!rows.length) return reply.status(404).send({ status: 404 });
   return rows[0];
 });

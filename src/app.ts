@@ -9,10 +9,10 @@ import type { Queue } from 'bull';
 import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { seedIfEmpty } from '../seeds/seed.js';
 import { UPLOAD_LIMIT } from './imports/upload.js';
+import { registerSecurityHeaders } from './common/security-headers.js';
 import { allowLargeBatchBodies } from './figures/batch-limits.js';
 import { API_PREFIX } from './api-prefix.js';
 import { AppModule } from './app.module.js';
@@ -73,11 +73,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   allowLargeBatchBodies(adapter.getInstance()); // POST /figures/batch takes up to 32 MB (before Nest adds routes)
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: nestLogger });
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   // Helmet's defaults, less upgrade-insecure-requests: the office's intranet is often plain HTTP.
-  await app.register(helmet, {
+  registerSecurityHeaders(fastify, {
     contentSecurityPolicy: {
       useDefaults: true,
       directives: { 'upgrade-insecure-requests': null, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },

@@ -8,6 +8,7 @@ import { returned } from '../database/rows.js';
 import type { Actor } from './actor.js';
 import { forbidden } from './permissions.js';
 import { newApiToken, sha256 } from './tokens.js';
+import { AuthCache } from './auth-cache.js';
 
 export interface ApiTokenJson {
   id: string;
@@ -34,6 +35,7 @@ export class ApiTokensService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly cache: AuthCache,
   ) {}
 
   async create(actor: Actor, input: { name: string; expiresInDays: number | null }): Promise<ApiTokenJson & { token: string }> {
@@ -74,5 +76,6 @@ export class ApiTokensService {
         action: 'token.revoke', entity: 'api_token', entityId: id, before: tokenJson(before), after: tokenJson(after),
       });
     });
+    this.cache.invalidate(); // other processes hear the NOTIFY of migration AuthChangeNotify
   }
 }

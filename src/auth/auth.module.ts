@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import type { AppConfig } from '../config/config.js';
+import { AuthCache } from './auth-cache.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
@@ -16,8 +17,8 @@ export class AuthModule {
       global: true,
       imports: [JwtModule.register({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } })],
       controllers: [AuthController],
-      providers: [AuthService, ApiTokensService, LockoutService, { provide: APP_GUARD, useClass: AuthGuard }],
-      exports: [AuthService],
+      providers: [AuthCache, AuthService, ApiTokensService, LockoutService, { provide: APP_GUARD, useClass: AuthGuard }],
+      exports: [AuthService, AuthCache],
     };
   }
 }

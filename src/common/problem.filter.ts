@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import pg from 'pg';
 import { DomainError, type DomainErrorCode, type FieldError } from './domain-error.js';
 
 const STATUS: Record<DomainErrorCode, number> = {
@@ -108,7 +109,10 @@ export class ProblemFilter implements ExceptionFilter {
     }
     // Text PostgreSQL cannot store (U+0000) that reached a query from the URL or a query string: the
     // request's fault. (Bodies are checked before, by ZodPipe.)
-    if ((exception as { driverError?: { code?: string } })?.driverError?.code === '22021') {
+    // (TypeORM wraps pg's error in `driverError`; a query on the driver's pool throws pg's own.)
+    const pgCode = (exception as { driverError?: { code?: string } })?.driverError?.code
+      ?? (exception instanceof pg.DatabaseError ? exception.code : undefined);
+    if (pgCode === '22021') {
       return problem(400, '请求含有无法处理的字符 (U+0000) (the request contains U+0000)', [{ path: '', message: '不得包含 NUL 字符' }], instance);
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));

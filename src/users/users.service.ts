@@ -8,6 +8,7 @@ import { assertCan } from '../auth/permissions.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import type { CreateUser, UpdateUser } from './user.schema.js';
+import { AuthCache } from '../auth/auth-cache.js';
 
 export interface UserJson {
   id: number;
@@ -36,6 +37,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly departments: DepartmentsService,
+    private readonly authCache: AuthCache,
   ) {}
 
   async list(actor: Actor): Promise<UserJson[]> {
@@ -71,7 +73,7 @@ export class UsersService {
   async update(actor: Actor, id: number, patch: UpdateUser): Promise<UserJson> {
     assertCan(actor, 'users.manage');
     const hash = patch.password === undefined ? null : await hashPassword(patch.password);
-    return this.dataSource.transaction(async (m) => {
+    const updated = await this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(7471102)`); // one admin change at a time: the last-admin rule holds
       const before = await this.find(m, id);
       const role = patch.role ?? before.role;
@@ -100,6 +102,8 @@ export class UsersService {
       });
       return after;
     });
+    this.authCache.invalidate(); // role, department or access may have changed; other processes hear the NOTIFY
+    return updated;
   }
 
   private async find(m: EntityManager, id: number): Promise<UserJson> {

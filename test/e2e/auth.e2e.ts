@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startApp, type TestApp, testEnv } from '../support/app.js';
+import { eventually, startApp, type TestApp, testEnv } from '../support/app.js';
 import { createDepartment } from '../support/factories.js';
 import { databaseUrl, dropDatabase } from '../support/database.js';
 import { spawnMain } from '../support/process.js';
@@ -143,6 +143,25 @@ describe('authentication', () => {
     await t.as(created.body.token).get('/api/v1/targets').expect(401);
     const after = await t.as(viewer).get('/api/v1/auth/tokens').expect(200);
     assert.ok(after.body[0].revokedAt);
+  });
+
+  it('drops checked credentials when another process revokes them (NOTIFY), not only when this one does', async () => {
+    // Changes made straight in the database, as another API process or an operator would: no local
+    // invalidation, only the triggers' NOTIFY can tell this process.
+    const viewer = await t.login(VIEWER.email, VIEWER.password);
+    const { body: { token, id } } = await t.as(viewer).post('/api/v1/auth/tokens').send({ name: 'elsewhere' }).expect(201);
+    await t.as(token).get('/api/v1/auth/me').expect(200); // now cached
+    await t.db.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [id]);
+    await eventually(async () => ((await t.as(token).get('/api/v1/auth/me')).status === 401 ? true : undefined), 2_000, 'the revoked token refused');
+
+    const session = await t.login(VIEWER.email, VIEWER.password);
+    assert.equal((await t.as(session).get('/api/v1/auth/me').expect(200)).body.role, 'viewer');
+    await t.db.query(`UPDATE users SET role = 'planner' WHERE email = $1`, [VIEWER.email]);
+    await eventually(async () => ((await t.as(session).get('/api/v1/auth/me')).body.role === 'planner' ? true : undefined), 2_000, 'the new role seen');
+    await t.db.query(`UPDATE users SET role = 'viewer' WHERE email = $1`, [VIEWER.email]);
+    await eventually(async () => ((await t.as(session).get('/api/v1/auth/me')).body.role === 'viewer' ? true : undefined), 2_000, 'the old role seen');
+    await t.db.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE email = $1) AND revoked_at IS NULL`, [VIEWER.email]);
+    await eventually(async () => ((await t.as(session).get('/api/v1/auth/me')).status === 401 ? true : undefined), 2_000, 'the revoked session refused');
   });
 
   it('sends security headers fit for a plain-HTTP intranet, and no CORS unless configured', async () => {

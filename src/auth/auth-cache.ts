@@ -1,0 +1,138 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import pg from 'pg';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import type { Actor } from './actor.js';
+
+/** The channel the `AuthChangeNotify` migration's triggers notify on every change that can end a credential. */
+export const AUTH_CHANNEL = 'tm_auth';
+/** How long a checked credential is trusted without asking PostgreSQL again, at most. */
+export const AUTH_CACHE_MS = 30_000;
+/** Entries kept at most; past it the oldest go first. */
+export const AUTH_CACHE_ENTRIES = 10_000;
+const RECONNECT_MS = [250, 1_000, 5_000];
+
+interface Entry { actor: Omit<Actor, 'ip'>; until: number }
+
+/**
+ * Credentials already checked against PostgreSQL (an API token's hash, a session's id or secret →
+ * the actor), so a burst of requests with one token costs one query, not one each.
+ *
+ * Revocation stays immediate, across processes: triggers on `users`, `sessions` and `api_tokens`
+ * (migration `AuthChangeNotify`) `NOTIFY tm_auth` on every change that can end or narrow a credential
+ * (revoked, disabled, expired, role or department changed, session rotated, row deleted), and every
+ * process LISTENs and drops its whole cache when one arrives — PostgreSQL delivers the notification at
+ * commit, before the revoking request has answered. The process that made the change also drops its
+ * cache itself (`invalidate`). The cache is used only while the LISTEN connection is up: when it
+ * drops (PostgreSQL restarted, network), the cache is emptied and bypassed until it is back, so a
+ * missed notification can never keep a revoked credential alive. A generation counter keeps a check
+ * that began before an invalidation from caching its (possibly stale) answer.
+ */
+@Injectable()
+export class AuthCache implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AuthCache.name);
+  private readonly entries = new Map<string, Entry>();
+  private generation = 0;
+  private listener: pg.Client | null = null;
+  private listening = false;
+  private closed = false;
+  private attempts = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.config.role === 'worker') return; // no HTTP, no credentials to check
+    await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.drop();
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Whether answers are being cached (the LISTEN connection is up). */
+  get active(): boolean {
+    return this.listening && !this.closed;
+  }
+
+  /** The generation to pass to `set` after checking a credential in the database. */
+  get current(): number {
+    return this.generation;
+  }
+
+  get(key: string, ip: string | null): Actor | null {
+    if (!this.active) return null;
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.until <= Date.now()) {
+      this.entries.delete(key);
+      return null;
+    }
+    return { ...entry.actor, ip };
+  }
+
+  /**
+   * Keeps an answer checked in generation `generation` until `expiresAt` (the credential's own expiry)
+   * or AUTH_CACHE_MS from now, whichever comes first; nothing when an invalidation came in between.
+   */
+  set(key: string, generation: number, actor: Actor, expiresAt: Date | null = null): void {
+    if (!this.active || generation !== this.generation) return;
+    const until = Math.min(Date.now() + AUTH_CACHE_MS, expiresAt ? expiresAt.getTime() : Infinity);
+    if (this.entries.size >= AUTH_CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    const { ip: _ip, ...rest } = actor;
+    this.entries.set(key, { actor: rest, until });
+  }
+
+  /** Forgets every cached credential (after a change in this process; other processes hear the NOTIFY). */
+  invalidate(): void {
+    this.drop();
+  }
+
+  private drop(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: `target-monitor auth-listen ${process.pid}` });
+    client.on('notification', () => this.drop());
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, null));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${AUTH_CHANNEL}`);
+    } catch (error) {
+      this.lost(client, error as Error);
+      return;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    this.drop(); // whatever changed while not listening
+    this.listening = true;
+    if (this.attempts > 0) this.logger.log('凭据缓存已恢复 (credential cache listening again)');
+    this.attempts = 0;
+  }
+
+  private lost(client: pg.Client, error: Error | null): void {
+    if (this.listener && this.listener !== client) return; // an old client's late event
+    const wasListening = this.listening;
+    this.listening = false;
+    this.listener = null;
+    this.drop();
+    void client.end().catch(() => undefined);
+    if (this.closed || this.timer) return;
+    if (wasListening) this.logger.warn(`凭据缓存暂停，每次请求查询数据库 (credential cache off until LISTEN is back): ${error?.message ?? 'connection ended'}`);
+    const delay = RECONNECT_MS[Math.min(this.attempts++, RECONNECT_MS.length - 1)];
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.listen();
+    }, delay);
+    this.timer.unref();
+  }
+}
