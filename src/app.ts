@@ -37,7 +37,7 @@ export interface CreateAppOptions {
 /** Database exists, schema migrated, article seeded when empty; Redis answers. Before Nest starts. */
 export async function prepare(config: AppConfig): Promise<void> {
   await ensureDatabase(config.databaseUrl);
-  await checkRedis(config.redisUrl);
+  await checkRedis(config);
   const dataSource = createDataSource(config.databaseUrl);
   await dataSource.initialize();
   try {
@@ -89,12 +89,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // JSON only, except the import upload.
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 20 } }); // @fastify/busboy reads UTF-8 file names
-  fastify.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith(`/${API_PREFIX}/`)) return;
-    const type = request.headers['content-type'] ?? '';
-    if (/^application\/x-www-form-urlencoded/i.test(type) || (/^multipart\//i.test(type) && !request.url.startsWith(`/${API_PREFIX}/imports`))) {
-      throw Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 });
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const type = request.headers['content-type'];
+    if (type && request.url.startsWith(`/${API_PREFIX}/`) && (/^application\/x-www-form-urlencoded/i.test(type) ||
+      (/^multipart\//i.test(type) && !request.url.startsWith(`/${API_PREFIX}/imports`)))) {
+      done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }));
+      return;
     }
+    done();
   });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.enableShutdownHooks();

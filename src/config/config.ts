@@ -45,11 +45,42 @@ const duration = z
   .regex(/^\d+[smhd]$/, 'a duration such as 7d, 12h, 30m or 45s')
   .transform((v) => Number(v.slice(0, -1)) * UNIT_MS[v.slice(-1) as keyof typeof UNIT_MS]);
 
+/** A Redis Cluster node, `host:port` (`[::1]:7000` for IPv6). */
+export interface RedisNode { host: string; port: number }
+
+function parseNode(value: string): RedisNode | null {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(value);
+  if (!m) return null;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return null;
+  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/**
+ * Redis Cluster's hash tag rule: the part between the first `{` and the first `}` after it, when not
+ * empty, is all that is hashed. The prefix starts every Bull key, so with a tag in it every key of
+ * every queue hashes to one slot, as Bull's multi-key Lua scripts need.
+ */
+export function hashTag(prefix: string): string | null {
+  const open = prefix.indexOf('{');
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix.slice(open + 1, close) : null;
+}
+
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/target_monitor'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
   // Braces allowed for a Redis Cluster hash tag: `{tm}` keeps every key of a queue in one slot.
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'letters, digits, : _ - { } only').default('tm'),
+  // `host:port,host:port,…`: some nodes of a Redis Cluster (the rest are discovered); REDIS_URL then
+  // gives only the user, password and TLS (rediss:) for every node.
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean))
+    .refine((nodes) => nodes.length > 0 && nodes.every((n) => parseNode(n) !== null),
+      'comma-separated host:port of Redis Cluster nodes, such as 10.0.0.1:7000,10.0.0.2:7000')
+    .transform((nodes) => nodes.map((n) => parseNode(n)!))
+    .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   APP_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
@@ -90,6 +121,8 @@ const DEV_JWT_SECRET = 'target-monitor-development-secret-never-for-production';
 export interface AppConfig {
   databaseUrl: string;
   redisUrl: string;
+  /** set: every Redis connection is an ioredis Cluster over these nodes (REDIS_URL gives only credentials and TLS) */
+  redisClusterNodes: RedisNode[] | undefined;
   queuePrefix: string;
   port: number;
   host: string;
@@ -139,9 +172,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET: required in production (at least 32 random characters)']);
   }
+  if (c.REDIS_CLUSTER_NODES && !hashTag(c.QUEUE_PREFIX)) {
+    throw new ConfigError([
+      `QUEUE_PREFIX=${JSON.stringify(c.QUEUE_PREFIX)}: on a Redis Cluster (REDIS_CLUSTER_NODES) it needs a hash tag, ` +
+      'such as {tm}, so that every key of a queue lands in one slot',
+    ]);
+  }
   return {
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
+    redisClusterNodes: c.REDIS_CLUSTER_NODES,
     queuePrefix: c.QUEUE_PREFIX,
     port: c.PORT,
     host: c.HOST,

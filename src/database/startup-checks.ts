@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import type { AppConfig } from '../config/config.js';
+import { connectOnce, pingRedis, probeClient } from '../jobs/redis.js';
 
 /** A dependency the app cannot start without; main.ts prints the message and exits non-zero. */
 export class DependencyUnavailableError extends Error {}
@@ -43,23 +44,27 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-/** Pings Redis once, with a short timeout and no retries. */
-export async function checkRedis(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 5000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
+/**
+ * Pings Redis once, with a short timeout and no retries; with REDIS_CLUSTER_NODES, the cluster: its
+ * slots are read from the nodes and one of them must say cluster_state:ok.
+ */
+export async function checkRedis(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>): Promise<void> {
+  const redis = probeClient(config);
+  // ioredis rejects with "Connection is closed." or "None of startup nodes is available": the error
+  // events say why (a node's, on a cluster).
+  let why = '';
+  redis.on('error', (error: Error) => (why ||= ` (${error.message})`));
+  redis.on('node error', (error: Error, node: string) => (why = ` (${node}: ${error.message})`));
   try {
-    await redis.connect();
-    await redis.ping();
+    await connectOnce(redis, 10_000);
+    await pingRedis(redis);
   } catch (error) {
-    throw new DependencyUnavailableError(
-      `Redis is not reachable at ${where(redisUrl)} (REDIS_URL): ${(error as Error).message}. ${HOW_TO_START}`,
-    );
+    const nodes = config.redisClusterNodes;
+    throw new DependencyUnavailableError(nodes?.length
+      ? `Redis Cluster is not reachable at ${nodes.map((n) => `${n.host}:${n.port}`).join(',')} (REDIS_CLUSTER_NODES): ` +
+        `${(error as Error).message}${why}. Check that the nodes answer and that the cluster is formed ` +
+        '(redis-cli --cluster check <node>).'
+      : `Redis is not reachable at ${where(config.redisUrl)} (REDIS_URL): ${(error as Error).message}${why}. ${HOW_TO_START}`);
   } finally {
     redis.disconnect();
   }

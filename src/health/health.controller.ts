@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { Public } from '../auth/current-actor.decorator.js';
 import { EVALUATION_QUEUE } from '../jobs/jobs.constants.js';
+import { pingRedis, queueClient, queueConnected } from '../jobs/redis.js';
 
 type Check = 'up' | 'down';
 
@@ -42,8 +43,9 @@ export class HealthController implements BeforeApplicationShutdown {
     }
     const [database, redis] = await Promise.all([
       probe(() => this.dataSource.query('SELECT 1')),
-      // A client that is not connected would queue the PING until it is: say `down` at once.
-      this.queue.client.status === 'ready' ? probe(() => this.queue.client.ping()) : Promise.resolve<Check>('down'),
+      // A client that is not connected would queue the PING until it is: say `down` at once. On a Redis
+      // Cluster, `up` needs a node saying cluster_state:ok.
+      queueConnected(this.queue) ? probe(() => pingRedis(queueClient(this.queue))) : Promise.resolve<Check>('down'),
     ]);
     const status = database === 'down' ? 'down' : redis === 'down' ? 'degraded' : 'ok';
     if (status === 'down') void reply.status(503);

@@ -35,6 +35,12 @@ export const NotificationJob = {
 
 export const NOTIFICATION_CRON_IDS = { digest: 'digest-cron', reminders: 'reminders-cron' } as const;
 
+/**
+ * How long a request waits for Redis to take a job it must answer for (starting a run) when the client
+ * says it is connected; while it is not, the request is refused at once.
+ */
+export const QUEUE_ADD_TIMEOUT_MS = 2000;
+
 /** A figure change waits this long so a burst of writes to one target costs one evaluation. */
 export const REEVALUATION_DEBOUNCE_MS = 500;
 

@@ -1,11 +1,34 @@
-import { BullModule } from '@nestjs/bull';
-import { Global, Module } from '@nestjs/common';
+import { BullModule, InjectQueue } from '@nestjs/bull';
+import { Global, Module, type OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from './jobs.constants.js';
+import { adoptConnections, clusterQueueOptions } from './redis.js';
 
-/** Every queue, registered once; any module may inject them. */
+/**
+ * Every queue, registered once; any module may inject them. Address and prefix come from
+ * `BullModule.forRoot` (src/app.module.ts); on a Redis Cluster each queue gets its own `createClient`
+ * here (one per queue, so its connections can be handed to it and closed with it).
+ */
 @Global()
 @Module({
-  imports: [BullModule.registerQueue({ name: EVALUATION_QUEUE }, { name: NOTIFICATIONS_QUEUE })],
+  imports: [
+    BullModule.registerQueueAsync(...[EVALUATION_QUEUE, NOTIFICATIONS_QUEUE].map((name) => ({
+      name,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => clusterQueueOptions(config),
+    }))),
+  ],
   exports: [BullModule],
 })
-export class QueuesModule {}
+export class QueuesModule implements OnModuleInit {
+  constructor(
+    @InjectQueue(EVALUATION_QUEUE) private readonly evaluation: Queue,
+    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly notifications: Queue,
+  ) {}
+
+  onModuleInit(): void {
+    adoptConnections(this.evaluation);
+    adoptConnections(this.notifications);
+  }
+}

@@ -175,8 +175,9 @@ export class Metrics {
  * METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` may scrape.
  */
 export function registerMetrics(fastify: FastifyInstance, metrics: Metrics, token: string | undefined): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions?.url, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   const expected = token ? sha256(token) : null;
   fastify.get(METRICS_PATH, async (request: FastifyRequest, reply: FastifyReply) => {

@@ -12,8 +12,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
 import {
   type ChunkJobData, EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, NOTIFICATIONS_QUEUE, NotificationJob,
-  type ReconcileJobData, type RunJobData,
+  QUEUE_ADD_TIMEOUT_MS, type ReconcileJobData, type RunJobData,
 } from '../jobs/jobs.constants.js';
+import { queueClient, queueConnected, redisWithin } from '../jobs/redis.js';
 import { EvaluationRun, type RunTrigger } from './evaluation-run.entity.js';
 import { EvaluationStore } from './evaluation.store.js';
 
@@ -63,9 +64,25 @@ export class EvaluationRunsService {
     private readonly audit: AuditService,
   ) {}
 
-  /** A queued run, evaluated as of `asOf` (default: now); `actor` null for the schedule. */
+  /**
+   * A queued run, evaluated as of `asOf` (default: now); `actor` null for the schedule.
+   *
+   * Redis first: while the queue's client is not connected, nothing is written and the answer is 503 at
+   * once (ioredis would hold the job in its offline queue until Redis is back). When it says connected but
+   * does not take the job within QUEUE_ADD_TIMEOUT_MS (Redis gone since, not yet noticed), the run —
+   * committed already, with its audit entry — is marked `failed` with the reason, not deleted: the audit
+   * trail is append-only and records the start, and a job that lands late finds a failed run and does
+   * nothing (`fanOut` takes queued and running runs only).
+   */
   async start(actor: Actor | null, trigger: RunTrigger, asOf = new Date()): Promise<{ id: string }> {
     if (actor) assertCan(actor, 'runs.start');
+    if (!queueConnected(this.queue)) {
+      throw new DomainError(
+        'unavailable',
+        `任务队列（Redis）暂不可用，评估未启动，请稍后重试 (the job queue is unavailable: Redis is ${queueClient(this.queue).status}; no run was started)`,
+        [], { 'retry-after': '30' },
+      );
+    }
     const run = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.save(this.runs.create({ trigger, state: 'queued', asOf, chunksDone: 0, counts: {} }));
       await this.audit.append(manager, actor ?? SYSTEM_ACTOR, {
@@ -75,10 +92,15 @@ export class EvaluationRunsService {
     });
     const data: RunJobData = { runId: run.id };
     try {
-      await this.queue.add(EvaluationJob.run, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.run(run.id) });
+      await redisWithin(QUEUE_ADD_TIMEOUT_MS,
+        this.queue.add(EvaluationJob.run, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.run(run.id) }));
     } catch (error) {
       await this.fail(run.id, `not queued: ${(error as Error).message}`);
-      throw new DomainError('unavailable', '任务队列不可用，评估未能排队 (the job queue is unavailable)');
+      throw new DomainError(
+        'unavailable',
+        `任务队列（Redis）未响应，评估批次 ${run.id} 已记为失败，请稍后重试 (the job queue did not answer: run ${run.id} is marked failed)`,
+        [], { 'retry-after': '30' },
+      );
     }
     return { id: run.id };
   }

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import type pg from 'pg';
-import { EVALUATION_QUEUE, EvaluationJob } from '../../src/jobs/jobs.constants.js';
+import { Redis } from 'ioredis';
+import { EVALUATION_QUEUE, EvaluationJob, jobIds, QUEUE_ADD_TIMEOUT_MS } from '../../src/jobs/jobs.constants.js';
 import { ADMIN, eventually, startApp, testEnv, type TestApp } from '../support/app.js';
 import { createDepartment, createTarget } from '../support/factories.js';
 import { spawnMain, type Spawned, waitForOutput } from '../support/process.js';
@@ -112,6 +113,55 @@ describe('faults (issue 7): Redis down, graceful shutdown', () => {
     assert.equal(after - before, 1, 'the two figures cost one evaluation');
     await worker.stop();
     assert.equal(await worker.exited, 0);
+  });
+
+  it('refuses to start a run at once while Redis is down (503), leaving no run and no audit entry', async () => {
+    const count = async () => (await t.db.query(
+      `SELECT (SELECT count(*)::int FROM evaluation_runs) AS runs,
+              (SELECT count(*)::int FROM audit_log WHERE action = 'evaluation_run.start') AS audits`,
+    )).rows[0];
+    const before = await count();
+    await redis.stop();
+    try {
+      await eventually(async () => ((await t.http().get('/api/v1/health')).body.status === 'degraded' ? true : undefined),
+        10_000, 'the client noticed');
+      const started = Date.now();
+      const res = await t.http().post('/api/v1/evaluations/runs').send({});
+      const ms = Date.now() - started;
+      assert.equal(res.status, 503, JSON.stringify(res.body));
+      assert.match(res.headers['content-type'], /^application\/problem\+json/);
+      assert.match(res.body.detail, /^任务队列（Redis）暂不可用，评估未启动/);
+      assert.equal(res.headers['retry-after'], '30');
+      // Not a timing figure: it used to wait out ioredis' reconnect attempts (minutes) before its 503.
+      assert.ok(ms < 10_000, `answered after ${ms} ms`);
+      assert.deepEqual(await count(), before, 'nothing written');
+    } finally {
+      await redis.start();
+    }
+    await eventually(async () => {
+      const res = await t.http().get('/api/v1/health');
+      return res.body.status === 'ok' ? true : undefined;
+    }, 10_000, 'health ok again');
+  });
+
+  it('marks a run failed, with the reason, when Redis is connected but does not take its job', async () => {
+    // CLIENT PAUSE: the connection stays up and Redis answers nothing until the pause ends.
+    const admin = new Redis(redis.url);
+    try {
+      await admin.call('CLIENT', 'PAUSE', String(QUEUE_ADD_TIMEOUT_MS + 1500), 'ALL');
+      const res = await t.http().post('/api/v1/evaluations/runs').send({});
+      assert.equal(res.status, 503, JSON.stringify(res.body));
+      const id = /评估批次 ([0-9a-f-]{36}) 已记为失败/.exec(res.body.detail)?.[1];
+      assert.ok(id, res.body.detail);
+      const { rows: [run] } = await t.db.query(`SELECT state, error FROM evaluation_runs WHERE id = $1`, [id]);
+      assert.equal(run.state, 'failed');
+      assert.match(run.error, /^not queued: no answer from Redis within \d+ ms/);
+      // The job lands once the pause ends; a worker would find the run failed and do nothing (fanOut).
+      const job = await eventually(async () => (await queue.getJob(jobIds.run(id))) ?? undefined, 10_000, 'the late job');
+      await job.remove();
+    } finally {
+      admin.disconnect();
+    }
   });
 
   it('on SIGTERM finishes the request in flight and exits 0 within 10 s', async () => {

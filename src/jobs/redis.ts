@@ -1,0 +1,163 @@
+import type { Queue, QueueOptions } from 'bull';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { AppConfig, RedisNode } from '../config/config.js';
+
+/**
+ * Every Redis connection the app makes: one server (REDIS_URL), or a Redis Cluster (REDIS_CLUSTER_NODES)
+ * through an ioredis `Cluster`. The queues' connections come from Bull (its own clients on one server,
+ * `clusterQueueOptions` on a cluster); everything else that talks to Redis (health, metrics, bull-board,
+ * the re-evaluation drain) uses a queue's `client`, so it follows.
+ */
+export type RedisClient = Redis | Cluster;
+
+type BullClientType = 'client' | 'subscriber' | 'bclient';
+
+type RedisConfig = Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>;
+
+/** A cluster's slot map is read at connect and after a MOVED; 1 s (ioredis' default) is short on a busy host. */
+const SLOTS_REFRESH_TIMEOUT_MS = 5000;
+
+/** What REDIS_URL gives every node of a cluster: user, password, TLS (`rediss:`). Its host and db are not used. */
+function nodeOptions(redisUrl: string): RedisOptions {
+  const u = new URL(redisUrl);
+  return {
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/**
+ * A cluster connection for one of Bull's three roles. Bull's blocking client (BRPOPLPUSH) and its
+ * subscriber must wait through outages instead of failing their command: Bull refuses them with
+ * `maxRetriesPerRequest` or `enableReadyCheck` set, and on a `Cluster` it looks in `redisOptions`.
+ * The cluster-level ready check stays on: `ready` then means CLUSTER INFO said `cluster_state:ok`.
+ */
+export function clusterClient(nodes: RedisNode[], redisUrl: string, type: BullClientType): Cluster {
+  const blocking = type !== 'client';
+  const options: ClusterOptions = {
+    slotsRefreshTimeout: SLOTS_REFRESH_TIMEOUT_MS,
+    redisOptions: {
+      ...nodeOptions(redisUrl),
+      ...(blocking ? { maxRetriesPerRequest: null, enableReadyCheck: false } : {}),
+    },
+  };
+  return new Cluster(nodes.map((n) => ({ host: n.host, port: n.port })), options);
+}
+
+const OWNER = Symbol('target-monitor queue connections');
+
+interface Owner {
+  queue?: Queue;
+  /** made before the queue was known (its `client`, made in Bull's constructor) */
+  early: RedisClient[];
+}
+
+/**
+ * Queue options for a Redis Cluster: Bull's `createClient` making a `Cluster` per role. Call once per
+ * queue. Bull does not close the connections a `createClient` makes (they are not in `queue.clients`),
+ * so `adoptConnections` puts them there: `queue.close()`, and the forced disconnect of a stopping worker
+ * (src/progress/queue-shutdown.ts), then end them as they end Bull's own.
+ */
+export function clusterQueueOptions(config: RedisConfig): Pick<QueueOptions, 'createClient'> {
+  const nodes = config.redisClusterNodes;
+  if (!nodes?.length) return {};
+  const owner: Owner = { early: [] };
+  return {
+    createClient: (type) => {
+      const client = clusterClient(nodes, config.redisUrl, type);
+      Object.defineProperty(client, OWNER, { value: owner });
+      if (owner.queue) owner.queue.clients.push(client as unknown as Redis);
+      else owner.early.push(client);
+      return client;
+    },
+  };
+}
+
+/** Makes the cluster connections of `queue` (see `clusterQueueOptions`) its own; nothing on one server. */
+export function adoptConnections(queue: Queue): void {
+  const owner = (queue.client as unknown as { [OWNER]?: Owner })[OWNER];
+  if (!owner || owner.queue) return;
+  owner.queue = queue;
+  queue.clients.push(...(owner.early.splice(0) as unknown as Redis[]));
+}
+
+/** The queue's command connection, whichever kind it is. */
+export const queueClient = (queue: Queue): RedisClient => queue.client as unknown as RedisClient;
+
+/**
+ * Whether the queue's command connection is connected now. A client that is not queues commands until it
+ * is (ioredis' offline queue), so callers that must answer promptly check this first.
+ */
+export const queueConnected = (queue: Queue): boolean => queueClient(queue).status === 'ready';
+
+/** Races `work` against `ms`; a late failure after the timeout is not unhandled. */
+export function redisWithin<T>(ms: number, work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One round trip that says Redis serves: PING on one server; on a cluster, CLUSTER INFO of a node
+ * saying `cluster_state:ok` (a cluster missing a master answers PING but refuses keys of its slots).
+ */
+export async function pingRedis(client: RedisClient): Promise<void> {
+  if (client.isCluster) {
+    const info = String(await (client as Cluster).cluster('INFO'));
+    if (!/^cluster_state:ok\s*$/m.test(info)) throw new Error(`the cluster is not serving (${/^cluster_state:\S+/m.exec(info)?.[0] ?? 'no cluster_state'})`);
+    return;
+  }
+  await client.ping();
+}
+
+/**
+ * Connects a `probeClient`: resolves when it is ready, rejects when it gives up or after `ms`. (A Cluster
+ * whose ready check fails ends without settling its `connect()` promise.)
+ */
+export async function connectOnce(client: RedisClient, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let ended: (() => void) | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise<never>((_, reject) => client.once('end', (ended = () => reject(new Error(client.isCluster
+        ? 'the cluster did not become ready (no slots served, or cluster_state not ok)'
+        : 'connection closed'))))),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (ended) client.off('end', ended);
+  }
+}
+
+/**
+ * A connection for one check at start (src/database/startup-checks.ts): short timeout, no retries, no
+ * offline queue. The caller connects, checks and disconnects it.
+ */
+export function probeClient(config: RedisConfig): RedisClient {
+  const nodes = config.redisClusterNodes;
+  if (nodes?.length) {
+    return new Cluster(nodes.map((n) => ({ host: n.host, port: n.port })), {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: () => null,
+      slotsRefreshTimeout: SLOTS_REFRESH_TIMEOUT_MS,
+      redisOptions: { ...nodeOptions(config.redisUrl), connectTimeout: 5000, maxRetriesPerRequest: 0 },
+    });
+  }
+  return new Redis(config.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, hashTag, loadConfig } from '../../src/config/config.js';
+
+describe('REDIS_CLUSTER_NODES: configuration', () => {
+  const problem = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error.problems.join('\n');
+    }
+    return assert.fail('no configuration error');
+  };
+
+  it('takes host:port pairs, IPv6 in brackets', () => {
+    const config = loadConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-2.internal:7001,[::1]:7002', QUEUE_PREFIX: 'tm{a}' });
+    assert.deepEqual(config.redisClusterNodes, [
+      { host: '10.0.0.1', port: 7000 }, { host: 'redis-2.internal', port: 7001 }, { host: '::1', port: 7002 },
+    ]);
+    assert.equal(loadConfig({}).redisClusterNodes, undefined);
+  });
+
+  it('names a bad node list', () => {
+    for (const nodes of ['10.0.0.1', '10.0.0.1:0', '10.0.0.1:70000', 'redis://10.0.0.1:7000', ',', 'a:1;b:2']) {
+      assert.match(problem({ REDIS_CLUSTER_NODES: nodes, QUEUE_PREFIX: '{tm}' }), /^REDIS_CLUSTER_NODES=/, nodes);
+    }
+  });
+
+  it('needs a hash tag in QUEUE_PREFIX on a cluster, and only there', () => {
+    for (const prefix of ['tm', 'tm{}', 'tm}x{', 'tm{x']) {
+      assert.match(problem({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', QUEUE_PREFIX: prefix }), /^QUEUE_PREFIX=.*hash tag/, prefix);
+    }
+    assert.equal(loadConfig({ QUEUE_PREFIX: 'tm' }).queuePrefix, 'tm');
+    assert.equal(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', QUEUE_PREFIX: 'x:{tm}' }).queuePrefix, 'x:{tm}');
+  });
+});
+
+describe('hashTag: what Redis Cluster hashes of a key starting with the prefix', () => {
+  it('is the text between the first { and the first } after it, when not empty', () => {
+    assert.equal(hashTag('{tm}'), 'tm');
+    assert.equal(hashTag('a:{tm}:b{c}'), 'tm');
+    assert.equal(hashTag('}{tm}'), 'tm');
+    assert.equal(hashTag('{}tm'), null);
+    assert.equal(hashTag('tm'), null);
+    assert.equal(hashTag('{tm'), null);
+  });
+});
