@@ -1,17 +1,19 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { NOTIFICATION_CRON_IDS, NOTIFICATIONS_QUEUE, NotificationJob } from '../jobs/jobs.constants.js';
-import { scheduleRepeatable } from '../jobs/repeatable.js';
+import { keepRegistered, scheduleRepeatable } from '../jobs/repeatable.js';
 import { OutboxService } from './outbox.service.js';
 
 /**
- * Worker start: the digest and reminder schedules as repeatable jobs, and every unsent email queued again.
+ * Worker start: the digest and reminder schedules as repeatable jobs, and every unsent email queued again;
+ * both again when Redis comes back or every few minutes (keepRegistered), should Redis have lost them.
  */
 @Injectable()
-export class NotificationsScheduler implements OnApplicationBootstrap {
+export class NotificationsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationsScheduler.name);
+  private stop = () => {};
 
   constructor(
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
@@ -20,6 +22,15 @@ export class NotificationsScheduler implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.register(true);
+    this.stop = keepRegistered(this.queue, () => this.register(false), (error) => this.logger.warn(`schedules not checked: ${error.message}`));
+  }
+
+  onApplicationShutdown(): void {
+    this.stop();
+  }
+
+  private async register(log: boolean): Promise<void> {
     const tz = this.config.scheduleTz;
     const schedules = [
       { name: NotificationJob.digest, cron: this.config.digestCron, jobId: NOTIFICATION_CRON_IDS.digest },
@@ -27,7 +38,7 @@ export class NotificationsScheduler implements OnApplicationBootstrap {
     ];
     for (const schedule of schedules) {
       await scheduleRepeatable(this.queue, { ...schedule, tz }, this.config.jobBackoffMs);
-      this.logger.log(`${schedule.name} scheduled: "${schedule.cron}" (${tz})`);
+      if (log) this.logger.log(`${schedule.name} scheduled: "${schedule.cron}" (${tz})`);
     }
     await this.outbox.requeueUnsent();
   }

@@ -1,14 +1,18 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CRON_JOB_ID, EVALUATION_QUEUE, EvaluationJob } from '../jobs/jobs.constants.js';
-import { scheduleRepeatable } from '../jobs/repeatable.js';
+import { keepRegistered, scheduleRepeatable } from '../jobs/repeatable.js';
 
-/** Registers the daily evaluation (EVALUATION_CRON in SCHEDULE_TZ) once, however many workers start. */
+/**
+ * Registers the daily evaluation (EVALUATION_CRON in SCHEDULE_TZ) once, however many workers start, and
+ * again when Redis comes back or every few minutes (keepRegistered), should Redis have lost it.
+ */
 @Injectable()
-export class EvaluationScheduler implements OnApplicationBootstrap {
+export class EvaluationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EvaluationScheduler.name);
+  private stop = () => {};
 
   constructor(
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
@@ -17,7 +21,13 @@ export class EvaluationScheduler implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const { evaluationCron: cron, scheduleTz: tz } = this.config;
-    await scheduleRepeatable(this.queue, { name: EvaluationJob.scheduled, jobId: CRON_JOB_ID, cron, tz }, this.config.jobBackoffMs);
+    const register = () => scheduleRepeatable(this.queue, { name: EvaluationJob.scheduled, jobId: CRON_JOB_ID, cron, tz }, this.config.jobBackoffMs);
+    await register();
     this.logger.log(`evaluation scheduled: "${cron}" (${tz})`);
+    this.stop = keepRegistered(this.queue, register, (error) => this.logger.warn(`evaluation schedule not checked: ${error.message}`));
+  }
+
+  onApplicationShutdown(): void {
+    this.stop();
   }
 }

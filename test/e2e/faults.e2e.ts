@@ -4,7 +4,9 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import type pg from 'pg';
 import { Redis } from 'ioredis';
-import { EVALUATION_QUEUE, EvaluationJob, jobIds, QUEUE_ADD_TIMEOUT_MS } from '../../src/jobs/jobs.constants.js';
+import {
+  EVALUATION_QUEUE, EvaluationJob, jobIds, NOTIFICATIONS_QUEUE, NotificationJob, QUEUE_ADD_TIMEOUT_MS,
+} from '../../src/jobs/jobs.constants.js';
 import { ADMIN, eventually, startApp, testEnv, type TestApp } from '../support/app.js';
 import { createDepartment, createTarget } from '../support/factories.js';
 import { spawnMain, type Spawned, waitForOutput } from '../support/process.js';
@@ -111,6 +113,13 @@ describe('faults (issue 7): Redis down, graceful shutdown', () => {
     await sleep(1500); // a duplicate job (drains of the API and the worker, the sweep) would land by now
     const after = Number((await t.db.query(`SELECT count(*) FROM evaluations WHERE run_id IS NULL`)).rows[0].count);
     assert.equal(after - before, 1, 'the two figures cost one evaluation');
+    // Redis came back empty: the worker registered its schedules again without a restart.
+    const notifications = t.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+    const schedules = await eventually(async () => {
+      const names = [...await queue.getRepeatableJobs(), ...await notifications.getRepeatableJobs()].map((j) => j.name).sort();
+      return names.length === 3 ? names : undefined;
+    }, 10_000, 'the schedules registered again');
+    assert.deepEqual(schedules, [EvaluationJob.scheduled, NotificationJob.digest, NotificationJob.reminders].sort());
     await worker.stop();
     assert.equal(await worker.exited, 0);
   });
