@@ -5,6 +5,7 @@ import { Imports1764700000000 } from './1764700000000-Imports.js';
 import { OutboxAttachments1764800000000 } from './1764800000000-OutboxAttachments.js';
 import { EvaluationAtScale1764900000000 } from './1764900000000-EvaluationAtScale.js';
 import { ReevaluationRequests1765000000000 } from './1765000000000-ReevaluationRequests.js';
+import { FastIngest1765100000000 } from './1765100000000-FastIngest.js';
 import { AuthChangeNotify1765300000000 } from './1765300000000-AuthChangeNotify.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   OutboxAttachments1764800000000,
   EvaluationAtScale1764900000000,
   ReevaluationRequests1765000000000,
+  FastIngest1765100000000,
   AuthChangeNotify1765300000000,
 ];

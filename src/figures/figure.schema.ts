@@ -1,10 +1,14 @@
+import type { PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
-import { decimalValue, periodString } from '../common/values.js';
+import { checkDecimal, decimalValue, periodString } from '../common/values.js';
+import { ZodPipe } from '../common/zod.pipe.js';
+import { parsePeriod } from '../evaluation/periods.js';
 import { targetCode } from '../targets/target.schema.js';
 import { BATCH_MAX_FIGURES } from './batch-limits.js';
 
+const FIGURE_TEXT_MAX = 2000;
 /** Free text of a figure (U+0000 is refused for every body by ZodPipe). */
-const figureText = z.string().trim().max(2000).nullable().default(null);
+const figureText = z.string().trim().max(FIGURE_TEXT_MAX).nullable().default(null);
 
 const figureFields = {
   value: decimalValue,
@@ -22,3 +26,60 @@ export const batchFiguresSchema = z.strictObject({
   figures: z.array(z.strictObject({ target: targetCode, period: periodString, ...figureFields })).min(1).max(BATCH_MAX_FIGURES),
 });
 export type BatchFigures = z.output<typeof batchFiguresSchema>;
+type BatchFigure = BatchFigures['figures'][number];
+
+const TARGET_CODE = /^[A-Z][A-Z0-9-]{1,39}$/; // targetCode's
+const FIGURE_KEYS = new Set(['target', 'period', 'value', 'basis', 'status', 'note', 'source', 'reason']);
+
+/** A figure text as figureText gives it, or undefined when only zod can say (too long, not a string, U+0000). */
+function text(v: unknown): string | null | undefined {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || v.length > FIGURE_TEXT_MAX || v.includes('\u0000')) return undefined;
+  return v.trim();
+}
+
+/**
+ * `batchFiguresSchema` (and ZodPipe's U+0000 check) for a body it accepts, without zod: the same output,
+ * ~10× faster at 100 000 figures (zod's object and union machinery and the pipe's walk of every value cost
+ * ~0.5 s). Returns null whenever zod might answer otherwise — any unknown key, wrong type, bad value, long
+ * text, U+0000 — and the caller then runs zod for the errors. Accepting is conservative: each check is
+ * the schema's own (the code's regular expression, parsePeriod, checkDecimal, the enums, trim and length).
+ */
+export function parseBatchFast(body: unknown): BatchFigures | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== 'figures') return null;
+  const input = (body as { figures: unknown }).figures;
+  if (!Array.isArray(input) || input.length < 1 || input.length > BATCH_MAX_FIGURES) return null;
+  const figures = new Array<BatchFigure>(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const f = input[i] as Record<string, unknown>;
+    if (typeof f !== 'object' || f === null || Array.isArray(f) || Object.getPrototypeOf(f) !== Object.prototype) return null;
+    for (const key in f) if (!FIGURE_KEYS.has(key) || !Object.hasOwn(f, key)) return null;
+    const { target, period, value: rawValue, basis, status } = f;
+    if (typeof target !== 'string' || !TARGET_CODE.test(target)) return null;
+    if (typeof period !== 'string' || parsePeriod(period) === null) return null;
+    if (typeof rawValue !== 'number' && typeof rawValue !== 'string') return null;
+    const value = checkDecimal(rawValue);
+    if (value === 'not-finite' || value === 'too-large' || value === 'too-many-places') return null;
+    if (basis !== undefined && basis !== 'ytd' && basis !== 'period') return null;
+    if (status !== undefined && status !== 'final' && status !== 'preliminary') return null;
+    const note = text(f.note);
+    const source = text(f.source);
+    const reason = text(f.reason);
+    if (note === undefined || source === undefined || reason === undefined) return null;
+    const figure: BatchFigure = { target, period, value, status: status ?? 'final', note, source, reason };
+    if (basis !== undefined) figure.basis = basis;
+    figures[i] = figure;
+  }
+  return { figures };
+}
+
+/** The batch body: parseBatchFast, or ZodPipe for anything it leaves (every error as before). */
+export class BatchFiguresPipe implements PipeTransform<unknown, BatchFigures> {
+  private readonly zod = new ZodPipe(batchFiguresSchema);
+
+  transform(value: unknown): BatchFigures {
+    return parseBatchFast(value) ?? this.zod.transform(value);
+  }
+}

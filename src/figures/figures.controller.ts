@@ -5,7 +5,7 @@ import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { periodString } from '../common/values.js';
 import { ZodPipe } from '../common/zod.pipe.js';
-import { type BatchFigures, batchFiguresSchema, type PutFigure, putFigureSchema } from './figure.schema.js';
+import { type BatchFigures, BatchFiguresPipe, batchFiguresSchema, type PutFigure, putFigureSchema } from './figure.schema.js';
 import { FiguresService } from './figures.service.js';
 
 @ApiTags('figures 实际值')
@@ -43,7 +43,7 @@ export class FiguresController {
   @Post('figures/batch')
   @HttpCode(200)
   @ApiZodBody(batchFiguresSchema)
-  batch(@CurrentActor() actor: Actor, @Body(new ZodPipe(batchFiguresSchema)) body: BatchFigures) {
+  batch(@CurrentActor() actor: Actor, @Body(new BatchFiguresPipe()) body: BatchFigures) {
     return this.figures.batch(actor, body.figures);
   }
 }

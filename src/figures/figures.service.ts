@@ -68,6 +68,35 @@ export interface WrittenRevision {
   basis: Basis; status: string; note: string | null; source: string | null; reason: string | null;
 }
 
+/**
+ * What a write appended, summed up in SQL from the rows it wrote (100 000 revisions need not travel to
+ * the app and back into the audit row): the revisions themselves, append-only with recorded_by, reason and
+ * recorded_at, are the detail, found by `revisionIds`.
+ */
+export interface WrittenBatch {
+  /** revisions appended (0: nothing changed) */
+  written: number;
+  /** the distinct targets whose figures changed */
+  targetIds: number[];
+  /** the distinct periods written, sorted */
+  periods: string[];
+  /** the ids of the revisions appended, as ascending closed ranges [first, last] (usually one) */
+  revisionIds: [number, number][];
+  /** the reason every revision gave, when they all gave the same one */
+  reason: string | null;
+}
+
+/**
+ * The audit row's record of a bulk write: complete though small. Who and when are the audit row's actor
+ * and time (and each revision's recorded_by and recorded_at); what is every revision whose id lies in
+ * `revisionIds`; what it was before is, for each of them, the previous revision of the same target and
+ * period (`GET /targets/{code}/figures/{period}/revisions`). Revisions, like the audit trail, are
+ * append-only, so the reference stays good.
+ */
+export const auditedBatch = (b: WrittenBatch) => ({
+  targets: b.targetIds.length, periods: b.periods, revisionIds: b.revisionIds,
+});
+
 /** First key of the figure writers' two-key advisory locks (the single-key locks elsewhere are another key space). */
 const FIGURE_LOCK_CLASS = 7_471_105;
 /** Target ids share a lock when equal modulo this: a lone PUT waits only for writers of a target in its bucket. */
@@ -82,9 +111,11 @@ export function lockBuckets(targetIds: readonly number[]): number[] {
 export const COPY_THRESHOLD = 2000;
 const INPUT_TABLE = 'tm_figure_input';
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
 /** A value in COPY's text format: `\N` for null, backslash, tab, newline and carriage return escaped. */
 const copyText = (v: string | null) =>
-  v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  v === null ? '\\N' : !COPY_SPECIAL.test(v) ? v
+    : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 
 /**
  * The rows of a write, COPYed into a temporary table of the transaction (dropped at its end, commit or
@@ -102,7 +133,8 @@ async function copyInput(manager: EntityManager, figures: readonly FigureWrite[]
       let text = '';
       for (let i = start; i < Math.min(start + CHUNK, figures.length); i++) {
         const f = figures[i];
-        text += `${targetIds[i]}\t${copyText(f.period)}\t${copyText(f.value)}\t${bases[i]}\t${copyText(f.status)}\t` +
+        // the period passed resolve's periodFits (digits, Q, -): nothing to escape
+        text += `${targetIds[i]}\t${f.period}\t${copyText(f.value)}\t${bases[i]}\t${copyText(f.status)}\t` +
           `${copyText(f.note)}\t${copyText(f.source)}\t${copyText(f.reason)}\t${i}\n`;
       }
       yield text;
@@ -174,13 +206,13 @@ export class FiguresService {
   /** PUT one figure: idempotent (the same figure again writes no revision). */
   async put(actor: Actor, figure: FigureWrite): Promise<FigureJson> {
     await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
-    await this.writeAll(actor, [figure], { pathOf: (_, field) => field }, async (m, [revision]) => {
-      if (!revision) return; // unchanged
+    await this.writeAll(actor, [figure], { pathOf: (_, field) => field }, async (m, batch) => {
+      if (!batch.written) return; // unchanged
       const id = `${figure.target}/${figure.period}`;
-      const [previous]: WrittenRevision[] = await m.query(
+      const [revision, previous]: WrittenRevision[] = await m.query(
         `SELECT id, value::text, basis, status, note, source FROM figure_revisions
-          WHERE target_id = $1 AND period = $2 AND id < $3 ORDER BY id DESC LIMIT 1`,
-        [revision.target_id, revision.period, revision.id],
+          WHERE target_id = $1 AND period = $2 AND id <= $3 ORDER BY id DESC LIMIT 2`,
+        [batch.targetIds[0], figure.period, batch.revisionIds[0][0]],
       );
       await this.audit.append(m, actor, {
         action: 'figure.revise', entity: 'figure', entityId: id, reason: figure.reason,
@@ -193,15 +225,11 @@ export class FiguresService {
 
   /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
   batch(actor: Actor, figures: FigureWrite[]): Promise<WriteResult> {
-    return this.writeAll(actor, figures, { pathOf: (i, field) => `figures[${i}].${field}` }, async (m, revisions) => {
-      if (!revisions.length) return;
+    return this.writeAll(actor, figures, { pathOf: (i, field) => `figures[${i}].${field}` }, async (m, batch) => {
+      if (!batch.written) return;
       await this.audit.append(m, actor, {
-        action: 'figures.batch', entity: 'figure', entityId: null,
-        reason: new Set(revisions.map((r) => r.reason)).size === 1 ? revisions[0].reason : null,
-        after: {
-          received: figures.length, written: revisions.length,
-          revisions: revisions.map((r) => ({ target: r.code, period: r.period, value: Number(r.value), reason: r.reason, revision: Number(r.id) })),
-        },
+        action: 'figures.batch', entity: 'figure', entityId: null, reason: batch.reason,
+        after: { received: figures.length, written: batch.written, unchanged: figures.length - batch.written, ...auditedBatch(batch) },
       });
     });
   }
@@ -270,25 +298,27 @@ export class FiguresService {
 
   /**
    * Checks every row (`check`; 403 when any target may not be written, 422 for any other error), then
-   * writes all changed figures in one transaction, calls `afterWrite` in that transaction with the
-   * revisions written (none when nothing changed: it may still write, e.g. audit; throwing rolls all
-   * back), and queues the re-evaluation of the targets changed. All or nothing.
+   * writes all changed figures in one transaction, calls `afterWrite` in that transaction with what was
+   * written (`written` 0 when nothing changed: it may still write, e.g. audit; throwing rolls all back),
+   * records the re-evaluation requests of the targets changed in the same transaction and, after the
+   * commit, queues them. All or nothing.
    *
    * Set-based whatever the size: the rows reach PostgreSQL as arrays (unnest) or, from COPY_THRESHOLD
    * rows on, through COPY into a temporary table (~3× faster than unnest at 100 000 rows); one statement
-   * then appends the changed revisions and updates the current figures.
+   * then appends the changed revisions, updates the current figures and returns a summary of what it
+   * wrote (WrittenBatch), not the rows.
    */
   async writeAll(
     actor: Actor,
     figures: readonly FigureWrite[],
     paths: { pathOf: PathOf; rowOf?: (index: number) => number },
-    afterWrite: (manager: EntityManager, revisions: WrittenRevision[]) => Promise<void>,
+    afterWrite: (manager: EntityManager, batch: WrittenBatch) => Promise<void>,
   ): Promise<WriteResult> {
     const { denied, errors, targetIds, bases } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf);
     if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
     if (errors.length) throw invalid(errors, `${errors.length} 处错误，未写入任何数据 (nothing was written)`);
 
-    const written: WrittenRevision[] = await this.dataSource.transaction(async (manager) => {
+    const written: WrittenBatch = await this.dataSource.transaction(async (manager) => {
       // Serialise writers of the same targets: one transaction-scoped lock per bucket of target ids, taken
       // in ascending order, so two writers cannot deadlock and a batch of 100 000 figures takes at most
       // LOCK_BUCKETS locks (PostgreSQL's lock table holds ~64 per connection: one lock per figure, or
@@ -300,6 +330,8 @@ export class FiguresService {
       let input: string;
       let params: unknown[];
       if (figures.length >= COPY_THRESHOLD) {
+        // Sorts and hashes of 100 000 rows in memory rather than on disk (4 MB by default).
+        await manager.query(`SET LOCAL work_mem = '64MB'`);
         await copyInput(manager, figures, targetIds, bases);
         input = `SELECT * FROM ${INPUT_TABLE}`;
         params = [actor.email];
@@ -311,34 +343,51 @@ export class FiguresService {
           figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason),
         ];
       }
-      const revisions: WrittenRevision[] = await manager.query(
-        `WITH input AS (${input}), changed AS (
-           INSERT INTO figure_revisions (target_id, period, value, basis, status, note, source, reason, recorded_by)
-           SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, $1
-           FROM input i LEFT JOIN figures f ON f.target_id = i.target_id AND f.period = i.period
-           WHERE f.target_id IS NULL
-              OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
-           ORDER BY i.ord
-           RETURNING id, target_id, period, value, basis, status, note, source, reason, recorded_at
-         ), current AS (
-           INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
-           SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM changed
-           ON CONFLICT (target_id, period) DO UPDATE SET value = EXCLUDED.value, basis = EXCLUDED.basis,
-             status = EXCLUDED.status, note = EXCLUDED.note, source = EXCLUDED.source,
-             revision_id = EXCLUDED.revision_id, recorded_at = EXCLUDED.recorded_at
-           RETURNING target_id
-         )
-         SELECT c.id, c.target_id, t.code, c.period, c.value::text, c.basis, c.status, c.note, c.source, c.reason
-           FROM changed c JOIN targets t ON t.id = c.target_id
-          ORDER BY c.id`,
-        params,
-      );
-      await afterWrite(manager, revisions);
-      await this.reevaluation.record(manager, revisions.map((r) => r.target_id)); // kept if Redis is down
-      return revisions;
+      // revision_ids: the ids appended as ranges, usually one; gaps and islands when a concurrent writer
+      // (of other targets) took ids in between. reason: the one every revision gave, if they all gave the
+      // same (NULL included). DISTINCT subqueries: hashed, where aggregates with DISTINCT sort.
+      const [summary]: { written: number; target_ids: number[]; periods: string[]; revision_ids: [number, number][]; reason: string | null }[] =
+        await manager.query(
+          `WITH input AS (${input}), changed AS (
+             INSERT INTO figure_revisions (target_id, period, value, basis, status, note, source, reason, recorded_by)
+             SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, $1
+             FROM input i LEFT JOIN figures f ON f.target_id = i.target_id AND f.period = i.period
+             WHERE f.target_id IS NULL
+                OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
+             ORDER BY i.ord
+             RETURNING id, target_id, period, value, basis, status, note, source, reason, recorded_at
+           ), current AS (
+             INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
+             SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM changed
+             ON CONFLICT (target_id, period) DO UPDATE SET value = EXCLUDED.value, basis = EXCLUDED.basis,
+               status = EXCLUDED.status, note = EXCLUDED.note, source = EXCLUDED.source,
+               revision_id = EXCLUDED.revision_id, recorded_at = EXCLUDED.recorded_at
+           )
+           SELECT count(*)::int AS written,
+                  (SELECT coalesce(array_agg(target_id), '{}') FROM (SELECT DISTINCT target_id FROM changed) d) AS target_ids,
+                  (SELECT coalesce(array_agg(period ORDER BY period), '{}') FROM (SELECT DISTINCT period::text FROM changed) d) AS periods,
+                  (SELECT CASE WHEN count(*) = 1 THEN min(reason) END FROM (SELECT DISTINCT reason FROM changed) d) AS reason,
+                  CASE WHEN count(*) = 0 THEN '[]'
+                       WHEN max(c.id) - min(c.id) + 1 = count(*) THEN json_build_array(json_build_array(min(c.id), max(c.id)))
+                       ELSE (SELECT json_agg(json_build_array(lo, hi) ORDER BY lo)
+                               FROM (SELECT min(id) AS lo, max(id) AS hi
+                                       FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS island FROM changed) s GROUP BY island) r)
+                  END AS revision_ids
+             FROM changed c`,
+          params,
+        );
+      const batch: WrittenBatch = {
+        written: summary.written, targetIds: summary.target_ids, periods: summary.periods,
+        revisionIds: summary.revision_ids, reason: summary.written ? summary.reason : null,
+      };
+      await afterWrite(manager, batch);
+      await this.reevaluation.record(manager, batch.targetIds); // kept if Redis is down
+      return batch;
     });
-    await this.reevaluation.request([...new Set(written.map((w) => w.target_id))]);
-    return { received: figures.length, written: written.length, unchanged: figures.length - written.length };
+    // Queued after the commit; a large set in the background (the response does not wait for Redis): the
+    // requests are in reevaluation_requests already, and what is not queued now the drain queues.
+    await this.reevaluation.requestSoon(written.targetIds);
+    return { received: figures.length, written: written.written, unchanged: figures.length - written.written };
   }
 
   private async targetId(code: string, { active = false } = {}): Promise<number> {

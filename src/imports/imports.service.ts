@@ -8,7 +8,7 @@ import { can, forbidden } from '../auth/permissions.js';
 import { conflict, type FieldError, invalid, notFound } from '../common/domain-error.js';
 import { isoOrNull } from '../common/values.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
-import { type FigureWrite, FiguresService, type WriteResult } from '../figures/figures.service.js';
+import { auditedBatch, type FigureWrite, FiguresService, type WriteResult } from '../figures/figures.service.js';
 import { type FigureField, parseFigureSheet, type RowError, type SheetRow, SpreadsheetError } from '../spreadsheets/parse.js';
 
 export type ImportStatus = 'preview' | 'applied' | 'rejected';
@@ -151,8 +151,8 @@ export class ImportsService {
     await this.figures.writeAll(
       actor, figures,
       { pathOf: (i, field) => rowPath(rows[i].row, field), rowOf: (i) => rows[i].row },
-      async (m, revisions) => {
-        const result: WriteResult = { received: figures.length, written: revisions.length, unchanged: figures.length - revisions.length };
+      async (m, batch) => {
+        const result: WriteResult = { received: figures.length, written: batch.written, unchanged: figures.length - batch.written };
         // Claims the import in the write's transaction: a concurrent second apply finds it applied and rolls back.
         const claimed: { id: string }[] = await m.query(
           `WITH claimed AS (
@@ -163,10 +163,7 @@ export class ImportsService {
         if (!claimed.length) throw alreadyApplied();
         await this.audit.append(m, actor, {
           action: 'figures.import', entity: 'import', entityId: id,
-          after: {
-            fileName: record.file_name, sha256: record.sha256, ...result,
-            revisions: revisions.map((r) => ({ target: r.code, period: r.period, value: Number(r.value), revision: Number(r.id) })),
-          },
+          after: { fileName: record.file_name, sha256: record.sha256, ...result, ...auditedBatch(batch) },
         });
       },
     );

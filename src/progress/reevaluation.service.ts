@@ -14,8 +14,10 @@ import { EvaluationStore } from './evaluation.store.js';
 
 /** How long a figure write waits for Redis before leaving its re-evaluation to the drain. */
 export const ENQUEUE_TIMEOUT_MS = 1000;
-/** Requests queued per round trip when the table is drained. */
+/** Requests queued per round trip when the table is drained or a large write's are queued. */
 const DRAIN_BATCH = 1000;
+/** A write's requests for up to this many targets are queued before its response; more in the background. */
+export const REQUEST_INLINE_MAX = 1000;
 /**
  * Workers also drain this often: a request whose queueing timed out in a process whose Redis client never
  * disconnected (so no 'ready' follows), or was left by a process stopping, is queued within this delay.
@@ -34,8 +36,8 @@ const within = <T>(ms: number, work: Promise<T>): Promise<T> => {
  * The re-evaluation of targets whose figures changed. A request is a row of `reevaluation_requests`,
  * written in the figure's transaction (`record`), so it outlives Redis being down or flushed; after the
  * commit `request` queues it, waiting at most ENQUEUE_TIMEOUT_MS (and not at all while the Redis client is
- * not connected). Rows still waiting are queued again at start, whenever the Redis client becomes ready,
- * and by workers every REEVALUATION_SWEEP_MS (`drain`). The job (`evaluate`) saves the evaluation and
+ * not connected; a large write's in the background, `requestSoon`). Rows still waiting are queued again at
+ * start, whenever the Redis client becomes ready, and by workers every REEVALUATION_SWEEP_MS (`drain`). The job (`evaluate`) saves the evaluation and
  * deletes the row it read in one transaction, so a request is evaluated once: a duplicate job finds no
  * row and does nothing.
  */
@@ -83,7 +85,11 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
     );
   }
 
-  /** After the commit: queues the recorded requests, waiting for Redis at most ENQUEUE_TIMEOUT_MS. */
+  /**
+   * After the commit: queues the recorded requests, waiting for Redis at most ENQUEUE_TIMEOUT_MS (for more
+   * than DRAIN_BATCH targets, 5× that a round trip of DRAIN_BATCH, as `drain`). Active jobs are read once,
+   * not looked up per target. Never throws: what is not queued stays in the table for the drain.
+   */
   async request(targetIds: readonly number[]): Promise<void> {
     const ids = [...new Set(targetIds)];
     if (!ids.length) return;
@@ -91,11 +97,32 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
       this.logger.warn(`Redis is ${this.queue.client.status}: ${ids.length} re-evaluation(s) wait in PostgreSQL until it is back`);
       return;
     }
+    let queued = 0;
     try {
-      await within(ENQUEUE_TIMEOUT_MS, this.enqueue(ids));
+      if (ids.length <= DRAIN_BATCH) {
+        await within(ENQUEUE_TIMEOUT_MS, this.activeJobIds().then((active) => this.enqueue(ids, active)));
+        return;
+      }
+      const active = await within(ENQUEUE_TIMEOUT_MS, this.activeJobIds());
+      for (; queued < ids.length && !this.closing; queued += DRAIN_BATCH) {
+        // as the drain does: a round trip of 1 000 jobs may take more than a second on a busy machine
+        await within(5 * ENQUEUE_TIMEOUT_MS, this.enqueue(ids.slice(queued, queued + DRAIN_BATCH), active));
+      }
     } catch (error) {
-      this.logger.warn(`${ids.length} re-evaluation(s) not queued (${(error as Error).message}); they wait in PostgreSQL until Redis is back`);
+      this.logger.warn(`${ids.length - queued} re-evaluation(s) not queued (${(error as Error).message}); they wait in PostgreSQL until Redis is back`);
     }
+  }
+
+  /**
+   * `request` for a figure write that has committed: awaited for a few targets (as a single PUT always
+   * was), in the background for more (REQUEST_INLINE_MAX): a batch of 100 000 figures does not keep its
+   * response waiting ~1 s for Redis. Nothing is lost either way: the requests are rows of
+   * reevaluation_requests already, and the drain (at start, when Redis is ready, every
+   * REEVALUATION_SWEEP_MS in workers) queues whatever this leaves, also if the process stops meanwhile.
+   */
+  requestSoon(targetIds: readonly number[]): Promise<void> {
+    const queued = this.request(targetIds);
+    return targetIds.length <= REQUEST_INLINE_MAX ? queued : Promise.resolve();
   }
 
   /** Queues every request still in the table; returns how many. One drain at a time per process. */
@@ -131,7 +158,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
     });
     await this.runs.afterEvaluation(`target:${targetId}:${jobId}`);
     // A figure written while this job ran may not be in the evaluation above: its request is still there.
-    if (!settled) await this.enqueue([targetId], { fresh: true });
+    if (!settled) await this.enqueue([targetId], 'all');
   }
 
   private async drainQuietly(): Promise<number> {
@@ -158,13 +185,16 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
     return queued;
   }
 
-  private async enqueue(targetIds: number[], { fresh = false } = {}): Promise<void> {
+  /** The ids of the jobs being processed now (a few: the workers' concurrency), in one round trip. */
+  private async activeJobIds(): Promise<Set<string>> {
+    return new Set(await this.queue.client.lrange(this.queue.toKey('active'), 0, -1));
+  }
+
+  private async enqueue(targetIds: number[], active: ReadonlySet<string> | 'all'): Promise<void> {
     // A waiting or delayed job will read the new figures when it runs (the debounce); an active one may
     // already have read them, so the change gets a job of its own.
-    const active = fresh
-      ? targetIds.map(() => true)
-      : await Promise.all(targetIds.map(async (id) => (await (await this.queue.getJob(jobIds.target(id)))?.isActive()) ?? false));
-    await this.queue.addBulk(targetIds.map((id, i) => this.job(id, active[i] ? `${jobIds.target(id)}:${Date.now()}` : jobIds.target(id))));
+    const fresh = (id: number) => active === 'all' || active.has(jobIds.target(id));
+    await this.queue.addBulk(targetIds.map((id) => this.job(id, fresh(id) ? `${jobIds.target(id)}:${Date.now()}` : jobIds.target(id))));
   }
 
   private job(targetId: number, jobId: string) {

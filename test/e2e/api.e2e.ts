@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { startApp, type TestApp } from '../support/app.js';
+import { eventually, startApp, type TestApp } from '../support/app.js';
 import { createDepartment, createTarget, FLOW_TARGET, WORKED_EXAMPLE } from '../support/factories.js';
 
 describe('REST API on PostgreSQL and Redis', () => {
@@ -133,6 +133,40 @@ describe('REST API on PostgreSQL and Redis', () => {
   it('lists departments', async () => {
     const res = await t.http().get('/api/v1/departments').expect(200);
     assert.deepEqual(res.body.map((d: { code: string }) => d.code), ['ECON-INFO', 'SCI-TECH']);
+  });
+
+  it('takes a batch over more than 1 000 targets: one audit row naming every revision, each target re-evaluated after the response', async () => {
+    const n = 1100; // over REQUEST_INLINE_MAX: queued in the background
+    await t.db.query(
+      `INSERT INTO targets (code, name, unit, kind, comparator, frequency, department_id, target_period, target_value)
+       SELECT 'BULK-' || lpad(i::text, 4, '0'), '批量指标 ' || i, '家', 'level', '>=', 'quarterly', (SELECT min(id) FROM departments), '2030', 1000
+         FROM generate_series(1, $1::int) i`,
+      [n],
+    );
+    const figures = Array.from({ length: n }, (_, i) => ({ target: `BULK-${String(i + 1).padStart(4, '0')}`, period: '2025Q1', value: i + 0.5, reason: '批量核定' }));
+    const res = await t.http().post('/api/v1/figures/batch').send({ figures }).expect(200);
+    assert.deepEqual(res.body, { received: n, written: n, unchanged: 0 });
+
+    const { rows: [audit] } = await t.db.query(`SELECT actor, reason, after FROM audit_log WHERE action = 'figures.batch' ORDER BY id DESC LIMIT 1`);
+    assert.equal(audit.reason, '批量核定');
+    assert.deepEqual([audit.after.received, audit.after.written, audit.after.unchanged, audit.after.targets, audit.after.periods], [n, n, 0, n, ['2025Q1']]);
+    // The revisions the row names are exactly the batch's, each with who, what and why.
+    const { rows: named } = await t.db.query(
+      `SELECT t.code, r.value::float8 AS value, r.recorded_by, r.reason FROM jsonb_array_elements($1::jsonb) x
+         JOIN figure_revisions r ON r.id BETWEEN (x->>0)::bigint AND (x->>1)::bigint JOIN targets t ON t.id = r.target_id
+        ORDER BY t.code`,
+      [JSON.stringify(audit.after.revisionIds)],
+    );
+    assert.deepEqual(named, figures.map((f) => ({ code: f.target, value: f.value, recorded_by: audit.actor, reason: '批量核定' })));
+
+    // Queued after the response, in the background: every target is evaluated and no request is left.
+    await eventually(async () => {
+      const { rows: [c] } = await t.db.query(
+        `SELECT (SELECT count(*)::int FROM reevaluation_requests r JOIN targets t ON t.id = r.target_id WHERE t.code LIKE 'BULK-%') AS waiting,
+                (SELECT count(*)::int FROM latest_evaluations l JOIN targets t ON t.id = l.target_id WHERE t.code LIKE 'BULK-%') AS evaluated`,
+      );
+      return c.waiting === 0 && c.evaluated === n ? c : undefined;
+    }, 90_000, `${n} re-evaluations`);
   });
 });
 
