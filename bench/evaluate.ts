@@ -1,7 +1,7 @@
 /**
  * `npm run bench:evaluate -- --targets N [--workers K] [--runtime dist|swc] [--chunk-size S] [--curve]
  *    [--database-server URL] [--explain] [--pg-options='-c jit=off'] [--after-load SQL] [--keep-database]
- *    [--timeout SECONDS]`
+ *    [--timeout SECONDS] [--cpu-prof DIR]`
  *
  * Not a test. Seeds N targets × 20 quarterly figures (2020Q1..2024Q4) in a scratch database
  * `tm_bench_<pid>`, times a full queued evaluation run (EvaluationRunsService.start → Bull fan-out →
@@ -68,6 +68,8 @@ const { values: opts } = parseArgs({
     'after-load': { type: 'string', default: '' },
     // Debugging aid: leave the scratch database in place (Redis keys are still deleted).
     'keep-database': { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of each worker process into DIR (node --cpu-prof; written when it exits).
+    'cpu-prof': { type: 'string', default: '' },
   },
   strict: true,
   allowPositionals: false,
@@ -455,7 +457,8 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 function startWorker(index: number): Promise<Worker> {
-  const args = RUNTIME === 'dist' ? [DIST_MAIN] : ['--import', '@swc-node/register/esm-register', 'src/main.ts'];
+  const profile = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opts['cpu-prof']}`] : [];
+  const args = [...profile, ...(RUNTIME === 'dist' ? [DIST_MAIN] : ['--import', '@swc-node/register/esm-register', 'src/main.ts'])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: childEnv(),

@@ -6,6 +6,7 @@ import { OutboxAttachments1764800000000 } from './1764800000000-OutboxAttachment
 import { EvaluationAtScale1764900000000 } from './1764900000000-EvaluationAtScale.js';
 import { ReevaluationRequests1765000000000 } from './1765000000000-ReevaluationRequests.js';
 import { FastIngest1765100000000 } from './1765100000000-FastIngest.js';
+import { EvaluationWriteChecks1765200000000 } from './1765200000000-EvaluationWriteChecks.js';
 import { AuthChangeNotify1765300000000 } from './1765300000000-AuthChangeNotify.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   EvaluationAtScale1764900000000,
   ReevaluationRequests1765000000000,
   FastIngest1765100000000,
+  EvaluationWriteChecks1765200000000,
   AuthChangeNotify1765300000000,
 ];

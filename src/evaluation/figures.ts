@@ -1,5 +1,5 @@
 import type { Basis, FigureRevision } from './evaluation.types.js';
-import { periodEndMillis, periodFits, periodT, subPeriod, type Frequency } from './periods.js';
+import { parsePeriod, periodEndMillis, periodFits, periodsPerYear, type Frequency } from './periods.js';
 
 /** The current value of one period as of a moment. */
 export interface Figure {
@@ -31,7 +31,11 @@ export function currentFigures(
     const seen = current.get(r.period);
     if (!seen || r.recordedAt.getTime() >= seen.recordedAt.getTime()) current.set(r.period, r);
   }
-  return [...current.values()]
-    .map((r) => ({ period: r.period, t: periodT(r.period), ...subPeriod(r.period), value: r.value, basis: r.basis }))
-    .sort((x, y) => x.t - y.t);
+  const n = periodsPerYear(frequency);
+  const figures: Figure[] = [];
+  for (const r of current.values()) {
+    const { year, index: k } = parsePeriod(r.period)!; // it fits the frequency: parsed, with n sub-periods a year
+    figures.push({ period: r.period, t: year + k / n, year, k, n, value: r.value, basis: r.basis }); // t = periodT(period)
+  }
+  return figures.sort((x, y) => x.t - y.t);
 }

@@ -16,7 +16,7 @@ import { type FigureWindow, figureWindow, needsFullRead } from './window.js';
 const TZ = 'Asia/Shanghai';
 const DAY = 86_400_000;
 
-/** What the store's WINDOW_SQL returns for one target: resolved revisions and the periods of part w. */
+/** What the store's WINDOW_SQL returns for one target: resolved revisions and the periods of its `latest` part. */
 export function simulateWindowRead(
   revisions: readonly FigureRevision[], asOf: Date, w: FigureWindow,
 ): { revisions: FigureRevision[]; windowPeriods: string[] } {
@@ -36,7 +36,8 @@ export function simulateWindowRead(
     const beyond = known.find((r) => r.period > w.upTo && r.period <= w.beyondTo!);
     if (beyond) out.push(beyond);
   }
-  return { revisions: out, windowPeriods: part.map((r) => r.period) };
+  // The store gives each figure read asOf as its recordedAt (the SQL already resolved the revisions).
+  return { revisions: out.map((r) => ({ ...r, recordedAt: asOf })), windowPeriods: part.map((r) => r.period) };
 }
 
 /** evaluate() as the store does it with the window read; `fullReads` counts the fallbacks. */

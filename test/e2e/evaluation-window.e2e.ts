@@ -16,7 +16,7 @@ import { createDataSource } from '../../src/database/data-source.js';
 import { periodOf, periodsPerYear, periodEndMillis, type Frequency } from '../../src/evaluation/periods.js';
 import { EvaluationRun } from '../../src/progress/evaluation-run.entity.js';
 import { EvaluationRunsService } from '../../src/progress/evaluation-runs.service.js';
-import { EvaluationStore } from '../../src/progress/evaluation.store.js';
+import { EvaluationStore, type WindowRow, windowFigures } from '../../src/progress/evaluation.store.js';
 import { createTestDatabase } from '../support/database.js';
 
 const TZ = 'Asia/Shanghai';
@@ -109,9 +109,15 @@ describe('the window read against the full read, in PostgreSQL', () => {
     const query = ds.query.bind(ds);
     (ds as any).query = async (sql: string, params?: unknown[], runner?: any) => {
       const rows = await query(sql, params, runner);
-      if (/^\s*WITH w AS/.test(sql)) rowsBy.window += rows.length;
-      else if (/FROM figures WHERE target_id = ANY/.test(sql)) rowsBy.full += rows.length;
+      if (/FROM figures WHERE target_id = ANY/.test(sql)) rowsBy.full += rows.length;
       return rows;
+    };
+    // The window read returns one row a target: count the figures in it.
+    const windowRead = (store as any).figuresInWindows.bind(store);
+    (store as any).figuresInWindows = async (ids: number[], windows: unknown[], asOf: Date) => {
+      const read: (WindowRow | undefined)[] = await windowRead(ids, windows, asOf);
+      for (const row of read) rowsBy.window += windowFigures(row, asOf).revisions.length;
+      return read;
     };
   });
   after(async () => {
@@ -130,7 +136,7 @@ describe('the window read against the full read, in PostgreSQL', () => {
       assert.deepEqual(windowed, full);
       const statuses = new Set(full.map((e) => e.result.status));
       assert.ok(statuses.size >= 3, [...statuses].join());
-      // The window read returns fewer rows than the full one (a few targets may be re-read in full).
+      // The window read returns fewer figures than the full one (a few targets may be re-read in full).
       const windowRows = rowsBy.window - before.window + (rowsBy.full - before.full - fullRows);
       if (fullRows > 1000) assert.ok(windowRows < fullRows * 0.8, `${windowRows} vs ${fullRows}`);
     });
@@ -198,5 +204,24 @@ describe('the window read against the full read, in PostgreSQL', () => {
     await ds.query(`INSERT INTO evaluations (run_id, target_id, as_of, status) VALUES (NULL, 9999, now(), 'no_data')`);
     await assert.rejects(ds.query(`DELETE FROM targets WHERE id = 9999`), /cannot be deleted/);
     await assert.rejects(ds.query(`UPDATE targets SET id = 10000 WHERE id = 9999`), /cannot be deleted or renumbered/);
+
+    // The set-based checks that replaced the per-row keys of evaluations.run_id and latest_evaluations
+    // (migration EvaluationWriteChecks), and their cascades.
+    await assert.rejects(
+      ds.query(`INSERT INTO evaluations (run_id, target_id, as_of, status) VALUES ('00000000-0000-4000-8000-000000000000', 1, now(), 'no_data')`),
+      /run that does not exist/);
+    const [{ id: other }] = await ds.query(`SELECT id FROM evaluations WHERE run_id = $1 AND target_id = 2`, [newer]);
+    await assert.rejects(ds.query(`UPDATE latest_evaluations SET evaluation_id = $1 WHERE target_id = 1`, [other]), /existing evaluation of its target/);
+    await assert.rejects(ds.query(`UPDATE latest_evaluations SET evaluation_id = -1 WHERE target_id = 1`), /existing evaluation of its target/);
+    await assert.rejects(ds.query(`UPDATE evaluations SET target_id = 9999 WHERE id = $1`, [other]), /cannot change its id or target/);
+    const lone = await newRun('2026-11-29T08:00:00Z');
+    await ds.query(`INSERT INTO evaluations (run_id, target_id, as_of, status) VALUES ($1, 9999, now(), 'no_data')`, [lone]);
+    await assert.rejects(ds.query(`UPDATE evaluation_runs SET id = gen_random_uuid() WHERE id = $1`, [lone]), /cannot be renumbered/);
+    await ds.query(`DELETE FROM evaluations WHERE id = $1`, [other]);
+    assert.deepEqual(await ds.query(`SELECT target_id FROM latest_evaluations WHERE target_id = 2`), []);
+    await ds.query(`DELETE FROM evaluation_runs WHERE id = $1`, [newer]);
+    const [gone] = await ds.query(
+      `SELECT (SELECT count(*)::int FROM evaluations WHERE run_id = $1) AS evaluations, (SELECT count(*)::int FROM latest_evaluations) AS latest`, [newer]);
+    assert.deepEqual(gone, { evaluations: 0, latest: 0 });
   });
 });
