@@ -12,8 +12,14 @@ import {
   type FiguresExportQuery, figuresExportQuerySchema, type ImportListQuery, importListQuerySchema, type StatusExportQuery,
   statusExportQuerySchema, type UploadQuery, uploadQuerySchema,
 } from './imports.schema.js';
-import { ImportsService } from './imports.service.js';
+import { type ImportDocument, ImportsService } from './imports.service.js';
 import { readUpload, UPLOAD_LIMIT, UploadErrorFilter } from './upload.js';
+
+/** An import as its JSON text (the stored rows spliced in, not parsed and serialised again). */
+function sendImport(reply: FastifyReply, document: ImportDocument): string {
+  void reply.header('content-type', 'application/json; charset=utf-8');
+  return document.body();
+}
 
 function download(reply: FastifyReply, type: string, fileName: string, body: Buffer): Buffer {
   void reply.header('content-type', type).header('content-disposition', attachment(fileName)).header('cache-control', 'no-store');
@@ -60,20 +66,22 @@ export class ImportsController {
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
     @Query(new ZodPipe(uploadQuerySchema)) query: UploadQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { fileName, buffer } = await readUpload(request, UPLOAD_LIMIT);
-    return query.apply ? this.imports.importAndApply(actor, fileName, buffer) : this.imports.preview(actor, fileName, buffer);
+    return sendImport(reply,
+      await (query.apply ? this.imports.importAndApply(actor, fileName, buffer) : this.imports.preview(actor, fileName, buffer)));
   }
 
   @Get(':id')
-  get(@CurrentActor() actor: Actor, @Param('id') id: string) {
-    return this.imports.get(actor, id);
+  async get(@CurrentActor() actor: Actor, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendImport(reply, await this.imports.document(actor, id));
   }
 
   @Post(':id/apply')
   @HttpCode(200)
-  apply(@CurrentActor() actor: Actor, @Param('id') id: string) {
-    return this.imports.apply(actor, id);
+  async apply(@CurrentActor() actor: Actor, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return sendImport(reply, await this.imports.apply(actor, id));
   }
 }
 

@@ -45,7 +45,8 @@ interface ImportRecord {
   file_name: string;
   sha256: string;
   row_count: number;
-  rows: ImportRowJson[];
+  /** the rows as stored (jsonb text): parsed only when needed, spliced into responses as is */
+  rows_json: string;
   errors: FieldError[];
   status: ImportStatus;
   created_at: Date;
@@ -91,7 +92,7 @@ export class ImportsService {
    * Parses and checks a file; stores it as `preview` (no errors) or `rejected`. A file that cannot be read
    * at all is a 422 at path `file` and stores nothing; a viewer gets 403.
    */
-  async preview(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportJson> {
+  async preview(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportDocument> {
     if (!mayImport(actor)) throw forbidden(`角色 ${actor.role} 无权导入实际值 (role ${actor.role} may not import figures)`);
     const name = cleanFileName(fileName);
     let rows: SheetRow[];
@@ -111,19 +112,22 @@ export class ImportsService {
     const status: ImportStatus = errors.length ? 'rejected' : 'preview';
     const sha256 = createHash('sha256').update(buffer).digest('hex');
 
+    const rowsJson = JSON.stringify(rows);
+    const invalidRows = rows.reduce((n, r) => (r.errors.length ? n + 1 : n), 0);
     const record = await this.dataSource.transaction(async (m) => {
-      const [saved]: ImportRecord[] = await m.query(
+      // The rows go in as one jsonb document and are not sent back (RETURNING without them).
+      const [saved]: Omit<ImportRecord, 'rows_json'>[] = await m.query(
         `INSERT INTO imports (user_id, email, file_name, sha256, row_count, rows, errors, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-        [actor.userId, actor.email, name, sha256, rows.length, JSON.stringify(rows), JSON.stringify(errors), status],
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8) RETURNING ${SUMMARY_COLUMNS}, errors`,
+        [actor.userId, actor.email, name, sha256, rows.length, rowsJson, JSON.stringify(errors), status],
       );
       await this.audit.append(m, actor, {
         action: 'import.preview', entity: 'import', entityId: saved.id,
-        after: { fileName: name, sha256, status, rows: rows.length, invalid: rows.filter((r) => r.errors.length).length },
+        after: { fileName: name, sha256, status, rows: rows.length, invalid: invalidRows },
       });
       return saved;
     });
-    return importJson(record);
+    return new ImportDocument(summaryJson(record, invalidRows), rowsJson, errors, rows);
   }
 
   /**
@@ -132,7 +136,7 @@ export class ImportsService {
    * revision, so the same file again reports written 0. 409 when already applied; 422 naming
    * `rows[<row>].<field>` when the import has errors (or a check fails now: nothing is written).
    */
-  async apply(actor: Actor, id: string): Promise<ImportJson> {
+  async apply(actor: Actor, id: string): Promise<ImportDocument> {
     const record = await this.load(actor, id);
     if (record.status === 'applied') {
       throw conflict('id', `导入 ${id} 已于 ${record.applied_at!.toISOString()} 应用，不能重复应用 (the import was already applied)`);
@@ -140,7 +144,7 @@ export class ImportsService {
     if (record.errors.length || record.status !== 'preview') {
       throw invalid(record.errors, `导入文件有 ${record.errors.length} 处错误，不能应用，未写入任何数据 (the import has errors; nothing was written)`);
     }
-    const rows = record.rows;
+    const rows: ImportRowJson[] = JSON.parse(record.rows_json);
     const source = importSource(record.file_name);
     const figures: FigureWrite[] = rows.map((r) => ({
       target: r.target!, period: r.period!, value: r.value!, basis: (r.basis ?? undefined) as Basis | undefined,
@@ -148,30 +152,34 @@ export class ImportsService {
     }));
     const alreadyApplied = () =>
       conflict('id', `导入 ${id} 已被应用，不能重复应用 (the import was already applied)`);
+    let applied: Omit<ImportRecord, 'rows_json' | 'errors'> | undefined;
     await this.figures.writeAll(
       actor, figures,
       { pathOf: (i, field) => rowPath(rows[i].row, field), rowOf: (i) => rows[i].row },
       async (m, batch) => {
         const result: WriteResult = { received: figures.length, written: batch.written, unchanged: figures.length - batch.written };
         // Claims the import in the write's transaction: a concurrent second apply finds it applied and rolls back.
-        const claimed: { id: string }[] = await m.query(
+        const claimed: Omit<ImportRecord, 'rows_json' | 'errors'>[] = await m.query(
           `WITH claimed AS (
-             UPDATE imports SET status = 'applied', applied_at = now(), result = $2 WHERE id = $1 AND status = 'preview' RETURNING id
-           ) SELECT id FROM claimed`,
+             UPDATE imports SET status = 'applied', applied_at = now(), result = $2 WHERE id = $1 AND status = 'preview'
+             RETURNING ${SUMMARY_COLUMNS}
+           ) SELECT * FROM claimed`, // a SELECT: TypeORM returns an UPDATE's rows as [rows, count]
           [id, JSON.stringify(result)],
         );
         if (!claimed.length) throw alreadyApplied();
+        applied = claimed[0];
         await this.audit.append(m, actor, {
           action: 'figures.import', entity: 'import', entityId: id,
           after: { fileName: record.file_name, sha256: record.sha256, ...result, ...auditedBatch(batch) },
         });
       },
     );
-    return this.get(actor, id);
+    // The committed state, as GET /imports/{id} would read it: the stored rows are unchanged by the apply.
+    return new ImportDocument(summaryJson(applied!, countInvalid(rows)), record.rows_json, record.errors, rows);
   }
 
   /** Preview, then apply at once when there is no error; otherwise 422 with every row error (the import is kept, rejected). */
-  async importAndApply(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportJson> {
+  async importAndApply(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportDocument> {
     const previewed = await this.preview(actor, fileName, buffer);
     if (previewed.errors.length) {
       throw invalid(previewed.errors,
@@ -182,15 +190,21 @@ export class ImportsService {
 
   /** An import with its rows: the uploader's own, or any for admins and planners (others: 404). */
   async get(actor: Actor, id: string): Promise<ImportJson> {
-    return importJson(await this.load(actor, id));
+    return (await this.document(actor, id)).json();
+  }
+
+  /** `get` as the stored JSON text (for the HTTP response: the rows are not parsed). */
+  async document(actor: Actor, id: string): Promise<ImportDocument> {
+    const record = await this.load(actor, id);
+    return new ImportDocument(summaryJson(record, record.invalid), record.rows_json, record.errors);
   }
 
   /** The latest imports (without rows): the actor's own, or everyone's for admins and planners. */
   async list(actor: Actor, limit = 20): Promise<ImportSummaryJson[]> {
     const all = can(actor, 'figures.write.any');
-    const records: (Omit<ImportRecord, 'rows' | 'errors'> & { invalid: number })[] = await this.dataSource.query(
+    const records: (Omit<ImportRecord, 'rows_json' | 'errors'> & { invalid: number })[] = await this.dataSource.query(
       `SELECT id, user_id, email, file_name, sha256, row_count, status, created_at, applied_at, result,
-              (SELECT count(*)::int FROM jsonb_array_elements(rows) r WHERE jsonb_array_length(r->'errors') > 0) AS invalid
+              ${INVALID_ROWS} AS invalid
          FROM imports WHERE $1 OR user_id = $2 OR (user_id IS NULL AND $2::int IS NULL AND email = $3)
         ORDER BY created_at DESC LIMIT $4`,
       [all, actor.userId, actor.email, Math.min(Math.max(limit, 1), 100)],
@@ -216,10 +230,17 @@ export class ImportsService {
     }
   }
 
-  private async load(actor: Actor, id: string): Promise<ImportRecord> {
+  private async load(actor: Actor, id: string): Promise<ImportRecord & { invalid: number }> {
     const missing = () => notFound(`导入 ${id}`, 'id');
     if (!UUID.test(id)) throw missing();
-    const [record]: ImportRecord[] = await this.dataSource.query(`SELECT * FROM imports WHERE id = $1`, [id]);
+    // The rows as text (one string, not 100 000 objects); the count of rows with errors from the stored
+    // errors (each names its row as `rows[<row>].<field>`), which is what the rows' own error lists say.
+    const [record]: (ImportRecord & { invalid: number })[] = await this.dataSource.query(
+      `SELECT ${SUMMARY_COLUMNS}, errors, rows::text AS rows_json,
+              ${INVALID_ROWS} AS invalid
+         FROM imports WHERE id = $1`,
+      [id],
+    );
     if (!record || (!can(actor, 'figures.write.any') && !ownedBy(record, actor))) throw missing();
     return record;
   }
@@ -228,7 +249,7 @@ export class ImportsService {
 const ownedBy = (r: ImportRecord, actor: Actor) =>
   r.user_id !== null ? r.user_id === actor.userId : actor.userId === null && r.email === actor.email;
 
-function summaryJson(r: Omit<ImportRecord, 'rows' | 'errors'>, invalidRows: number): ImportSummaryJson {
+function summaryJson(r: Omit<ImportRecord, 'rows_json' | 'errors'>, invalidRows: number): ImportSummaryJson {
   return {
     id: r.id, fileName: r.file_name, sha256: r.sha256, status: r.status, createdBy: r.email,
     createdAt: r.created_at.toISOString(), appliedAt: isoOrNull(r.applied_at),
@@ -236,8 +257,41 @@ function summaryJson(r: Omit<ImportRecord, 'rows' | 'errors'>, invalidRows: numb
   };
 }
 
-function importJson(r: ImportRecord): ImportJson {
-  return { ...summaryJson(r, r.rows.filter((row) => row.errors.length).length), rows: r.rows, errors: r.errors };
+const SUMMARY_COLUMNS = 'id, user_id, email, file_name, sha256, row_count, status, created_at, applied_at, result';
+/**
+ * The rows with errors, counted from the stored errors (each names its row: `rows[<row>].<field>`) rather
+ * than by opening every stored row.
+ */
+const INVALID_ROWS = `(SELECT count(DISTINCT split_part(e->>'path', '.', 1))::int FROM jsonb_array_elements(errors) e)`;
+
+const countInvalid = (rows: readonly ImportRowJson[]) => rows.reduce((n, r) => (r.errors.length ? n + 1 : n), 0);
+
+/**
+ * An import with its rows (ImportJson), kept as the JSON text stored: the HTTP routes send `body()` (the rows
+ * spliced in as they are, not parsed and serialised again); `json()` gives the object (parsing the rows once).
+ */
+export class ImportDocument {
+  constructor(
+    readonly summary: ImportSummaryJson,
+    private readonly rowsJson: string,
+    readonly errors: FieldError[],
+    private rows?: ImportRowJson[],
+  ) {}
+
+  get id(): string { return this.summary.id; }
+  get status(): ImportStatus { return this.summary.status; }
+  get invalid(): number { return this.summary.invalid; }
+
+  json(): ImportJson {
+    this.rows ??= JSON.parse(this.rowsJson) as ImportRowJson[];
+    return { ...this.summary, rows: this.rows, errors: this.errors };
+  }
+
+  /** The response body: the same JSON as `JSON.stringify(json())` up to whitespace and key order. */
+  body(): string {
+    const head = JSON.stringify({ ...this.summary, rows: 0 });
+    return `${head.slice(0, -2)}${this.rowsJson},"errors":${JSON.stringify(this.errors)}}`;
+  }
 }
 
 const FIELDS: FigureField[] = ['target', 'period', 'value', 'basis', 'note'];

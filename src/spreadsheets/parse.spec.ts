@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
-import { decodeText, MAX_ROWS, parseFigureSheet, type SheetRow, SpreadsheetError } from './parse.js';
+import { decodeText, MAX_ROWS, parseFigureSheet, type SheetRow, SpreadsheetError, xlsxRows } from './parse.js';
 
 const csv = (text: string, encoding: 'utf8' | 'bom' = 'utf8') =>
   Buffer.from((encoding === 'bom' ? '\uFEFF' : '') + text, 'utf8');
@@ -159,6 +159,31 @@ describe('parseFigureSheet: xlsx', () => {
       { row: 4, target: 'M1', period: '2025-07', value: '7', basis: 'period', note: null, errors: [] },
       { row: 6, target: 'M1', period: '2025-07-15', value: '三百', basis: null, note: null, errors: ['period', 'value'] },
     ]);
+  });
+
+  it('reads the same cells streamed as with the whole workbook loaded (dates, rich text, links, booleans, sheets)', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const hidden = workbook.addWorksheet('hidden');
+    hidden.state = 'hidden';
+    hidden.addRow(['指标代码', '期间', '数值']);
+    hidden.addRow(['HIDDEN', '2024Q4', 1]);
+    const sheet = workbook.addWorksheet('可见');
+    [
+      ['说明：示例'],
+      [],
+      ['Code', 'Period', 'Value', 'Basis', 'Note'],
+      ['DT-ENTERPRISES', new Date(Date.UTC(2025, 6, 1)), 260.25, '累计', { richText: [{ text: '富' }, { text: '文本' }] }],
+      ['NEV-OUTPUT', '2025Q1', true, null, { text: '链接', hyperlink: 'https://example.org' }],
+      [null, null, null, null, null],
+      ['M1', new Date(Date.UTC(2025, 6, 15)), '1,234.5', '当期', '=cmd'],
+    ].forEach((r) => sheet.addRow(r as ExcelJS.CellValue[]));
+    sheet.getCell('B4').numFmt = 'yyyy-mm';
+    workbook.addWorksheet('third').addRow(['x']);
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+    const streamed = await xlsxRows(buffer);
+    assert.deepEqual(streamed, await xlsxRows(buffer, false));
+    assert.equal(streamed.sheet, '可见');
+    assert.equal(streamed.rows.length, 5);
   });
 
   it('round-trips a workbook written by exceljs, reading the first visible sheet', async () => {

@@ -144,6 +144,9 @@ describe('upload, preview and apply', () => {
     assert.equal(res.body.status, 'applied');
     assert.deepEqual(res.body.result, { received: 2, written: 2, unchanged: 0 });
     assert.ok(res.body.appliedAt);
+    // the apply answers with the import as it is now read back, rows included
+    assert.deepEqual((await t.http().get(`/api/v1/imports/${importId}`).expect(200)).body, res.body);
+    assert.deepEqual(res.body.rows.map((r: { row: number }) => r.row), [2, 3]);
     assert.deepEqual(await figure('DT-ENTERPRISES', '2024Q4'),
       { value: '260', basis: 'ytd', status: 'final', note: '快报', source: '导入: 一季度.csv' });
     assert.deepEqual(await figure('NEV-OUTPUT', '2025Q1'),
@@ -226,6 +229,10 @@ describe('a file with bad rows', () => {
       ['rows[3].period', 'rows[4].value', 'rows[5].target', 'rows[6].target', 'rows[7].basis', 'rows[8].period', 'rows[9].period', 'rows[10].basis']);
     assert.deepEqual(await figureState(), before);
     importId = res.body.id;
+    // read back: the same rows, errors and counts (valid 1, invalid 8)
+    assert.deepEqual((await t.http().get(`/api/v1/imports/${importId}`).expect(200)).body, res.body);
+    const listed = (await t.http().get('/api/v1/imports?limit=100').expect(200)).body.find((i: { id: string }) => i.id === importId);
+    assert.deepEqual([listed.valid, listed.invalid, listed.rows], [1, 8, undefined]);
   });
 
   it('refuses to apply it (422 naming the rows) and writes nothing', async () => {
