@@ -8,6 +8,7 @@ import { ReevaluationRequests1765000000000 } from './1765000000000-ReevaluationR
 import { FastIngest1765100000000 } from './1765100000000-FastIngest.js';
 import { EvaluationWriteChecks1765200000000 } from './1765200000000-EvaluationWriteChecks.js';
 import { AuthChangeNotify1765300000000 } from './1765300000000-AuthChangeNotify.js';
+import { EvaluationRefsCheck1765400000000 } from './1765400000000-EvaluationRefsCheck.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   FastIngest1765100000000,
   EvaluationWriteChecks1765200000000,
   AuthChangeNotify1765300000000,
+  EvaluationRefsCheck1765400000000,
 ];

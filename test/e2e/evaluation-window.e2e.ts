@@ -210,6 +210,28 @@ describe('the window read against the full read, in PostgreSQL', () => {
     await assert.rejects(
       ds.query(`INSERT INTO evaluations (run_id, target_id, as_of, status) VALUES ('00000000-0000-4000-8000-000000000000', 1, now(), 'no_data')`),
       /run that does not exist/);
+    // Both checks are one trigger per event since migration EvaluationRefsCheck: several runs and targets
+    // in one statement, one of them missing, on INSERT and on UPDATE; all present is accepted.
+    const spare = await newRun('2026-11-29T08:00:00Z');
+    await assert.rejects(ds.query(
+      `INSERT INTO evaluations (run_id, target_id, as_of, status)
+       VALUES ($1, 1, now(), 'no_data'), ('00000000-0000-4000-8000-000000000000', 2, now(), 'no_data'), (NULL, 3, now(), 'no_data')`, [spare]),
+    /run that does not exist/);
+    await assert.rejects(ds.query(
+      `INSERT INTO evaluations (run_id, target_id, as_of, status) VALUES ($1, 1, now(), 'no_data'), ($1, 999999, now(), 'no_data')`, [spare]),
+    /target that does not exist/);
+    await assert.rejects(ds.query(`UPDATE evaluations SET run_id = '00000000-0000-4000-8000-000000000000' WHERE target_id = 9999 AND run_id IS NULL`),
+      /run that does not exist/);
+    await assert.rejects(ds.query(`UPDATE evaluations SET target_id = 999999 WHERE target_id = 9999 AND run_id IS NULL`),
+      /target that does not exist/);
+    await ds.query(
+      `INSERT INTO evaluations (run_id, target_id, as_of, status) VALUES ($1, 1, now(), 'no_data'), ($2, 9999, now(), 'no_data'), (NULL, 2, now(), 'no_data')`,
+      [spare, older]);
+    await ds.query(`UPDATE evaluations SET run_id = $1 WHERE target_id = 2 AND run_id IS NULL`, [spare]);
+    const [{ n: spareRows }] = await ds.query(`SELECT count(*)::int AS n FROM evaluations WHERE run_id = $1`, [spare]);
+    assert.equal(spareRows, 2);
+    await ds.query(`DELETE FROM evaluation_runs WHERE id = $1`, [spare]);
+    await ds.query(`DELETE FROM evaluations WHERE run_id = $1 AND target_id = 9999`, [older]);
     const [{ id: other }] = await ds.query(`SELECT id FROM evaluations WHERE run_id = $1 AND target_id = 2`, [newer]);
     await assert.rejects(ds.query(`UPDATE latest_evaluations SET evaluation_id = $1 WHERE target_id = 1`, [other]), /existing evaluation of its target/);
     await assert.rejects(ds.query(`UPDATE latest_evaluations SET evaluation_id = -1 WHERE target_id = 1`), /existing evaluation of its target/);
