@@ -54,3 +54,114 @@ export function formatTime(value: Date | string | null | undefined, zone = 'Asia
     timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).format(d);
 }
+
+/**
+ * A bilingual message of the codebase, "中文 (English)", in the page's language: the Chinese part for zh,
+ * the English in the final brackets for en. Parts joined by '；' are split each; a message without an
+ * English part is shown as it is.
+ */
+export function localise(lang: Lang, message: string | null | undefined): string {
+  if (!message) return '';
+  const parts = message.split('；').map((part) => splitBilingual(part));
+  return lang === 'en' ? parts.map((p) => p.en ?? p.zh).join('; ') : parts.map((p) => p.zh).join('；');
+}
+
+/** The trailing "(English …)" group of a message, balanced, and the text before it. */
+function splitBilingual(message: string): { zh: string; en: string | null } {
+  const text = message.trimEnd();
+  if (!text.endsWith(')')) return { zh: text, en: null };
+  let depth = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    if (text[i] === ')') depth++;
+    else if (text[i] === '(' && --depth === 0) {
+      const en = text.slice(i + 1, -1).trim();
+      const zh = text.slice(0, i).trim();
+      // English words after Chinese text: "(U+0000)" or "(CAGR)" inside a Chinese message stay.
+      if (!zh || /\p{Script=Han}/u.test(en) || !/[a-z]{2,}/.test(en)) return { zh: text, en: null };
+      return { zh, en };
+    }
+  }
+  return { zh: text, en: null };
+}
+
+const QUARTER_ZH = ['一', '二', '三', '四'];
+
+/** A period in text: 2025年三季度 / 2025年7月 / 2025年 in Chinese; 2025Q3 / 2025-07 / 2025 (as stored) in English. */
+export function formatPeriod(lang: Lang, period: string | null | undefined): string {
+  if (!period) return '—';
+  if (lang === 'en') return period;
+  const m = /^(\d{4})(?:Q([1-4])|-(\d{2}))?$/.exec(period);
+  if (!m) return period;
+  if (m[2]) return `${m[1]}年${QUARTER_ZH[Number(m[2]) - 1]}季度`;
+  if (m[3]) return `${m[1]}年${Number(m[3])}月`;
+  return `${m[1]}年`;
+}
+
+function zonedParts(value: Date | string, zone: string): Record<string, string> {
+  const d = typeof value === 'string' ? new Date(value) : value;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(d);
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+
+/** A day: 2026年12月5日 in Chinese, 2026-12-05 in English (China time). Date-only strings are taken as they are. */
+export function formatDate(lang: Lang, value: Date | string | null | undefined, zone = 'Asia/Shanghai'): string {
+  if (!value) return '—';
+  const day = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  const [y, mo, d] = day ? [day[1], day[2], day[3]] : (({ year, month, day: dd }) => [year, month, dd])(zonedParts(value, zone));
+  return lang === 'en' ? `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}` : `${y}年${Number(mo)}月${Number(d)}日`;
+}
+
+/** A moment to the minute: 2026年12月5日 09:30 in Chinese, 2026-12-05 09:30 in English (China time). */
+export function formatDateTime(lang: Lang, value: Date | string | null | undefined, zone = 'Asia/Shanghai'): string {
+  if (!value) return '—';
+  const p = zonedParts(value, zone);
+  const date = lang === 'en' ? `${p.year}-${p.month.padStart(2, '0')}-${p.day.padStart(2, '0')}` : `${p.year}年${Number(p.month)}月${Number(p.day)}日`;
+  return `${date} ${p.hour}:${p.minute}`;
+}
+
+/** Units that count whole things: shown without decimals. (万辆, 亿元 … are amounts and keep theirs.) */
+const WHOLE_UNIT = /^(个|家|项|人|人次|辆|台|座|所|户|件|套|张|名|只|处|条|栋|间|艘|架|次|部|棵|株)$/;
+export const isWholeUnit = (unit: string | null | undefined): boolean => !!unit && WHOLE_UNIT.test(unit.trim());
+
+/** A value with its unit: 350家, 12.5万辆, 85%; whole numbers for count units. */
+export function formatValue(lang: Lang, value: number | string | null | undefined, unit: string | null | undefined, digits = 2): string {
+  const text = formatNumber(lang, value, isWholeUnit(unit) ? 0 : digits);
+  if (text === '—' || !unit) return text;
+  return lang === 'en' && !/^[%‰]$/.test(unit) ? `${text} ${unit}` : `${text}${unit}`;
+}
+
+const FIELD_LABELS: Record<string, [string, string]> = {
+  code: ['指标代码', 'code'], target: ['指标代码', 'target'], name: ['指标名称', 'name'], period: ['期间', 'period'],
+  value: ['数值', 'value'], basis: ['口径', 'basis'], note: ['备注', 'note'], reason: ['修改原因', 'reason'],
+  unit: ['单位', 'unit'], department: ['责任单位', 'department'], lead: ['牵头单位', 'lead department'],
+  supporting: ['配合单位', 'supporting departments'], method: ['评估方法', 'method'], direction: ['方向', 'direction'],
+  baseline: ['基期', 'baseline'], deadline: ['目标期限', 'deadline'], milestones: ['阶段目标', 'milestones'],
+  category: ['类别', 'category'], status: ['状态', 'status'], email: ['邮箱', 'email'], password: ['密码', 'password'],
+  role: ['角色', 'role'], title: ['标题', 'title'], text: ['正文', 'text'], rows: ['行', 'row'], figures: ['数据', 'figure'],
+  from: ['开始期间', 'from'], to: ['结束期间', 'to'], q: ['搜索', 'search'], alias: ['别名', 'alias'],
+  aliases: ['别名', 'aliases'], frequency: ['频度', 'frequency'], source: ['来源', 'source'], file: ['文件', 'file'],
+  targetValue: ['目标值', 'target value'], confirm: ['确认', 'confirmation'],
+};
+
+/**
+ * A field path as a page shows it: `rows[0].department` → 第1行 责任单位 (row 1 department).
+ * Unknown names stay as they are in English and are dropped in Chinese rather than shown raw.
+ */
+export function fieldLabel(lang: Lang, path: string | null | undefined): string {
+  if (!path) return '';
+  const words: string[] = [];
+  for (const m of path.matchAll(/([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]/g)) {
+    if (m[2] !== undefined) {
+      const n = Number(m[2]) + 1;
+      words.push(lang === 'en' ? `#${n}` : `第${n}项`);
+    } else {
+      const label = FIELD_LABELS[m[1]];
+      if (label) words.push(label[lang === 'en' ? 1 : 0]);
+      else if (lang === 'en') words.push(m[1]);
+    }
+  }
+  // "第1项 行" reads better as 第1行.
+  return words.join(' ').replace(/行 第(\d+)项/g, '第$1行').replace(/数据 第(\d+)项/g, '第$1条数据');
+}
