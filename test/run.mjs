@@ -2,6 +2,8 @@
 // `npm test`: every unit spec (src/**/*.spec.ts, test/unit/**/*.spec.ts) and e2e spec
 // (test/e2e/**/*.e2e.ts) in one run of Node's test runner, so CI reads one summary.
 // Files run one at a time: e2e files start real apps and workers. Pass paths to run a subset.
+// First scripts/prepare-test-env.sh checks what the tests need (PostgreSQL, Redis, Chromium, the CJK font)
+// and installs it or stops with the command to run; TEST_PREPARE=skip leaves that out.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,6 +16,11 @@ function find(dir, suffix) {
     .filter((e) => e.isFile() && e.name.endsWith(suffix))
     .map((e) => relative(root, join(e.parentPath ?? e.path, e.name)))
     .sort();
+}
+
+if (process.env.TEST_PREPARE !== 'skip') {
+  const prepared = spawnSync('bash', [join(root, 'scripts/prepare-test-env.sh')], { cwd: root, stdio: 'inherit' });
+  if (prepared.status !== 0) process.exit(prepared.status ?? 1);
 }
 
 const args = process.argv.slice(2);
