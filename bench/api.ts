@@ -20,12 +20,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon, { type Options, type Result } from 'autocannon';
 import pg from 'pg';
-import { dropScratch, freePort, json, load, waitFor, withAdmin } from './support.js';
+import { cpuSeconds, dropScratch, freePort, json, load, waitFor, withAdmin } from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: opts } = parseArgs({
@@ -80,11 +79,6 @@ interface Row {
   cpuUsPerRequest: number;
 }
 
-/** User + system CPU seconds of a process so far (Linux /proc). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
-}
 const rows: Row[] = [];
 
 async function measure(name: string, server: ChildProcess, options: Omit<Options, 'connections' | 'duration'>): Promise<Row> {

@@ -18,14 +18,13 @@
  * `tmbench:ingest:<pid>` are removed at the end, also on failure or Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
-import { dropScratch, load, withAdmin } from './support.js';
+import { cpuSeconds, dropScratch, load, withAdmin } from './support.js';
 import { createApp, prepare } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { FiguresService } from '../src/figures/figures.service.js';
@@ -91,11 +90,10 @@ async function seed(db: pg.Client): Promise<void> {
 
 interface Timed { status: number; body: any; seconds: number; cpu: number; appCpu: number; dbCpu: number }
 
-/** CPU seconds (user + system) of a process from /proc (PostgreSQL runs on this machine). */
+/** CPU seconds of a PostgreSQL backend (on this machine), 0 once it has ended. */
 function processCpu(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+    return cpuSeconds(pid);
   } catch {
     return 0; // the backend ended
   }

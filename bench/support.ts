@@ -1,4 +1,5 @@
 // Small helpers the benchmarks share.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
@@ -6,6 +7,12 @@ import pg from 'pg';
 
 /** The load average (1, 5, 15 min) as printed beside every figure. */
 export const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** User + system CPU seconds of a process so far (Linux /proc; throws when it has ended). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
 
 /** Work on the server's `postgres` database (CREATE/DROP of a scratch database). */
 export async function withAdmin<T>(server: string, work: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -6,7 +6,8 @@ export const MAX_ABS_VALUE = new Decimal('1e15');
 export const MAX_DECIMAL_PLACES = 30;
 const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-type DecimalCheck = string | 'not-finite' | 'too-large' | 'too-many-places';
+type DecimalError = 'not-finite' | 'too-large' | 'too-many-places';
+type DecimalCheck = string | DecimalError;
 
 /** The reference check: decimal.js on every input (slow: ~4 µs a value). Also the fallback of `checkDecimal`. */
 export function checkDecimalSlow(input: number | string): DecimalCheck {
@@ -54,11 +55,14 @@ export function checkDecimal(input: number | string): DecimalCheck {
   return `${m[1] === '-' ? '-' : ''}${int || '0'}${frac ? `.${frac}` : ''}`;
 }
 
-const DECIMAL_ERRORS = {
+const DECIMAL_ERRORS: Record<DecimalError, string> = {
   'not-finite': '须为有限的数字 (must be a finite number)',
   'too-large': '绝对值不得超过 1e15 (|value| must be ≤ 1e15)',
   'too-many-places': `小数位数不得超过 ${MAX_DECIMAL_PLACES} 位 (at most ${MAX_DECIMAL_PLACES} decimal places)`,
-} as const;
+};
+
+/** Whether `checkDecimal` refused the value (else it gave the normalised decimal string). */
+export const isDecimalError = (checked: DecimalCheck): checked is DecimalError => Object.hasOwn(DECIMAL_ERRORS, checked);
 
 /**
  * A figure or target value: a JSON number or a decimal string, finite, |v| ≤ 1e15, at most
@@ -69,8 +73,8 @@ export const decimalValue = z
   .union([z.number(), z.string()], { error: '须为数字或数字字符串 (must be a number or a decimal string)' })
   .transform((input, ctx) => {
     const checked = checkDecimal(input);
-    if (Object.hasOwn(DECIMAL_ERRORS, checked)) {
-      ctx.addIssue({ code: 'custom', message: DECIMAL_ERRORS[checked as keyof typeof DECIMAL_ERRORS] });
+    if (isDecimalError(checked)) {
+      ctx.addIssue({ code: 'custom', message: DECIMAL_ERRORS[checked] });
       return z.NEVER;
     }
     return checked;

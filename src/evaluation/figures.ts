@@ -1,5 +1,5 @@
 import type { Basis, FigureRevision } from './evaluation.types.js';
-import { parsePeriod, periodEndMillis, periodFits, periodsPerYear, type Frequency } from './periods.js';
+import { periodEndMillis, periodFits, periodPosition, type Frequency } from './periods.js';
 
 /** The current value of one period as of a moment. */
 export interface Figure {
@@ -31,11 +31,10 @@ export function currentFigures(
     const seen = current.get(r.period);
     if (!seen || r.recordedAt.getTime() >= seen.recordedAt.getTime()) current.set(r.period, r);
   }
-  const n = periodsPerYear(frequency);
   const figures: Figure[] = [];
   for (const r of current.values()) {
-    const { year, index: k } = parsePeriod(r.period)!; // it fits the frequency: parsed, with n sub-periods a year
-    figures.push({ period: r.period, t: year + k / n, year, k, n, value: r.value, basis: r.basis }); // t = periodT(period)
+    const { t, year, k, n } = periodPosition(r.period);
+    figures.push({ period: r.period, t, year, k, n, value: r.value, basis: r.basis });
   }
   return figures.sort((x, y) => x.t - y.t);
 }

@@ -62,6 +62,17 @@ export function formatPeriod(p: ParsedPeriod): string {
   return String(p.year);
 }
 
+const QUARTER_ZH = ['一', '二', '三', '四'];
+
+/** A period as Chinese text says it: 2025年三季度, 2025年7月, 2025年 (anything else as it is). */
+export function periodZh(period: string): string {
+  const p = parsePeriod(period);
+  if (!p) return period;
+  if (p.kind === 'quarter') return `${p.year}年${QUARTER_ZH[p.index - 1]}季度`;
+  if (p.kind === 'month') return `${p.year}年${p.index}月`;
+  return `${p.year}年`;
+}
+
 function requirePeriod(period: string): ParsedPeriod {
   const p = parsePeriod(period);
   if (!p) throw new RangeError(`invalid period "${period}"`);
@@ -70,8 +81,14 @@ function requirePeriod(period: string): ParsedPeriod {
 
 /** The period's end in fractional years: t(2023) = t(2023Q4) = t(2023-12) = 2024. */
 export function periodT(period: string): number {
+  return periodPosition(period).t;
+}
+
+/** A period's sub-period and its end on the year axis, t = year + k/n (periodT), from one parse. */
+export function periodPosition(period: string): SubPeriod & { t: number } {
   const p = requirePeriod(period);
-  return p.year + p.index / PER_YEAR[p.kind];
+  const n = PER_YEAR[p.kind];
+  return { year: p.year, k: p.index, n, t: p.year + p.index / n };
 }
 
 export function frequencyOf(period: string): Frequency {

@@ -6,6 +6,7 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { problem, sendProblem } from '../common/problem.filter.js';
 import { sha256 } from '../auth/tokens.js';
+import { queueConnected } from '../jobs/redis.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -137,7 +138,7 @@ export class Metrics {
   private async readQueues(): Promise<void> {
     try {
       // A client that is not connected would queue the commands until it is: down at once.
-      if (this.queues.some((q) => q.client.status !== 'ready')) throw new Error('not connected');
+      if (!this.queues.every(queueConnected)) throw new Error('not connected');
       const counts = await within(Promise.all(this.queues.map(async (q) => [q.name, await q.getJobCounts()] as const)), 'Redis');
       for (const [queue, c] of counts) {
         for (const state of QUEUE_STATES) this.queueJobs.set({ queue, state }, c[state] ?? 0);

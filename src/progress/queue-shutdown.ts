@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from '../jobs/jobs.constants.js';
+import { queueConnected } from '../jobs/redis.js';
 
 /** How long a stopping process waits for its active jobs (main.ts gives the whole shutdown 9.5 s). */
 export const JOB_DRAIN_MS = 6000;
@@ -43,7 +44,7 @@ export class QueueShutdown implements BeforeApplicationShutdown {
 
   private async close(queue: Queue, deadline: number): Promise<void> {
     // With Redis unreachable there is nothing to wait for: a job cannot be completed in Redis anyway.
-    if (await settlesBy(deadline, queue.close(queue.client.status !== 'ready'))) return;
+    if (await settlesBy(deadline, queue.close(!queueConnected(queue)))) return;
     this.logger.warn(`queue ${queue.name}: jobs still active after ${JOB_DRAIN_MS} ms are left to another worker`);
     for (const client of queue.clients) client.disconnect();
   }

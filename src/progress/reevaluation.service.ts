@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import {
   EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, REEVALUATION_DEBOUNCE_MS, type TargetJobData,
 } from '../jobs/jobs.constants.js';
+import { queueConnected, redisWithin } from '../jobs/redis.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
 import { EvaluationStore } from './evaluation.store.js';
 
@@ -23,14 +24,6 @@ export const REQUEST_INLINE_MAX = 1000;
  * disconnected (so no 'ready' follows), or was left by a process stopping, is queued within this delay.
  */
 export const REEVALUATION_SWEEP_MS = 60_000;
-
-const within = <T>(ms: number, work: Promise<T>): Promise<T> => {
-  work.catch(() => undefined); // a late failure after the timeout is not unhandled
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms).unref()),
-  ]);
-};
 
 /**
  * The re-evaluation of targets whose figures changed. A request is a row of `reevaluation_requests`,
@@ -93,20 +86,20 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
   async request(targetIds: readonly number[]): Promise<void> {
     const ids = [...new Set(targetIds)];
     if (!ids.length) return;
-    if (this.queue.client.status !== 'ready') {
+    if (!queueConnected(this.queue)) {
       this.logger.warn(`Redis is ${this.queue.client.status}: ${ids.length} re-evaluation(s) wait in PostgreSQL until it is back`);
       return;
     }
     let queued = 0;
     try {
       if (ids.length <= DRAIN_BATCH) {
-        await within(ENQUEUE_TIMEOUT_MS, this.activeJobIds().then((active) => this.enqueue(ids, active)));
+        await redisWithin(ENQUEUE_TIMEOUT_MS, this.activeJobIds().then((active) => this.enqueue(ids, active)));
         return;
       }
-      const active = await within(ENQUEUE_TIMEOUT_MS, this.activeJobIds());
+      const active = await redisWithin(ENQUEUE_TIMEOUT_MS, this.activeJobIds());
       for (; queued < ids.length && !this.closing; queued += DRAIN_BATCH) {
         // as the drain does: a round trip of 1 000 jobs may take more than a second on a busy machine
-        await within(5 * ENQUEUE_TIMEOUT_MS, this.enqueue(ids.slice(queued, queued + DRAIN_BATCH), active));
+        await redisWithin(5 * ENQUEUE_TIMEOUT_MS, this.enqueue(ids.slice(queued, queued + DRAIN_BATCH), active));
       }
     } catch (error) {
       this.logger.warn(`${ids.length - queued} re-evaluation(s) not queued (${(error as Error).message}); they wait in PostgreSQL until Redis is back`);
@@ -177,7 +170,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
       );
       if (!rows.length) break;
       // Ids of waiting, delayed or active jobs are taken: Bull adds nothing for them.
-      await within(5 * ENQUEUE_TIMEOUT_MS, this.queue.addBulk(rows.map((r) => this.job(r.target_id, jobIds.target(r.target_id)))));
+      await redisWithin(5 * ENQUEUE_TIMEOUT_MS, this.queue.addBulk(rows.map((r) => this.job(r.target_id, jobIds.target(r.target_id)))));
       queued += rows.length;
       after = rows[rows.length - 1].target_id;
     }

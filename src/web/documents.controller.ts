@@ -6,7 +6,7 @@ import { assertCan } from '../auth/permissions.js';
 import type { FieldError } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import { extractTargets } from '../extraction/extract.js';
-import { type CreateTarget, createTargetSchema } from '../targets/target.schema.js';
+import { type CreateTarget, createTargetSchema, TARGET_CODE } from '../targets/target.schema.js';
 import { TargetsService } from '../targets/targets.service.js';
 import {
   type DocumentFields, documentFields, documentFormSchema, documentInput, highlight, type ReviewRow, reviewRows, rowErrorPath, rowErrors,
@@ -18,7 +18,6 @@ import { Web, type WebContext } from './web-context.js';
 import { WebErrorFilter } from './web-error.filter.js';
 import { WebGuard } from './web.guard.js';
 
-const CODE = /^[A-Z][A-Z0-9-]{1,39}$/;
 
 /**
  * Targets from a policy text (issue 6): paste it, review what the extractor proposes beside the text,
@@ -93,7 +92,7 @@ export class DocumentReviewController {
   @Get('documents/created')
   async created(@Web() web: WebContext, @Query('codes') codes: unknown, @Res() reply: FastifyReply) {
     assertCan(web.actor!, 'targets.write');
-    const list = (typeof codes === 'string' ? codes.split(',') : []).filter((c) => CODE.test(c)).slice(0, 200);
+    const list = (typeof codes === 'string' ? codes.split(',') : []).filter((c) => TARGET_CODE.test(c)).slice(0, 200);
     const targets = await Promise.all(list.map((code) => this.targets.get(code)));
     return this.views.send(reply, 'documents-created', web, { title: web.t('已创建的指标', 'Targets created'), targets });
   }
