@@ -2,7 +2,11 @@ import ExcelJS from 'exceljs';
 import { csvBuffer } from './cells.js';
 import { COLUMN_LABELS, type FigureField } from './parse.js';
 
-/** The import template: the five columns, a note above them and one example row. */
+/**
+ * The import template: the five columns, a note above them and one example row. The per-column help is a
+ * data-validation input message (shown when a cell is selected), not a cell comment: comments come back from
+ * openpyxl and other writers in a layout exceljs cannot load, and validations survive every writer tried.
+ */
 
 const FIELDS: FigureField[] = ['target', 'period', 'value', 'basis', 'note'];
 
@@ -13,7 +17,8 @@ export const TEMPLATE_NOTE =
 
 export const TEMPLATE_EXAMPLE = ['EXAMPLE-CODE', '2025Q3', 1234.5, '累计', '示例行，导入前请删除 (example row)'] as const;
 
-const COLUMN_NOTES: Record<FigureField, string> = {
+/** Input messages (Excel allows 255 characters). */
+export const COLUMN_NOTES: Record<FigureField, string> = {
   target: '必填。指标的代码，如 NEV-OUTPUT (required: the target code)',
   period: '必填。2025Q3、2025 或 2025-07 (required: quarter, year or month)',
   value: '必填。数字，如 1234.5 (required: a number)',
@@ -46,21 +51,24 @@ export async function figureTemplate(format: 'xlsx' | 'csv'): Promise<Buffer> {
 
   const header = sheet.getRow(2);
   header.values = TEMPLATE_HEADER;
-  header.eachCell((cell, column) => {
+  header.eachCell((cell) => {
     cell.font = { bold: true, color: { argb: 'FFFFFFFF' } };
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F4E79' } };
     cell.alignment = { horizontal: 'center', vertical: 'middle' };
     cell.border = { bottom: { style: 'thin', color: { argb: 'FF000000' } } };
-    cell.note = COLUMN_NOTES[FIELDS[column - 1]];
   });
   header.height = 20;
 
   sheet.getRow(3).values = [...TEMPLATE_EXAMPLE];
   sheet.getRow(3).font = { italic: true, color: { argb: 'FF7F7F7F' } };
   // (worksheet.dataValidations is missing from exceljs' typings; it takes a range.)
-  (sheet as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } }).dataValidations.add('D3:D100002', {
-    type: 'list', allowBlank: true, formulae: ['"累计,当期"'],
-    showErrorMessage: true, errorTitle: '口径', error: '请选择 累计 或 当期，或留空',
+  const validations = (sheet as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } }).dataValidations;
+  FIELDS.forEach((field, i) => {
+    const column = String.fromCharCode(65 + i);
+    const prompt = { showInputMessage: true, promptTitle: COLUMN_LABELS[field], prompt: COLUMN_NOTES[field] };
+    validations.add(`${column}3:${column}100002`, field === 'basis'
+      ? { type: 'list', allowBlank: true, formulae: ['"累计,当期"'], showErrorMessage: true, errorTitle: '口径', error: '请选择 累计 或 当期，或留空', ...prompt }
+      : { type: 'any', allowBlank: true, ...prompt } as unknown as ExcelJS.DataValidation);
   });
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
