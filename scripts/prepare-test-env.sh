@@ -24,7 +24,6 @@ CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
 # the same files src/charts/chart-png.ts gives resvg (Debian/Ubuntu, then Alpine/Fedora)
 CJK_FONT_FILES=(/usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/share/fonts/wqy-microhei/wqy-microhei.ttc)
 # where a missing PostgreSQL or Redis is installed and started (the test URLs' defaults)
-PG_HOST=127.0.0.1
 PG_PORT=5432
 REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
@@ -44,37 +43,42 @@ apt_install() {
   apt-get install -y -qq --no-install-recommends "$@" </dev/null || return 1
 }
 
-# "host port" of a postgres:// or redis:// URL (user, password, path and query dropped)
+# Sets URL_HOST and URL_PORT from a postgres:// or redis:// URL ($2: the default port).
 url_host_port() {
   local rest=${1#*://}
   rest=${rest%%/*}
   rest=${rest##*@}
-  local host=${rest%:*} port=${rest##*:}
-  [ "$host" != "$rest" ] || port=$2
-  printf '%s %s\n' "${host:-127.0.0.1}" "$port"
+  URL_HOST=${rest%:*} URL_PORT=${rest##*:}
+  [ "$URL_HOST" != "$rest" ] || URL_PORT=$2
+  [ -n "$URL_HOST" ] || URL_HOST=127.0.0.1
 }
 
-# a TCP connection accepted within a second (bash's /dev/tcp: no client tools needed)
-port_open() {
-  timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+# Sends $3 (a printf format) to $1:$2 and checks the first byte of the reply against the pattern $4,
+# in bash alone (/dev/tcp): no client tools needed, and no process started on the fast path.
+probe_server() {
+  exec 3<>"/dev/tcp/$1/$2" || return 1
+  # shellcheck disable=SC2059
+  printf "$3" >&3
+  local reply
+  IFS= read -r -n1 -t 2 reply <&3 || return 1
+  # shellcheck disable=SC2053
+  [[ $reply == $4 ]]
+}
+
+server_answers() {
+  local URL_HOST URL_PORT
+  url_host_port "$1" "$2"
+  case $URL_HOST in
+    127.* | localhost) (probe_server "$URL_HOST" "$URL_PORT" "$3" "$4") 2>/dev/null ;;
+    # a remote host may drop packets: bound the connect too
+    *) timeout 3 bash -c "$(declare -f probe_server); probe_server \"\$@\"" _ "$URL_HOST" "$URL_PORT" "$3" "$4" 2>/dev/null ;;
+  esac
 }
 
 # ---------------------------------------------------------------- probes (0 = ready)
-pg_ready() {
-  if command -v pg_isready >/dev/null 2>&1; then
-    timeout 3 pg_isready -q -t 2 -d "$TEST_DATABASE_SERVER/postgres"
-  else
-    port_open $(url_host_port "$TEST_DATABASE_SERVER" 5432)
-  fi
-}
-
-redis_ready() {
-  if command -v redis-cli >/dev/null 2>&1; then
-    [ "$(timeout 2 redis-cli -u "$TEST_REDIS_URL" ping 2>/dev/null || true)" = "PONG" ]
-  else
-    port_open $(url_host_port "$TEST_REDIS_URL" 6379)
-  fi
-}
+# PostgreSQL answers an SSLRequest with S or N; Redis answers PING with +PONG (or -NOAUTH: up all the same).
+pg_ready() { server_answers "$TEST_DATABASE_SERVER" 5432 '\x00\x00\x00\x08\x04\xd2\x16\x2f' '[SN]'; }
+redis_ready() { server_answers "$TEST_REDIS_URL" 6379 'PING\r\n' '[-+]'; }
 
 chromium_ready() { [ -x "$CHROMIUM_PATH" ]; }
 
@@ -102,7 +106,11 @@ describe_need() {
   case $1 in
     postgres) echo "PostgreSQL does not answer at $TEST_DATABASE_SERVER (TEST_DATABASE_SERVER)" ;;
     redis) echo "Redis does not answer at $TEST_REDIS_URL (TEST_REDIS_URL)" ;;
-    chromium) echo "no Chromium at $CHROMIUM_PATH (CHROMIUM_PATH), which the page tests drive" ;;
+    chromium)
+      local hint=''
+      [ "$CHROMIUM_PATH" = /usr/bin/chromium ] || hint="; apt's chromium is /usr/bin/chromium, the default when CHROMIUM_PATH is unset"
+      echo "no Chromium at $CHROMIUM_PATH (CHROMIUM_PATH$hint), which the page tests drive"
+      ;;
     font) echo "no CJK font WenQuanYi Micro Hei (fonts-wqy-microhei), which Chinese text in chart PNGs needs" ;;
   esac
 }
@@ -123,8 +131,9 @@ fix_command() {
     local what=()
     [ "$services" -eq 0 ] || what+=("start PostgreSQL and Redis (e.g. docker-compose up -d postgres redis)")
     [ "${#packages[@]}" -eq 0 ] || what+=("install ${packages[*]} with this system's package manager")
-    local IFS=';'
-    echo "${what[*]}" | sed 's/;/, and /'
+    local IFS=';' joined
+    joined="${what[*]}"
+    echo "${joined//;/, and }"
   elif [ "$services" -eq 1 ]; then
     echo "${sudo}bash scripts/prepare-test-env.sh"
   else

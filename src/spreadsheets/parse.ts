@@ -5,6 +5,8 @@ import { checkDecimal, decimalValue } from '../common/values.js';
 import { parsePeriod } from '../evaluation/periods.js';
 import { targetCode } from '../targets/target.schema.js';
 import { unneutralise } from './cells.js';
+import { readPeriodWording } from './period-wording.js';
+import { unitInText } from './units.js';
 
 /**
  * Reads a spreadsheet of figures (.xlsx or .csv) into rows with their spreadsheet row numbers and
@@ -13,8 +15,10 @@ import { unneutralise } from './cells.js';
 
 export type FigureField = 'target' | 'period' | 'value' | 'basis' | 'note';
 
+/** The columns read: a figure's fields, and the target's name and the value's unit as the sheet gives them. */
+export type SheetField = FigureField | 'name' | 'unit';
 export interface RowError {
-  field: FigureField;
+  field: SheetField;
   message: string;
 }
 
@@ -32,6 +36,12 @@ export interface SheetRow {
   basis: string | null;
   note: string | null;
   errors: RowError[];
+  /** the target's name (or an alias) as written, when the sheet has a name column */
+  name: string | null;
+  /** the value's unit as written: the row's 单位 cell, else the sheet's 单位：… line; null when neither */
+  unit: string | null;
+  /** a period as the bureau words it (2025年1-9月): `period` is null until resolved against the target's frequency */
+  periodText: string | null;
 }
 
 export interface ParsedSheet {
@@ -42,6 +52,8 @@ export interface ParsedSheet {
   sheet: string | null;
   headerRow: number;
   rows: SheetRow[];
+  /** the unit a line above the header gives (单位：亿元), if any */
+  unit: string | null;
 }
 
 /** The file as a whole cannot be read: wrong type, corrupt, no header, a required column missing, too big. */
@@ -57,17 +69,21 @@ const HEADER_SEARCH_ROWS = 10;
 export const COLUMN_LABELS: Record<FigureField, string> = {
   target: '指标代码', period: '期间', value: '数值', basis: '口径', note: '备注',
 };
-const REQUIRED: FigureField[] = ['target', 'period', 'value'];
+const LABELS: Record<SheetField, string> = { ...COLUMN_LABELS, name: '指标名称', unit: '单位' };
+/** Required besides a column naming the target (指标代码 or 指标名称). */
+const REQUIRED: SheetField[] = ['period', 'value'];
 
 /** Header names per field, compared after `headerKey`. */
-const ALIASES: Record<FigureField, string[]> = {
+const ALIASES: Record<SheetField, string[]> = {
   target: ['指标代码', '代码', '指标编码', 'code', 'target', 'targetcode'],
   period: ['期间', '报告期', '时期', 'period'],
+  name: ['指标名称', '指标', '名称', '指标名', 'name', 'targetname'],
+  unit: ['单位', '计量单位', 'unit'],
   value: ['数值', '实际值', '值', 'value'],
   basis: ['口径', '统计口径', 'basis'],
   note: ['备注', '说明', 'note', 'notes'],
 };
-const FIELD_OF = new Map(Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [n, field as FigureField])));
+const FIELD_OF = new Map(Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [n, field as SheetField])));
 
 /** `数值 (value)`, ` Value* `, `指标代码（必填）` → `数值`, `value`, `指标代码`. */
 function headerKey(text: string): string {
@@ -232,7 +248,7 @@ const tooMany = () => new SpreadsheetError(`数据行超过 ${MAX_ROWS.toLocaleS
 // ---------------------------------------------------------------------------------------------------
 // Cells → fields
 
-const FIELDS = ['target', 'period', 'value', 'basis', 'note'] as const;
+const FIELDS = ['target', 'period', 'value', 'basis', 'note', 'name', 'unit'] as const;
 
 /** `text(cell) === ''`, without building the text of numbers and dates. */
 const isBlank = (cell: Cell | undefined): boolean =>
@@ -257,9 +273,9 @@ function parseTarget(cell: Cell): { value: string | null; error?: string } {
   return checked.success ? { value: code } : { value: code, error: checked.error.issues[0].message };
 }
 
-const PERIOD_HINT = '期间格式应为 2025Q3、2025 或 2025-07 (period must be like 2025Q3, 2025 or 2025-07)';
+const PERIOD_HINT = '期间格式应为 2025Q3、2025年三季度、2025年1-9月、2025年9月、2025-07 或 2025 (period must be like 2025Q3, 2025年1-9月, 2025-07 or 2025)';
 
-function parsePeriodCell(cell: Cell): { value: string | null; error?: string } {
+function parsePeriodCell(cell: Cell): { value: string | null; error?: string; wording?: string } {
   if (cell instanceof Date) {
     // Excel turns a typed "2025-07" into the date 2025-07-01: the month is meant.
     const ok = cell.getUTCDate() === 1 && cell.getUTCHours() === 0 && cell.getUTCMinutes() === 0;
@@ -269,12 +285,11 @@ function parsePeriodCell(cell: Cell): { value: string | null; error?: string } {
   const raw = text(cell);
   if (!raw) return { value: null, error: '缺少期间 (period is missing)' };
   const p = PLAIN_ASCII.test(raw) ? raw.toUpperCase() : raw.normalize('NFKC').toUpperCase().replace(/\s+/g, '');
-  if (/^\d{4}H[12]$/.test(p)) {
-    return { value: raw, error: '不支持半年期间，请填季度（如 2025Q2）或年度 (half-years are not supported: use a quarter or the year)' };
-  }
   const month = /^(\d{4})(?:-|M)(\d{1,2})$/.exec(p);
   const period = month ? `${month[1]}-${month[2].padStart(2, '0')}` : p;
-  return parsePeriod(period) ? { value: period } : { value: raw, error: PERIOD_HINT };
+  if (parsePeriod(period)) return { value: period };
+  // 2025年1-9月 and the like: resolved once the target (and its frequency) is known
+  return readPeriodWording(raw) ? { value: null, wording: raw } : { value: raw, error: PERIOD_HINT };
 }
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -319,17 +334,32 @@ function parseNote(cell: Cell): { value: string | null; error?: string } {
     : { value: note };
 }
 
-const PARSERS: Record<FigureField, (cell: Cell) => { value: string | null; error?: string }> = {
-  target: parseTarget, period: parsePeriodCell, value: parseValue, basis: parseBasis, note: parseNote,
+const MAX_NAME = 200;
+const MAX_UNIT = 20;
+
+function parseName(cell: Cell): { value: string | null; error?: string } {
+  const name = text(cell);
+  if (!name) return { value: null };
+  return name.length > MAX_NAME ? { value: name.slice(0, 100), error: `指标名称不得超过 ${MAX_NAME} 字 (name longer than ${MAX_NAME} characters)` } : { value: name };
+}
+
+function parseUnit(cell: Cell): { value: string | null; error?: string } {
+  const unit = text(cell);
+  if (!unit) return { value: null };
+  return unit.length > MAX_UNIT ? { value: unit.slice(0, MAX_UNIT), error: `单位不得超过 ${MAX_UNIT} 字 (unit longer than ${MAX_UNIT} characters)` } : { value: unit };
+}
+
+const PARSERS: Record<SheetField, (cell: Cell) => { value: string | null; error?: string; wording?: string }> = {
+  target: parseTarget, period: parsePeriodCell, value: parseValue, basis: parseBasis, note: parseNote, name: parseName, unit: parseUnit,
 };
 
 // ---------------------------------------------------------------------------------------------------
 
-function findHeader(rows: { row: number; cells: Cell[] }[]): { index: number; columns: Map<FigureField, number> } {
+function findHeader(rows: { row: number; cells: Cell[] }[]): { index: number; columns: Map<SheetField, number> } {
   const candidates = rows.slice(0, HEADER_SEARCH_ROWS);
   for (let index = 0; index < candidates.length; index += 1) {
-    const columns = new Map<FigureField, number>();
-    const duplicates: FigureField[] = [];
+    const columns = new Map<SheetField, number>();
+    const duplicates: SheetField[] = [];
     candidates[index].cells.forEach((cell, column) => {
       const field = typeof cell === 'string' ? FIELD_OF.get(headerKey(cell)) : undefined;
       if (!field) return;
@@ -338,15 +368,28 @@ function findHeader(rows: { row: number; cells: Cell[] }[]): { index: number; co
     });
     if (!columns.size) continue;
     if (duplicates.length) {
-      throw new SpreadsheetError(`表头第 ${candidates[index].row} 行中 ${duplicates.map((f) => COLUMN_LABELS[f]).join('、')} 列重复 (duplicate column: ${duplicates.join(', ')})`);
+      throw new SpreadsheetError(`表头第 ${candidates[index].row} 行中 ${duplicates.map((f) => LABELS[f]).join('、')} 列重复 (duplicate column: ${duplicates.join(', ')})`);
     }
-    const missing = REQUIRED.filter((f) => !columns.has(f));
+    const missing: string[] = REQUIRED.filter((f) => !columns.has(f));
+    if (!columns.has('target') && !columns.has('name')) missing.unshift('target');
     if (missing.length) {
-      throw new SpreadsheetError(`缺少必需的列：${missing.map((f) => COLUMN_LABELS[f]).join('、')} (missing required column: ${missing.join(', ')})`);
+      const label = (f: string) => (f === 'target' ? '指标代码（或指标名称）' : LABELS[f as SheetField]);
+      throw new SpreadsheetError(`缺少必需的列：${missing.map(label).join('、')} (missing required column: ${missing.join(', ')})`);
     }
     return { index, columns };
   }
-  throw new SpreadsheetError('未找到表头：第一行应为 指标代码、期间、数值、口径、备注 (no header row: expected 指标代码, 期间, 数值, 口径, 备注)');
+  throw new SpreadsheetError('未找到表头：第一行应为 指标代码（或指标名称）、期间、数值，可另有 单位、口径、备注 (no header row: expected 指标代码 or 指标名称, 期间, 数值)');
+}
+
+/** The unit a title or note line above the header gives (单位：亿元), if any. */
+function unitAbove(rows: { cells: Cell[] }[]): string | null {
+  for (const { cells } of rows) {
+    for (const cell of cells) {
+      const unit = typeof cell === 'string' ? unitInText(cell) : null;
+      if (unit) return unit;
+    }
+  }
+  return null;
 }
 
 /** The format a file name says, or a SpreadsheetError. */
@@ -391,6 +434,8 @@ export async function parseFigureSheet(buffer: Buffer, fileName: string): Promis
   for (const { row, cells } of data) {
     let blank = true;
     for (const [, column] of read) {
+  const sheetUnit = unitAbove(nonBlank.slice(0, index));
+  const byName = columns.has('name');
       if (column >= 0 && !isBlank(cells[column] ?? null)) {
         blank = false;
         break;
@@ -398,13 +443,24 @@ export async function parseFigureSheet(buffer: Buffer, fileName: string): Promis
     }
     if (blank) continue;
     if (rows.length >= MAX_ROWS) throw tooMany();
-    const parsed: SheetRow = { row, target: null, period: null, value: null, basis: null, note: null, errors: [] };
+    const parsed: SheetRow = {
+      row, target: null, period: null, value: null, basis: null, note: null, name: null, unit: null, periodText: null, errors: [],
+    };
     for (const [field, column] of read) {
-      const { value, error } = PARSERS[field](column >= 0 ? cells[column] ?? null : null);
+      const { value, error, wording } = PARSERS[field](column >= 0 ? cells[column] ?? null : null);
       parsed[field] = value;
       if (error) parsed.errors.push({ field, message: error });
     }
     rows.push(parsed);
   }
-  return { format, encoding: source.encoding, sheet: source.sheet, headerRow: nonBlank[index].row, rows };
+      if (wording) parsed.periodText = wording;
+  return { format, encoding: source.encoding, sheet: source.sheet, headerRow: nonBlank[index].row, unit: sheetUnit, rows };
 }
+    parsed.unit ??= sheetUnit;
+    // No code: the target is looked for by its name (or an alias) later.
+    if (byName && parsed.target === null) {
+      parsed.errors = parsed.errors.filter((e) => e.field !== 'target');
+      if (parsed.name === null) {
+        parsed.errors.unshift({ field: 'name', message: columns.has('target') ? '缺少指标代码或指标名称 (code or name is missing)' : '缺少指标名称 (name is missing)' });
+      }
+    }

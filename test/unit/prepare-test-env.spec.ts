@@ -115,10 +115,10 @@ describe('scripts/prepare-test-env.sh: what is missing → what happens', () => 
 
   it('reads host and port from the test URLs', () => {
     const r = spawnSync('bash', ['-c', `source '${script}'
-      url_host_port postgres://postgres@127.0.0.1:5432 5432
-      url_host_port redis://:secret@redis.internal/0 6379
-      url_host_port postgres://u:p@db:6543/x?sslmode=disable 5432`], { encoding: 'utf8' });
-    assert.equal(r.stdout, '127.0.0.1 5432\nredis.internal 6379\ndb 6543\n');
+      for u in postgres://postgres@127.0.0.1:5432 redis://:secret@redis.internal/0 postgres://u:p@db:6543/x?sslmode=disable; do
+        url_host_port "$u" 6379; echo "$URL_HOST $URL_PORT"
+      done`], { encoding: 'utf8' });
+    assert.equal(r.stdout, '127.0.0.1 5432\nredis.internal 6379\ndb 6543\n', r.stderr);
   });
 });
 
@@ -136,7 +136,7 @@ describe('npm test on a machine missing something', () => {
       },
     });
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /no Chromium at .*no-chromium \(CHROMIUM_PATH\)/);
+    assert.match(r.stderr, /no Chromium at .*no-chromium \(CHROMIUM_PATH; apt's chromium is \/usr\/bin\/chromium/);
     assert.match(r.stderr, /Redis does not answer at redis:\/\/127\.0\.0\.1:1\/0/);
     assert.match(r.stderr, /^Run: {2}(sudo )?bash scripts\/prepare-test-env\.sh$/m);
     assert.doesNotMatch(r.stdout + r.stderr, /# (pass|tests) /, 'no test ran');
