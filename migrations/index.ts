@@ -9,6 +9,7 @@ import { FastIngest1765100000000 } from './1765100000000-FastIngest.js';
 import { EvaluationWriteChecks1765200000000 } from './1765200000000-EvaluationWriteChecks.js';
 import { AuthChangeNotify1765300000000 } from './1765300000000-AuthChangeNotify.js';
 import { EvaluationRefsCheck1765400000000 } from './1765400000000-EvaluationRefsCheck.js';
+import { TargetAliases1765520000000 } from './1765520000000-TargetAliases.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   EvaluationWriteChecks1765200000000,
   AuthChangeNotify1765300000000,
   EvaluationRefsCheck1765400000000,
+  TargetAliases1765520000000,
 ];

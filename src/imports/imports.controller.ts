@@ -9,7 +9,7 @@ import { attachment, CSV_TYPE, XLSX_TYPE } from '../spreadsheets/cells.js';
 import { figureTemplate } from '../spreadsheets/template.js';
 import { ExportsService } from './exports.service.js';
 import {
-  type FiguresExportQuery, figuresExportQuerySchema, type ImportListQuery, importListQuerySchema, type StatusExportQuery,
+  type ApplyQuery, applyQuerySchema, type FiguresExportQuery, figuresExportQuerySchema, type ImportListQuery, importListQuerySchema, type StatusExportQuery,
   statusExportQuerySchema, type UploadQuery, uploadQuerySchema,
 } from './imports.schema.js';
 import { type ImportDocument, ImportsService } from './imports.service.js';
@@ -51,7 +51,7 @@ export class ImportsController {
     return this.imports.list(actor, query.limit);
   }
 
-  /** Upload (.xlsx or .csv, field `file`) → preview (201); `?apply=true` applies at once when clean. */
+  /** Upload (.xlsx or .csv, field `file`) → preview (201); `?apply=true` applies at once when clean (or `&skipInvalid=true`). */
   @Post()
   @HttpCode(201)
   @ApiZodQuery(uploadQuerySchema)
@@ -59,7 +59,7 @@ export class ImportsController {
   @ApiBody({
     schema: {
       type: 'object', required: ['file'],
-      properties: { file: { type: 'string', format: 'binary', description: '.xlsx 或 .csv：指标代码、期间、数值、口径、备注' } },
+      properties: { file: { type: 'string', format: 'binary', description: '.xlsx 或 .csv：指标代码（或指标名称）、期间、数值，可选 单位、口径、备注' } },
     },
   })
   async upload(
@@ -69,8 +69,9 @@ export class ImportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { fileName, buffer } = await readUpload(request, UPLOAD_LIMIT);
+    const options = { skipInvalid: query.skipInvalid };
     return sendImport(reply,
-      await (query.apply ? this.imports.importAndApply(actor, fileName, buffer) : this.imports.preview(actor, fileName, buffer)));
+      await (query.apply ? this.imports.importAndApply(actor, fileName, buffer, options) : this.imports.preview(actor, fileName, buffer)));
   }
 
   @Get(':id')
@@ -78,10 +79,17 @@ export class ImportsController {
     return sendImport(reply, await this.imports.document(actor, id));
   }
 
+  /** Writes a preview; `?skipInvalid=true` writes its valid rows and lists the others as skipped. */
   @Post(':id/apply')
   @HttpCode(200)
-  async apply(@CurrentActor() actor: Actor, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return sendImport(reply, await this.imports.apply(actor, id));
+  @ApiZodQuery(applyQuerySchema)
+  async apply(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query(new ZodPipe(applyQuerySchema)) query: ApplyQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return sendImport(reply, await this.imports.apply(actor, id, { skipInvalid: query.skipInvalid }));
   }
 }
 

@@ -4,8 +4,14 @@ import { departmentCode } from '../departments/department.schema.js';
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export const uploadQuerySchema = z.strictObject({
-  /** preview and, when there is no error, apply at once */
+export const applyQuerySchema = z.strictObject({
+  /** write the rows without errors and list the others as skipped (default: any error writes nothing) */
+  skipInvalid: flag.optional(),
+});
+export type ApplyQuery = z.output<typeof applyQuerySchema>;
+
+export const uploadQuerySchema = applyQuerySchema.extend({
+  /** preview and, when there is no error (or with skipInvalid), apply at once */
   apply: flag.optional(),
 });
 export type UploadQuery = z.output<typeof uploadQuerySchema>;

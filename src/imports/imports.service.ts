@@ -9,12 +9,40 @@ import { conflict, type FieldError, invalid, notFound } from '../common/domain-e
 import { isoOrNull } from '../common/values.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import { auditedBatch, type FigureWrite, FiguresService, type WriteResult } from '../figures/figures.service.js';
-import { type FigureField, parseFigureSheet, type RowError, type SheetRow, SpreadsheetError } from '../spreadsheets/parse.js';
+import type { Frequency } from '../evaluation/periods.js';
+import { nameKey } from '../spreadsheets/names.js';
+import { parseFigureSheet, type RowError, type SheetField, type SheetRow, SpreadsheetError } from '../spreadsheets/parse.js';
+import { readPeriodWording, resolvePeriodWording } from '../spreadsheets/period-wording.js';
+import { convertUnit } from '../spreadsheets/units.js';
 
 export type ImportStatus = 'preview' | 'applied' | 'rejected';
 
-/** One data row of an imported file: as parsed, with its syntax and semantic errors. */
-export type ImportRowJson = SheetRow;
+/**
+ * One data row of an imported file: as parsed, with its syntax and semantic errors, and what the preview
+ * shows beside it (absent in imports previewed before these fields existed).
+ */
+export interface ImportRowJson extends SheetRow {
+  /** the matched target's name and unit (null when no target matched) */
+  targetName?: string | null;
+  targetUnit?: string | null;
+  /** the target's current figure for the period, before this import (null: the figure is new) */
+  previous?: string | null;
+  /** the value and unit as the sheet gave them, when `value` is converted into the target's unit */
+  conversion?: { value: string; unit: string } | null;
+}
+
+/** A row an apply with `skipInvalid` left out, with why. */
+export interface SkippedRow { row: number; errors: RowError[] }
+
+/** The apply's counts, and the rows it skipped. */
+export interface ImportResult extends WriteResult {
+  skipped?: SkippedRow[];
+}
+
+export interface ApplyOptions {
+  /** write the valid rows and skip those with errors (without it, any error writes nothing) */
+  skipInvalid?: boolean;
+}
 
 export interface ImportSummaryJson {
   id: string;
@@ -28,8 +56,8 @@ export interface ImportSummaryJson {
   /** rows without / with errors */
   valid: number;
   invalid: number;
-  /** the apply's counts: figures received, written (new revisions), unchanged */
-  result: WriteResult | null;
+  /** the apply's counts: figures received, written (new revisions), unchanged; the rows skipped */
+  result: ImportResult | null;
 }
 
 export interface ImportJson extends ImportSummaryJson {
@@ -51,7 +79,7 @@ interface ImportRecord {
   status: ImportStatus;
   created_at: Date;
   applied_at: Date | null;
-  result: WriteResult | null;
+  result: ImportResult | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -95,7 +123,7 @@ export class ImportsService {
   async preview(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportDocument> {
     if (!mayImport(actor)) throw forbidden(`角色 ${actor.role} 无权导入实际值 (role ${actor.role} may not import figures)`);
     const name = cleanFileName(fileName);
-    let rows: SheetRow[];
+    let rows: ImportRowJson[];
     try {
       rows = (await parseFigureSheet(buffer, name)).rows;
     } catch (error) {
@@ -113,7 +141,7 @@ export class ImportsService {
     const sha256 = createHash('sha256').update(buffer).digest('hex');
 
     const rowsJson = JSON.stringify(rows);
-    const invalidRows = rows.reduce((n, r) => (r.errors.length ? n + 1 : n), 0);
+    const invalidRows = countInvalid(rows);
     const record = await this.dataSource.transaction(async (m) => {
       // The rows go in as one jsonb document and are not sent back (RETURNING without them).
       const [saved]: Omit<ImportRecord, 'rows_json'>[] = await m.query(
@@ -134,17 +162,25 @@ export class ImportsService {
    * Writes a previewed import's figures (note from 备注, source `导入: <file name>`, status final) in one
    * transaction with its audit row ('figures.import'), and marks it applied. Unchanged figures write no
    * revision, so the same file again reports written 0. 409 when already applied; 422 naming
-   * `rows[<row>].<field>` when the import has errors (or a check fails now: nothing is written).
+   * `rows[<row>].<field>` when the import has errors (or a check fails now: nothing is written) — unless
+   * `skipInvalid`: then the rows without errors are written and the others listed as skipped (in the
+   * result and the audit row); a file without a valid row still writes nothing (422).
    */
-  async apply(actor: Actor, id: string): Promise<ImportDocument> {
+  async apply(actor: Actor, id: string, options: ApplyOptions = {}): Promise<ImportDocument> {
     const record = await this.load(actor, id);
     if (record.status === 'applied') {
       throw conflict('id', `导入 ${id} 已于 ${record.applied_at!.toISOString()} 应用，不能重复应用 (the import was already applied)`);
     }
-    if (record.errors.length || record.status !== 'preview') {
-      throw invalid(record.errors, `导入文件有 ${record.errors.length} 处错误，不能应用，未写入任何数据 (the import has errors; nothing was written)`);
+    if ((record.errors.length || record.status !== 'preview') && !options.skipInvalid) {
+      throw invalid(record.errors,
+        `导入文件有 ${record.invalid} 行、${record.errors.length} 处错误，未写入任何数据；可选择只导入有效行（skipInvalid=true）(the import has errors; nothing was written)`);
     }
-    const rows: ImportRowJson[] = JSON.parse(record.rows_json);
+    const all: ImportRowJson[] = JSON.parse(record.rows_json);
+    const rows = record.errors.length ? all.filter((r) => !r.errors.length) : all;
+    const skipped: SkippedRow[] = record.errors.length ? all.filter((r) => r.errors.length).map((r) => ({ row: r.row, errors: r.errors })) : [];
+    if (!rows.length) {
+      throw invalid(record.errors, `导入文件没有有效行，未写入任何数据 (no valid row; nothing was written)`);
+    }
     const source = importSource(record.file_name);
     const figures: FigureWrite[] = rows.map((r) => ({
       target: r.target!, period: r.period!, value: r.value!, basis: (r.basis ?? undefined) as Basis | undefined,
@@ -157,11 +193,13 @@ export class ImportsService {
       actor, figures,
       { pathOf: (i, field) => rowPath(rows[i].row, field), rowOf: (i) => rows[i].row },
       async (m, batch) => {
-        const result: WriteResult = { received: figures.length, written: batch.written, unchanged: figures.length - batch.written };
+        const result: ImportResult = {
+          received: figures.length, written: batch.written, unchanged: figures.length - batch.written, ...(skipped.length && { skipped }),
+        };
         // Claims the import in the write's transaction: a concurrent second apply finds it applied and rolls back.
         const claimed: Omit<ImportRecord, 'rows_json' | 'errors'>[] = await m.query(
           `WITH claimed AS (
-             UPDATE imports SET status = 'applied', applied_at = now(), result = $2 WHERE id = $1 AND status = 'preview'
+             UPDATE imports SET status = 'applied', applied_at = now(), result = $2 WHERE id = $1 AND status <> 'applied'
              RETURNING ${SUMMARY_COLUMNS}
            ) SELECT * FROM claimed`, // a SELECT: TypeORM returns an UPDATE's rows as [rows, count]
           [id, JSON.stringify(result)],
@@ -175,17 +213,20 @@ export class ImportsService {
       },
     );
     // The committed state, as GET /imports/{id} would read it: the stored rows are unchanged by the apply.
-    return new ImportDocument(summaryJson(applied!, countInvalid(rows)), record.rows_json, record.errors, rows);
+    return new ImportDocument(summaryJson(applied!, countInvalid(all)), record.rows_json, record.errors, all);
   }
 
-  /** Preview, then apply at once when there is no error; otherwise 422 with every row error (the import is kept, rejected). */
-  async importAndApply(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportDocument> {
+  /**
+   * Preview, then apply at once when there is no error (or, with `skipInvalid`, the valid rows); otherwise
+   * 422 with every row error (the import is kept, rejected).
+   */
+  async importAndApply(actor: Actor, fileName: string, buffer: Buffer, options: ApplyOptions = {}): Promise<ImportDocument> {
     const previewed = await this.preview(actor, fileName, buffer);
-    if (previewed.errors.length) {
+    if (previewed.errors.length && !options.skipInvalid) {
       throw invalid(previewed.errors,
         `导入文件有 ${previewed.invalid} 行、${previewed.errors.length} 处错误，未写入任何数据（导入 ${previewed.id}）(the file has errors; nothing was written)`);
     }
-    return this.apply(actor, previewed.id);
+    return this.apply(actor, previewed.id, options);
   }
 
   /** An import with its rows: the uploader's own, or any for admins and planners (others: 404). */
@@ -212,22 +253,105 @@ export class ImportsService {
     return records.map((r) => summaryJson(r, r.invalid));
   }
 
-  /** The rows' target/period/basis checks (existence, archive, frequency, level basis, duplicates, permission). */
-  private async checkRows(actor: Actor, rows: SheetRow[]): Promise<void> {
+  /**
+   * The rows' checks: the target by code, or by name or alias; a worded period and a unit resolved against
+   * the target (frequency, unit); then what a figure write checks (existence, archive, frequency, level
+   * basis, duplicates, permission); and each row's current figure (the preview's old → new).
+   */
+  private async checkRows(actor: Actor, rows: ImportRowJson[]): Promise<void> {
+    const targets = await this.matchTargets(rows);
+    for (const r of rows) {
+      const target = r.target === null ? undefined : targets.get(r.target);
+      r.targetName = target?.name ?? null;
+      r.targetUnit = target?.unit ?? null;
+      r.conversion = null;
+      r.previous = null;
+      if (target) resolveRow(r, target);
+    }
+    await this.checkFigures(actor, rows);
+    await this.previousFigures(rows, targets);
+  }
+
+  /**
+   * The active targets the rows name, by code; rows without a code get the code of the one target whose
+   * name or alias matches theirs (`nameKey`), or an error quoting the name. One query: by code, or — when
+   * some row gives only a name — every active target's name and aliases.
+   */
+  private async matchTargets(rows: ImportRowJson[]): Promise<Map<string, TargetInfo>> {
+    const codes = new Set<string>();
+    let byName = false;
+    for (const r of rows) {
+      if (r.target !== null) codes.add(r.target);
+      else if (r.name !== null) byName = true;
+    }
+    const found: TargetInfo[] = await this.dataSource.query(
+      `SELECT id, code, name, unit, frequency, aliases FROM targets
+        WHERE archived_at IS NULL AND (code = ANY($1) OR $2)`,
+      [[...codes], byName],
+    );
+    const byCode = new Map(found.map((t) => [t.code, t]));
+    if (!byName) return byCode;
+    const named = new Map<string, string[]>();
+    for (const t of found) {
+      for (const key of new Set([t.name, ...t.aliases].map(nameKey))) {
+        const list = named.get(key);
+        if (list) list.push(t.code);
+        else named.set(key, [t.code]);
+      }
+    }
+    for (const r of rows) {
+      if (r.target !== null || r.name === null || r.errors.some((e) => e.field === 'name')) continue;
+      const matches = named.get(nameKey(r.name));
+      if (!matches) {
+        r.errors.push({ field: 'name', message: `未找到名称或别名为「${r.name}」的指标，请填写指标代码或在指标设置中添加别名 (no target named "${r.name}")` });
+      } else if (matches.length > 1) {
+        r.errors.push({ field: 'name', message: `名称「${r.name}」对应多个指标（${matches.sort().join('、')}），请填写指标代码 (the name "${r.name}" fits several targets)` });
+      } else {
+        r.target = matches[0];
+      }
+    }
+    return byCode;
+  }
+
+  /** What a figure write checks, for the rows whose target, period and basis could be read. */
+  private async checkFigures(actor: Actor, rows: ImportRowJson[]): Promise<void> {
     // Rows whose key fields are unreadable cannot be checked further; their syntax errors stand.
-    const checkable = rows.filter((r) => !r.errors.some((e) => e.field === 'target' || e.field === 'period' || e.field === 'basis'));
+    const checkable = rows.filter((r) => r.target !== null && !r.errors.some((e) => KEY_FIELDS.has(e.field)));
     if (!checkable.length) return;
     const { denied, errors } = await this.figures.check(
       actor,
-      checkable.map((r) => ({ target: r.target!, period: r.period!, basis: (r.basis ?? undefined) as Basis | undefined })),
+      // a worded period of an unknown target stays unresolved: the target's error is what the row shows
+      checkable.map((r) => ({ target: r.target!, period: r.period ?? r.periodText!, basis: (r.basis ?? undefined) as Basis | undefined })),
       (i, field) => rowPath(checkable[i].row, field),
       (i) => checkable[i].row,
     );
     const byRow = new Map(rows.map((r) => [r.row, r]));
     for (const e of [...denied, ...errors]) {
       const [, row, field] = PATH.exec(e.path)!;
-      byRow.get(Number(row))!.errors.push({ field: field as FigureField, message: e.message });
+      byRow.get(Number(row))!.errors.push({ field: field as SheetField, message: e.message });
     }
+  }
+
+  /** Each row's current figure of its target and period (null: none yet), in one query. */
+  private async previousFigures(rows: ImportRowJson[], targets: Map<string, TargetInfo>): Promise<void> {
+    const asked: ImportRowJson[] = [];
+    const ids: number[] = [];
+    const periods: string[] = [];
+    for (const r of rows) {
+      const target = r.target === null ? undefined : targets.get(r.target);
+      if (!target || r.period === null || r.errors.some((e) => e.field === 'period')) continue;
+      asked.push(r);
+      ids.push(target.id);
+      periods.push(r.period);
+    }
+    if (!asked.length) return;
+    const found: { ord: number; value: string }[] = await this.dataSource.query(
+      `SELECT i.ord::int AS ord, f.value::text AS value
+         FROM unnest($1::int[], $2::text[]) WITH ORDINALITY AS i(target_id, period, ord)
+         JOIN figures f ON f.target_id = i.target_id AND f.period = i.period`,
+      [ids, periods],
+    );
+    for (const { ord, value } of found) asked[ord - 1].previous = value;
   }
 
   private async load(actor: Actor, id: string): Promise<ImportRecord & { invalid: number }> {
@@ -294,4 +418,34 @@ export class ImportDocument {
   }
 }
 
-const FIELDS: FigureField[] = ['target', 'period', 'value', 'basis', 'note'];
+const FIELDS: SheetField[] = ['target', 'name', 'period', 'value', 'unit', 'basis', 'note'];
+const KEY_FIELDS = new Set<SheetField>(['target', 'name', 'period', 'basis']);
+
+interface TargetInfo { id: number; code: string; name: string; unit: string; frequency: Frequency; aliases: string[] }
+
+/** A matched row's worded period (against the target's frequency) and unit (against the target's unit). */
+function resolveRow(r: ImportRowJson, target: TargetInfo): void {
+  if (r.periodText !== null && r.period === null) {
+    const resolved = resolvePeriodWording(readPeriodWording(r.periodText)!, target.frequency, r.periodText);
+    if (resolved.error !== undefined) {
+      r.errors.push({ field: 'period', message: resolved.error });
+    } else {
+      r.period = resolved.period;
+      if (resolved.basis && r.basis === null) {
+        r.basis = resolved.basis;
+      } else if (resolved.basis && r.basis !== resolved.basis && !r.errors.some((e) => e.field === 'basis')) {
+        const [says, is] = resolved.basis === 'ytd' ? ['累计数（自1月起）', '当期'] : ['单季当期数', '累计'];
+        r.errors.push({ field: 'basis', message: `期间「${r.periodText}」是${says}，与口径「${is}」冲突 (period "${r.periodText}" says ${resolved.basis}, the basis column says ${r.basis})` });
+      }
+    }
+  }
+  if (r.unit !== null && r.value !== null && !r.errors.some((e) => e.field === 'value' || e.field === 'unit')) {
+    const converted = convertUnit(r.value, r.unit, target.unit);
+    if (converted.error !== undefined) {
+      r.errors.push({ field: 'unit', message: converted.error });
+    } else if (converted.converted) {
+      r.conversion = { value: r.value, unit: r.unit };
+      r.value = converted.value;
+    }
+  }
+}

@@ -74,14 +74,17 @@ describe('parseFigureSheet: csv', () => {
     }
   });
 
-  const cases: { name: string; cells: string; expect: Partial<ReturnType<typeof fields>>; errors: string[]; message?: RegExp }[] = [
+  const cases: { name: string; cells: string; expect: Partial<SheetRow>; errors: string[]; message?: RegExp }[] = [
     { name: 'a valid row', cells: 'NEV-OUTPUT,2025Q3,2000,累计,', expect: { value: '2000', basis: 'ytd' }, errors: [] },
     { name: 'missing code', cells: ',2025Q3,1,,', expect: { target: null }, errors: ['target'], message: /缺少指标代码/ },
     { name: 'code not a code', cells: '数字化,2025Q3,1,,', expect: { target: '数字化' }, errors: ['target'], message: /指标代码须为/ },
-    { name: 'half-year period', cells: 'A1,2025H1,1,,', expect: { period: '2025H1' }, errors: ['period'], message: /不支持半年/ },
+    { name: 'half-year period: resolved with the target', cells: 'A1,2025H1,1,,', expect: { period: null, periodText: '2025H1' }, errors: [] },
+    { name: 'period 2025年1—9月', cells: 'A1,2025年1—9月,1,,', expect: { period: null, periodText: '2025年1—9月' }, errors: [] },
+    { name: 'period 2025年三季度', cells: 'A1,2025年三季度,1,,', expect: { period: null, periodText: '2025年三季度' }, errors: [] },
+    { name: 'period 2025Q3 is no wording', cells: 'A1,2025q3,1,,', expect: { period: '2025Q3', periodText: null }, errors: [] },
     { name: 'period 2025M07', cells: 'A1,2025M07,1,,', expect: { period: '2025-07' }, errors: [] },
     { name: 'period 2025-7', cells: 'A1,2025-7,1,,', expect: { period: '2025-07' }, errors: [] },
-    { name: 'period month 13', cells: 'A1,2025-13,1,,', expect: { period: '2025-13' }, errors: ['period'], message: /2025Q3、2025 或 2025-07/ },
+    { name: 'period month 13', cells: 'A1,2025-13,1,,', expect: { period: '2025-13' }, errors: ['period'], message: /2025Q3、2025年三季度、2025年1-9月/ },
     { name: 'period text', cells: 'A1,三季度,1,,', expect: {}, errors: ['period'] },
     { name: 'missing period', cells: 'A1,,1,,', expect: {}, errors: ['period'], message: /缺少期间/ },
     { name: 'grouped value', cells: 'A1,2025,"1,234,567.25",,', expect: { value: '1234567.25' }, errors: [] },
@@ -95,7 +98,7 @@ describe('parseFigureSheet: csv', () => {
     { name: 'basis YTD', cells: 'A1,2025,1,YTD,', expect: { basis: 'ytd' }, errors: [] },
     { name: 'basis unknown', cells: 'A1,2025,1,年度,', expect: { basis: '年度' }, errors: ['basis'], message: /口径须为/ },
     { name: 'note neutralised on export comes back as typed', cells: "A1,2025,1,,'=1+1", expect: { note: '=1+1' }, errors: [] },
-    { name: 'several errors in one row', cells: ',2025H2,abc,x,', expect: {}, errors: ['target', 'period', 'value', 'basis'] },
+    { name: 'several errors in one row', cells: ',2025Q5,abc,x,', expect: {}, errors: ['target', 'period', 'value', 'basis'] },
   ];
   for (const c of cases) {
     it(`row check: ${c.name}`, async () => {

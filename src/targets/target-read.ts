@@ -4,7 +4,7 @@
  * (so the benchmark compares the frameworks around one and the same query).
  */
 export const TARGET_BY_CODE_SQL = `
-  SELECT t.code, t.name, t.unit, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.binding, t.category,
+  SELECT t.code, t.name, t.aliases, t.unit, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.binding, t.category,
          t.baseline_period, t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days,
          t.source_document, t.source_quote, t.source_url, t.notes, t.archived_at, t.created_at, t.updated_at,
          d.code AS department, d.name AS department_name,

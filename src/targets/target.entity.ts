@@ -18,6 +18,9 @@ export class Target {
   @Column('text')
   name!: string;
 
+  @Column('text', { array: true, default: () => `'{}'` })
+  aliases!: string[];
+
   @Column('text')
   unit!: string;
 

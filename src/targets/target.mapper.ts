@@ -7,6 +7,7 @@ export interface PeriodValueJson { period: string; value: number }
 export interface TargetJson {
   code: string;
   name: string;
+  aliases: string[];
   unit: string;
   kind: Target['kind'];
   comparator: Target['comparator'];
@@ -35,6 +36,7 @@ export function targetJson(t: Target): TargetJson {
   return {
     code: t.code,
     name: t.name,
+    aliases: t.aliases ?? [],
     unit: t.unit,
     kind: t.kind,
     comparator: t.comparator,
@@ -62,6 +64,7 @@ export function targetJson(t: Target): TargetJson {
 export function targetBody(t: Target): TargetBody {
   return {
     name: t.name,
+    aliases: t.aliases ?? [],
     unit: t.unit,
     kind: t.kind,
     comparator: t.comparator,

@@ -8,6 +8,8 @@ const text = (max: number) => z.string().trim().max(max);
 
 const fields = {
   name: text(200).min(1),
+  /** other names the bureau's sheets use for the target (imports match 指标名称 against the name and these) */
+  aliases: z.array(text(200).min(1)).max(20),
   unit: text(20).min(1),
   kind: z.enum(['level', 'flow']),
   comparator: z.enum(['>=', '>', '<=', '<']),
@@ -54,6 +56,7 @@ function checkTarget(t: z.output<typeof targetBodySchema>, ctx: z.RefinementCtx)
 
 const targetBodySchema = z.strictObject({
   name: fields.name,
+  aliases: fields.aliases.default([]),
   unit: fields.unit,
   kind: fields.kind,
   comparator: fields.comparator,

@@ -157,6 +157,7 @@ export class TargetsService {
     );
     Object.assign(target, {
       name: body.name,
+      aliases: body.aliases,
       unit: body.unit,
       kind: body.kind,
       comparator: body.comparator,
@@ -182,7 +183,7 @@ export class TargetsService {
 }
 
 interface TargetRow {
-  code: string; name: string; unit: string; kind: Target['kind']; comparator: Target['comparator']; method: Target['method'];
+  code: string; name: string; aliases: string[]; unit: string; kind: Target['kind']; comparator: Target['comparator']; method: Target['method'];
   frequency: Target['frequency']; expectation: Target['expectation']; binding: boolean; category: string | null;
   baseline_period: string | null; baseline_value: string | null; target_period: string; target_value: string; grace_days: number;
   source_document: string | null; source_quote: string | null; source_url: string | null; notes: string | null;
@@ -192,7 +193,7 @@ interface TargetRow {
 
 function targetRowJson(r: TargetRow): TargetJson {
   return {
-    code: r.code, name: r.name, unit: r.unit, kind: r.kind, comparator: r.comparator, method: r.method,
+    code: r.code, name: r.name, aliases: r.aliases, unit: r.unit, kind: r.kind, comparator: r.comparator, method: r.method,
     frequency: r.frequency, expectation: r.expectation, binding: r.binding,
     department: r.department, departmentName: r.department_name, supporting: r.supporting, category: r.category,
     baseline: r.baseline_period === null ? null : { period: r.baseline_period, value: Number(r.baseline_value) },

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/current-actor.decorator.js';
@@ -10,6 +10,7 @@ import { ImportsService } from '../imports/imports.service.js';
 import { readUpload, UPLOAD_LIMIT, UploadError } from '../imports/upload.js';
 import { attachment as contentDisposition, CSV_TYPE, XLSX_TYPE } from '../spreadsheets/cells.js';
 import { figureTemplate } from '../spreadsheets/template.js';
+import { checked, type FormBody } from './form-errors.js';
 import { href, Views } from './views.js';
 import { CSRF_FIELD, CsrfTokens, Web, type WebContext } from './web-context.js';
 import { WebErrorFilter } from './web-error.filter.js';
@@ -84,8 +85,9 @@ export class SpreadsheetsController {
   }
 
   @Post('imports/:id/apply')
-  async apply(@Web() web: WebContext, @Param('id') id: string, @Res() reply: FastifyReply) {
-    await this.imports.apply(web.actor!, id);
+  /** 确认导入, or 导入有效行（跳过N行错误） (skipInvalid). */
+  async apply(@Web() web: WebContext, @Param('id') id: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
+    await this.imports.apply(web.actor!, id, { skipInvalid: checked(body, 'skipInvalid') });
     return reply.redirect(`/imports/${encodeURIComponent(id)}`, 303);
   }
 

@@ -1,4 +1,5 @@
 import type { FieldError } from '../common/domain-error.js';
+import { splitAliases } from '../spreadsheets/names.js';
 import type { TargetBody } from '../targets/target.schema.js';
 import { checked, field, fields, type FormBody, orNull } from './form-errors.js';
 
@@ -6,7 +7,7 @@ import { checked, field, fields, type FormBody, orNull } from './form-errors.js'
 export const MILESTONE_ROWS = 6;
 
 const SCALARS = [
-  'code', 'name', 'unit', 'kind', 'comparator', 'method', 'frequency', 'expectation', 'department', 'category',
+  'code', 'name', 'aliases', 'unit', 'kind', 'comparator', 'method', 'frequency', 'expectation', 'department', 'category',
   'baseline.period', 'baseline.value', 'target.period', 'target.value', 'graceDays',
   'source.document', 'source.quote', 'source.url', 'notes',
 ] as const;
@@ -56,7 +57,7 @@ export function targetFormFromBody(body: FormBody | undefined): TargetForm {
 export function targetFormFromTarget(code: string, t: TargetBody): TargetForm {
   const values: Record<string, string> = { ...EMPTY_TARGET_FORM.values };
   Object.assign(values, {
-    code, name: t.name, unit: t.unit, kind: t.kind, comparator: t.comparator, method: t.method, frequency: t.frequency,
+    code, name: t.name, aliases: t.aliases.join('\n'), unit: t.unit, kind: t.kind, comparator: t.comparator, method: t.method, frequency: t.frequency,
     expectation: t.expectation, department: t.department, category: t.category ?? '',
     'baseline.period': t.baseline?.period ?? '', 'baseline.value': t.baseline ? String(t.baseline.value) : '',
     'target.period': t.target.period, 'target.value': String(t.target.value), graceDays: String(t.graceDays),
@@ -94,6 +95,7 @@ export function targetInput(form: TargetForm, withCode: boolean): { input: Recor
   const input: Record<string, unknown> = {
     ...(withCode && { code: v.code.trim() }),
     name: v.name,
+    aliases: splitAliases(v.aliases ?? ''),
     unit: v.unit,
     kind: v.kind,
     comparator: v.comparator,

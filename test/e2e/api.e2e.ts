@@ -30,7 +30,7 @@ describe('REST API on PostgreSQL and Redis', () => {
     assert.deepEqual(
       { ...created, createdAt: undefined, updatedAt: undefined },
       {
-        code: 'DT-ENTERPRISES', name: '数字化改造企业数', unit: '家', kind: 'level', comparator: '>=', method: 'linear',
+        code: 'DT-ENTERPRISES', name: '数字化改造企业数', aliases: [], unit: '家', kind: 'level', comparator: '>=', method: 'linear',
         frequency: 'quarterly', expectation: 'time', binding: false, department: 'ECON-INFO', departmentName: '区经济信息委',
         supporting: ['SCI-TECH'], category: null, baseline: { period: '2023', value: 200 },
         target: { period: '2025', value: 350 }, milestones: [{ period: '2024', value: 275.5 }], graceDays: 20,

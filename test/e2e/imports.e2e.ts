@@ -127,9 +127,12 @@ describe('upload, preview and apply', () => {
       { fileName: res.body.fileName, status: res.body.status, valid: res.body.valid, invalid: res.body.invalid, errors: res.body.errors },
       { fileName: '一季度.csv', status: 'preview', valid: 2, invalid: 0, errors: [] },
     );
+    const shown = { name: null, unit: null, periodText: null, conversion: null, previous: null };
     assert.deepEqual(res.body.rows, [
-      { row: 2, target: 'DT-ENTERPRISES', period: '2024Q4', value: '260', basis: null, note: '快报', errors: [] },
-      { row: 3, target: 'NEV-OUTPUT', period: '2025Q1', value: '380', basis: 'period', note: '一季度', errors: [] },
+      { row: 2, target: 'DT-ENTERPRISES', period: '2024Q4', value: '260', basis: null, note: '快报', errors: [],
+        ...shown, targetName: '数字化改造企业数', targetUnit: '家' },
+      { row: 3, target: 'NEV-OUTPUT', period: '2025Q1', value: '380', basis: 'period', note: '一季度', errors: [],
+        ...shown, targetName: '智能网联新能源汽车年产值', targetUnit: '亿元' },
     ]);
     assert.match(res.body.sha256, /^[0-9a-f]{64}$/);
     assert.deepEqual(await figureState(), before);
@@ -199,7 +202,7 @@ describe('upload, preview and apply', () => {
 describe('a file with bad rows', () => {
   const bad = csvText(
     'DT-ENTERPRISES,2025Q2,290,,ok', // row 2: fine
-    'DT-ENTERPRISES,2025H1,300,,', // row 3: half-year
+    'DT-ENTERPRISES,2025H2,300,,', // row 3: second half-year
     'NEV-OUTPUT,2025Q2,约九百,,', // row 4: text value
     'NO-SUCH,2025Q2,1,,', // row 5: unknown
     'OLD-TARGET,2025Q2,1,,', // row 6: archived
@@ -218,7 +221,7 @@ describe('a file with bad rows', () => {
     assert.deepEqual([res.body.valid, res.body.invalid], [1, 8]);
     assert.deepEqual(rowErrors(res.body), expected);
     const message = (row: number) => res.body.rows.find((r: { row: number }) => r.row === row).errors[0].message as string;
-    assert.match(message(3), /不支持半年期间/);
+    assert.match(message(3), /下半年.*既不是从1月起的累计，也不是单个季度/);
     assert.match(message(4), /数值须为数字/);
     assert.match(message(5), /NO-SUCH 不存在或已归档/);
     assert.match(message(6), /OLD-TARGET 不存在或已归档/);
