@@ -12,6 +12,7 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { seedIfEmpty } from '../seeds/seed.js';
 import { UPLOAD_LIMIT } from './imports/upload.js';
+import { parseQueryString } from './common/query-string.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { allowLargeBatchBodies } from './figures/batch-limits.js';
 import { API_PREFIX } from './api-prefix.js';
@@ -68,6 +69,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     requestIdHeader: false, // requestId() takes a sane x-request-id itself
     genReqId: requestId,
     logController: new RequestLogController(),
+    routerOptions: { querystringParser: parseQueryString },
   });
   adapter.getInstance().removeContentTypeParser('text/plain'); // the API takes JSON only: 415
   allowLargeBatchBodies(adapter.getInstance()); // POST /figures/batch takes up to 32 MB (before Nest adds routes)

@@ -19,8 +19,20 @@ const GRANTS: Record<Permission, readonly Role[]> = {
 
 export const can = (actor: Actor, permission: Permission) => GRANTS[permission].includes(actor.role);
 
+const ROLE_ZH: Record<Role, string> = { admin: '管理员', planner: '规划处', department: '责任单位', viewer: '只读' };
+const ACTION: Record<Permission, [string, string]> = {
+  'targets.write': ['修改指标', 'change targets'], 'departments.write': ['修改责任单位', 'change departments'],
+  'figures.write.any': ['填报其他单位的数据', "enter other departments' figures"], 'runs.start': ['启动评估', 'start evaluations'],
+  'users.manage': ['管理用户', 'manage users'], 'audit.read': ['查看审计记录', 'read the audit trail'],
+  'alerts.manage': ['管理预警', 'manage alerts'],
+};
+
+/** Refused in words: 您的账号（责任单位）无权修改指标. */
 export function assertCan(actor: Actor, permission: Permission): void {
-  if (!can(actor, permission)) throw forbidden(`角色 ${actor.role} 无权执行此操作 (role ${actor.role} may not ${permission})`);
+  if (!can(actor, permission)) {
+    const [zh, en] = ACTION[permission];
+    throw forbidden(`您的账号（${ROLE_ZH[actor.role]}）无权${zh} (a ${actor.role} account may not ${en})`);
+  }
 }
 
 /** Figures of a target: admins and planners any; a department those its department leads or supports. */

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pg from 'pg';
+import { inLanguage } from './bilingual.js';
 import { DomainError, type DomainErrorCode, type FieldError } from './domain-error.js';
 
 const STATUS: Record<DomainErrorCode, number> = {
@@ -71,10 +72,16 @@ const wantsPage = (request: FastifyRequest) =>
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function errorPage(p: Problem): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(p.title)}</title>
-<link rel="stylesheet" href="/assets/app.css"></head><body><main id="main"><h1>${escapeHtml(p.title)}</h1>
-<p class="alert" role="alert">${escapeHtml(p.detail)}</p><p><a href="/">返回看板 Back to the dashboard</a></p></main></body></html>`;
+/** A page in the visitor's language (the tm_lang cookie the pages set): Chinese unless English was chosen. */
+function errorPage(p: Problem, request: FastifyRequest): string {
+  const en = (request.cookies as Record<string, string> | undefined)?.tm_lang === 'en';
+  const title = en ? p.title.replace(/^[^A-Za-z]*/, '') : p.title.replace(/\s*[A-Za-z][A-Za-z ]*$/, '');
+  // Nest's own "Cannot GET /nope" for an unknown address; the rest are bilingual messages.
+  const unknown = /^Cannot [A-Z]+ /.test(p.detail);
+  const detail = unknown ? (en ? `There is no page at ${request.url}` : `没有这个页面：${request.url}`) : inLanguage(en ? 'en' : 'zh', p.detail);
+  return `<!doctype html><html lang="${en ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/assets/app.css"></head><body><main id="main"><h1>${escapeHtml(title)}</h1>
+<p class="alert" role="alert">${escapeHtml(detail)}</p><p><a href="/">${en ? 'Back to the dashboard' : '返回看板'}</a></p></main></body></html>`;
 }
 
 /** Every error leaves the API as application/problem+json (RFC 9457); no stack or SQL in the body. */
@@ -89,7 +96,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof DomainError) void reply.headers(exception.headers);
     const body = this.toProblem(exception, request.url, request.routeOptions?.bodyLimit);
     if (wantsPage(request)) {
-      void reply.status(body.status).header('content-type', 'text/html; charset=utf-8').send(errorPage(body));
+      void reply.status(body.status).header('content-type', 'text/html; charset=utf-8').send(errorPage(body, request));
       return;
     }
     sendProblem(reply, body);

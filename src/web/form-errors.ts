@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DomainError, type FieldError } from '../common/domain-error.js';
 import { zodErrors } from '../common/zod.pipe.js';
+import { type Lang, localise } from './i18n.js';
 
 /** A urlencoded form body as Fastify parses it: a repeated name becomes an array. */
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -39,6 +40,8 @@ const under = (path: string, parent: string) =>
 export class FormErrors {
   private readonly placed = new Map<string, string[]>();
   readonly summary: { path: string; message: string; anchor: string | null }[] = [];
+  /** the page's language, set by Views when the page is rendered: messages are shown in it */
+  lang: Lang = 'zh';
 
   constructor(readonly errors: FieldError[], known: readonly string[]) {
     for (const error of errors) {
@@ -69,7 +72,7 @@ export class FormErrors {
   /** The error beside the input, escaped here. */
   span(name: string): string {
     const messages = this.placed.get(name);
-    return messages ? `<span class="field-error" id="${fieldId(name)}-error">${escapeHtml(messages.join('；'))}</span>` : '';
+    return messages ? `<span class="field-error" id="${fieldId(name)}-error">${escapeHtml(messages.map((m) => localise(this.lang, m)).join(this.lang === 'en' ? '; ' : '；'))}</span>` : '';
   }
 }
 

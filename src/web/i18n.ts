@@ -1,4 +1,5 @@
 import { statusLabel } from '../alerts/format.js';
+import { inLanguage } from '../common/bilingual.js';
 import type { Status } from '../evaluation/evaluation.types.js';
 
 export type Lang = 'zh' | 'en';
@@ -61,27 +62,7 @@ export function formatTime(value: Date | string | null | undefined, zone = 'Asia
  * English part is shown as it is.
  */
 export function localise(lang: Lang, message: string | null | undefined): string {
-  if (!message) return '';
-  const parts = message.split('；').map((part) => splitBilingual(part));
-  return lang === 'en' ? parts.map((p) => p.en ?? p.zh).join('; ') : parts.map((p) => p.zh).join('；');
-}
-
-/** The trailing "(English …)" group of a message, balanced, and the text before it. */
-function splitBilingual(message: string): { zh: string; en: string | null } {
-  const text = message.trimEnd();
-  if (!text.endsWith(')')) return { zh: text, en: null };
-  let depth = 0;
-  for (let i = text.length - 1; i >= 0; i--) {
-    if (text[i] === ')') depth++;
-    else if (text[i] === '(' && --depth === 0) {
-      const en = text.slice(i + 1, -1).trim();
-      const zh = text.slice(0, i).trim();
-      // English words after Chinese text: "(U+0000)" or "(CAGR)" inside a Chinese message stay.
-      if (!zh || /\p{Script=Han}/u.test(en) || !/[a-z]{2,}/.test(en)) return { zh: text, en: null };
-      return { zh, en };
-    }
-  }
-  return { zh: text, en: null };
+  return message ? inLanguage(lang, message) : '';
 }
 
 const QUARTER_ZH = ['一', '二', '三', '四'];

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { alertJson } from '../alerts/alerts.service.js';
 import { loadAlerts } from '../alerts/alert-rows.js';
+import { statusStreaks } from './streaks.js';
 
 export interface RevisionRow {
   value: string; basis: string; status: string; note: string | null; source: string | null; reason: string | null;
@@ -10,7 +11,10 @@ export interface RevisionRow {
 }
 export interface FigureHistory { period: string; current: RevisionRow; earlier: RevisionRow[] }
 
-/** What the target page shows beside the definition: figures with revisions, evaluations, alerts, silences. */
+/**
+ * What the target page shows beside the definition: figures with revisions, evaluations, alerts, silences,
+ * the supporting departments by name and how long the current colour has held.
+ */
 @Injectable()
 export class TargetPageService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -20,7 +24,7 @@ export class TargetPageService {
       `SELECT id, department_id FROM targets WHERE code = $1`, [code],
     );
     if (!target) return null;
-    const [revisions, evaluations, alerts, silences] = await Promise.all([
+    const [revisions, evaluations, alerts, silences, supporting, streaks] = await Promise.all([
       this.dataSource.query(
         `SELECT r.period, r.value::text AS value, r.basis, r.status, r.note, r.source, r.reason, r.recorded_by, r.recorded_at
            FROM figure_revisions r WHERE r.target_id = $1 ORDER BY tm_period_t(r.period) DESC, r.period DESC, r.id DESC`,
@@ -40,6 +44,12 @@ export class TargetPageService {
           ORDER BY s.until`,
         [target.id, target.department_id],
       ),
+      this.dataSource.query(
+        `SELECT d.name FROM target_supporting_departments s JOIN departments d ON d.id = s.department_id
+          WHERE s.target_id = $1 ORDER BY d.name`,
+        [target.id],
+      ) as Promise<{ name: string }[]>,
+      statusStreaks(this.dataSource, [target.id]),
     ]);
     const figures: FigureHistory[] = [];
     for (const r of revisions) {
@@ -51,6 +61,9 @@ export class TargetPageService {
       if (last?.period === r.period) last.earlier.push(row);
       else figures.push({ period: r.period, current: row, earlier: [] });
     }
-    return { figures, evaluations, alerts: alerts.map(alertJson), silences };
+    return {
+      figures, evaluations, alerts: alerts.map(alertJson), silences,
+      supportingNames: supporting.map((d) => d.name), streak: streaks.get(target.id) ?? null,
+    };
   }
 }

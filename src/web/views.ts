@@ -4,8 +4,13 @@ import { Eta } from 'eta';
 import type { FastifyReply } from 'fastify';
 import { can, type Permission } from '../auth/permissions.js';
 import type { Status } from '../evaluation/evaluation.types.js';
+import { DEFAULT_THRESHOLDS } from '../evaluation/rules.js';
+import { FormErrors } from './form-errors.js';
+import { behindText, colourReason, type ProgressFacts, streakText } from './progress-text.js';
+import type { StatusStreak } from './streaks.js';
 import {
-  COLOUR_TEXT, type Colour, formatNumber, formatPercent, formatTime, ROLE_TEXT, STATUS_COLOUR, statusText,
+  COLOUR_TEXT, type Colour, fieldLabel, formatDate, formatDateTime, formatNumber, formatPercent, formatPeriod, formatValue,
+  localise, ROLE_TEXT, STATUS_COLOUR, statusText,
 } from './i18n.js';
 import type { WebContext } from './web-context.js';
 
@@ -27,7 +32,22 @@ function helpers(ctx: WebContext) {
     ...ctx,
     num: (v: number | string | null | undefined, digits = 2) => formatNumber(ctx.lang, v, digits),
     pct: (v: number | string | null | undefined, digits = 1) => formatPercent(ctx.lang, v, digits),
-    time: formatTime,
+    /** a moment: 2026年12月5日 09:30 */
+    time: (v: Date | string | null | undefined) => formatDateTime(ctx.lang, v),
+    date: (v: Date | string | null | undefined) => formatDate(ctx.lang, v),
+    period: (p: string | null | undefined) => formatPeriod(ctx.lang, p),
+    /** a value with its unit, whole numbers for counts: 350家 */
+    value: (v: number | string | null | undefined, unit: string | null | undefined, digits = 2) => formatValue(ctx.lang, v, unit, digits),
+    /** ≥ / ≤ rather than >= / <= */
+    cmp: (c: string) => ({ '>=': '≥', '<=': '≤' })[c] ?? c,
+    /** a service or validation message in the page's language */
+    msg: (m: string | null | undefined) => localise(ctx.lang, m),
+    /** a field path in words: 第1行 责任单位 */
+    fieldLabel: (path: string | null | undefined) => fieldLabel(ctx.lang, path),
+    streakText: (status: Status | null, streak: StatusStreak | null) => streakText(ctx.lang, status, streak),
+    behindText: (f: ProgressFacts) => behindText(ctx.lang, f),
+    colourReason: (f: ProgressFacts) => colourReason(ctx.lang, f),
+    thresholds: DEFAULT_THRESHOLDS,
     statusText: (s: Status | null) => statusText(ctx.lang, s),
     colour: (s: Status | null): Colour => (s ? STATUS_COLOUR[s] : 'grey'),
     colourText: (c: Colour) => COLOUR_TEXT[c][en ? 1 : 0],
@@ -46,11 +66,12 @@ export class Views {
     this.eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache, autoTrim: false });
     const types: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
     this.assets = new Map(
-      ['app.css', 'app.js'].map((name) => [name, { body: readFileSync(ASSETS_DIR + name), type: types[name.split('.').pop()!] }]),
+      ['app.css', 'app.js', 'entry.js'].map((name) => [name, { body: readFileSync(ASSETS_DIR + name), type: types[name.split('.').pop()!] }]),
     );
   }
 
   render(view: string, ctx: WebContext, data: Record<string, unknown> = {}): string {
+    for (const value of Object.values(data)) if (value instanceof FormErrors) value.lang = ctx.lang;
     return this.eta.render(view, { ...helpers(ctx), ...data });
   }
 

@@ -9,6 +9,15 @@ const STATUS: Record<string, number> = {
   not_found: 404, invalid: 422, conflict: 409, unavailable: 503, unauthorized: 401, forbidden: 403, locked: 429,
 };
 
+const REQUEST_ERRORS: Record<number, string> = {
+  400: '请求有误，请返回后重试 (the request could not be read: go back and try again)',
+  404: '没有这个页面 (there is no such page)',
+  405: '不支持此操作 (this action is not supported here)',
+  413: '提交的内容或文件过大 (the form or file is too large)',
+  415: '不支持此提交方式 (this kind of submission is not supported)',
+  429: '请求过于频繁，请稍后再试 (too many requests: try again later)',
+};
+
 /** Errors on pages become pages (or a redirect to the login), never a stack trace. */
 @Catch()
 export class WebErrorFilter implements ExceptionFilter {
@@ -34,7 +43,8 @@ export class WebErrorFilter implements ExceptionFilter {
       const code = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: number })?.statusCode;
       if (typeof code === 'number' && code < 500) {
         status = code;
-        message = exception instanceof Error ? exception.message : String(exception);
+        // Fastify's and Nest's own texts are English and technical: the page says it in words.
+        message = REQUEST_ERRORS[code] ?? REQUEST_ERRORS[400];
       }
     }
     if (status >= 500) {

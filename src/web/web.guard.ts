@@ -41,7 +41,7 @@ export class WebGuard implements CanActivate {
     if (request.method === 'POST') {
       const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
       if (multipart ? !flag(CSRF_IN_HANDLER) : !this.csrf.verify(request, (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD])) {
-        throw new DomainError('forbidden', '表单已过期或来源不明，请刷新页面后重试 (form expired or forged: reload the page and try again)', [{ path: CSRF_FIELD, message: 'CSRF' }]);
+        throw new DomainError('forbidden', '表单已过期或来源不明，请刷新页面后重试 (form expired or forged: reload the page and try again)', [{ path: CSRF_FIELD, message: '表单已过期 (form expired)' }]);
       }
     }
     if (!actor && !flag(WEB_ANONYMOUS)) throw new DomainError('unauthorized', '请先登录 (please log in)');

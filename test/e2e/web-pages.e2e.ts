@@ -149,7 +149,7 @@ describe('Pages: sign-in, CSRF, dashboard, target page, quarterly entry', () => 
   it('shows a target page with its quote, chart, figures with revisions and evaluation', async () => {
     const res = await admin.get('/targets/DT-ENTERPRISES').expect(200);
     assert.match(res.text, /<blockquote id="quote">将通过数字化改造企业350家以上<\/blockquote>/);
-    assert.match(res.text, /<figure class="chart" id="chart">\s*<svg/);
+    assert.match(res.text, /<figure class="chart" id="chart">\s*<div class="scroll-x"><svg/);
     assert.match(res.text, /<tr data-period="2026Q3">[\s\S]*?265[\s\S]*?统计局核定[\s\S]*?历次修订/);
     assert.match(res.text, /id="progress-now"/);
     await admin.get('/targets/NOPE').expect(404);

@@ -19,6 +19,10 @@
   });
   document.addEventListener('submit', function () { dirty = false; });
   window.addEventListener('beforeunload', function (event) { if (dirty) { event.preventDefault(); event.returnValue = ''; } });
+  // 打印 buttons.
+  document.addEventListener('click', function (event) {
+    if (event.target.closest && event.target.closest('[data-print]')) window.print();
+  });
   // Evaluation run in progress: refresh the page until it has finished.
   var pending = document.querySelector('[data-refresh-while-running]');
   if (pending) setTimeout(function () { window.location.reload(); }, 2000);

@@ -1,0 +1,30 @@
+/**
+ * Messages of the codebase are bilingual, "中文 (English)": the Chinese part and the English in the
+ * final brackets. Parts joined by '；' are split each. Brackets that are part of the Chinese text
+ * ("(U+0000)", "(CAGR)": no English word in them) stay with it; a message without English gives en = null.
+ */
+export function splitBilingual(message: string): { zh: string; en: string | null }[] {
+  return message.split('；').map(splitOne);
+}
+
+function splitOne(message: string): { zh: string; en: string | null } {
+  const text = message.trim();
+  if (!text.endsWith(')')) return { zh: text, en: null };
+  let depth = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    if (text[i] === ')') depth++;
+    else if (text[i] === '(' && --depth === 0) {
+      const en = text.slice(i + 1, -1).trim();
+      const zh = text.slice(0, i).trim();
+      if (!zh || /\p{Script=Han}/u.test(en) || !/[a-z]{2,}/.test(en)) return { zh: text, en: null };
+      return { zh, en };
+    }
+  }
+  return { zh: text, en: null };
+}
+
+/** The message in one language: Chinese for zh, English (where it has one) for en. */
+export function inLanguage(lang: 'zh' | 'en', message: string): string {
+  const parts = splitBilingual(message);
+  return lang === 'en' ? parts.map((p) => p.en ?? p.zh).join('; ') : parts.map((p) => p.zh).join('；');
+}

@@ -1,0 +1,15 @@
+import { parse } from 'node:querystring';
+
+/**
+ * The query string of every request, pages and API alike: an empty parameter (`?category=`, what a form
+ * sends for 全部 or an empty search box) means "not set" and is left out, so no filter ever matches ''.
+ * A repeated name stays a list (without its empty entries).
+ */
+export function parseQueryString(text: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of Object.entries(parse(text))) {
+    const values = [value ?? []].flat().filter((v) => v.trim() !== '');
+    if (values.length) query[name] = values.length === 1 && !Array.isArray(value) ? values[0] : values;
+  }
+  return query;
+}

@@ -1,0 +1,51 @@
+import type { Method, Status } from '../evaluation/evaluation.types.js';
+import { DEFAULT_THRESHOLDS } from '../evaluation/rules.js';
+import { formatNumber, formatPeriod, formatValue, type Lang, statusText } from './i18n.js';
+import type { StatusStreak } from './streaks.js';
+
+/** What a page needs of an evaluation to say how far behind, and since when. */
+export interface ProgressFacts {
+  status: Status | null; comparator: string; unit: string; paceMethod: Method | null;
+  completion: number | null; elapsed: number | null; lag: number | null; pace: number | null;
+}
+
+/** 滞后自2025年二季度（连续2期） / Lagging since 2025Q2 (2 periods in a row). */
+export function streakText(lang: Lang, status: Status | null, streak: StatusStreak | null): string {
+  if (!status || !streak) return '';
+  const label = statusText(lang, status);
+  if (lang === 'en') {
+    return `${label[0].toUpperCase()}${label.slice(1)} since ${streak.since} (${streak.periods} ${streak.periods === 1 ? 'period' : 'periods in a row'})`;
+  }
+  return `${label}自${formatPeriod(lang, streak.since)}（${streak.periods === 1 ? '本期' : `连续${streak.periods}期`}）`;
+}
+
+/**
+ * How far behind the expected path, as the rules measure it: in percentage points of the elapsed share
+ * (序时进度 − 完成率) where pace is linear (and for flows), in the target's unit below the expected value
+ * (lag = d·(E − a)) where it is compound growth. Empty when not behind.
+ */
+export function behindText(lang: Lang, f: ProgressFacts): string {
+  if (f.lag === null || !(f.lag > 0)) return '';
+  const cap = f.comparator === '<=' || f.comparator === '<';
+  if (f.paceMethod !== 'cagr' && f.completion !== null && f.elapsed !== null) {
+    const points = formatNumber(lang, Math.abs(f.elapsed - f.completion) * 100, 1);
+    if (lang === 'en') return `${points} percentage points ${cap ? 'above' : 'behind'} the elapsed share`;
+    return `${cap ? '超出' : '低于'}序时进度 ${points} 个百分点`;
+  }
+  const amount = formatValue(lang, f.lag, f.unit);
+  if (lang === 'en') return `${amount} ${cap ? 'above' : 'below'} the expected value (compound growth path)`;
+  return `${cap ? '高于' : '低于'}应达值 ${amount}（按复合增长路径）`;
+}
+
+/** Why the colour: 进度比 0.53 < 0.85（线性）→ 滞后. */
+export function colourReason(lang: Lang, f: ProgressFacts): string {
+  if (f.pace === null || !f.status || !['ahead', 'on_track', 'at_risk', 'lagging', 'deteriorating'].includes(f.status)) return '';
+  const t = DEFAULT_THRESHOLDS;
+  const method = f.paceMethod === 'cagr' ? 'cagr' : 'linear';
+  const atRisk = method === 'cagr' ? t.atRiskCagr : t.atRiskLinear;
+  const bound = f.pace >= t.ahead ? `≥ ${t.ahead}` : f.pace >= t.onTrack ? `≥ ${t.onTrack}` : f.pace >= atRisk ? `≥ ${atRisk}` : f.pace >= 0 ? `< ${atRisk}` : '< 0';
+  const pace = formatNumber(lang, f.pace, 2);
+  return lang === 'en'
+    ? `pace ${pace} ${bound} (${method === 'cagr' ? 'compound growth' : 'linear'}) → ${statusText(lang, f.status)}`
+    : `进度比 ${pace} ${bound}（${method === 'cagr' ? '复合增长' : '线性'}）→ ${statusText(lang, f.status)}`;
+}
