@@ -14,9 +14,9 @@ import { unitInText } from './units.js';
  */
 
 export type FigureField = 'target' | 'period' | 'value' | 'basis' | 'note';
-
 /** The columns read: a figure's fields, and the target's name and the value's unit as the sheet gives them. */
 export type SheetField = FigureField | 'name' | 'unit';
+
 export interface RowError {
   field: SheetField;
   message: string;
@@ -35,13 +35,13 @@ export interface SheetRow {
   /** null when blank: the target's default applies (ytd) */
   basis: string | null;
   note: string | null;
-  errors: RowError[];
   /** the target's name (or an alias) as written, when the sheet has a name column */
   name: string | null;
   /** the value's unit as written: the row's 单位 cell, else the sheet's 单位：… line; null when neither */
   unit: string | null;
   /** a period as the bureau words it (2025年1-9月): `period` is null until resolved against the target's frequency */
   periodText: string | null;
+  errors: RowError[];
 }
 
 export interface ParsedSheet {
@@ -51,9 +51,9 @@ export interface ParsedSheet {
   /** the worksheet read (xlsx) */
   sheet: string | null;
   headerRow: number;
-  rows: SheetRow[];
   /** the unit a line above the header gives (单位：亿元), if any */
   unit: string | null;
+  rows: SheetRow[];
 }
 
 /** The file as a whole cannot be read: wrong type, corrupt, no header, a required column missing, too big. */
@@ -76,9 +76,9 @@ const REQUIRED: SheetField[] = ['period', 'value'];
 /** Header names per field, compared after `headerKey`. */
 const ALIASES: Record<SheetField, string[]> = {
   target: ['指标代码', '代码', '指标编码', 'code', 'target', 'targetcode'],
-  period: ['期间', '报告期', '时期', 'period'],
   name: ['指标名称', '指标', '名称', '指标名', 'name', 'targetname'],
   unit: ['单位', '计量单位', 'unit'],
+  period: ['期间', '报告期', '时期', 'period'],
   value: ['数值', '实际值', '值', 'value'],
   basis: ['口径', '统计口径', 'basis'],
   note: ['备注', '说明', 'note', 'notes'],
@@ -430,12 +430,12 @@ export async function parseFigureSheet(buffer: Buffer, fileName: string): Promis
   const { index, columns } = findHeader(nonBlank);
   const data = [...nonBlank.slice(index + 1), ...source.rows.slice(next)];
   const read = FIELDS.map((field) => [field, columns.get(field) ?? -1] as const);
+  const sheetUnit = unitAbove(nonBlank.slice(0, index));
+  const byName = columns.has('name');
   const rows: SheetRow[] = [];
   for (const { row, cells } of data) {
     let blank = true;
     for (const [, column] of read) {
-  const sheetUnit = unitAbove(nonBlank.slice(0, index));
-  const byName = columns.has('name');
       if (column >= 0 && !isBlank(cells[column] ?? null)) {
         blank = false;
         break;
@@ -449,13 +449,9 @@ export async function parseFigureSheet(buffer: Buffer, fileName: string): Promis
     for (const [field, column] of read) {
       const { value, error, wording } = PARSERS[field](column >= 0 ? cells[column] ?? null : null);
       parsed[field] = value;
+      if (wording) parsed.periodText = wording;
       if (error) parsed.errors.push({ field, message: error });
     }
-    rows.push(parsed);
-  }
-      if (wording) parsed.periodText = wording;
-  return { format, encoding: source.encoding, sheet: source.sheet, headerRow: nonBlank[index].row, unit: sheetUnit, rows };
-}
     parsed.unit ??= sheetUnit;
     // No code: the target is looked for by its name (or an alias) later.
     if (byName && parsed.target === null) {
@@ -464,3 +460,7 @@ export async function parseFigureSheet(buffer: Buffer, fileName: string): Promis
         parsed.errors.unshift({ field: 'name', message: columns.has('target') ? '缺少指标代码或指标名称 (code or name is missing)' : '缺少指标名称 (name is missing)' });
       }
     }
+    rows.push(parsed);
+  }
+  return { format, encoding: source.encoding, sheet: source.sheet, headerRow: nonBlank[index].row, unit: sheetUnit, rows };
+}
