@@ -1,9 +1,9 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { checkDecimal, decimalValue } from '../common/values.js';
+import { parseNumberInput } from '../common/number-input.js';
 import { parsePeriod } from '../evaluation/periods.js';
-import { targetCode } from '../targets/target.schema.js';
+import { TARGET_CODE, targetCode } from '../targets/target.schema.js';
 import { unneutralise } from './cells.js';
 import { readPeriodWording } from './period-wording.js';
 import { unitInText } from './units.js';
@@ -260,7 +260,6 @@ const text = (cell: Cell): string => {
   return String(cell).trim();
 };
 
-const TARGET_CODE = /^[A-Z][A-Z0-9-]{1,39}$/;
 /** Printable ASCII without spaces: NFKC, trimming and removing whitespace leave such text as it is. */
 const PLAIN_ASCII = /^[\x21-\x7e]+$/;
 
@@ -292,27 +291,15 @@ function parsePeriodCell(cell: Cell): { value: string | null; error?: string; wo
   return readPeriodWording(raw) ? { value: null, wording: raw } : { value: raw, error: PERIOD_HINT };
 }
 
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
-
-function parseValue(cell: Cell): { value: string | null; error?: string } {
+/** The value in the one number grammar (parseNumberInput); a trailing % is the value's unit. */
+function parseValue(cell: Cell): { value: string | null; error?: string; unit?: string } {
   if (cell instanceof Date) return { value: text(cell), error: '数值不能是日期 (value must be a number, not a date)' };
-  let input: string | number;
-  if (typeof cell === 'number') input = cell;
-  else {
-    const raw = text(cell);
-    if (!raw) return { value: null, error: '缺少数值 (value is missing)' };
-    const t = PLAIN_ASCII.test(raw) ? raw : raw.normalize('NFKC').replace(/\s+/g, '');
-    input = GROUPED.test(t) ? t.replace(/,/g, '') : t;
-    if (!DECIMAL.test(input)) return { value: raw, error: '数值须为数字，如 1234.5 或 1,234.5 (value must be a number)' };
-  }
-  // fast path: decimalValue's own check; zod only for the message of a value it refuses
-  if (typeof input === 'string' || Number.isFinite(input)) {
-    const checked = checkDecimal(input);
-    if (checked !== 'not-finite' && checked !== 'too-large' && checked !== 'too-many-places') return { value: checked };
-  }
-  const parsed = decimalValue.safeParse(input);
-  return parsed.success ? { value: parsed.data } : { value: String(input), error: parsed.error.issues[0].message };
+  if (typeof cell === 'string' && isBlank(cell)) return { value: null, error: '缺少数值 (value is missing)' };
+  const input = typeof cell === 'number' ? cell : text(cell);
+  if (input === '') return { value: null, error: '缺少数值 (value is missing)' };
+  const parsed = parseNumberInput(input);
+  if (!parsed.ok) return { value: String(input), error: parsed.message };
+  return parsed.percent ? { value: parsed.value, unit: '%' } : { value: parsed.value };
 }
 
 const BASES: Record<string, 'ytd' | 'period'> = {
@@ -349,7 +336,7 @@ function parseUnit(cell: Cell): { value: string | null; error?: string } {
   return unit.length > MAX_UNIT ? { value: unit.slice(0, MAX_UNIT), error: `单位不得超过 ${MAX_UNIT} 字 (unit longer than ${MAX_UNIT} characters)` } : { value: unit };
 }
 
-const PARSERS: Record<SheetField, (cell: Cell) => { value: string | null; error?: string; wording?: string }> = {
+const PARSERS: Record<SheetField, (cell: Cell) => { value: string | null; error?: string; wording?: string; unit?: string }> = {
   target: parseTarget, period: parsePeriodCell, value: parseValue, basis: parseBasis, note: parseNote, name: parseName, unit: parseUnit,
 };
 
@@ -446,13 +433,15 @@ export async function parseFigureSheet(buffer: Buffer, fileName: string): Promis
     const parsed: SheetRow = {
       row, target: null, period: null, value: null, basis: null, note: null, name: null, unit: null, periodText: null, errors: [],
     };
+    let valueUnit: string | undefined;
     for (const [field, column] of read) {
-      const { value, error, wording } = PARSERS[field](column >= 0 ? cells[column] ?? null : null);
+      const { value, error, wording, unit } = PARSERS[field](column >= 0 ? cells[column] ?? null : null);
       parsed[field] = value;
       if (wording) parsed.periodText = wording;
+      if (unit) valueUnit = unit;
       if (error) parsed.errors.push({ field, message: error });
     }
-    parsed.unit ??= sheetUnit;
+    parsed.unit ??= valueUnit ?? sheetUnit;
     // No code: the target is looked for by its name (or an alias) later.
     if (byName && parsed.target === null) {
       parsed.errors = parsed.errors.filter((e) => e.field !== 'target');

@@ -226,7 +226,7 @@ describe('pages in a browser (chromium)', () => {
     assert.equal(await page.locator('tr.bad').count(), 1);
     const bad = page.locator('tr.bad[data-row="3"]');
     assert.ok(await bad.isVisible());
-    assert.match((await bad.locator('td.errors').textContent()) ?? '', /value/);
+    assert.match((await bad.locator('td.errors').textContent()) ?? '', /^数值：/);
     assert.equal(await page.locator('tr[data-row="2"].bad, tr[data-row="4"].bad').count(), 0);
     assert.equal(await page.locator('#apply-import').count(), 0);
     assert.equal(await figureCount(), before);
