@@ -11,11 +11,11 @@ import type {
   Status,
   TargetDefinition,
 } from '../evaluation/evaluation.types.js';
+import { expectedAt } from '../evaluation/expected.js';
 import { currentFigures, type Figure } from '../evaluation/figures.js';
-import { evaluateFlow, yearTargetFor } from '../evaluation/flow.js';
-import { evaluateLevel } from '../evaluation/level.js';
+import { yearTargetFor } from '../evaluation/flow.js';
 import { type Frequency, nextPeriod, periodAtOrBefore, periodOf, periodsPerYear, periodT, subPeriod } from '../evaluation/periods.js';
-import { DEFAULT_THRESHOLDS, DEFAULT_TZ, evaluate } from '../evaluation/rules.js';
+import { DEFAULT_TZ, evaluate } from '../evaluation/rules.js';
 import { round } from '../evaluation/status.js';
 import { yearToDate, ytdAt } from '../evaluation/ytd.js';
 
@@ -130,11 +130,6 @@ function revisionsOf(figures: readonly ChartFigure[]): FigureRevision[] {
   return figures.map((f) => ({ period: f.period, value: f.value, basis: f.basis ?? 'ytd', recordedAt: f.recordedAt ?? EPOCH }));
 }
 
-/** A figure the rules can take, for asking them what they expect at `period`. */
-function probe(period: string, value: number): Figure {
-  return { period, t: periodT(period), ...subPeriod(period), value, basis: 'ytd' };
-}
-
 /** The period of the axis (the target's frequency) a period of any kind ends in: '2023' → '2023Q4'. */
 function onAxis(frequency: Frequency, period: string): string {
   return periodAtOrBefore(frequency, period) ?? period;
@@ -179,7 +174,6 @@ function levelSeries(def: TargetDefinition, figures: Figure[], verdict: Evaluati
   // The rules' starting point: the baseline, else the first figure up to the deadline.
   const first = figures.find((x) => x.t <= tT);
   const base = def.baseline ? { period: onAxis(f, def.baseline.period), value: def.baseline.value } : first && { period: first.period, value: first.value };
-  const before = def.baseline ? [] : first ? [first] : [];
 
   const starts = [deadline, ...(base ? [base.period] : []), ...figures.map((x) => x.period)].sort(byT);
   const ends = [deadline, ...figures.map((x) => x.period)].sort(byT);
@@ -191,11 +185,7 @@ function levelSeries(def: TargetDefinition, figures: Figure[], verdict: Evaluati
     for (const period of periods) {
       const t = periodT(period);
       if (t < periodT(base.period) || t > tT) continue;
-      if (t === periodT(base.period)) {
-        expected.push({ period, value: round(base.value) }); // e = 0
-        continue;
-      }
-      const e = evaluateLevel(def, [...before, probe(period, base.value)], DEFAULT_THRESHOLDS).expected;
+      const e = expectedAt(def, figures, period);
       if (e !== null) expected.push({ period, value: round(e) });
     }
   }
@@ -246,7 +236,7 @@ function flowSeries(def: TargetDefinition, figures: Figure[], verdict: Evaluatio
   const expected: ChartPoint[] = [];
   if (yearTarget !== null) {
     for (const period of periods) {
-      const e = evaluateFlow(def, [...lastYear, probe(period, 0)], DEFAULT_THRESHOLDS).expected;
+      const e = expectedAt(def, lastYear, period);
       if (e !== null) expected.push({ period, value: round(e) });
     }
   }

@@ -1,6 +1,8 @@
 export interface FieldError {
   path: string;
   message: string;
+  /** `implausible`: a warning that an explicit confirmation (`confirm: true`) turns into an accepted value */
+  code?: 'implausible';
 }
 
 export type DomainErrorCode =

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkDecimal, checkDecimalSlow, decimalValue, MAX_DECIMAL_PLACES } from './values.js';
+import { decimalValue } from './number-input.js';
+import { checkDecimal, checkDecimalSlow, MAX_DECIMAL_PLACES } from './values.js';
 
 const TOO_MANY = `0.${'0'.repeat(MAX_DECIMAL_PLACES)}1`;
 
@@ -62,9 +63,11 @@ describe('decimal values', () => {
   it('decimalValue gives the normalised string or the message', () => {
     assert.deepEqual(decimalValue.safeParse('001.50'), { success: true, data: '1.5' });
     const messages = (v: unknown) => decimalValue.safeParse(v).error?.issues.map((i) => i.message);
-    assert.deepEqual(messages('1e16'), ['绝对值不得超过 1e15 (|value| must be ≤ 1e15)']);
-    assert.deepEqual(messages(TOO_MANY), [`小数位数不得超过 ${MAX_DECIMAL_PLACES} 位 (at most ${MAX_DECIMAL_PLACES} decimal places)`]);
-    assert.deepEqual(messages('abc'), ['须为有限的数字 (must be a finite number)']);
+    assert.deepEqual(messages('1e16'), ['“1e16” 是科学计数法，请填写完整数字 ("1e16" is in scientific notation: write the number out)']);
+    assert.deepEqual(messages('10000000000000000'), ['“10000000000000000” 超出范围：绝对值不得超过一千万亿 ("10000000000000000" is too large: at most 10^15)']);
+    assert.deepEqual(messages(TOO_MANY), [`“${TOO_MANY}” 的小数位数超过 ${MAX_DECIMAL_PLACES} 位 (${JSON.stringify(TOO_MANY)} has more than ${MAX_DECIMAL_PLACES} decimal places)`]);
+    assert.deepEqual(messages('abc'), ['“abc” 不是数值：只能含数字、正负号、小数点、千位分隔符，百分比指标可带 % ("abc" is not a number)']);
+    assert.deepEqual(messages('85%'), ['目标值不带 %，单位写在“单位”中 (no % sign: the unit says it)']);
     assert.deepEqual(messages(Number.NaN), ['须为数字或数字字符串 (must be a number or a decimal string)']); // z.number() refuses NaN and ±Infinity
     assert.deepEqual(messages(Number.POSITIVE_INFINITY), ['须为数字或数字字符串 (must be a number or a decimal string)']);
     assert.deepEqual(messages(true), ['须为数字或数字字符串 (must be a number or a decimal string)']);

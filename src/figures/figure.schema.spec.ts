@@ -21,7 +21,8 @@ const viaZod = (body: unknown): { ok: true; data: unknown } | { ok: false; error
 const validFigure = fc.record({
   target: fc.constantFrom('GDP-GROWTH', 'BENCH-0000001', 'A1', 'NEV-OUTPUT'),
   period: fc.constantFrom('2024', '2024Q1', '2025Q4', '2024-01', '2024-12'),
-  value: fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.double({ min: -1e15, max: 1e15, noNaN: true }), fc.constantFrom('12.50', ' 7 ', '-0', '1e3')),
+  value: fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.double({ min: -1e15, max: 1e15, noNaN: true }), fc.constantFrom('12.50', ' 7 ', '-0', '1,234.5', '８２０', '85%')),
+  confirm: fc.boolean(),
   basis: fc.constantFrom('ytd', 'period'),
   status: fc.constantFrom('final', 'preliminary'),
   note: fc.oneof(fc.constant(null), fc.constantFrom('统计快报', '  padded  ', '')),
@@ -35,7 +36,7 @@ const hostile = fc.oneof(
   fc.constant([]), fc.constant({}), fc.constant('x'.repeat(2001)), fc.constant(` ${'x'.repeat(2000)} `), fc.constant('2024Q5'),
   fc.constant('gdp'), fc.constant('FINAL'), fc.constant('YTD'), fc.string(), fc.integer(), fc.double(),
 );
-const KEYS = ['target', 'period', 'value', 'basis', 'status', 'note', 'source', 'reason', 'extra', '__proto__', 'constructor'];
+const KEYS = ['target', 'period', 'value', 'basis', 'status', 'note', 'source', 'reason', 'confirm', 'extra', '__proto__', 'constructor'];
 const mutated = fc.tuple(validFigure, fc.constantFrom(...KEYS), hostile, fc.boolean()).map(([f, key, v, remove]) => {
   const out: Record<string, unknown> = { ...f };
   if (remove) delete out[key];
@@ -78,6 +79,11 @@ describe('batch body: fast path', () => {
     [{ target: 'gdp', period: '2024Q1', value: 1 }, false],
     [{ target: 'GDP', period: '2024Q5', value: 1 }, false],
     [{ target: 'GDP', period: '2024Q1', value: '1e16' }, false],
+    [{ target: 'GDP', period: '2024Q1', value: '3e2' }, false],
+    [{ target: 'GDP', period: '2024Q1', value: '23 318.5 86' }, false],
+    [{ target: 'GDP', period: '2024Q1', value: '12,34' }, false],
+    [{ target: 'GDP', period: '2024Q1', value: '1,234.5', confirm: true }, true],
+    [{ target: 'GDP', period: '2024Q1', value: 1, confirm: 'yes' }, false],
     [{ target: 'GDP', period: '2024Q1', value: 1, basis: null }, false],
     [{ target: 'GDP', period: '2024Q1', value: 1, status: null }, false],
     [{ target: 'GDP', period: '2024Q1', value: 1, note: 'a\u0000' }, false],

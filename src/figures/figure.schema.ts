@@ -1,17 +1,24 @@
 import type { PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
-import { checkDecimal, decimalValue, periodString } from '../common/values.js';
+import { figureValue, parseNumberInput } from '../common/number-input.js';
+import { checkDecimal, isDecimalError, periodString } from '../common/values.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { parsePeriod } from '../evaluation/periods.js';
-import { targetCode } from '../targets/target.schema.js';
+import { TARGET_CODE, targetCode } from '../targets/target.schema.js';
 import { BATCH_MAX_FIGURES } from './batch-limits.js';
 
 const FIGURE_TEXT_MAX = 2000;
 /** Free text of a figure (U+0000 is refused for every body by ZodPipe). */
 const figureText = z.string().trim().max(FIGURE_TEXT_MAX).nullable().default(null);
 
+/** The value's two outputs side by side in the figure: `value` (exact decimal) and `percent` (only when true). */
+const flatten = <T extends { value: { value: string; percent: boolean } }>({ value, ...rest }: T) =>
+  ({ ...rest, value: value.value, ...(value.percent ? { percent: true } : {}) }) as Omit<T, 'value'> & { value: string; percent?: boolean };
+
 const figureFields = {
-  value: decimalValue,
+  value: figureValue,
+  /** the writer confirms a value the plausibility check warns about (recorded with the revision) */
+  confirm: z.boolean().optional(),
   basis: z.enum(['ytd', 'period']).optional(),
   status: z.enum(['preliminary', 'final']).default('final'),
   note: figureText,
@@ -19,17 +26,16 @@ const figureFields = {
   reason: figureText,
 };
 
-export const putFigureSchema = z.strictObject(figureFields);
+export const putFigureSchema = z.strictObject(figureFields).transform(flatten);
 export type PutFigure = z.output<typeof putFigureSchema>;
 
 export const batchFiguresSchema = z.strictObject({
-  figures: z.array(z.strictObject({ target: targetCode, period: periodString, ...figureFields })).min(1).max(BATCH_MAX_FIGURES),
+  figures: z.array(z.strictObject({ target: targetCode, period: periodString, ...figureFields }).transform(flatten)).min(1).max(BATCH_MAX_FIGURES),
 });
 export type BatchFigures = z.output<typeof batchFiguresSchema>;
 type BatchFigure = BatchFigures['figures'][number];
 
-const TARGET_CODE = /^[A-Z][A-Z0-9-]{1,39}$/; // targetCode's
-const FIGURE_KEYS = new Set(['target', 'period', 'value', 'basis', 'status', 'note', 'source', 'reason']);
+const FIGURE_KEYS = new Set(['target', 'period', 'value', 'basis', 'status', 'note', 'source', 'reason', 'confirm']);
 
 /** A figure text as figureText gives it, or undefined when only zod can say (too long, not a string, U+0000). */
 function text(v: unknown): string | null | undefined {
@@ -59,9 +65,19 @@ export function parseBatchFast(body: unknown): BatchFigures | null {
     const { target, period, value: rawValue, basis, status } = f;
     if (typeof target !== 'string' || !TARGET_CODE.test(target)) return null;
     if (typeof period !== 'string' || parsePeriod(period) === null) return null;
-    if (typeof rawValue !== 'number' && typeof rawValue !== 'string') return null;
-    const value = checkDecimal(rawValue);
-    if (value === 'not-finite' || value === 'too-large' || value === 'too-many-places') return null;
+    let value: string;
+    let percent = false;
+    if (typeof rawValue === 'number') {
+      const checked = checkDecimal(rawValue);
+      if (isDecimalError(checked)) return null;
+      value = checked;
+    } else if (typeof rawValue === 'string') {
+      const parsed = parseNumberInput(rawValue);
+      if (!parsed.ok) return null;
+      ({ value, percent } = parsed);
+    } else return null;
+    const confirm = f.confirm;
+    if (confirm !== undefined && typeof confirm !== 'boolean') return null;
     if (basis !== undefined && basis !== 'ytd' && basis !== 'period') return null;
     if (status !== undefined && status !== 'final' && status !== 'preliminary') return null;
     const note = text(f.note);
@@ -70,6 +86,8 @@ export function parseBatchFast(body: unknown): BatchFigures | null {
     if (note === undefined || source === undefined || reason === undefined) return null;
     const figure: BatchFigure = { target, period, value, status: status ?? 'final', note, source, reason };
     if (basis !== undefined) figure.basis = basis;
+    if (confirm !== undefined) figure.confirm = confirm;
+    if (percent) figure.percent = true;
     figures[i] = figure;
   }
   return { figures };

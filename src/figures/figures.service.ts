@@ -9,9 +9,11 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { canWriteFigures } from '../auth/permissions.js';
 import { DomainError, type FieldError, invalid, notFound } from '../common/domain-error.js';
-import { periodFits } from '../evaluation/periods.js';
-import { ReevaluationService } from '../progress/reevaluation.service.js';
+import { isCountUnit, isPercentUnit } from '../common/number-input.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
+import { parsePeriod, periodFits } from '../evaluation/periods.js';
+import { ReevaluationService } from '../progress/reevaluation.service.js';
+import { type Comparable, comparisonPeriods, plausibilityWarnings } from './plausibility.js';
 
 /** One figure to write, already validated field by field. */
 export interface FigureWrite {
@@ -23,6 +25,10 @@ export interface FigureWrite {
   note: string | null;
   source: string | null;
   reason: string | null;
+  /** the input carried a trailing % (allowed on % targets only) */
+  percent?: boolean;
+  /** the writer confirmed a value the plausibility check warns about */
+  confirm?: boolean;
 }
 
 export interface FigureJson {
@@ -41,12 +47,14 @@ export interface RevisionJson extends Omit<FigureJson, 'revision'> {
   id: number;
   reason: string | null;
   recordedBy: string | null;
+  /** the plausibility warnings the writer confirmed, or null */
+  confirmedWarning: string | null;
 }
 
 export interface WriteResult { received: number; written: number; unchanged: number }
 
-/** What `check` needs of a figure. */
-export type FigureKey = Pick<FigureWrite, 'target' | 'period' | 'basis'>;
+/** What `check` needs of a figure (the value's checks run when it is given). */
+export type FigureKey = Pick<FigureWrite, 'target' | 'period' | 'basis'> & Partial<Pick<FigureWrite, 'value' | 'percent' | 'confirm'>>;
 
 /** `figures[3].period` for row index 3 and field `period`. */
 export type PathOf = (index: number, field: string) => string;
@@ -56,6 +64,8 @@ export interface FigureCheck {
   denied: FieldError[];
   /** everything else (422) */
   errors: FieldError[];
+  /** values that look mistyped and were not confirmed (code `implausible`): a 422 until confirmed */
+  warnings: FieldError[];
 }
 
 const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period' | 'reason'>) => ({
@@ -97,6 +107,18 @@ export const auditedBatch = (b: WrittenBatch) => ({
   targets: b.targetIds.length, periods: b.periods, revisionIds: b.revisionIds,
 });
 
+/** What the checks of a write read of each target. */
+interface TargetOfWrite {
+  id: number; code: string; kind: 'level' | 'flow'; unit: string; frequency: string; department_id: number; supporting: number[];
+}
+
+/** Why a value does not fit its target's unit: a % sign on a target not measured in %, a negative count. */
+export function valueFitsUnit(value: string, percent: boolean, unit: string): string | null {
+  if (percent && !isPercentUnit(unit)) return `数值带 %，但指标单位是 ${unit} (a % sign on a value measured in ${unit})`;
+  if (value.startsWith('-') && isCountUnit(unit)) return `数值 ${value} 为负数，但单位 ${unit} 是计数，不能为负 (a count in ${unit} cannot be negative)`;
+  return null;
+}
+
 /** First key of the figure writers' two-key advisory locks (the single-key locks elsewhere are another key space). */
 const FIGURE_LOCK_CLASS = 7_471_105;
 /** Target ids share a lock when equal modulo this: a lone PUT waits only for writers of a target in its bucket. */
@@ -121,10 +143,12 @@ const copyText = (v: string | null) =>
  * The rows of a write, COPYed into a temporary table of the transaction (dropped at its end, commit or
  * rollback), in the order given (`ord`).
  */
-async function copyInput(manager: EntityManager, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[]): Promise<void> {
+async function copyInput(
+  manager: EntityManager, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[], confirmed: (string | null)[],
+): Promise<void> {
   await manager.query(
     `CREATE TEMPORARY TABLE ${INPUT_TABLE} (target_id int, period text, value numeric, basis text, status text,
-       note text, source text, reason text, ord int) ON COMMIT DROP`,
+       note text, source text, reason text, confirmed_warning text, ord int) ON COMMIT DROP`,
   );
   const client = (await manager.queryRunner!.connect()) as pg.PoolClient;
   function* lines() {
@@ -135,7 +159,7 @@ async function copyInput(manager: EntityManager, figures: readonly FigureWrite[]
         const f = figures[i];
         // the period passed resolve's periodFits (digits, Q, -): nothing to escape
         text += `${targetIds[i]}\t${f.period}\t${copyText(f.value)}\t${bases[i]}\t${copyText(f.status)}\t` +
-          `${copyText(f.note)}\t${copyText(f.source)}\t${copyText(f.reason)}\t${i}\n`;
+          `${copyText(f.note)}\t${copyText(f.source)}\t${copyText(f.reason)}\t${copyText(confirmed[i])}\t${i}\n`;
       }
       yield text;
     }
@@ -192,14 +216,17 @@ export class FiguresService {
   async revisions(code: string, period: string): Promise<RevisionJson[]> {
     const targetId = await this.targetId(code);
     const rows: Row[] = await this.dataSource.query(
-      `SELECT ${FIGURE_COLUMNS}, f.id, f.reason, f.recorded_by, f.recorded_at FROM figure_revisions f
+      `SELECT ${FIGURE_COLUMNS}, f.id, f.reason, f.confirmed_warning, f.recorded_by, f.recorded_at FROM figure_revisions f
        JOIN targets t ON t.id = f.target_id WHERE f.target_id = $1 AND f.period = $2 ORDER BY f.recorded_at, f.id`,
       [targetId, period],
     );
     if (!rows.length) throw notFound(`${code} ${period} 的实际值`);
     return rows.map((r) => {
       const { revision: _, ...rest } = figureJson(r);
-      return { ...rest, id: Number(r.id), reason: r.reason as string | null, recordedBy: r.recorded_by as string | null };
+      return {
+        ...rest, id: Number(r.id), reason: r.reason as string | null, recordedBy: r.recorded_by as string | null,
+        confirmedWarning: r.confirmed_warning as string | null,
+      };
     });
   }
 
@@ -240,24 +267,23 @@ export class FiguresService {
    * write figures of). Paths come from `pathOf`; `rowOf` numbers rows in messages (default: index + 1).
    */
   async check(actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number): Promise<FigureCheck> {
-    const { denied, errors } = await this.resolve(actor, figures, pathOf, rowOf);
-    return { denied, errors };
+    const { denied, errors, warnings } = await this.resolve(actor, figures, pathOf, rowOf);
+    return { denied, errors, warnings };
   }
 
   /**
    * The checks of `check`, and for a clean write each row's target id and basis (arrays aligned with
-   * `figures`: 100 000 rows cost no object each).
+   * `figures`: 100 000 rows cost no object each) and the warnings each row confirmed (null for none).
    */
   private async resolve(actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number) {
     const codes = [...new Set(figures.map((f) => f.target))];
-    const targets: { id: number; code: string; kind: string; frequency: string; department_id: number; supporting: number[] }[] =
-      await this.dataSource.query(
-        `SELECT t.id, t.code, t.kind, t.frequency, t.department_id,
-                array_remove(array_agg(s.department_id), NULL) AS supporting
-           FROM targets t LEFT JOIN target_supporting_departments s ON s.target_id = t.id
-          WHERE t.code = ANY($1) AND t.archived_at IS NULL GROUP BY t.id`,
-        [codes],
-      );
+    const targets: TargetOfWrite[] = await this.dataSource.query(
+      `SELECT t.id, t.code, t.kind, t.unit, t.frequency, t.department_id,
+              array_remove(array_agg(s.department_id), NULL) AS supporting
+         FROM targets t LEFT JOIN target_supporting_departments s ON s.target_id = t.id
+        WHERE t.code = ANY($1) AND t.archived_at IS NULL GROUP BY t.id`,
+      [codes],
+    );
     const byCode = new Map(targets.map((t) => [t.code, t]));
     const mayWrite = new Map(targets.map((t) => [t.id, canWriteFigures(actor, { departmentId: t.department_id, supportingIds: t.supporting })]));
 
@@ -269,6 +295,7 @@ export class FiguresService {
       : `与第 ${first + 1} 行重复 (duplicate of row ${first})`;
     const targetIds = new Array<number>(figures.length);
     const bases = new Array<Basis>(figures.length);
+    const rowTargets = new Array<TargetOfWrite | undefined>(figures.length);
     for (let i = 0; i < figures.length; i++) {
       const f = figures[i];
       const target = byCode.get(f.target);
@@ -286,14 +313,72 @@ export class FiguresService {
       if (target.kind === 'level' && basis !== 'ytd') {
         errors.push({ path: pathOf(i, 'basis'), message: '存量指标取期末值，口径须为 ytd (level targets take the period-end value)' });
       }
+      const valueError = f.value === undefined ? null : valueFitsUnit(f.value, f.percent === true, target.unit);
+      if (valueError) errors.push({ path: pathOf(i, 'value'), message: valueError });
       const key = `${target.id}:${f.period}`;
       const first = seen.get(key);
       if (first !== undefined) errors.push({ path: pathOf(i, 'period'), message: duplicate(first) });
       seen.set(key, i);
       targetIds[i] = target.id;
       bases[i] = basis;
+      rowTargets[i] = target;
     }
-    return { denied, errors, targetIds, bases };
+    const { warnings, confirmed } = await this.plausibility(figures, rowTargets, targetIds, bases, pathOf);
+    return { denied, errors, warnings, targetIds, bases, confirmed };
+  }
+
+  /**
+   * The plausibility check of every row with a value (src/figures/plausibility.ts) against the figures of
+   * the period before and a year earlier — from the same write when it has them, else as stored, read in one
+   * query. Unconfirmed warnings are returned as field errors; confirmed ones as the text the revision keeps.
+   */
+  private async plausibility(
+    figures: readonly FigureKey[], rowTargets: readonly (TargetOfWrite | undefined)[], targetIds: readonly number[],
+    bases: readonly Basis[], pathOf: PathOf,
+  ): Promise<{ warnings: FieldError[]; confirmed: (string | null)[] }> {
+    const confirmed = new Array<string | null>(figures.length).fill(null);
+    const warnings: FieldError[] = [];
+    const written = new Map<string, Comparable>();
+    const wanted: { ids: number[]; periods: string[] } = { ids: [], periods: [] };
+    const compare: ({ previous: string | null; lastYear: string | null } | null)[] = new Array(figures.length).fill(null);
+    for (let i = 0; i < figures.length; i++) {
+      const f = figures[i];
+      if (f.value === undefined || !rowTargets[i] || !parsePeriod(f.period)) continue;
+      written.set(`${targetIds[i]}:${f.period}`, { period: f.period, value: f.value, basis: bases[i] });
+      compare[i] = comparisonPeriods(f.period);
+    }
+    for (let i = 0; i < figures.length; i++) {
+      const c = compare[i];
+      if (!c) continue;
+      for (const period of new Set([c.previous, c.lastYear])) {
+        if (period === null || written.has(`${targetIds[i]}:${period}`)) continue;
+        wanted.ids.push(targetIds[i]);
+        wanted.periods.push(period);
+      }
+    }
+    const stored = new Map<string, Comparable>();
+    if (wanted.ids.length) {
+      const rows: { target_id: number; period: string; value: string; basis: Basis }[] = await this.dataSource.query(
+        `SELECT f.target_id, f.period, f.value::text AS value, f.basis FROM figures f
+           JOIN unnest($1::int[], $2::text[]) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
+        [wanted.ids, wanted.periods],
+      );
+      for (const r of rows) stored.set(`${r.target_id}:${r.period}`, { period: r.period, value: r.value, basis: r.basis });
+    }
+    const figureOf = (i: number, period: string | null) =>
+      period === null ? null : written.get(`${targetIds[i]}:${period}`) ?? stored.get(`${targetIds[i]}:${period}`) ?? null;
+    for (let i = 0; i < figures.length; i++) {
+      const c = compare[i];
+      if (!c) continue;
+      const found = plausibilityWarnings({
+        kind: rowTargets[i]!.kind, period: figures[i].period, value: figures[i].value!, basis: bases[i],
+        previous: figureOf(i, c.previous), lastYear: figureOf(i, c.lastYear),
+      });
+      if (!found.length) continue;
+      if (figures[i].confirm) confirmed[i] = found.join('；');
+      else for (const message of found) warnings.push({ path: pathOf(i, 'value'), message, code: 'implausible' });
+    }
+    return { warnings, confirmed };
   }
 
   /**
@@ -314,9 +399,14 @@ export class FiguresService {
     paths: { pathOf: PathOf; rowOf?: (index: number) => number },
     afterWrite: (manager: EntityManager, batch: WrittenBatch) => Promise<void>,
   ): Promise<WriteResult> {
-    const { denied, errors, targetIds, bases } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf);
+    const { denied, errors, warnings, targetIds, bases, confirmed } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf);
     if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
-    if (errors.length) throw invalid(errors, `${errors.length} 处错误，未写入任何数据 (nothing was written)`);
+    if (errors.length || warnings.length) {
+      const message = errors.length
+        ? `${errors.length} 处错误，未写入任何数据 (nothing was written)`
+        : `${warnings.length} 个数值需要核对：确认无误后请勾选确认再保存，未写入任何数据 (implausible values need confirm: true; nothing was written)`;
+      throw invalid([...errors, ...warnings], message);
+    }
 
     const written: WrittenBatch = await this.dataSource.transaction(async (manager) => {
       // Serialise writers of the same targets: one transaction-scoped lock per bucket of target ids, taken
@@ -332,15 +422,15 @@ export class FiguresService {
       if (figures.length >= COPY_THRESHOLD) {
         // Sorts and hashes of 100 000 rows in memory rather than on disk (4 MB by default).
         await manager.query(`SET LOCAL work_mem = '64MB'`);
-        await copyInput(manager, figures, targetIds, bases);
+        await copyInput(manager, figures, targetIds, bases, confirmed);
         input = `SELECT * FROM ${INPUT_TABLE}`;
         params = [actor.email];
       } else {
-        input = `SELECT * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-                   WITH ORDINALITY AS i(target_id, period, value, basis, status, note, source, reason, ord)`;
+        input = `SELECT * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+                   WITH ORDINALITY AS i(target_id, period, value, basis, status, note, source, reason, confirmed_warning, ord)`;
         params = [
           actor.email, targetIds, figures.map((f) => f.period), figures.map((f) => f.value), bases,
-          figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason),
+          figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason), confirmed,
         ];
       }
       // revision_ids: the ids appended as ranges, usually one; gaps and islands when a concurrent writer
@@ -349,8 +439,8 @@ export class FiguresService {
       const [summary]: { written: number; target_ids: number[]; periods: string[]; revision_ids: [number, number][]; reason: string | null }[] =
         await manager.query(
           `WITH input AS (${input}), changed AS (
-             INSERT INTO figure_revisions (target_id, period, value, basis, status, note, source, reason, recorded_by)
-             SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, $1
+             INSERT INTO figure_revisions (target_id, period, value, basis, status, note, source, reason, confirmed_warning, recorded_by)
+             SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, i.confirmed_warning, $1
              FROM input i LEFT JOIN figures f ON f.target_id = i.target_id AND f.period = i.period
              WHERE f.target_id IS NULL
                 OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { decimalValue, periodString } from '../common/values.js';
+import { decimalValue } from '../common/number-input.js';
+import { periodString } from '../common/values.js';
 import { departmentCode } from '../departments/department.schema.js';
 import { parsePeriod, periodT } from '../evaluation/periods.js';
 

@@ -4,23 +4,27 @@ import { Decimal } from 'decimal.js';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/current-actor.decorator.js';
 import { DomainError } from '../common/domain-error.js';
-import { decimalValue, periodString } from '../common/values.js';
+import { parseNumberInput } from '../common/number-input.js';
+import { periodString } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { latestPeriodEndedBy } from '../evaluation/periods.js';
 import { type FigureWrite, FiguresService } from '../figures/figures.service.js';
 import { type EntryRow, EntryService, type EntrySheet } from './entry.service.js';
+import { formatPeriod, formatValue, localise, STATUS_COLOUR, statusText } from './i18n.js';
 import { href, Views } from './views.js';
 import { Web, type WebContext } from './web-context.js';
 import { WebErrorFilter } from './web-error.filter.js';
 import { WebGuard } from './web.guard.js';
 
-type RowErrors = Record<string, { value?: string; basis?: string; reason?: string; target?: string }>;
-type Typed = Record<string, { value: string; basis: string; reason: string }>;
+type RowErrors = Record<string, { value?: string; basis?: string; reason?: string; target?: string; warning?: string }>;
+type Typed = Record<string, { value: string; basis: string; reason: string; confirm: boolean }>;
 
 const field = (body: Record<string, unknown>, name: string): string => {
   const v = body[name];
   return typeof v === 'string' ? v.slice(0, 2000) : '';
 };
+
+const COMPARATOR_TEXT: Record<string, string> = { '>=': '≥', '>': '>', '<=': '≤', '<': '<' };
 
 /** What the form posted for each row, kept as typed so a failed save loses nothing. */
 function typedValues(sheet: EntrySheet, body: Record<string, unknown>): Typed {
@@ -28,6 +32,7 @@ function typedValues(sheet: EntrySheet, body: Record<string, unknown>): Typed {
     value: field(body, `value.${r.code}`).trim(),
     basis: field(body, `basis.${r.code}`) || r.current?.basis || 'ytd',
     reason: field(body, `reason.${r.code}`).trim(),
+    confirm: field(body, `confirm.${r.code}`) === '1',
   }]));
 }
 
@@ -38,22 +43,23 @@ export function figuresToWrite(sheet: EntrySheet, typed: Typed): { figures: Figu
   for (const row of sheet.rows) {
     const input = typed[row.code];
     if (!input.value) continue;
-    const parsed = decimalValue.safeParse(input.value.replace(/[,，\s]/g, ''));
-    if (!parsed.success) {
-      errors[row.code] = { value: parsed.error.issues[0]?.message ?? '不是有效数值 (not a number)' };
+    const parsed = parseNumberInput(input.value);
+    if (!parsed.ok) {
+      errors[row.code] = { value: parsed.message };
       continue;
     }
     const basis = row.kind === 'flow' && input.basis === 'period' ? 'period' : 'ytd';
     const current = row.current;
-    const changed = !current || !new Decimal(current.value).eq(new Decimal(parsed.data)) || current.basis !== basis;
+    const changed = !current || !new Decimal(current.value).eq(new Decimal(parsed.value)) || current.basis !== basis;
     if (!changed) continue;
     if (current && !input.reason) {
       errors[row.code] = { reason: '修改已报数据须填写原因 (a correction needs a reason)' };
       continue;
     }
     figures.push({
-      target: row.code, period: sheet.period, value: parsed.data, basis, status: 'final',
+      target: row.code, period: sheet.period, value: parsed.value, basis, status: 'final',
       note: current?.note ?? null, source: '网页填报', reason: input.reason || null,
+      ...(parsed.percent ? { percent: true } : {}), ...(input.confirm ? { confirm: true } : {}),
     });
   }
   return { figures, errors };
@@ -85,7 +91,7 @@ export class EntryController {
     @Query('saved') saved: string | undefined, @Res() reply: FastifyReply,
   ) {
     const sheet = await this.entry.sheet(web.actor!, this.period(period), department || null);
-    const typed = Object.fromEntries(sheet.rows.map((r) => [r.code, { value: r.current?.value ?? '', basis: r.current?.basis ?? 'ytd', reason: '' }]));
+    const typed = Object.fromEntries(sheet.rows.map((r) => [r.code, { value: r.current?.value ?? '', basis: r.current?.basis ?? 'ytd', reason: '', confirm: false }]));
     return this.render(reply, web, sheet, typed, {}, null, saved === undefined ? null : Number(saved) || 0);
   }
 
@@ -109,12 +115,32 @@ export class EntryController {
         for (const e of error.errors) {
           const m = /^figures\[(\d+)\]\.(\w+)$/.exec(e.path);
           const code = m ? figures[Number(m[1])]?.target : undefined;
-          if (code) byRow[code] = { ...byRow[code], [m![2] === 'period' ? 'value' : m![2]]: e.message };
+          if (!code) continue;
+          const key = e.code === 'implausible' ? 'warning' : m![2] === 'period' ? 'value' : m![2];
+          const seen = byRow[code]?.[key as keyof RowErrors[string]];
+          byRow[code] = { ...byRow[code], [key]: seen ? `${seen}；${e.message}` : e.message };
         }
-        return this.render(reply, web, sheet, typed, byRow, error.message, null, error.code === 'forbidden' ? 403 : 422);
+        const onlyWarnings = error.errors.every((e) => e.code === 'implausible');
+        const failure = onlyWarnings
+          ? web.t('有数值需要核对，未保存任何数据：确认无误请勾选“确认无误”后再保存。', 'Some values look mistyped; nothing was saved. Tick “confirmed” beside each to save them as they are.')
+          : error.message;
+        return this.render(reply, web, sheet, typed, byRow, failure, null, error.code === 'forbidden' ? 403 : 422);
       }
     }
     return reply.redirect(href(`/entry/${sheet.period}`, { department: department ?? undefined, saved: figures.length }), 303);
+  }
+
+  /** The statuses of the sheet's targets, for the page to show the new status once the re-evaluation is done. */
+  @Get(':period/status')
+  async status(
+    @Web() web: WebContext, @Param('period') period: string, @Query('department') department: string | undefined, @Res() reply: FastifyReply,
+  ) {
+    const sheet = await this.entry.sheet(web.actor!, this.period(period), department || null);
+    const rows = sheet.rows.map((r) => ({
+      code: r.code, status: r.evaluation?.status ?? null, text: statusText(web.lang, r.evaluation?.status ?? null),
+      colour: r.evaluation?.status ? STATUS_COLOUR[r.evaluation.status] : 'grey', pending: r.evaluation?.pending ?? false,
+    }));
+    return reply.header('cache-control', 'no-store').send({ period: sheet.period, rows });
   }
 
   private period(raw: string): string {
@@ -134,7 +160,11 @@ export class EntryController {
       return (Number(now) - Number(before)) / Math.abs(Number(before));
     };
     return this.views.send(reply, 'entry', web, {
-      title: `${web.t('季度填报', 'Quarterly entry')} ${sheet.period}`, sheet, typed, errors, failure, saved, yoy,
+      title: `${web.t('季度填报', 'Quarterly entry')} ${formatPeriod(web.lang, sheet.period)}`, sheet, typed, errors, failure, saved, yoy,
+      loc: (message: string) => localise(web.lang, message),
+      periodText: (p: string | null) => formatPeriod(web.lang, p),
+      value: (v: number | string | null, unit: string) => formatValue(web.lang, v, unit),
+      comparatorText: (c: string) => COMPARATOR_TEXT[c] ?? c,
       canPickDepartment: web.actor!.role === 'admin' || web.actor!.role === 'planner',
     }, status);
   }
