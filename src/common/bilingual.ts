@@ -16,7 +16,9 @@ function splitOne(message: string): { zh: string; en: string | null } {
     else if (text[i] === '(' && --depth === 0) {
       const en = text.slice(i + 1, -1).trim();
       const zh = text.slice(0, i).trim();
-      if (!zh || /\p{Script=Han}/u.test(en) || !/[a-z]{2,}/.test(en)) return { zh: text, en: null };
+      // The English may quote the input ("三百五" is not a number): quotes aside, no Chinese and an English word.
+      const bare = en.replace(/"[^"]*"|“[^”]*”|'[^']*'/g, '');
+      if (!zh || /\p{Script=Han}/u.test(bare) || !/[a-z]{2,}/.test(bare)) return { zh: text, en: null };
       return { zh, en };
     }
   }

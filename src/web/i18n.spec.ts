@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fieldLabel, formatDate, formatDateTime, formatPeriod, formatValue, localise } from './i18n.js';
+import { fieldLabel, formatDate, formatDifference, formatDateTime, formatPeriod, formatValue, localise } from './i18n.js';
 
 describe('localise', () => {
   it('gives the Chinese part for zh and the English in the final brackets for en', () => {
@@ -9,6 +9,8 @@ describe('localise', () => {
     assert.equal(localise('zh', '缺少数值 (value is missing)；缺少期间 (period is missing)'), '缺少数值；缺少期间');
     assert.equal(localise('en', '缺少数值 (value is missing)；缺少期间 (period is missing)'), 'value is missing; period is missing');
     assert.equal(localise('en', 'CSV 格式有误 (malformed CSV: bad (x) quote)'), 'malformed CSV: bad (x) quote');
+    assert.equal(localise('zh', '“三百五” 不是数值 ("三百五" is not a number)'), '“三百五” 不是数值');
+    assert.equal(localise('en', '“三百五” 不是数值 ("三百五" is not a number)'), '"三百五" is not a number');
   });
 
   it('keeps brackets that are part of the Chinese text and messages with no English', () => {
@@ -39,6 +41,12 @@ describe('page formats', () => {
     assert.equal(formatValue('zh', '12.5', '万辆'), '12.5万辆');
     assert.equal(formatValue('zh', '85', '%'), '85%');
     assert.equal(formatValue('en', '12.5', '万辆'), '12.5 万辆');
+  });
+
+  it('writes a difference of a rate in percentage points', () => {
+    assert.equal(formatDifference('zh', 19, '%'), '19个百分点');
+    assert.equal(formatDifference('en', 19, '%'), '19 pp');
+    assert.equal(formatDifference('zh', 120, '家'), '120家');
   });
 
   it('names fields in words, never as paths', () => {

@@ -113,6 +113,14 @@ export function formatValue(lang: Lang, value: number | string | null | undefine
   return lang === 'en' && !/^[%‰]$/.test(unit) ? `${text} ${unit}` : `${text}${unit}`;
 }
 
+/** A difference of values (gap, lag): in 个百分点 / 个千分点 for rates, else as formatValue. */
+export function formatDifference(lang: Lang, value: number | string | null | undefined, unit: string | null | undefined, digits = 2): string {
+  if (unit !== '%' && unit !== '‰') return formatValue(lang, value, unit, digits);
+  const text = formatNumber(lang, value, digits);
+  if (text === '—') return text;
+  return lang === 'en' ? `${text} ${unit === '%' ? 'pp' : 'per-mille points'}` : `${text}${unit === '%' ? '个百分点' : '个千分点'}`;
+}
+
 const FIELD_LABELS: Record<string, [string, string]> = {
   code: ['指标代码', 'code'], target: ['指标代码', 'target'], name: ['指标名称', 'name'], period: ['期间', 'period'],
   value: ['数值', 'value'], basis: ['口径', 'basis'], note: ['备注', 'note'], reason: ['修改原因', 'reason'],

@@ -1,6 +1,6 @@
 import type { Method, Status } from '../evaluation/evaluation.types.js';
 import { DEFAULT_THRESHOLDS } from '../evaluation/rules.js';
-import { formatNumber, formatPeriod, formatValue, type Lang, statusText } from './i18n.js';
+import { formatDifference, formatNumber, formatPeriod, type Lang, statusText } from './i18n.js';
 import type { StatusStreak } from './streaks.js';
 
 /** What a page needs of an evaluation to say how far behind, and since when. */
@@ -32,7 +32,7 @@ export function behindText(lang: Lang, f: ProgressFacts): string {
     if (lang === 'en') return `${points} percentage points ${cap ? 'above' : 'behind'} the elapsed share`;
     return `${cap ? '超出' : '低于'}序时进度 ${points} 个百分点`;
   }
-  const amount = formatValue(lang, f.lag, f.unit);
+  const amount = formatDifference(lang, f.lag, f.unit);
   if (lang === 'en') return `${amount} ${cap ? 'above' : 'below'} the expected value (compound growth path)`;
   return `${cap ? '高于' : '低于'}应达值 ${amount}（按复合增长路径）`;
 }

@@ -9,7 +9,7 @@ import { FormErrors } from './form-errors.js';
 import { behindText, colourReason, type ProgressFacts, streakText } from './progress-text.js';
 import type { StatusStreak } from './streaks.js';
 import {
-  COLOUR_TEXT, type Colour, fieldLabel, formatDate, formatDateTime, formatNumber, formatPercent, formatPeriod, formatValue,
+  COLOUR_TEXT, type Colour, fieldLabel, formatDate, formatDifference, formatDateTime, formatNumber, formatPercent, formatPeriod, formatValue,
   localise, ROLE_TEXT, STATUS_COLOUR, statusText,
 } from './i18n.js';
 import type { WebContext } from './web-context.js';
@@ -38,6 +38,8 @@ function helpers(ctx: WebContext) {
     period: (p: string | null | undefined) => formatPeriod(ctx.lang, p),
     /** a value with its unit, whole numbers for counts: 350家 */
     value: (v: number | string | null | undefined, unit: string | null | undefined, digits = 2) => formatValue(ctx.lang, v, unit, digits),
+    /** a gap or lag: 19个百分点 for a % target */
+    diff: (v: number | string | null | undefined, unit: string | null | undefined) => formatDifference(ctx.lang, v, unit),
     /** ≥ / ≤ rather than >= / <= */
     cmp: (c: string) => ({ '>=': '≥', '<=': '≤' })[c] ?? c,
     /** a service or validation message in the page's language */

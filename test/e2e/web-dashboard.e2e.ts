@@ -252,7 +252,8 @@ describe('dashboard and target page (chromium)', () => {
 
     it('walks the main pages', async () => {
       const page = admin.pages()[0];
-      for (const path of ['/', '/?status=red', '/targets/DT-ENTERPRISES', '/targets/EV-CHARGERS', '/imports', '/exports', '/admin', '/admin/targets']) {
+      for (const path of ['/', '/?status=red', '/targets/DT-ENTERPRISES', '/targets/EV-CHARGERS', '/entry', '/imports', '/exports',
+        '/documents', '/admin', '/admin/targets', '/admin/departments', '/admin/users', '/admin/silences']) {
         await open(page, path);
         await checkChinese(page, path);
       }
@@ -329,6 +330,11 @@ describe('dashboard and target page (chromium)', () => {
         await Promise.all([page.waitForNavigation(), page.click('#upload')]);
         const result = await overflow(page, '.table-wrap:has(#import-rows)');
         assert.ok(!result.missing, 'no import preview');
+        // Each cell at least as tall as its label (an empty cell's label would run into the next).
+        const short = await page.evaluate(`[...document.querySelectorAll('#import-rows td[data-label]')]
+          .filter((td) => td.getBoundingClientRect().height < parseFloat(getComputedStyle(td, '::before').lineHeight || '18') - 1)
+          .map((td) => td.dataset.label)`) as string[];
+        assert.deepEqual(short, [], 'labels of empty cells overlap the next');
         assert.deepEqual(result.out, [], 'import preview: elements outside the card');
         assert.equal(result.pageScroll, false, 'the import preview scrolls sideways');
       } finally {
