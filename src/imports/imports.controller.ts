@@ -69,7 +69,7 @@ export class ImportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { fileName, buffer } = await readUpload(request, UPLOAD_LIMIT);
-    const options = { skipInvalid: query.skipInvalid };
+    const options = { skipInvalid: query.skipInvalid, confirmWarnings: query.confirmWarnings };
     return sendImport(reply,
       await (query.apply ? this.imports.importAndApply(actor, fileName, buffer, options) : this.imports.preview(actor, fileName, buffer)));
   }
@@ -79,7 +79,10 @@ export class ImportsController {
     return sendImport(reply, await this.imports.document(actor, id));
   }
 
-  /** Writes a preview; `?skipInvalid=true` writes its valid rows and lists the others as skipped. */
+  /**
+   * Writes a preview; `?skipInvalid=true` writes its valid rows and lists the others as skipped;
+   * `?confirmWarnings=true` writes values the plausibility check warns about (otherwise 422).
+   */
   @Post(':id/apply')
   @HttpCode(200)
   @ApiZodQuery(applyQuerySchema)
@@ -89,7 +92,7 @@ export class ImportsController {
     @Query(new ZodPipe(applyQuerySchema)) query: ApplyQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendImport(reply, await this.imports.apply(actor, id, { skipInvalid: query.skipInvalid }));
+    return sendImport(reply, await this.imports.apply(actor, id, { skipInvalid: query.skipInvalid, confirmWarnings: query.confirmWarnings }));
   }
 }
 

@@ -7,6 +7,8 @@ const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const applyQuerySchema = z.strictObject({
   /** write the rows without errors and list the others as skipped (default: any error writes nothing) */
   skipInvalid: flag.optional(),
+  /** write the values the plausibility check warns about (the revisions record the confirmed warning) */
+  confirmWarnings: flag.optional(),
 });
 export type ApplyQuery = z.output<typeof applyQuerySchema>;
 

@@ -29,6 +29,8 @@ export interface ImportRowJson extends SheetRow {
   previous?: string | null;
   /** the value and unit as the sheet gave them, when `value` is converted into the target's unit */
   conversion?: { value: string; unit: string } | null;
+  /** plausibility warnings (far from the previous period, 同比 beyond ±100%): applied only with confirmWarnings */
+  warnings?: RowError[];
 }
 
 /** A row an apply with `skipInvalid` left out, with why. */
@@ -42,6 +44,8 @@ export interface ImportResult extends WriteResult {
 export interface ApplyOptions {
   /** write the valid rows and skip those with errors (without it, any error writes nothing) */
   skipInvalid?: boolean;
+  /** write values the plausibility check warns about (as confirmed: the revision records the warning) */
+  confirmWarnings?: boolean;
 }
 
 export interface ImportSummaryJson {
@@ -181,10 +185,17 @@ export class ImportsService {
     if (!rows.length) {
       throw invalid(record.errors, `导入文件没有有效行，未写入任何数据 (no valid row; nothing was written)`);
     }
+    const warned = rows.filter((r) => r.warnings?.length);
+    if (warned.length && !options.confirmWarnings) {
+      throw invalid(
+        warned.flatMap((r) => r.warnings!.map((w) => ({ path: rowPath(r.row, w.field), message: w.message, code: 'implausible' as const }))),
+        `${warned.length} 行数值需要核对，确认无误后请勾选确认（confirmWarnings=true），未写入任何数据 (${warned.length} rows have implausible values: confirm them; nothing was written)`,
+      );
+    }
     const source = importSource(record.file_name);
     const figures: FigureWrite[] = rows.map((r) => ({
       target: r.target!, period: r.period!, value: r.value!, basis: (r.basis ?? undefined) as Basis | undefined,
-      status: 'final', note: r.note, source, reason: null,
+      status: 'final', note: r.note, source, reason: null, ...(r.warnings?.length && { confirm: true }),
     }));
     const alreadyApplied = () =>
       conflict('id', `导入 ${id} 已被应用，不能重复应用 (the import was already applied)`);
@@ -266,6 +277,7 @@ export class ImportsService {
       r.targetUnit = target?.unit ?? null;
       r.conversion = null;
       r.previous = null;
+      r.warnings = [];
       if (target) resolveRow(r, target);
     }
     await this.checkFigures(actor, rows);
@@ -318,10 +330,13 @@ export class ImportsService {
     // Rows whose key fields are unreadable cannot be checked further; their syntax errors stand.
     const checkable = rows.filter((r) => r.target !== null && !r.errors.some((e) => KEY_FIELDS.has(e.field)));
     if (!checkable.length) return;
-    const { denied, errors } = await this.figures.check(
+    const { denied, errors, warnings } = await this.figures.check(
       actor,
       // a worded period of an unknown target stays unresolved: the target's error is what the row shows
-      checkable.map((r) => ({ target: r.target!, period: r.period ?? r.periodText!, basis: (r.basis ?? undefined) as Basis | undefined })),
+      checkable.map((r) => ({
+        target: r.target!, period: r.period ?? r.periodText!, basis: (r.basis ?? undefined) as Basis | undefined,
+        ...(r.value !== null && !r.errors.some((e) => e.field === 'value' || e.field === 'unit') && { value: r.value }),
+      })),
       (i, field) => rowPath(checkable[i].row, field),
       (i) => checkable[i].row,
     );
@@ -329,6 +344,11 @@ export class ImportsService {
     for (const e of [...denied, ...errors]) {
       const [, row, field] = PATH.exec(e.path)!;
       byRow.get(Number(row))!.errors.push({ field: field as SheetField, message: e.message });
+    }
+    // a warning does not reject the row: it is shown, and applied only when confirmed
+    for (const w of warnings) {
+      const [, row, field] = PATH.exec(w.path)!;
+      byRow.get(Number(row))!.warnings!.push({ field: field as SheetField, message: w.message });
     }
   }
 

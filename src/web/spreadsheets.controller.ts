@@ -84,10 +84,17 @@ export class SpreadsheetsController {
     return this.views.send(reply, 'import', web, { title: `${web.t('导入', 'Import')} ${result.fileName}`, result });
   }
 
-  @Post('imports/:id/apply')
   /** 确认导入, or 导入有效行（跳过N行错误） (skipInvalid). */
+  @Post('imports/:id/apply')
   async apply(@Web() web: WebContext, @Param('id') id: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
-    await this.imports.apply(web.actor!, id, { skipInvalid: checked(body, 'skipInvalid') });
+    try {
+      await this.imports.apply(web.actor!, id, { skipInvalid: checked(body, 'skipInvalid'), confirmWarnings: checked(body, 'confirmWarnings') });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'invalid') throw error;
+      // the preview again, with why nothing was written (an unconfirmed warning, a check failing now)
+      const result = await this.imports.get(web.actor!, id);
+      return this.views.send(reply, 'import', web, { title: `${web.t('导入', 'Import')} ${result.fileName}`, result, applyError: error.message }, 422);
+    }
     return reply.redirect(`/imports/${encodeURIComponent(id)}`, 303);
   }
 

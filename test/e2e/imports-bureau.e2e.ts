@@ -218,3 +218,29 @@ describe('old → new and skipping bad rows', () => {
     assert.equal(await figureCount(), before);
   });
 });
+
+describe('plausibility warnings', () => {
+  it('shows a warning per row without rejecting the import, and applies such rows only when confirmed', async () => {
+    await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2027Q1').send({ value: 300 }).expect(200);
+    const res = await upload(t.http(), 'warned.csv', lines('指标代码,期间,数值', 'DT-ENTERPRISES,2027Q2,3000', 'NEV-OUTPUT,2028Q1,10')).expect(201);
+    assert.deepEqual([res.body.status, res.body.valid, res.body.invalid, res.body.errors], ['preview', 2, 0, []]);
+    const warnings = (row: number) => (byRow(res, row) as Row & { warnings: { field: string; message: string }[] }).warnings;
+    assert.deepEqual(warnings(2).map((w) => w.field), ['value']);
+    assert.match(warnings(2)[0].message, /是上期.*的 10 倍/);
+    assert.deepEqual(warnings(3), []);
+
+    const before = await figureCount();
+    const refused = await t.http().post(`/api/v1/imports/${res.body.id}/apply`);
+    assert.equal(refused.status, 422, refused.text);
+    assert.match(refused.body.detail, /confirmWarnings=true/);
+    assert.deepEqual(refused.body.errors.map((e: { path: string; code?: string }) => [e.path, e.code]), [['rows[2].value', 'implausible']]);
+    assert.equal(await figureCount(), before);
+
+    const applied = await t.http().post(`/api/v1/imports/${res.body.id}/apply?confirmWarnings=true`).expect(200);
+    assert.deepEqual(applied.body.result, { received: 2, written: 2, unchanged: 0 });
+    const { rows } = await t.db.query(
+      `SELECT r.confirmed_warning FROM figure_revisions r JOIN targets t ON t.id = r.target_id
+        WHERE t.code = $1 AND r.period = $2 ORDER BY r.id DESC LIMIT 1`, ['DT-ENTERPRISES', '2027Q2']);
+    assert.match(rows[0].confirmed_warning, /是上期.*的 10 倍/);
+  });
+});

@@ -88,4 +88,27 @@ describe('import pages with the bureau’s sheet (chromium)', () => {
     assert.equal(await figureValue('NEV-OUTPUT', '2026Q1'), '1.2');
     assert.equal(await figureValue('DT-ENTERPRISES', '2026Q1'), '210');
   });
+
+  it('shows a plausibility warning beside the row and applies it only with the confirmation box ticked', async () => {
+    const page = admin.pages()[0];
+    await page.goto('/imports');
+    const csv = '指标代码,期间,数值\r\nDT-ENTERPRISES,2026Q2,2100\r\n'; // 10× 2026Q1's 210
+    await page.setInputFiles('#file', { name: '二季度.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    assert.equal((await submit(page, '#upload')).status(), 200, await text(page, 'main'));
+    assert.equal(await page.locator('#import-rows tr.warn[data-row="2"]').count(), 1);
+    assert.match(await text(page, '#import-rows tr[data-row="2"] .warnings'), /^请核对：数值 2100 是上期.*10 倍/);
+    assert.equal(await page.locator('#confirm-warnings[required]').count(), 1);
+
+    // Without the box (the browser's `required` bypassed), the server refuses and writes nothing.
+    await page.evaluate('document.querySelector("#confirm-warnings").removeAttribute("required")');
+    const refused = await submit(page, '#apply-import');
+    assert.equal(refused.status(), 422);
+    assert.match(await text(page, '#apply-error'), /1 行数值需要核对/);
+    assert.equal(await figureValue('DT-ENTERPRISES', '2026Q2'), null);
+
+    await page.check('#confirm-warnings');
+    assert.equal((await submit(page, '#apply-import')).status(), 200, await text(page, 'main'));
+    assert.match(await text(page, '#import-applied'), /写入 1/);
+    assert.equal(await figureValue('DT-ENTERPRISES', '2026Q2'), '2100');
+  });
 });

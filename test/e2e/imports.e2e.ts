@@ -127,7 +127,7 @@ describe('upload, preview and apply', () => {
       { fileName: res.body.fileName, status: res.body.status, valid: res.body.valid, invalid: res.body.invalid, errors: res.body.errors },
       { fileName: '一季度.csv', status: 'preview', valid: 2, invalid: 0, errors: [] },
     );
-    const shown = { name: null, unit: null, periodText: null, conversion: null, previous: null };
+    const shown = { name: null, unit: null, periodText: null, conversion: null, previous: null, warnings: [] };
     assert.deepEqual(res.body.rows, [
       { row: 2, target: 'DT-ENTERPRISES', period: '2024Q4', value: '260', basis: null, note: '快报', errors: [],
         ...shown, targetName: '数字化改造企业数', targetUnit: '家' },
@@ -222,7 +222,7 @@ describe('a file with bad rows', () => {
     assert.deepEqual(rowErrors(res.body), expected);
     const message = (row: number) => res.body.rows.find((r: { row: number }) => r.row === row).errors[0].message as string;
     assert.match(message(3), /下半年.*既不是从1月起的累计，也不是单个季度/);
-    assert.match(message(4), /数值须为数字/);
+    assert.match(message(4), /“约九百” 不是数值/);
     assert.match(message(5), /NO-SUCH 不存在或已归档/);
     assert.match(message(6), /OLD-TARGET 不存在或已归档/);
     assert.match(message(7), /口径须为 ytd/);
