@@ -13,10 +13,14 @@ export interface ProgressFacts {
 export function streakText(lang: Lang, status: Status | null, streak: StatusStreak | null): string {
   if (!status || !streak) return '';
   const label = statusText(lang, status);
+  const n = streak.periods;
   if (lang === 'en') {
-    return `${label[0].toUpperCase()}${label.slice(1)} since ${streak.since} (${streak.periods} ${streak.periods === 1 ? 'period' : 'periods in a row'})`;
+    const since = `since ${streak.since}${streak.atLeast ? ' or earlier' : ''}`;
+    return `${label[0].toUpperCase()}${label.slice(1)} ${since} (${streak.atLeast ? `${n}+ periods` : n === 1 ? 'this period' : `${n} periods in a row`})`;
   }
-  return `${label}自${formatPeriod(lang, streak.since)}（${streak.periods === 1 ? '本期' : `连续${streak.periods}期`}）`;
+  const since = formatPeriod(lang, streak.since);
+  if (streak.atLeast) return `${label}至少自${since}（连续${n}期以上）`;
+  return `${label}自${since}（${n === 1 ? '本期' : `连续${n}期`}）`;
 }
 
 /**
