@@ -182,13 +182,17 @@ describe('dashboard and target page (chromium)', () => {
         await open(page, path);
         assert.ok(await page.isVisible('button#print'), `no 打印 button on ${path}`);
         await page.emulateMedia({ media: 'print' });
+        await page.setViewportSize({ width: 1032, height: 700 }); // A4 landscape less 12 mm margins, at 96 dpi (app.css @page)
         for (const hidden of ['header.top', 'form.filters', 'button#print']) {
           if (await page.locator(hidden).count()) assert.ok(!(await page.isVisible(hidden)), `${hidden} printed on ${path}`);
         }
-        const clipped = await page.evaluate(`[...document.querySelectorAll('.table-wrap')].filter((w) => w.scrollWidth > w.clientWidth + 1).length`);
-        assert.equal(clipped, 0, `a table cut off in print on ${path}`);
+        const clipped = await page.evaluate(`[...document.querySelectorAll('main table')]
+          .filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1 || t.scrollWidth > t.clientWidth + 1).length`);
+        assert.equal(clipped, 0, `a table wider than the paper on ${path}`);
+        assert.equal(await page.evaluate('document.scrollingElement.scrollWidth > window.innerWidth + 1'), false, `wider than the paper: ${path}`);
         assert.match(await page.innerText('main'), /滞后/);
         await page.emulateMedia({ media: 'screen' });
+        await page.setViewportSize({ width: 1366, height: 768 });
       }
     } finally {
       await page.close();
