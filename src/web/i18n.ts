@@ -47,15 +47,6 @@ export function formatPercent(lang: Lang, ratio: number | string | null | undefi
   return Number.isFinite(n) ? `${formatNumber(lang, n * 100, digits)}%` : '—';
 }
 
-/** A moment in China time, to the minute: 2025-07-01 09:30. */
-export function formatTime(value: Date | string | null | undefined, zone = 'Asia/Shanghai'): string {
-  if (!value) return '—';
-  const d = typeof value === 'string' ? new Date(value) : value;
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).format(d);
-}
-
 /**
  * A bilingual message of the codebase, "中文 (English)", in the page's language: the Chinese part for zh,
  * the English in the final brackets for en. Parts joined by '；' are split each; a message without an
