@@ -322,7 +322,11 @@ describe('Admin pages and the document review', () => {
       const body = submission([2, 5], { 'rows[2].department': 'ECON-INFO', 'rows[2].name': '数字化改造企业（已改）', 'rows[5].department': '' });
       const res = await admin.post('/documents/confirm').type('form').send(formBody(body));
       assert.equal(res.status, 422);
-      assert.match(res.text, /id="f-rows-5-department-error">必填/);
+      assert.match(res.text, /id="f-rows-5-department-error">必填<\/span>/); // no "(required)"
+      // the summary names the field in words, not as a path
+      const summary = /<div class="alert" role="alert" id="form-errors">([\s\S]*?)<\/div>/.exec(res.text)?.[1] ?? '';
+      assert.match(summary, /第6行 责任单位<\/a> 必填/);
+      assert.doesNotMatch(summary, /rows\[\d+\]|required/);
       assert.match(res.text, /<tr id="row-6" data-row="5" class="bad">/);
       assert.match(res.text, /name="rows\[2\]\.name" value="数字化改造企业（已改）"/);
       assert.match(res.text, /<mark class="cand" id="c-3">将通过数字化改造企业350家以上<\/mark>/);
