@@ -40,6 +40,11 @@ function helpers(ctx: WebContext) {
     value: (v: number | string | null | undefined, unit: string | null | undefined, digits = 2) => formatValue(ctx.lang, v, unit, digits),
     /** a gap or lag: 19个百分点 for a % target */
     diff: (v: number | string | null | undefined, unit: string | null | undefined) => formatDifference(ctx.lang, v, unit),
+    /** the gap to the goal; past it (a negative gap), how far beyond: 超出 50个 */
+    gap: (v: number | null | undefined, unit: string | null | undefined) =>
+      v !== null && v !== undefined && v < 0
+        ? (en ? `${formatDifference(ctx.lang, -v, unit)} beyond` : `超出 ${formatDifference(ctx.lang, -v, unit)}`)
+        : formatDifference(ctx.lang, v, unit),
     /** ≥ / ≤ rather than >= / <= */
     cmp: (c: string) => ({ '>=': '≥', '<=': '≤' })[c] ?? c,
     /** a service or validation message in the page's language */

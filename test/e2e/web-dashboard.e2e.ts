@@ -111,6 +111,10 @@ describe('dashboard and target page (chromium)', () => {
     assert.match(row, /滞后自2026年二季度（连续2期）/);
     assert.match(row, /低于序时进度 17\.5 个百分点/);
     assert.match(row, /120家/); // 差距 350 − 230
+    await put('SCI-LABS', '2026Q3', 22); // past its 20: the gap is how far beyond
+    await evaluate();
+    await open(page, '/');
+    assert.match(await page.innerText('#targets tr[data-code="SCI-LABS"]'), /超出 2个/);
     const legend = await page.innerText('#thresholds');
     assert.match(legend, /0\.85/);
     assert.match(legend, /0\.6/);
