@@ -27,9 +27,12 @@ export interface ImportRowJson extends SheetRow {
   targetUnit?: string | null;
   /** the target's current figure for the period, before this import (null: the figure is new) */
   previous?: string | null;
-  /** the value and unit as the sheet gave them, when `value` is converted into the target's unit */
-  conversion?: { value: string; unit: string } | null;
-  /** plausibility warnings (far from the previous period, 同比 beyond ±100%): applied only with confirmWarnings */
+  /** the value and unit as the sheet gave them, when `value` is converted into the target's unit (else absent) */
+  conversion?: { value: string; unit: string };
+  /**
+   * plausibility warnings (far from the previous period, 同比 beyond ±100%), absent when none: such rows are
+   * applied only with confirmWarnings (absent rather than empty: 100 000 stored rows stay small)
+   */
   warnings?: RowError[];
 }
 
@@ -275,9 +278,7 @@ export class ImportsService {
       const target = r.target === null ? undefined : targets.get(r.target);
       r.targetName = target?.name ?? null;
       r.targetUnit = target?.unit ?? null;
-      r.conversion = null;
       r.previous = null;
-      r.warnings = [];
       if (target) resolveRow(r, target);
     }
     await this.checkFigures(actor, rows);
@@ -348,7 +349,7 @@ export class ImportsService {
     // a warning does not reject the row: it is shown, and applied only when confirmed
     for (const w of warnings) {
       const [, row, field] = PATH.exec(w.path)!;
-      byRow.get(Number(row))!.warnings!.push({ field: field as SheetField, message: w.message });
+      (byRow.get(Number(row))!.warnings ??= []).push({ field: field as SheetField, message: w.message });
     }
   }
 

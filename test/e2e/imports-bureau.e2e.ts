@@ -20,7 +20,7 @@ const lines = (...rows: string[]) => rows.join('\r\n') + '\r\n';
 interface Row {
   row: number; target: string | null; name: string | null; period: string | null; periodText: string | null; value: string | null;
   basis: string | null; unit: string | null; targetName: string | null; targetUnit: string | null; previous: string | null;
-  conversion: { value: string; unit: string } | null; errors: { field: string; message: string }[];
+  conversion?: { value: string; unit: string }; errors: { field: string; message: string }[];
 }
 const rowsOf = (res: Response): Row[] => res.body.rows;
 const byRow = (res: Response, row: number): Row => rowsOf(res).find((r) => r.row === row)!;
@@ -136,7 +136,7 @@ describe('units', () => {
       'DT-ENTERPRISES,2024Q3,250,家', // 8
       'DT-ENTERPRISES,2024Q2,240,', // 9: 万元 for 家
     )).expect(201);
-    assert.deepEqual(rowsOf(res).map((r) => [r.row, r.value, r.unit, r.targetUnit, r.conversion]), [
+    assert.deepEqual(rowsOf(res).map((r) => [r.row, r.value, r.unit, r.targetUnit, r.conversion ?? null]), [
       [4, '1.2', '万元', '亿元', { value: '12000', unit: '万元' }],
       [5, '3', '万吨', '亿元', null],
       [6, '8.6', '辆', '万辆', { value: '86000', unit: '辆' }],
@@ -224,7 +224,7 @@ describe('plausibility warnings', () => {
     await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2027Q1').send({ value: 300 }).expect(200);
     const res = await upload(t.http(), 'warned.csv', lines('指标代码,期间,数值', 'DT-ENTERPRISES,2027Q2,3000', 'NEV-OUTPUT,2028Q1,10')).expect(201);
     assert.deepEqual([res.body.status, res.body.valid, res.body.invalid, res.body.errors], ['preview', 2, 0, []]);
-    const warnings = (row: number) => (byRow(res, row) as Row & { warnings: { field: string; message: string }[] }).warnings;
+    const warnings = (row: number) => (byRow(res, row) as Row & { warnings?: { field: string; message: string }[] }).warnings ?? [];
     assert.deepEqual(warnings(2).map((w) => w.field), ['value']);
     assert.match(warnings(2)[0].message, /是上期.*的 10 倍/);
     assert.deepEqual(warnings(3), []);

@@ -127,7 +127,7 @@ describe('upload, preview and apply', () => {
       { fileName: res.body.fileName, status: res.body.status, valid: res.body.valid, invalid: res.body.invalid, errors: res.body.errors },
       { fileName: '一季度.csv', status: 'preview', valid: 2, invalid: 0, errors: [] },
     );
-    const shown = { name: null, unit: null, periodText: null, conversion: null, previous: null, warnings: [] };
+    const shown = { name: null, unit: null, periodText: null, previous: null };
     assert.deepEqual(res.body.rows, [
       { row: 2, target: 'DT-ENTERPRISES', period: '2024Q4', value: '260', basis: null, note: '快报', errors: [],
         ...shown, targetName: '数字化改造企业数', targetUnit: '家' },
