@@ -7,16 +7,23 @@ import type { Actor } from '../auth/actor.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { problem, sendProblem } from '../common/problem.filter.js';
-import { SESSION_COOKIE } from '../web/web-context.js';
+import { LANG_COOKIE, SESSION_COOKIE } from '../web/web-context.js';
 import { href } from '../web/views.js';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
 const wantsHtml = (request: FastifyRequest) => /text\/html/.test(request.headers.accept ?? '');
 
-const FORBIDDEN_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>无权限 Forbidden</title>
-<link rel="stylesheet" href="/assets/app.css"></head><body><main id="main"><h1>无权限 Forbidden</h1>
-<p class="alert" role="alert">任务队列仅限管理员查看 (the queues are for admins only)</p><p><a href="/">返回看板 Back to the dashboard</a></p></main></body></html>`;
+/** The 403 page in the visitor's language (the tm_lang cookie of the pages). */
+function forbiddenPage(request: FastifyRequest): string {
+  const en = request.cookies?.[LANG_COOKIE] === 'en';
+  const [title, text, back] = en
+    ? ['Forbidden', 'The queues are for admins only.', 'Back to the dashboard']
+    : ['无权限', '任务队列仅限管理员查看。', '返回看板'];
+  return `<!doctype html><html lang="${en ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${title}</title>
+<link rel="stylesheet" href="/assets/app.css"></head><body><main id="main"><h1>${title}</h1>
+<p class="alert" role="alert">${text}</p><p><a href="/">${back}</a></p></main></body></html>`;
+}
 
 /**
  * A state-changing request whose Origin is neither this host nor APP_URL's (behind a proxy that rewrites
@@ -69,7 +76,7 @@ export async function registerQueueBoard(fastify: FastifyInstance, auth: AuthSer
       return reply;
     }
     if (actor.role !== 'admin') {
-      if (wantsHtml(request)) return reply.code(403).header('content-type', 'text/html; charset=utf-8').send(FORBIDDEN_PAGE);
+      if (wantsHtml(request)) return reply.code(403).header('content-type', 'text/html; charset=utf-8').send(forbiddenPage(request));
       sendProblem(reply, problem(403, `角色 ${actor.role} 无权查看任务队列 (admins only)`, [], request.url));
       return reply;
     }

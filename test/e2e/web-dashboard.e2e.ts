@@ -279,6 +279,8 @@ describe('dashboard and target page (chromium)', () => {
       await open(page, '/admin/targets/new', 403);
       assert.match(await mainText(page), /您的账号（责任单位）无权修改指标/);
       await checkChinese(page, '403');
+      await open(page, '/admin/queues', 403);
+      await checkChinese(page, 'the queue board refused');
     });
 
     it('form errors name the field in words', async () => {
