@@ -5,6 +5,7 @@ import { parseNumberInput } from '../common/number-input.js';
 import { parsePeriod } from '../evaluation/periods.js';
 import { TARGET_CODE, targetCode } from '../targets/target.schema.js';
 import { unneutralise } from './cells.js';
+import { corruptXlsx, withoutSheetExtras, xlsxProblem } from './xlsx-file.js';
 import { readPeriodWording } from './period-wording.js';
 import { unitInText } from './units.js';
 
@@ -155,7 +156,11 @@ function cellValue(value: ExcelJS.CellValue): Cell {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'object') {
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('formula' in value || 'sharedFormula' in value) return cellValue((value as { result?: ExcelJS.CellValue }).result ?? null);
+    if ('formula' in value || 'sharedFormula' in value) {
+      const { formula, result } = value as { formula?: string; result?: ExcelJS.CellValue };
+      // openpyxl and other scripts store formulas without a computed result: the formula is then the cell's text
+      return result === undefined && formula ? `=${formula}` : cellValue(result ?? null);
+    }
     if ('hyperlink' in value) return cellValue((value as { text: ExcelJS.CellValue }).text);
     if ('error' in value) return String(value.error);
   }
@@ -164,13 +169,20 @@ function cellValue(value: ExcelJS.CellValue): Cell {
 
 /** The cells of an .xlsx file's first visible sheet (streamed when it can be; exported for the spec comparing both ways). */
 export async function xlsxRows(buffer: Buffer, streaming = true): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string }> {
+  const problem = xlsxProblem(buffer);
+  if (problem) throw new SpreadsheetError(problem);
   const streamed = streaming ? await xlsxRowsStreamed(buffer) : null;
   if (streamed) return streamed;
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
-  } catch {
-    throw new SpreadsheetError('无法读取 Excel 文件，文件可能已损坏或不是 .xlsx 格式 (cannot read the .xlsx file: corrupt or not xlsx)');
+  } catch (error) {
+    // exceljs' loader fails on sheet relationships it cannot follow (comments as openpyxl writes them): once more without.
+    const plain = withoutSheetExtras(buffer);
+    if (!plain) throw new SpreadsheetError(corruptXlsx(error));
+    await workbook.xlsx.load(plain as unknown as ArrayBuffer).catch((again: unknown) => {
+      throw new SpreadsheetError(corruptXlsx(again));
+    });
   }
   const sheet = workbook.worksheets.find((w) => w.state !== 'hidden' && w.state !== 'veryHidden') ?? workbook.worksheets[0];
   if (!sheet) throw new SpreadsheetError('Excel 文件中没有工作表 (the workbook has no sheet)');
@@ -190,38 +202,51 @@ interface StreamedSheet { id: number; name: string; state?: string; rId: string 
 
 /**
  * The same rows as `xlsxRows` with exceljs's streaming reader (a third of the time and memory of loading the
- * workbook). Null when the file needs the full loader to read exactly as it does: the reader failed, the
- * workbook part came after the sheets, the chosen sheet was not found, or the sheet has formulas (whose
- * cached results the streaming reader types differently).
+ * workbook). Null when the file needs the full loader to read exactly as it does: the reader failed (also a
+ * damaged zip, on which the reader alone would wait forever), the chosen sheet was not found, or the sheet has
+ * formulas (whose cached results the streaming reader types differently). When the workbook part comes after
+ * the sheets (openpyxl, xlsx-populate), every sheet is kept until it tells which one is read.
  */
 async function xlsxRowsStreamed(buffer: Buffer): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string } | null> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
+  const input = Readable.from([buffer]);
+  // The reader's unzip stream reports a damaged entry only as its own 'error' event: listen to it.
+  let unzipFailed!: (error: unknown) => void;
+  const broken = new Promise<never>((_, reject) => { unzipFailed = reject; });
+  const pipe = input.pipe.bind(input);
+  input.pipe = ((destination: NodeJS.WritableStream) => {
+    destination.on('error', unzipFailed);
+    return pipe(destination);
+  }) as typeof input.pipe;
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   });
   const internals = reader as unknown as { model?: { sheets?: StreamedSheet[] }; workbookRels?: { Id: string; Target: string }[] };
+  // The sheet the full loader picks: worksheets in sheet-id order, the first not hidden, else the first.
+  const choose = (): StreamedSheet | undefined => {
+    const rels = internals.workbookRels;
+    const worksheets = (internals.model?.sheets ?? [])
+      .filter((sh) => rels?.some((rel) => rel.Id === sh.rId && /^(\/xl\/)?worksheets\/sheet\d+\.xml$/.test(rel.Target)))
+      .sort((a, b) => a.id - b.id);
+    return worksheets.find((sh) => sh.state !== 'hidden' && sh.state !== 'veryHidden') ?? worksheets[0];
+  };
   // Every sheet is read to its end (also those not wanted, and after a reason to give up), so that the
   // reader removes the temporary files it keeps sheets in when they come before the shared strings.
-  let result: { rows: { row: number; cells: Cell[] }[]; sheet: string } | null = null;
+  const kept = new Map<number, { rows: { row: number; cells: Cell[] }[]; over: boolean }>();
   let giveUp = false;
-  let over = false;
-  try {
+  const readAll = async () => {
     for await (const worksheet of reader) {
       const ws = worksheet as unknown as ExcelJS.Worksheet & AsyncIterable<ExcelJS.Row>;
-      // The sheet the full loader picks: worksheets in sheet-id order, the first not hidden, else the first.
-      const sheets = internals.model?.sheets;
-      const rels = internals.workbookRels;
-      const worksheets = (sheets ?? [])
-        .filter((sh) => rels?.some((rel) => rel.Id === sh.rId && /^(\/xl\/)?worksheets\/sheet\d+\.xml$/.test(rel.Target)))
-        .sort((a, b) => a.id - b.id);
-      const chosen = worksheets.find((sh) => sh.state !== 'hidden' && sh.state !== 'veryHidden') ?? worksheets[0];
-      if (!chosen || giveUp || ws.id !== chosen.id) {
-        if (!chosen) giveUp = true;
+      const known = internals.model?.sheets !== undefined;
+      const chosen = known ? choose() : undefined;
+      if (known && !chosen) giveUp = true;
+      if (giveUp || (chosen && ws.id !== chosen.id)) {
         for await (const _ of ws) { /* drained */ }
         continue;
       }
-      const rows: { row: number; cells: Cell[] }[] = [];
+      const sheet = { rows: [] as { row: number; cells: Cell[] }[], over: false };
+      kept.set(ws.id, sheet);
       for await (const row of ws) {
-        if (giveUp || over) continue;
+        if (giveUp || sheet.over) continue;
         const values = (row.values as ExcelJS.CellValue[]).slice(1); // 1-based, index 0 unused
         let any = false;
         for (const value of values) {
@@ -231,16 +256,21 @@ async function xlsxRowsStreamed(buffer: Buffer): Promise<{ rows: { row: number; 
         }
         const cells = values.map(cellValue); // holes stay holes, as in xlsxRows' full reading
         if (!any) continue; // as eachRow({ includeEmpty: false })
-        if (rows.length >= ROW_LIMIT) over = true;
-        else rows.push({ row: row.number, cells });
+        if (sheet.rows.length >= ROW_LIMIT) sheet.over = true;
+        else sheet.rows.push({ row: row.number, cells });
       }
-      result = { rows, sheet: chosen.name };
     }
+  };
+  try {
+    await Promise.race([readAll(), broken]);
   } catch {
     return null;
   }
-  if (over && !giveUp) throw tooMany();
-  return giveUp ? null : result;
+  const chosen = choose();
+  const sheet = chosen && kept.get(chosen.id);
+  if (giveUp || !chosen || !sheet) return null;
+  if (sheet.over) throw tooMany();
+  return { rows: sheet.rows, sheet: chosen.name };
 }
 
 const tooMany = () => new SpreadsheetError(`数据行超过 ${MAX_ROWS.toLocaleString('en-US')} 行，请分批导入 (more than ${MAX_ROWS} rows)`);
@@ -400,9 +430,6 @@ export async function parseFigureSheet(buffer: Buffer, fileName: string): Promis
   if (!buffer.length) throw new SpreadsheetError('文件为空 (the file is empty)');
   let source: { rows: { row: number; cells: Cell[] }[]; encoding: 'utf-8' | 'gb18030' | null; sheet: string | null };
   if (format === 'xlsx') {
-    if (buffer.subarray(0, 2).toString('latin1') !== 'PK') {
-      throw new SpreadsheetError('文件内容不是 .xlsx 格式（可能是改了扩展名的其他文件）(the file is not an .xlsx workbook)');
-    }
     source = { ...(await xlsxRows(buffer)), encoding: null };
   } else {
     source = { ...csvRows(buffer), sheet: null };
