@@ -67,8 +67,9 @@ async function level(t: TestApp, code: string, o: LevelTarget): Promise<void> {
   });
 }
 
+/** A figure as the scenario needs it: its jumps are deliberate, so confirmed (test/e2e/figure-input.e2e.ts tests the check). */
 async function figure(t: TestApp, code: string, period: string, value: number): Promise<void> {
-  const res = await t.http().put(`/api/v1/targets/${code}/figures/${period}`).send({ value });
+  const res = await t.http().put(`/api/v1/targets/${code}/figures/${period}`).send({ value, confirm: true });
   assert.equal(res.status, 200, JSON.stringify(res.body));
 }
 
