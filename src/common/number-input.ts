@@ -58,13 +58,16 @@ function rangeError(raw: string, error: 'not-finite' | 'too-large' | 'too-many-p
   return refuse(raw, '不是有限的数值', 'is not a finite number');
 }
 
-/** Units counted in whole things (家, 个, 项, 人, 辆, 万辆…): a count is never negative. */
-const COUNT_UNITS = new Set(['家', '个', '项', '人', '辆', '户', '件', '台', '套', '座', '所', '名', '位', '只', '艘', '架', '条', '处', '栋', '间', '张', '次', '人次', '款', '种', '部', '批']);
+/** Units that count whole things: shown without decimals. */
+const WHOLE_UNITS = new Set([
+  '家', '个', '项', '人', '人次', '辆', '户', '件', '台', '套', '座', '所', '名', '位', '只', '艘', '架', '条', '处', '栋', '间',
+  '张', '次', '款', '种', '部', '批', '棵', '株',
+]);
 
-export function isCountUnit(unit: string): boolean {
-  const u = unit.normalize('NFKC').trim();
-  return COUNT_UNITS.has(u) || COUNT_UNITS.has(u.replace(/^(万|亿|千|百)/, ''));
-}
+export const isWholeUnit = (unit: string): boolean => WHOLE_UNITS.has(unit.normalize('NFKC').trim());
+
+/** Counts, in whole things or in 万/亿 of them (万辆 may be 12.5): never negative. */
+export const isCountUnit = (unit: string): boolean => isWholeUnit(unit) || isWholeUnit(unit.trim().replace(/^(万|亿|千|百)/, ''));
 
 /** A unit that is a percentage (a trailing % in a value is taken for such targets only). */
 export const isPercentUnit = (unit: string): boolean => unit.normalize('NFKC').trim() === '%';

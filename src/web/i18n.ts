@@ -1,6 +1,8 @@
 import { statusLabel } from '../alerts/format.js';
 import { inLanguage } from '../common/bilingual.js';
+import { isWholeUnit } from '../common/number-input.js';
 import type { Status } from '../evaluation/evaluation.types.js';
+import { periodZh } from '../evaluation/periods.js';
 
 export type Lang = 'zh' | 'en';
 export const LANGS: readonly Lang[] = ['zh', 'en'];
@@ -56,17 +58,10 @@ export function localise(lang: Lang, message: string | null | undefined): string
   return message ? inLanguage(lang, message) : '';
 }
 
-const QUARTER_ZH = ['一', '二', '三', '四'];
-
 /** A period in text: 2025年三季度 / 2025年7月 / 2025年 in Chinese; 2025Q3 / 2025-07 / 2025 (as stored) in English. */
 export function formatPeriod(lang: Lang, period: string | null | undefined): string {
   if (!period) return '—';
-  if (lang === 'en') return period;
-  const m = /^(\d{4})(?:Q([1-4])|-(\d{2}))?$/.exec(period);
-  if (!m) return period;
-  if (m[2]) return `${m[1]}年${QUARTER_ZH[Number(m[2]) - 1]}季度`;
-  if (m[3]) return `${m[1]}年${Number(m[3])}月`;
-  return `${m[1]}年`;
+  return lang === 'en' ? period : periodZh(period);
 }
 
 function zonedParts(value: Date | string, zone: string): Record<string, string> {
@@ -93,13 +88,9 @@ export function formatDateTime(lang: Lang, value: Date | string | null | undefin
   return `${date} ${p.hour}:${p.minute}`;
 }
 
-/** Units that count whole things: shown without decimals. (万辆, 亿元 … are amounts and keep theirs.) */
-const WHOLE_UNIT = /^(个|家|项|人|人次|辆|台|座|所|户|件|套|张|名|只|处|条|栋|间|艘|架|次|部|棵|株)$/;
-export const isWholeUnit = (unit: string | null | undefined): boolean => !!unit && WHOLE_UNIT.test(unit.trim());
-
 /** A value with its unit: 350家, 12.5万辆, 85%; whole numbers for count units. */
 export function formatValue(lang: Lang, value: number | string | null | undefined, unit: string | null | undefined, digits = 2): string {
-  const text = formatNumber(lang, value, isWholeUnit(unit) ? 0 : digits);
+  const text = formatNumber(lang, value, unit && isWholeUnit(unit) ? 0 : digits);
   if (text === '—' || !unit) return text;
   return lang === 'en' && !/^[%‰]$/.test(unit) ? `${text} ${unit}` : `${text}${unit}`;
 }
