@@ -203,9 +203,9 @@ interface StreamedSheet { id: number; name: string; state?: string; rId: string 
 /**
  * The same rows as `xlsxRows` with exceljs's streaming reader (a third of the time and memory of loading the
  * workbook). Null when the file needs the full loader to read exactly as it does: the reader failed (also a
- * damaged zip, on which the reader alone would wait forever), the chosen sheet was not found, or the sheet has
- * formulas (whose cached results the streaming reader types differently). When the workbook part comes after
- * the sheets (openpyxl, xlsx-populate), every sheet is kept until it tells which one is read.
+ * damaged zip, on which the reader alone would wait forever), the workbook part came after the sheets (openpyxl,
+ * xlsx-populate: streamed, such a file also waits for its styles and costs more time than loading it), the chosen
+ * sheet was not found, or the sheet has formulas (whose cached results the streaming reader types differently).
  */
 async function xlsxRowsStreamed(buffer: Buffer): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string } | null> {
   const input = Readable.from([buffer]);
@@ -231,22 +231,21 @@ async function xlsxRowsStreamed(buffer: Buffer): Promise<{ rows: { row: number; 
   };
   // Every sheet is read to its end (also those not wanted, and after a reason to give up), so that the
   // reader removes the temporary files it keeps sheets in when they come before the shared strings.
-  const kept = new Map<number, { rows: { row: number; cells: Cell[] }[]; over: boolean }>();
+  let result: { rows: { row: number; cells: Cell[] }[]; sheet: string } | null = null;
   let giveUp = false;
+  let over = false;
   const readAll = async () => {
     for await (const worksheet of reader) {
       const ws = worksheet as unknown as ExcelJS.Worksheet & AsyncIterable<ExcelJS.Row>;
-      const known = internals.model?.sheets !== undefined;
-      const chosen = known ? choose() : undefined;
-      if (known && !chosen) giveUp = true;
-      if (giveUp || (chosen && ws.id !== chosen.id)) {
+      const chosen = choose();
+      if (!chosen || giveUp || ws.id !== chosen.id) {
+        if (!chosen) giveUp = true;
         for await (const _ of ws) { /* drained */ }
         continue;
       }
-      const sheet = { rows: [] as { row: number; cells: Cell[] }[], over: false };
-      kept.set(ws.id, sheet);
+      const rows: { row: number; cells: Cell[] }[] = [];
       for await (const row of ws) {
-        if (giveUp || sheet.over) continue;
+        if (giveUp || over) continue;
         const values = (row.values as ExcelJS.CellValue[]).slice(1); // 1-based, index 0 unused
         let any = false;
         for (const value of values) {
@@ -256,9 +255,10 @@ async function xlsxRowsStreamed(buffer: Buffer): Promise<{ rows: { row: number; 
         }
         const cells = values.map(cellValue); // holes stay holes, as in xlsxRows' full reading
         if (!any) continue; // as eachRow({ includeEmpty: false })
-        if (sheet.rows.length >= ROW_LIMIT) sheet.over = true;
-        else sheet.rows.push({ row: row.number, cells });
+        if (rows.length >= ROW_LIMIT) over = true;
+        else rows.push({ row: row.number, cells });
       }
+      result = { rows, sheet: chosen.name };
     }
   };
   try {
@@ -266,11 +266,8 @@ async function xlsxRowsStreamed(buffer: Buffer): Promise<{ rows: { row: number; 
   } catch {
     return null;
   }
-  const chosen = choose();
-  const sheet = chosen && kept.get(chosen.id);
-  if (giveUp || !chosen || !sheet) return null;
-  if (sheet.over) throw tooMany();
-  return { rows: sheet.rows, sheet: chosen.name };
+  if (over && !giveUp) throw tooMany();
+  return giveUp ? null : result;
 }
 
 const tooMany = () => new SpreadsheetError(`数据行超过 ${MAX_ROWS.toLocaleString('en-US')} 行，请分批导入 (more than ${MAX_ROWS} rows)`);
