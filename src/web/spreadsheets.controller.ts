@@ -10,6 +10,7 @@ import { ImportsService } from '../imports/imports.service.js';
 import { readUpload, UPLOAD_LIMIT, UploadError } from '../imports/upload.js';
 import { attachment as contentDisposition, CSV_TYPE, XLSX_TYPE } from '../spreadsheets/cells.js';
 import { figureTemplate } from '../spreadsheets/template.js';
+import { TARGET_CODE } from '../targets/target.schema.js';
 import { checked, type FormBody } from './form-errors.js';
 import { href, Views } from './views.js';
 import { CSRF_FIELD, CsrfTokens, Web, type WebContext } from './web-context.js';
@@ -26,7 +27,7 @@ function attachment(reply: FastifyReply, fileName: string, type: string, body: B
 }
 
 const optionalPeriod = (v: unknown) => (typeof v === 'string' && periodString.safeParse(v).success ? v : undefined);
-const optionalCode = (v: unknown) => (typeof v === 'string' && /^[A-Z][A-Z0-9-]{1,39}$/.test(v) ? v : undefined);
+const optionalCode = (v: unknown) => (typeof v === 'string' && TARGET_CODE.test(v) ? v : undefined);
 
 /** Import (upload → preview with every bad row marked → confirm) and the spreadsheet downloads. */
 @ApiExcludeController()
