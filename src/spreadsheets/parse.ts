@@ -5,7 +5,7 @@ import { parseNumberInput } from '../common/number-input.js';
 import { parsePeriod } from '../evaluation/periods.js';
 import { TARGET_CODE, targetCode } from '../targets/target.schema.js';
 import { unneutralise } from './cells.js';
-import { corruptXlsx, withoutSheetExtras, xlsxProblem } from './xlsx-file.js';
+import { corruptXlsx, withoutSheetExtras, workbookNamedCsv, xlsxProblem } from './xlsx-file.js';
 import { readPeriodWording } from './period-wording.js';
 import { unitInText } from './units.js';
 
@@ -136,7 +136,7 @@ function splitPlainCsv(text: string, delimiter: string): string[][] | null {
 
 function csvRows(buffer: Buffer): { rows: { row: number; cells: Cell[] }[]; encoding: 'utf-8' | 'gb18030' } {
   const { text, encoding } = decodeText(buffer);
-  if (text.includes('\u0000')) throw new SpreadsheetError('文件不是文本格式的 CSV (not a text CSV file)');
+  if (text.includes('\u0000')) throw new SpreadsheetError(workbookNamedCsv(buffer) ?? '文件不是文本格式的 CSV (not a text CSV file)');
   let records: string[][];
   try {
     const delimiter = detectDelimiter(text);

@@ -159,6 +159,12 @@ describe('files that cannot be read get their real reason (test/fixtures/imports
     assert.match(await fileError(buffer), /^无法读取 Excel 文件：文件内容已损坏，请在 Excel 中打开并另存为 \.xlsx 后重试 \(the \.xlsx file is corrupt: .+\)$/);
   });
 
+  it('a workbook named .csv is told apart from a text file with NUL bytes', async () => {
+    assert.equal(await fileError(fixture('ok/libreoffice-filled.xlsx'), 'figures.csv'), XLSX_PROBLEMS.xlsxNamedCsv);
+    assert.equal(await fileError(fixture('not-ok/xls-renamed.xlsx'), 'figures.csv'), XLSX_PROBLEMS.xlsNamedCsv);
+    assert.equal(await fileError(Buffer.from('指标代码,期间\0数值\n'), 'figures.csv'), '文件不是文本格式的 CSV (not a text CSV file)');
+  });
+
   it('the template filled with its example row deleted has no data rows (the import says 文件中没有数据行)', async () => {
     const parsed = await parseFigureSheet(fixture('not-ok/no-data-rows.xlsx'), 'x.xlsx');
     assert.deepEqual([parsed.headerRow, parsed.rows], [2, []]);

@@ -21,7 +21,15 @@ export const XLSX_PROBLEMS = {
   powerpoint: `${CANNOT}这是 PowerPoint 文件，不是 Excel 工作簿 (a PowerPoint file, not a workbook)`,
   noWorkbook: `${CANNOT}压缩包中没有 Excel 工作簿（xl/workbook.xml），不是 .xlsx 文件 (no workbook part: not an .xlsx file)`,
   noSheet: `${CANNOT}工作簿中没有工作表 (the workbook has no worksheet)`,
+  xlsxNamedCsv: '这是 Excel 工作簿（.xlsx），文件名却是 .csv：请把扩展名改为 .xlsx 后上传 (an .xlsx workbook named .csv: name it .xlsx)',
+  xlsNamedCsv: '这是旧版 Excel 文件（.xls），不是 CSV：请在 Excel 中另存为 .xlsx 或 CSV (an old .xls file, not a CSV: save it as .xlsx or CSV)',
 } as const;
+
+/** For a file named .csv that is not text: the workbook it is, if it is one. */
+export function workbookNamedCsv(buffer: Buffer): string | null {
+  if (buffer.subarray(0, 8).equals(OLE)) return buffer.includes(ENCRYPTED_PACKAGE) ? XLSX_PROBLEMS.encrypted : XLSX_PROBLEMS.xlsNamedCsv;
+  return buffer.subarray(0, 2).toString('latin1') === 'PK' && !xlsxProblem(buffer) ? XLSX_PROBLEMS.xlsxNamedCsv : null;
+}
 
 /** The reason for a file exceljs could not load although its container looked right. */
 export const corruptXlsx = (error: unknown) =>
