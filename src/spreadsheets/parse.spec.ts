@@ -45,6 +45,18 @@ describe('parseFigureSheet: csv', () => {
     }
   });
 
+  it("reads Excel's Unicode text (UTF-16 with a byte-order mark, tab-separated)", async () => {
+    const text = '指标代码\t期间\t数值\t口径\t备注\r\nNEV-OUTPUT\t2025年一季度\t380\t当期\t一季度快报\r\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le.subarray(0)).swap16();
+    for (const [buffer, encoding] of [[le, 'utf-16le'], [be, 'utf-16be']] as const) {
+      const parsed = await parseFigureSheet(buffer, 'figures.csv');
+      assert.equal(parsed.encoding, encoding);
+      assert.deepEqual(parsed.rows.map((r) => [r.target, r.periodText ?? r.period, r.value, r.basis, r.note]),
+        [['NEV-OUTPUT', '2025年一季度', '380', 'period', '一季度快报']]);
+    }
+  });
+
   it('decodes GBK only when the bytes are not UTF-8', () => {
     assert.deepEqual(decodeText(Buffer.from('期间', 'utf8')), { text: '期间', encoding: 'utf-8' });
     assert.deepEqual(decodeText(Buffer.from([0xc6, 0xda, 0xbc, 0xe4])), { text: '期间', encoding: 'gb18030' });

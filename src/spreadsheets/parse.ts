@@ -48,7 +48,7 @@ export interface SheetRow {
 export interface ParsedSheet {
   format: 'xlsx' | 'csv';
   /** how a CSV was decoded; null for xlsx */
-  encoding: 'utf-8' | 'gb18030' | null;
+  encoding: TextEncoding | null;
   /** the worksheet read (xlsx) */
   sheet: string | null;
   headerRow: number;
@@ -96,8 +96,18 @@ type Cell = string | number | Date | null;
 // ---------------------------------------------------------------------------------------------------
 // Files → cells
 
-/** UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GBK/GB18030 as Excel saves CSV in China. */
-export function decodeText(buffer: Buffer): { text: string; encoding: 'utf-8' | 'gb18030' } {
+export type TextEncoding = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
+
+/**
+ * UTF-16 when the text starts with its byte-order mark (Excel's "Unicode 文本"), else UTF-8 (with or without
+ * BOM) when the bytes are valid UTF-8, else GBK/GB18030 as Excel saves CSV in China.
+ */
+export function decodeText(buffer: Buffer): { text: string; encoding: TextEncoding } {
+  const bom = buffer.length >= 2 ? buffer.readUInt16BE(0) : 0;
+  if (bom === 0xfffe || bom === 0xfeff) {
+    const encoding = bom === 0xfffe ? 'utf-16le' : 'utf-16be';
+    return { text: new TextDecoder(encoding).decode(buffer), encoding };
+  }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(buffer), encoding: 'utf-8' };
   } catch {
@@ -134,7 +144,7 @@ function splitPlainCsv(text: string, delimiter: string): string[][] | null {
   return records;
 }
 
-function csvRows(buffer: Buffer): { rows: { row: number; cells: Cell[] }[]; encoding: 'utf-8' | 'gb18030' } {
+function csvRows(buffer: Buffer): { rows: { row: number; cells: Cell[] }[]; encoding: TextEncoding } {
   const { text, encoding } = decodeText(buffer);
   if (text.includes('\u0000')) throw new SpreadsheetError(workbookNamedCsv(buffer) ?? '文件不是文本格式的 CSV (not a text CSV file)');
   let records: string[][];
@@ -425,7 +435,7 @@ export function formatOf(fileName: string): 'xlsx' | 'csv' {
 export async function parseFigureSheet(buffer: Buffer, fileName: string): Promise<ParsedSheet> {
   const format = formatOf(fileName);
   if (!buffer.length) throw new SpreadsheetError('文件为空 (the file is empty)');
-  let source: { rows: { row: number; cells: Cell[] }[]; encoding: 'utf-8' | 'gb18030' | null; sheet: string | null };
+  let source: { rows: { row: number; cells: Cell[] }[]; encoding: TextEncoding | null; sheet: string | null };
   if (format === 'xlsx') {
     source = { ...(await xlsxRows(buffer)), encoding: null };
   } else {
