@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN } from '../support/app.js';
-import { type BrowserApp, closeAll, launchBrowser, login, newContext, startListeningApp } from '../support/browser.js';
+import { type BrowserApp, closeAll, login, newContext, startAppAndBrowser } from '../support/browser.js';
 import { createDepartment, createTarget, FLOW_TARGET } from '../support/factories.js';
 
 let t: BrowserApp;
@@ -36,11 +36,7 @@ async function figureValue(code: string, period: string): Promise<string | null>
 
 describe('import pages with the bureau’s sheet (chromium)', () => {
   before(async () => {
-    const [app, chromium] = await Promise.allSettled([startListeningApp('imports_page'), launchBrowser()]);
-    if (app.status === 'fulfilled') t = app.value;
-    if (chromium.status === 'fulfilled') browser = chromium.value;
-    if (app.status === 'rejected') throw app.reason;
-    if (chromium.status === 'rejected') throw chromium.reason;
+    ({ app: t, browser } = await startAppAndBrowser('imports_page'));
     await createDepartment(t);
     await createTarget(t); // DT-ENTERPRISES 数字化改造企业数 (家)
     await createTarget(t, { ...FLOW_TARGET }); // NEV-OUTPUT (亿元)

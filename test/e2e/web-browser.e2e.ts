@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { ADMIN, eventually } from '../support/app.js';
-import { type BrowserApp, closeAll, launchBrowser, login, newContext, startListeningApp } from '../support/browser.js';
+import { type BrowserApp, closeAll, login, newContext, startAppAndBrowser } from '../support/browser.js';
 import { createDepartment, createTarget, DEPARTMENT, WORKED_EXAMPLE } from '../support/factories.js';
 
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
@@ -93,12 +93,7 @@ const pageWidth = (page: Page) =>
 describe('pages in a browser (chromium)', () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    // Both at once; whichever started is closed in `after` even when the other failed.
-    const [app, chromium] = await Promise.allSettled([startListeningApp('web_browser'), launchBrowser()]);
-    if (app.status === 'fulfilled') t = app.value;
-    if (chromium.status === 'fulfilled') browser = chromium.value;
-    if (app.status === 'rejected') throw app.reason;
-    if (chromium.status === 'rejected') throw chromium.reason;
+    ({ app: t, browser } = await startAppAndBrowser('web_browser'));
     // Pages open (a renderer each) while the data is made.
     const contexts = Promise.all([1, 2, 3].map(async () => {
       const context = await newContext(browser, t.baseUrl);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN, eventually } from '../support/app.js';
-import { type BrowserApp, closeAll, launchBrowser, login, newContext, startListeningApp } from '../support/browser.js';
+import { type BrowserApp, closeAll, login, newContext, startAppAndBrowser } from '../support/browser.js';
 import { createDepartment, createTarget, DEPARTMENT, WORKED_EXAMPLE } from '../support/factories.js';
 
 const ECON = { email: 'econ-clerk@example.org', password: 'Econ-clerk-pass-2026', role: 'department', department: 'ECON-INFO' };
@@ -60,11 +60,7 @@ async function open(page: Page, path: string, status = 200) {
 
 describe('dashboard and target page (chromium)', () => {
   before(async () => {
-    const [app, chromium] = await Promise.allSettled([startListeningApp('web_dashboard'), launchBrowser()]);
-    if (app.status === 'fulfilled') t = app.value;
-    if (chromium.status === 'fulfilled') browser = chromium.value;
-    if (app.status === 'rejected') throw app.reason;
-    if (chromium.status === 'rejected') throw chromium.reason;
+    ({ app: t, browser } = await startAppAndBrowser('web_dashboard'));
     await createDepartment(t);
     await createDepartment(t, SCI);
     for (const target of [LAGGING, SUPPORTED, OTHERS, NO_BASE]) await createTarget(t, target);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN } from '../support/app.js';
-import { type BrowserApp, closeAll, launchBrowser, login, newContext, startListeningApp } from '../support/browser.js';
+import { type BrowserApp, closeAll, login, newContext, startAppAndBrowser } from '../support/browser.js';
 import { createDepartment, createTarget, WORKED_EXAMPLE } from '../support/factories.js';
 
 const PERIOD = '2026Q3';
@@ -37,11 +37,7 @@ const focused = () => page.evaluate<string>("document.activeElement?.id ?? ''");
 
 describe('the entry sheet in a browser', () => {
   before(async () => {
-    const [app, chromium] = await Promise.allSettled([startListeningApp('web_entry'), launchBrowser()]);
-    if (app.status === 'fulfilled') t = app.value;
-    if (chromium.status === 'fulfilled') browser = chromium.value;
-    if (app.status === 'rejected') throw app.reason;
-    if (chromium.status === 'rejected') throw chromium.reason;
+    ({ app: t, browser } = await startAppAndBrowser('web_entry'));
     await createDepartment(t);
     for (const target of [WORKED, PLANTS, PARKS, COVERAGE]) await createTarget(t, target);
     await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2026Q2').send({ value: 220 }).expect(200);

@@ -51,6 +51,17 @@ export async function login(page: Page, email: string, password: string): Promis
   await page.waitForLoadState('load');
 }
 
+/**
+ * The listening app and a browser, started side by side; if either fails, the other is closed before the
+ * failure is thrown, so a test file's `after` has nothing half-started to close.
+ */
+export async function startAppAndBrowser(label: string, env: Record<string, string> = {}): Promise<{ app: BrowserApp; browser: Browser }> {
+  const [app, chromium] = await Promise.allSettled([startListeningApp(label, env), launchBrowser()]);
+  if (app.status === 'fulfilled' && chromium.status === 'fulfilled') return { app: app.value, browser: chromium.value };
+  await closeAll(chromium.status === 'fulfilled' ? chromium.value : undefined, app.status === 'fulfilled' ? app.value : undefined).catch(() => undefined);
+  throw app.status === 'rejected' ? app.reason : (chromium as PromiseRejectedResult).reason;
+}
+
 /** Closes what was opened, each step even when an earlier one failed. */
 export async function closeAll(browser: Browser | undefined, app: TestApp | undefined): Promise<void> {
   const errors: unknown[] = [];
