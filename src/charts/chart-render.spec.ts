@@ -33,9 +33,9 @@ describe('renderChartSvg', () => {
     en: ['Target', 'Expected pace', 'Actual', 'Projection'],
   } as const;
   const CASES = [
-    { name: 'level, zh', model: level, lang: 'zh', more: ['数字化改造企业数', '阶段目标', '状态：滞后 · 实际值 260家（2024Q4）', '家', '2023Q4', '2025Q4'] },
+    { name: 'level, zh', model: level, lang: 'zh', more: ['数字化改造企业数', '阶段目标', '状态：滞后 · 实际值 260家（2024年四季度）', '家', '2023年四季度', '2025年四季度'] },
     { name: 'level, en', model: level, lang: 'en', more: ['Milestones', 'Status: lagging · Actual 260 家 (2024Q4)'] },
-    { name: 'flow, zh', model: flow, lang: 'zh', more: ['智能网联新能源汽车年产值', '2025年累计值 · 状态：滞后 · 实际值 820亿元（2025Q2）', '2025Q1', '2025Q4'] },
+    { name: 'flow, zh', model: flow, lang: 'zh', more: ['智能网联新能源汽车年产值', '2025年累计值 · 状态：滞后 · 实际值 820亿元（2025年二季度）', '2025年一季度', '2025年四季度'] },
     { name: 'flow, en', model: flow, lang: 'en', more: ['2025 year to date · Status: lagging · Actual 820 亿元 (2025Q2)'] },
   ] as const;
   for (const c of CASES) {

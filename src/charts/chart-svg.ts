@@ -1,6 +1,7 @@
 import * as echarts from 'echarts';
 import { formatValue, statusLabel } from '../alerts/format.js';
 import type { ChartModel, ChartPoint } from './chart-model.js';
+import { periodZh } from '../evaluation/periods.js';
 
 export type ChartLang = 'zh' | 'en';
 
@@ -74,7 +75,7 @@ export function chartOption(model: ChartModel, options: Pick<ChartRenderOptions,
   const fmtLang = options.lang === 'en' ? 'en' : 'zh-CN';
   const title = options.title ?? model.name;
   const latest = model.latest
-    ? ` · ${t.actual} ${formatValue(model.latest.value, model.unit, fmtLang)}${options.lang === 'en' ? ` (${model.latest.period})` : `（${model.latest.period}）`}`
+    ? ` · ${t.actual} ${formatValue(model.latest.value, model.unit, fmtLang)}${options.lang === 'en' ? ` (${model.latest.period})` : `（${periodZh(model.latest.period)}）`}`
     : '';
   const subtitle =
     (model.year !== null ? `${t.ytd(model.year)} · ` : '') +
@@ -123,7 +124,10 @@ export function chartOption(model: ChartModel, options: Pick<ChartRenderOptions,
       type: 'category',
       data: model.periods,
       boundaryGap: model.periods.length === 1,
-      axisLabel: { fontSize: 10, hideOverlap: true, fontFamily: CHART_FONT_FAMILY },
+      axisLabel: {
+        fontSize: 10, hideOverlap: true, fontFamily: CHART_FONT_FAMILY,
+        ...(options.lang === 'en' ? {} : { formatter: (period: string) => periodZh(period) }),
+      },
       axisLine: { lineStyle: { color: '#9ca3af' } },
     },
     yAxis: {
