@@ -54,18 +54,24 @@ export function sameNumber(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
+/** The rule of the composed texts: same number and unit, overlapping quotes (the deadline is only reported). */
 export function matches(c: Candidate, a: LocatedAnswer): boolean {
   return sameNumber(c.value, a.value) && normalizeWidth(c.unit) === normalizeWidth(a.unit) && c.start < a.end && a.start < c.end;
 }
 
-export function score(text: string, candidates: readonly Candidate[], answers: readonly Answer[]): Score {
+export function score(
+  text: string,
+  candidates: readonly Candidate[],
+  answers: readonly Answer[],
+  rule: (c: Candidate, a: LocatedAnswer) => boolean = matches,
+): Score {
   const located = locateAnswers(text, answers);
-  const matchedCandidates = candidates.filter((c) => located.some((a) => matches(c, a)));
-  const matchedAnswers = located.filter((a) => candidates.some((c) => matches(c, a)));
+  const matchedCandidates = candidates.filter((c) => located.some((a) => rule(c, a)));
+  const matchedAnswers = located.filter((a) => candidates.some((c) => rule(c, a)));
   let comparatorAgrees = 0;
   let deadlineAgrees = 0;
   for (const a of matchedAnswers) {
-    const cs = candidates.filter((c) => matches(c, a));
+    const cs = candidates.filter((c) => rule(c, a));
     if (a.comparator === undefined || cs.some((c) => c.comparator === a.comparator)) comparatorAgrees++;
     if (a.deadline === undefined || cs.some((c) => c.deadline === a.deadline)) deadlineAgrees++;
   }
@@ -99,4 +105,27 @@ export function total(scores: readonly Score[]): Omit<Score, 'falsePositives' | 
     comparatorAgrees: sum('comparatorAgrees'),
     deadlineAgrees: sum('deadlineAgrees'),
   };
+}
+
+const MAGNITUDE_FACTORS: [string, number][] = [
+  ['万亿', 1e12], ['千亿', 1e11], ['百亿', 1e10], ['千万', 1e7], ['百万', 1e6], ['十万', 1e5], ['亿', 1e8], ['万', 1e4],
+];
+
+/** A figure in its base unit: 1.2万亿元 → 1.2e12 元, 12000亿元 → 1.2e12 元, ％ → %. */
+export function inBaseUnit(value: number, unit: string): { amount: number; base: string } {
+  const u = normalizeWidth(unit);
+  for (const [m, f] of MAGNITUDE_FACTORS) {
+    if (u.startsWith(m) && u.length > m.length) return { amount: value * f, base: u.slice(m.length) };
+  }
+  return { amount: value, base: u };
+}
+
+/**
+ * The matching rule of the real corpus (issue 13): the same value after units (1.2万亿元 = 12000亿元) and
+ * the same deadline year, for a candidate whose quote overlaps the answer's (which figure it is).
+ */
+export function matchesReal(c: Candidate, a: LocatedAnswer): boolean {
+  const x = inBaseUnit(c.value, c.unit);
+  const y = inBaseUnit(a.value, a.unit);
+  return x.base === y.base && sameNumber(x.amount, y.amount) && (c.deadline ?? null) === (a.deadline ?? null) && c.start < a.end && a.start < c.end;
 }
