@@ -1,0 +1,59 @@
+/**
+ * The canonical text of an uploaded document: what the extractor (and the table reading built on it)
+ * receives whatever the file's format was.
+ *
+ * - each paragraph or heading is one line;
+ * - each table is one block of lines, one line per row, its cells separated by a tab (`\t`), with a blank
+ *   line before and after it; a cell's own line breaks and tabs become single spaces, an empty cell
+ *   stays empty (`a\t\tc`), a cell spanning n columns is followed by n−1 empty cells.
+ *
+ * `canonicalText` writes this form, `canonicalTables` reads the tables back; nothing else should know it.
+ */
+export const CELL_SEPARATOR = '\t';
+
+export type DocumentBlock = { kind: 'paragraph'; text: string } | { kind: 'table'; rows: string[][] };
+
+const squeeze = (s: string) => s.replace(/[\s\u00a0\u3000]+/g, ' ').trim();
+
+export function canonicalText(blocks: readonly DocumentBlock[]): string {
+  const lines: string[] = [];
+  for (const block of blocks) {
+    if (block.kind === 'paragraph') {
+      const text = squeeze(block.text);
+      if (text) lines.push(text);
+      continue;
+    }
+    const rows = block.rows.map((r) => r.map(squeeze)).filter((r) => r.some((c) => c));
+    if (!rows.length) continue;
+    if (lines.length && lines.at(-1) !== '') lines.push('');
+    lines.push(...rows.map((r) => r.join(CELL_SEPARATOR)), '');
+  }
+  while (lines.at(-1) === '') lines.pop();
+  return lines.join('\n');
+}
+
+export interface CanonicalTable {
+  /** string offsets of the table's first and past its last row in the text */
+  start: number;
+  end: number;
+  rows: { cells: string[]; start: number; end: number }[];
+}
+
+/** The tables of a canonical text: runs of lines holding a tab, each line a row. */
+export function canonicalTables(text: string): CanonicalTable[] {
+  const tables: CanonicalTable[] = [];
+  let current: CanonicalTable | null = null;
+  const lineRe = /[^\n]*/g;
+  for (let m = lineRe.exec(text); m; m = lineRe.exec(text)) {
+    const line = m[0];
+    if (line.includes(CELL_SEPARATOR)) {
+      const row = { cells: line.split(CELL_SEPARATOR), start: m.index, end: m.index + line.length };
+      if (!current) tables.push((current = { start: row.start, end: row.end, rows: [] }));
+      current.rows.push(row);
+      current.end = row.end;
+    } else current = null;
+    lineRe.lastIndex = m.index + line.length + 1;
+    if (lineRe.lastIndex > text.length) break;
+  }
+  return tables;
+}
