@@ -22,6 +22,8 @@ import { cleanSubject, commonLength, isGeneric, nounAfter } from './subject.js';
 import { classifyHeading, modeAt, scanTense } from './tense.js';
 import { insideAny, normalizeWidth, quotedSpans, segmentBlock, splitBlocks, type Block, type Segment, type Span } from './text.js';
 import { isCountUnit, matchUnit } from './units.js';
+import { extractTables } from './tables.js';
+import { extractExecution } from './execution.js';
 
 export interface Candidate {
   subject: string;
@@ -40,6 +42,14 @@ export interface Candidate {
   end: number;
   confidence: number;
   notes: string[];
+  /** 约束性 in an indicator table's 属性 column */
+  binding?: boolean;
+  /** the lead unit of a 责任单位 cell, as written */
+  department?: string | null;
+  /** the row of an indicator table the candidate is (1-based, header excluded) */
+  table?: { row: number };
+  /** actuals stated beside the target (计划执行情况): figures to record with it */
+  figures?: { period: string; value: number }[];
 }
 
 export interface ExtractOptions {
@@ -118,7 +128,11 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
     }
     out.push(...extractBlock(ctx, block));
   });
-  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+  // indicator tables and plan-execution statements are read by their own modules, which replace the sentence rules there
+  // (tables read cells a line each: no number gaps closed across their line breaks)
+  const found = [extractTables(text, normalizeWidth(text), doc), extractExecution(text, norm, doc)];
+  const covered = (c: Candidate) => found.some((f) => f.spans.some((s) => c.start < s.end && s.start < c.end));
+  return [...out.filter((c) => !covered(c)), ...found.flatMap((f) => f.candidates)].sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 function extractBlock(ctx: Context, block: Block): Candidate[] {

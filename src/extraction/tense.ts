@@ -6,7 +6,9 @@
 import type { Mode, TimeEvent } from './deadlines.js';
 
 const FUTURE_WORDS = [
-  '力争', '争取', '确保', '预计', '预期', '目标', '未来', '今后', '届时', '努力', '力求', '拟', '即将',
+  '力争', '争取', '确保', '预计',
+  // 稳预期, 超预期, 好于预期, 未达预期: a policy word or a comparison with the plan, not a plan
+  '(?<![稳超于达])预期', '目标', '未来', '今后', '届时', '努力', '力求', '拟', '即将',
   '将(?![近军领士])',
   '(?<![主重需纲摘提只必紧首简概扼不])要(?![素点件闻])',
   '计划(?=新增|完成|建成|实施|投资|引进|培育|到|于|在|用)',
@@ -40,7 +42,7 @@ export function scanTense(s: string, offset: number): TimeEvent[] {
 
 /** Heading words: a section that reviews the past, or one that sets targets. */
 export function classifyHeading(s: string): Mode {
-  if (/回顾|过去|成就|成绩|总结|发展基础|基础|现状|进展|执行情况|完成情况|工作情况/.test(s)) return 'past';
+  if (/回顾|过去|成就|成绩|总结|发展基础|基础|现状|进展|执行情况|完成情况|工作情况|超额完成|顺利完成|圆满完成/.test(s)) return 'past';
   if (/目标|任务|安排|要求|展望|部署|重点工作|思路|预期|举措|指标/.test(s)) return 'future';
   return 'neutral';
 }

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { extractTargets } from './extract.js';
+
+// 《关于莆田市荔城区2022年国民经济和社会发展计划执行情况与2023年国民经济和社会发展计划草案的报告》,
+// http://www.ptlc.gov.cn/zwgk/gzbg/jhbg/202304/t20230421_1814674.htm (sentences as published)
+const LICHENG = [
+  '一、2022年国民经济和社会发展计划执行情况',
+  '初步预计，荔城地区生产总值635亿元，完成年计划710亿元的89.4%（主要是二产、三产未达预期目标），增长2.0%。其中，第一产业增加值18亿元，完成年计划18亿元的100%，增长3.5%；第二产业增加值323亿元，完成年计划362亿元的89.2%（主要是规模以上工业产值、建筑业产值未达到预期目标），下降2.0%；第三产业增加值294亿元，完成年计划330亿元的89.1%（主要是限上批发零售业销售额、商品房销售面积未达预期），增长6.3%。三次产业结构调整为2.8:50.9:46.3。农林牧渔业总产值33亿元，完成年计划33.5亿元的98.5%，增长3.1%。',
+].join('\n');
+
+// 迪庆州 1—9月 (https://redtowerstudio.com/xwzx/2016-10/20/content_244842.htm, a repost of 香格里拉网):
+// year-to-date actuals against the year's target, the plan not written.
+const DIQING = '1至9月，全州规模以上固定资产投资预计同比增长20%。其中，香格里拉市预计完成112亿元，同比增长47.7%，完成年度目标任务的69.1%；德钦县预计完成31亿元，同比下降5.0%，完成年度目标任务的50%。';
+
+describe('plan-execution reports', () => {
+  it('荔城区2022年: each plan is the year\'s target, the actual beside it a figure of that year; growth rates are no targets', () => {
+    const cs = extractTargets(LICHENG, { documentYear: 2023 });
+    assert.deepEqual(cs.map((c) => [c.subject, c.value, c.unit, c.deadline, c.figures]), [
+      ['荔城地区生产总值', 710, '亿元', '2022', [{ period: '2022', value: 635 }]],
+      ['第一产业增加值', 18, '亿元', '2022', [{ period: '2022', value: 18 }]],
+      ['第二产业增加值', 362, '亿元', '2022', [{ period: '2022', value: 323 }]],
+      ['第三产业增加值', 330, '亿元', '2022', [{ period: '2022', value: 294 }]],
+      ['农林牧渔业总产值', 33.5, '亿元', '2022', [{ period: '2022', value: 33 }]],
+    ]);
+    for (const c of cs) assert.equal(LICHENG.slice(c.start, c.end), c.quote);
+  });
+
+  it('the actual follows from the plan and the share when it is not written (120亿元 × 95.2%)', () => {
+    // the issue's own wording, composed
+    const [c] = extractTargets('二、2024年计划执行情况\n全区固定资产投资完成年计划120亿元的95.2%，增长3.1%。', { documentYear: 2025 });
+    assert.deepEqual([c.value, c.unit, c.deadline, c.figures], [120, '亿元', '2024', [{ period: '2024', value: 114.24 }]]);
+  });
+
+  it('迪庆州 1至9月: a year-to-date share with no plan written proposes nothing, and its actuals are no targets', () => {
+    assert.deepEqual(extractTargets(DIQING, { documentYear: 2016 }).map((c) => `${c.value}${c.unit}`), []);
+  });
+});

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Candidate, extractTargets } from './extract.js';
+import { parseValueCell } from './tables.js';
+
+/**
+ * Real tables, as published, in the three ways they arrive as text. Cells as the source gives them
+ * (a repost's stray characters and footnote digits left out).
+ */
+
+// 国务院《“十三五”生态环境保护规划》（国发〔2016〕65号）专栏1 “十三五”生态环境保护主要指标, first rows,
+// as reposted at https://icbw.com.cn/thread-64618-1-322.html (cells ending in `|`, the category cell on a
+// group's first row only, one row with its 〔累计〕 cell left out by the repost).
+const ECO_PIPES = [
+  '专栏1 “十三五”生态环境保护主要指标',
+  '指标 | 2015年 | 2020年 | 〔累计〕 | 属性 |',
+  '生态环境质量 |',
+  '1.空气质量 | 地级及以上城市空气质量优良天数比率(%) | 76.7 | >80 | - | 约束性 |',
+  '细颗粒物未达标地级及以上城市浓度下降(%) | - | - | 〔18〕 | 约束性 |',
+  '地级及以上城市重度及以上污染天数比例下降(%) | - | - | 〔25〕 | 预期性 |',
+  '2.水环境质量 | 地表水质量达到或好于Ⅲ类水体比例(%) | 66 | >70 | - | 约束性 |',
+  '地表水质量劣Ⅴ类水体比例(%) | 9.7 | <5 | - | 约束性 |',
+  '重要江河湖泊水功能区水质达标率(%) | 70.8 | >80 | 预期性 |',
+  '地下水质量极差比例(%) | 15.74 | 15左右 | - | 预期性 |',
+  '近岸海域水质优良(一、二类)比例(%) | 70.5 | 70左右 | - | 预期性 |',
+].join('\n');
+
+/** The same rows as the converters write a Word or HTML table: one row a line, tab-separated, a blank line around. */
+const ECO_TABS = [
+  '专栏1 “十三五”生态环境保护主要指标',
+  '',
+  '指标\t\t2015年\t2020年\t〔累计〕\t属性',
+  '生态环境质量\t\t\t\t\t',
+  '1.空气质量\t地级及以上城市空气质量优良天数比率（%）\t76.7\t＞80\t-\t约束性',
+  '\t细颗粒物未达标地级及以上城市浓度下降（%）\t-\t-\t〔18〕\t约束性',
+  '\t地级及以上城市重度及以上污染天数比例下降（%）\t-\t-\t〔25〕\t预期性',
+  '2.水环境质量\t地表水质量达到或好于Ⅲ类水体比例（%）\t66\t＞70\t-\t约束性',
+  '\t地表水质量劣Ⅴ类水体比例（%）\t9.7\t＜5\t-\t约束性',
+  '\t重要江河湖泊水功能区水质达标率（%）\t70.8\t＞80\t-\t预期性',
+  '\t地下水质量极差比例（%）\t15.74\t15左右\t-\t预期性',
+  '\t近岸海域水质优良（一、二类）比例（%）\t70.5\t70左右\t-\t预期性',
+  '',
+  '生态环境质量总体改善。',
+].join('\n');
+
+/** And one cell a line, as text copied out of a PDF often is. */
+const ECO_CELLS = [
+  '专栏1 “十三五”生态环境保护主要指标',
+  '指标', '2015年', '2020年', '〔累计〕', '属性',
+  '空气质量', '地级及以上城市空气质量优良天数比率(%)', '76.7', '>80', '-', '约束性',
+  '细颗粒物未达标地级及以上城市浓度下降(%)', '-', '-', '〔18〕', '约束性',
+  '地级及以上城市重度及以上污染天数比例下降(%)', '-', '-', '〔25〕', '预期性',
+  '水环境质量', '地表水质量达到或好于Ⅲ类水体比例(%)', '66', '>70', '-', '约束性',
+  '地表水质量劣Ⅴ类水体比例(%)', '9.7', '<5', '-', '约束性',
+  '重要江河湖泊水功能区水质达标率(%)', '70.8', '>80', '-', '预期性',
+  '地下水质量极差比例(%)', '15.74', '15左右', '-', '预期性',
+  '近岸海域水质优良(一、二类)比例(%)', '70.5', '70左右', '-', '预期性',
+].join('\n');
+
+type Row = [subject: string, value: number, comparator: string, baseline: number | null, binding: boolean];
+const ECO_ROWS: Row[] = [
+  ['地级及以上城市空气质量优良天数比率', 80, '>', 76.7, true],
+  ['细颗粒物未达标地级及以上城市浓度下降', 18, '>=', null, true],
+  ['地级及以上城市重度及以上污染天数比例下降', 25, '>=', null, false],
+  ['地表水质量达到或好于Ⅲ类水体比例', 70, '>', 66, true],
+  ['地表水质量劣Ⅴ类水体比例', 5, '<', 9.7, true],
+  ['重要江河湖泊水功能区水质达标率', 80, '>', 70.8, false],
+  ['地下水质量极差比例', 15, '<=', 15.74, false],
+  ['近岸海域水质优良(一、二类)比例', 70, '>=', 70.5, false],
+];
+
+const rowsOf = (cs: Candidate[]) => cs.filter((c) => c.table).map((c): Row => [c.subject.replace(/（/g, '(').replace(/）/g, ')'), c.value, c.comparator, c.baseline?.value ?? null, c.binding === true]);
+
+describe('indicator tables', () => {
+  for (const [form, text] of [['cells ending in |', ECO_PIPES], ['tab-separated rows', ECO_TABS], ['one cell a line', ECO_CELLS]] as const) {
+    it(`十三五生态环境保护规划 专栏1 (${form}): each row a target with its baseline, 约束性 binding`, () => {
+      const cs = extractTargets(text, { documentYear: 2016 });
+      assert.deepEqual(rowsOf(cs), ECO_ROWS);
+      for (const c of cs) {
+        assert.ok(c.table, `only table rows: ${c.quote}`);
+        assert.equal(c.unit, '%');
+        assert.equal(c.deadline, '2020');
+        if (c.baseline) assert.equal(c.baseline.period, '2015');
+        assert.equal(text.slice(c.start, c.end), c.quote);
+      }
+    });
+  }
+
+  it('a tab row is quoted whole, from its first filled cell, so the review can highlight it', () => {
+    const c = extractTargets(ECO_TABS, { documentYear: 2016 }).find((x) => x.value === 5)!;
+    assert.equal(c.quote, '地表水质量劣Ⅴ类水体比例（%）\t9.7\t＜5\t-\t约束性');
+    assert.equal(c.table?.row, 6);
+  });
+
+  // Composed (no real table with a 责任单位 column was found among the stored pages): header words as
+  // action plans write them, a unit column, `/` for a missing base, a 其中： sub-row, words for a target.
+  it('责任单位 proposes the lead department; 其中 rows name their parent; words are no target', () => {
+    const text = [
+      '附件 主要指标表', '',
+      '类别\t指标\t单位\t2022年（基期）\t2027年（目标）\t属性\t责任单位',
+      '创新\t高新技术企业数\t家\t/\t≥ 120\t预期性\t区科技局、区统计局',
+      '\t其中：瞪羚企业\t家\t\t＞50\t预期性\t区科技局',
+      '\t研发经费投入强度\t%\t2.1\t持续提升\t预期性\t区科技局',
+      '绿色\t单位地区生产总值能耗降低\t%\t—\t—\t约束性\t区发展改革委',
+      '\t新增绿色建筑面积\t万平方米\t12\t2000以上\t约束性\t区住房城乡建设委',
+      '',
+    ].join('\n');
+    const cs = extractTargets(text, { documentYear: 2023 });
+    assert.deepEqual(cs.map((c) => [c.subject, c.value, c.unit, c.comparator, c.deadline, c.baseline, c.binding, c.department]), [
+      ['高新技术企业数', 120, '家', '>=', '2027', null, false, '区科技局'],
+      ['高新技术企业数：瞪羚企业', 50, '家', '>', '2027', null, false, '区科技局'],
+      ['新增绿色建筑面积', 2000, '万平方米', '>=', '2027', { period: '2022', value: 12 }, true, '区住房城乡建设委'],
+    ]);
+  });
+});
+
+describe('parseValueCell', () => {
+  const cases: [string, ReturnType<typeof parseValueCell>][] = [
+    ['≥ 90%', { value: 90, comparator: '>=', unit: '%', cumulative: false, approximate: false }],
+    ['＞50', { value: 50, comparator: '>', unit: '', cumulative: false, approximate: false }],
+    ['2000以上', { value: 2000, comparator: '>=', unit: '', cumulative: false, approximate: false }],
+    ['15左右', { value: 15, comparator: '>=', unit: '', cumulative: false, approximate: true }],
+    ['〔18〕', { value: 18, comparator: '>=', unit: '', cumulative: true, approximate: false }],
+    ['1.2万', { value: 1.2, comparator: '>=', unit: '万', cumulative: false, approximate: false }],
+    ['<5', { value: 5, comparator: '<', unit: '', cumulative: false, approximate: false }],
+    ['持续提升', null], ['—', null], ['/', null], ['', null], ['3年持续提升', null],
+  ];
+  for (const [cell, want] of cases) it(`${JSON.stringify(cell)}`, () => assert.deepEqual(parseValueCell(cell), want));
+});

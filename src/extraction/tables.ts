@@ -1,0 +1,340 @@
+/**
+ * Indicator tables (主要指标表) flattened into text: each row a target with its baseline (issue 13).
+ *
+ * Three flattenings are read:
+ *  - one row a line, cells separated by tabs (what the .docx/.html/.pdf converters write) or by `|`;
+ *  - one cell a line (cells may end in `|`): the rows are rebuilt from the header, a row ending at
+ *    its 属性 cell (约束性/预期性) when that is the last column, else after as many cells as the header.
+ * A table starts at a header line naming an indicator column (指标, 指标名称 …) and at least one
+ * year or value column (2022年（基期）, 2027年目标, 目标值 …). Category cells written only on a group's
+ * first row, `/`, `-` or blank base values and 其中： sub-rows are expected. A row whose target cell
+ * is not a number (持续提升, —) is not a target.
+ */
+import type { Comparator } from './comparators.js';
+import type { Candidate } from './extract.js';
+import type { DocumentYear } from './deadlines.js';
+import { parseArabic, round } from './numerals.js';
+
+export type TableRowCandidate = Candidate & Required<Pick<Candidate, 'binding' | 'department' | 'table'>>;
+
+export interface TablesFound {
+  candidates: TableRowCandidate[];
+  /** text spans the tables cover: sentence rules skip them */
+  spans: { start: number; end: number }[];
+}
+
+type Role = 'index' | 'category' | 'indicator' | 'unit' | 'base' | 'target' | 'cumulative' | 'year' | 'attribute' | 'department' | 'other';
+
+interface Cell {
+  text: string;
+  start: number;
+  end: number;
+}
+
+interface Column {
+  role: Role;
+  year: number | null;
+  label: string;
+}
+
+const INDICATOR_HEADER = /^(?:主要)?(?:指标|指标名称|指标内容|具体指标|名称|项目)$/;
+const YEAR = /((?:19|20)\d{2})\s*年?/;
+const ATTRIBUTE_CELL = /^(?:约束性|预期性|约束|预期|指导性)$/;
+const EMPTY_CELL = /^(?:[\/／\-—–－~～]+|无|暂无|)$/;
+
+function columnOf(label: string): Column | null {
+  const l = label.replace(/\s+/g, '');
+  if (l.length > 16) return null;
+  const year = YEAR.exec(l);
+  const y = year ? Number(year[1]) : null;
+  if (/^序号$/.test(l)) return { role: 'index', year: null, label };
+  if (/^(?:类别|领域|分类|一级指标|维度|方面)$/.test(l)) return { role: 'category', year: null, label };
+  if (INDICATOR_HEADER.test(l) || /^二级指标$/.test(l)) return { role: 'indicator', year: null, label };
+  if (/^(?:计量)?单位$/.test(l)) return { role: 'unit', year: null, label };
+  if (/属性|性质/.test(l)) return { role: 'attribute', year: null, label };
+  if (/责任单位|牵头单位|责任部门|牵头部门|责任主体/.test(l)) return { role: 'department', year: null, label };
+  if (/累计/.test(l)) return { role: 'cumulative', year: y, label };
+  if (/基期|基准|现状|基数/.test(l)) return { role: 'base', year: y, label };
+  if (/目标|预期值|规划值/.test(l)) return { role: 'target', year: y, label };
+  if (y !== null && l.length <= 12) return { role: 'year', year: y, label };
+  return null;
+}
+
+/** A header: an indicator column and a year or value column, every cell a column name. */
+function header(cells: string[]): Column[] | null {
+  if (cells.length < 3) return null;
+  const cols = cells.map((c) => (c.trim() === '' ? { role: 'other' as Role, year: null, label: '' } : columnOf(c)));
+  if (cols.some((c) => c === null)) return null;
+  const list = cols as Column[];
+  // 指标 spanning two columns (category, name): the blank one after it holds the names
+  const ii = list.findIndex((c) => c.role === 'indicator');
+  if (ii >= 0 && list[ii + 1]?.label === '' && list[ii + 1].role === 'other') {
+    list[ii] = { ...list[ii], role: 'category' };
+    list[ii + 1] = { ...list[ii + 1], role: 'indicator' };
+  }
+  if (!list.some((c) => c.role === 'indicator')) return null;
+  if (!list.some((c) => ['base', 'target', 'year', 'cumulative'].includes(c.role))) return null;
+  // the years without a word: the last is the target, the ones before it baselines
+  const years = list.filter((c) => c.role === 'year');
+  const hasTarget = list.some((c) => c.role === 'target');
+  const hasBase = list.some((c) => c.role === 'base');
+  years.forEach((c, i) => {
+    if (!hasTarget && i === years.length - 1) c.role = 'target';
+    else if (!hasBase) c.role = 'base';
+  });
+  if (!list.some((c) => c.role === 'target' || c.role === 'cumulative')) return null;
+  return list;
+}
+
+interface Line extends Cell {
+  cells: Cell[];
+}
+
+function splitCells(line: Cell): Cell[] {
+  const sep = line.text.includes('\t') ? '\t' : line.text.includes('|') ? '|' : null;
+  if (!sep) return [line];
+  const out: Cell[] = [];
+  let at = 0;
+  const parts = line.text.split(sep);
+  for (const [i, p] of parts.entries()) {
+    const lead = p.length - p.trimStart().length;
+    const t = p.trim();
+    // `a | b |`: nothing after the last bar
+    if (!(sep === '|' && i === parts.length - 1 && t === '')) out.push({ text: t, start: line.start + at + lead, end: line.start + at + lead + t.length });
+    at += p.length + 1;
+  }
+  return out;
+}
+
+function linesOf(norm: string): Line[] {
+  const out: Line[] = [];
+  const re = /[^\n]*/g;
+  for (let m = re.exec(norm); m; m = re.exec(norm)) {
+    const raw = m[0].replace(/\r$/, '');
+    out.push({ text: raw, start: m.index, end: m.index + raw.length, cells: splitCells({ text: raw, start: m.index, end: m.index + raw.length }) });
+    if (re.lastIndex >= norm.length) break;
+    re.lastIndex++;
+  }
+  return out;
+}
+
+/** A target cell: ≥ 90%, ＞50, 2000以上, 15左右, 〔18〕, 1.2万; null when it states no number. */
+export function parseValueCell(cell: string): { value: number; comparator: Comparator; unit: string; cumulative: boolean; approximate: boolean } | null {
+  let s = cell.replace(/\s+/g, '').replace(/[＞]/g, '>').replace(/[＜]/g, '<').replace(/[≧]/g, '≥').replace(/[≦]/g, '≤');
+  const cumulative = /^[〔\[【(（].*[〕\]】)）]$/.test(s);
+  if (cumulative) s = s.slice(1, -1);
+  let comparator: Comparator = '>=';
+  let approximate = false;
+  const pre = /^(≥|>=|≤|<=|>|<|不低于|不少于|不超过|不高于|超过|达到|力争|约)/.exec(s);
+  if (pre) {
+    comparator = ({ '≥': '>=', '>=': '>=', '≤': '<=', '<=': '<=', '>': '>', '<': '<', 不低于: '>=', 不少于: '>=', 不超过: '<=', 不高于: '<=', 超过: '>' } as Record<string, Comparator>)[pre[1]] ?? '>=';
+    if (pre[1] === '约') approximate = true;
+    s = s.slice(pre[0].length);
+  }
+  const m = /^(\d+(?:,\d{3})*(?:\.\d+)?)(万亿|万|亿|千)?(.*)$/.exec(s);
+  if (!m) return null;
+  const value = parseArabic(m[1]);
+  if (value === null) return null;
+  let rest = m[3];
+  const post = /(以上|以下|以内|左右|及以上|及以下)$/.exec(rest);
+  if (post) {
+    if (/以下|以内/.test(post[1])) comparator = '<=';
+    if (post[1] === '左右') approximate = true;
+    rest = rest.slice(0, -post[1].length);
+  }
+  // 6—7: a range is not read here; words after the number (持续提升) make it no value
+  if (rest && !/^[%‰a-zA-Z\u4e00-\u9fff/²³·]{1,10}$/.test(rest)) return null;
+  if (/[提升改善下降增长保持稳定]/.test(rest) && !/^%$/.test(rest)) return null;
+  return { value, comparator, unit: (m[2] ?? '') + rest, cumulative, approximate };
+}
+
+const LOWER_BETTER = /极差|劣|排放|能耗|水耗|失业率|事故|死亡率|污染|浓度|发生率|负债率|差距/;
+
+const unitInName = /[（(]\s*([^（）()]{1,12})\s*[）)]\s*$/;
+
+/** Department names in a 责任单位 cell: 区发改委、区统计局 → the lead first. */
+export function departmentsIn(cell: string): string[] {
+  return cell.split(/[、，,；;\/\s]+/).map((d) => d.replace(/[（(]牵头[）)]|牵头$/, '').trim()).filter(Boolean);
+}
+
+interface Row {
+  cells: (Cell | null)[];
+  start: number;
+  end: number;
+}
+
+/** Cells of a row placed in the header's columns. */
+function place(cols: Column[], cells: Cell[], lastCategory: string): { placed: (Cell | null)[]; category: string } {
+  const n = cols.length;
+  const ni = cols.findIndex((c) => c.role === 'indicator');
+  let row: (Cell | null)[] = [...cells];
+  let category = lastCategory;
+  if (row.length > n) {
+    // a category column the header spans with 指标
+    const extra = row.splice(0, row.length - n);
+    category = extra.map((c) => c!.text).join('') || category;
+  } else if (row.length < n) {
+    // the group's category (and index) written on its first row only
+    const lead = cols.slice(0, ni).filter((c) => c.role === 'category' || c.role === 'index').length;
+    const missing = Math.min(lead, n - row.length);
+    row = [...Array<null>(missing).fill(null), ...row];
+    while (row.length < n) row.push(null);
+    // an attribute cell found by its words goes to the attribute column
+    const ai = cols.findIndex((c) => c.role === 'attribute');
+    const at = row.findIndex((c) => c !== null && ATTRIBUTE_CELL.test(c.text));
+    if (ai >= 0 && at >= 0 && at !== ai) {
+      const cell = row[at];
+      row[at] = null;
+      row[ai] = cell;
+    }
+  }
+  const ci = cols.findIndex((c) => c.role === 'category');
+  if (ci >= 0 && row[ci] && row[ci]!.text) category = row[ci]!.text;
+  return { placed: row, category };
+}
+
+/** Rows of a cell-a-line table: ended by the 属性 cell when it is the last column, else by the header's width. */
+function rowsFromStream(cols: Column[], cells: Cell[]): Cell[][] {
+  const rows: Cell[][] = [];
+  const lastIsAttribute = cols[cols.length - 1].role === 'attribute';
+  let cur: Cell[] = [];
+  for (const c of cells) {
+    cur.push(c);
+    if (lastIsAttribute ? ATTRIBUTE_CELL.test(c.text) : cur.length === cols.length) {
+      rows.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length) rows.push(cur);
+  return rows;
+}
+
+export function extractTables(text: string, norm: string, doc: DocumentYear): TablesFound {
+  void doc;
+  const lines = linesOf(norm);
+  const candidates: TableRowCandidate[] = [];
+  const spans: { start: number; end: number }[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i];
+    let cols: Column[] | null = null;
+    let rows: Cell[][] = [];
+    let end = i;
+    if (line.cells.length >= 3) {
+      cols = header(line.cells.map((c) => c.text));
+      if (cols) {
+        end = i + 1;
+        // a row line: two cells or more, or one ending in `|` (a group's title row); a blank line inside is skipped
+        const isRow = (l: Line | undefined) => l !== undefined && (l.cells.length >= 2 || /\|\s*$/.test(l.text));
+        while (end < lines.length && (isRow(lines[end]) || (lines[end].text.trim() === '' && isRow(lines[end + 1]) && !header(lines[end + 1].cells.map((c) => c.text))))) {
+          if (isRow(lines[end])) rows.push(lines[end].cells);
+          end++;
+        }
+      }
+    } else if (line.text.trim() && columnOf(stripBar(line.text))?.role) {
+      // one cell a line: the header is the run of column names
+      const head: Cell[] = [];
+      let j = i;
+      while (j < lines.length && lines[j].text.trim() && columnOf(stripBar(lines[j].text))) head.push(cellOf(lines[j++]));
+      const found = header(head.map((c) => c.text));
+      if (found) {
+        cols = found;
+        const body: Cell[] = [];
+        while (j < lines.length && lines[j].cells.length === 1) {
+          if (lines[j].text.trim() === '' && (j + 1 >= lines.length || lines[j + 1].text.trim() === '')) break;
+          if (lines[j].text.trim() !== '') body.push(cellOf(lines[j]));
+          j++;
+        }
+        rows = rowsFromStream(cols, body);
+        end = j;
+      }
+    }
+    if (!cols || !rows.length) {
+      i++;
+      continue;
+    }
+    const tableStart = line.start;
+    let tableEnd = line.end;
+    let category = '';
+    let parent = '';
+    rows.forEach((cells, k) => {
+      const filled = cells.filter((c) => c.text !== '');
+      if (!filled.length) return;
+      const rowStart = filled[0].start;
+      const rowEnd = filled[filled.length - 1].end;
+      tableEnd = Math.max(tableEnd, rowEnd);
+      const { placed, category: cat } = place(cols!, cells, category);
+      category = cat;
+      const get = (role: Role) => {
+        const at = cols!.findIndex((c) => c.role === role);
+        return at >= 0 ? placed[at] : null;
+      };
+      const name = (get('indicator')?.text ?? '').replace(/^\d+[.、．]\s*/, '');
+      if (!name) return;
+      const sub = /^其中[:：]?/.test(name);
+      if (!sub) parent = name;
+      const targetCol = cols!.findIndex((c) => c.role === 'target');
+      const cumCol = cols!.findIndex((c) => c.role === 'cumulative');
+      let parsed = targetCol >= 0 && placed[targetCol] ? parseValueCell(placed[targetCol]!.text) : null;
+      let col = targetCol;
+      if (!parsed && cumCol >= 0 && placed[cumCol]) {
+        parsed = parseValueCell(placed[cumCol]!.text);
+        col = cumCol;
+      }
+      if (!parsed) return;
+      const notes: string[] = [`指标表第${k + 1}行`];
+      const unitMatch = unitInName.exec(name);
+      const unitCell = get('unit')?.text ?? '';
+      const unit = parsed.unit || (EMPTY_CELL.test(unitCell) ? '' : unitCell) || (unitMatch ? unitMatch[1] : '');
+      let subject = unitMatch && !unitCell ? name.slice(0, unitMatch.index).trim() : name;
+      if (sub) subject = `${parent.replace(unitInName, '')}${subject.replace(/^其中[:：]?\s*/, '：')}`;
+      const baseCol = cols!.findIndex((c) => c.role === 'base');
+      const baseCell = baseCol >= 0 ? placed[baseCol] : null;
+      const base = baseCell && !EMPTY_CELL.test(baseCell.text) ? parseValueCell(baseCell.text) : null;
+      const deadlineYear = cols![col].year ?? cols!.find((c) => c.role === 'target')?.year ?? null;
+      if (parsed.cumulative || cols![col].role === 'cumulative') notes.push('〔〕内为规划期累计数');
+      if (parsed.approximate) notes.push('约数（左右），按所写数值登记');
+      const explicit = /[<>≥≤]|以上|以下|以内|不低于|不少于|不超过|不高于|超过/.test(placed[col]!.text);
+      // 劣Ⅴ类比例, 极差比例: lower is better unless the name is the decrease itself (浓度下降〔18〕)
+      const lower = !explicit && LOWER_BETTER.test(subject) && !/下降|降低|减少|削减/.test(subject);
+      if (lower) notes.push('越低越好的指标，按不高于处理');
+      const attribute = get('attribute')?.text ?? '';
+      const binding = /约束/.test(attribute);
+      const deptCell = get('department')?.text ?? '';
+      const departments = EMPTY_CELL.test(deptCell) ? [] : departmentsIn(deptCell);
+      if (category) notes.push(`类别：${category}`);
+      if (departments.length > 1) notes.push(`责任单位：${deptCell}`);
+      candidates.push({
+        subject,
+        value: parsed.value,
+        unit,
+        comparator: lower ? '<=' : parsed.comparator,
+        implicit: !explicit,
+        deadline: deadlineYear === null ? null : String(deadlineYear),
+        baseline: base ? { period: cols![baseCol].year === null ? null : String(cols![baseCol].year), value: round(base.value) } : null,
+        relative: null,
+        quote: text.slice(rowStart, rowEnd),
+        start: rowStart,
+        end: rowEnd,
+        confidence: deadlineYear === null ? 0.7 : 0.85,
+        notes,
+        binding,
+        department: departments[0] ?? null,
+        table: { row: k + 1 },
+      });
+    });
+    spans.push({ start: tableStart, end: tableEnd });
+    i = Math.max(end, i + 1);
+  }
+  return { candidates, spans };
+}
+
+function stripBar(s: string): string {
+  return s.trim().replace(/\s*\|$/, '').trim();
+}
+
+function cellOf(line: Line): Cell {
+  const lead = line.text.length - line.text.trimStart().length;
+  const t = stripBar(line.text);
+  return { text: t, start: line.start + lead, end: line.start + lead + t.length };
+}
