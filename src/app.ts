@@ -28,6 +28,9 @@ import { createLogger, PinoNestLogger, RequestLogController, requestId } from '.
 import { Metrics, registerMetrics } from './observability/metrics.js';
 import { registerQueueBoard } from './observability/queue-board.js';
 
+/** API paths that take multipart/form-data uploads (everything else under the API takes JSON). */
+const MULTIPART_API = ['imports', 'documents/extract'];
+
 export const BODY_LIMIT = 1024 * 1024;
 
 export interface CreateAppOptions {
@@ -88,13 +91,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     strictTransportSecurity: false,
   });
   // Pages post forms (Nest's adapter parses urlencoded bodies) and upload spreadsheets; the API takes
-  // JSON only, except the import upload.
+  // JSON only, except the uploads (spreadsheet imports, policy documents).
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 20 } }); // @fastify/busboy reads UTF-8 file names
   fastify.addHook('onRequest', (request, _reply, done) => {
     const type = request.headers['content-type'];
     if (type && request.url.startsWith(`/${API_PREFIX}/`) && (/^application\/x-www-form-urlencoded/i.test(type) ||
-      (/^multipart\//i.test(type) && !request.url.startsWith(`/${API_PREFIX}/imports`)))) {
+      (/^multipart\//i.test(type) && !MULTIPART_API.some((path) => request.url.startsWith(`/${API_PREFIX}/${path}`))))) {
       done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }));
       return;
     }

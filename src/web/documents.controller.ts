@@ -1,11 +1,13 @@
-import { Body, Controller, Get, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/current-actor.decorator.js';
 import { assertCan } from '../auth/permissions.js';
-import type { FieldError } from '../common/domain-error.js';
+import { DomainError, type FieldError } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
+import { baseName, documentOf } from '../extraction/document-upload.js';
 import { extractTargets } from '../extraction/extract.js';
+import { readUpload, UPLOAD_LIMIT, UploadError } from '../imports/upload.js';
 import { type CreateTarget, createTargetSchema, TARGET_CODE } from '../targets/target.schema.js';
 import { TargetsService } from '../targets/targets.service.js';
 import {
@@ -14,9 +16,9 @@ import {
 } from './document-review.js';
 import { type FormBody, FormErrors, formErrorsOf, parseForm } from './form-errors.js';
 import { href, Views } from './views.js';
-import { Web, type WebContext } from './web-context.js';
+import { CSRF_FIELD, CsrfTokens, Web, type WebContext } from './web-context.js';
 import { WebErrorFilter } from './web-error.filter.js';
-import { WebGuard } from './web.guard.js';
+import { CSRF_TOKENS, CsrfCheckedInHandler, WebGuard } from './web.guard.js';
 
 
 /**
@@ -34,6 +36,7 @@ export class DocumentReviewController {
     private readonly views: Views,
     private readonly targets: TargetsService,
     private readonly departments: DepartmentsService,
+    @Inject(CSRF_TOKENS) private readonly csrf: CsrfTokens,
   ) {}
 
   @Get('documents')
@@ -48,10 +51,38 @@ export class DocumentReviewController {
     const doc = documentFields(body);
     const parsed = parseForm(documentFormSchema, documentInput(doc), (p) => (doc as unknown as Record<string, string>)[p]);
     if (!parsed.ok) return this.sendForm(reply, web, doc, parsed.errors, 422);
-    const { text, title, url } = parsed.data;
-    const candidates = extractTargets(text, { documentYear: parsed.data.documentYear });
-    const codes = await this.suggestCodes(parsed.data.documentYear ?? chinaYear(), candidates.length);
-    return this.sendReview(reply, web, { title, url: url ?? '', documentYear: doc.documentYear, text }, reviewRows(candidates, codes), []);
+    return this.review(reply, web, parsed.data, doc.documentYear);
+  }
+
+  /** A .docx, .pdf (text layer), .html or .txt file, read into text and reviewed as a pasted one would be. */
+  @Post('documents/upload')
+  @CsrfCheckedInHandler()
+  async upload(@Web() web: WebContext, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    assertCan(web.actor!, 'targets.write');
+    const empty = { title: '', url: '', documentYear: '', text: '' };
+    let upload: Awaited<ReturnType<typeof documentOf>>;
+    try {
+      const file = await readUpload(request, UPLOAD_LIMIT);
+      if (!this.csrf.verify(request, file.fields[CSRF_FIELD])) {
+        throw new DomainError('forbidden', '表单已过期或来源不明，请刷新页面后重试 (form expired or forged: reload the page and try again)', [{ path: CSRF_FIELD, message: 'CSRF' }]);
+      }
+      upload = await documentOf(file, MAX_WEB_TEXT);
+    } catch (error) {
+      if (!(error instanceof UploadError)) throw error;
+      return this.sendForm(reply, web, empty, [{ path: 'file', message: error.message }], error.status);
+    }
+    const f = upload.fields;
+    const doc = { title: (f.title ?? '').trim() || baseName(upload.fileName), url: (f.url ?? '').trim(), documentYear: (f.documentYear ?? '').trim(), text: upload.text };
+    const parsed = parseForm(documentFormSchema, documentInput(doc), (p) => (doc as unknown as Record<string, string>)[p]);
+    if (!parsed.ok) return this.sendForm(reply, web, { ...doc, text: '' }, parsed.errors, 422);
+    return this.review(reply, web, parsed.data, doc.documentYear);
+  }
+
+  private async review(reply: FastifyReply, web: WebContext, data: { text: string; title: string; url: string | null; documentYear?: number }, documentYear: string) {
+    const { text, title, url } = data;
+    const candidates = extractTargets(text, { documentYear: data.documentYear });
+    const codes = await this.suggestCodes(data.documentYear ?? chinaYear(), candidates.length);
+    return this.sendReview(reply, web, { title, url: url ?? '', documentYear, text }, reviewRows(candidates, codes), []);
   }
 
   @Post('documents/confirm')
@@ -99,7 +130,8 @@ export class DocumentReviewController {
 
   private sendForm(reply: FastifyReply, web: WebContext, doc: DocumentFields, errors: FieldError[], status = 200) {
     return this.views.send(reply, 'documents', web, {
-      title: web.t('从文件识别指标', 'Targets from a document'), doc, fe: new FormErrors(errors, ['title', 'url', 'documentYear', 'text']),
+      title: web.t('从文件识别指标', 'Targets from a document'), doc, fe: new FormErrors(errors, ['title', 'url', 'documentYear', 'text', 'file']),
+      uploadLimitMb: UPLOAD_LIMIT / 1024 / 1024,
     }, status);
   }
 
@@ -120,5 +152,8 @@ export class DocumentReviewController {
     return Array.from({ length: count }, (_, i) => `${prefix}${String(last + i + 1).padStart(2, '0')}`);
   }
 }
+
+/** documentFormSchema's limit on the text */
+const MAX_WEB_TEXT = 60_000;
 
 const chinaYear = () => Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
