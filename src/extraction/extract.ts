@@ -17,11 +17,12 @@
  */
 import { readComparator, type Comparator, type ComparatorReading } from './comparators.js';
 import { deadlineIn, documentYear, scanYears, type DocumentYear, type Mode, type TimeEvent } from './deadlines.js';
-import { ARABIC_NUMBER, CHINESE_NUMERAL_RUN, parseArabic, parseNumeral, round, splitChineseMagnitude } from './numerals.js';
-import { cleanSubject, commonLength, isGeneric, nounAfter } from './subject.js';
+import { ARABIC_NUMBER, CHINESE_NUMERAL_RUN, parseArabic, parseNumeral, round, scanShares, splitChineseMagnitude } from './numerals.js';
+import { cleanSubject, commonLength, isEnumerationCount, isGeneric, nounAfter } from './subject.js';
 import { classifyHeading, modeAt, scanTense } from './tense.js';
-import { insideAny, normalizeWidth, quotedSpans, segmentBlock, splitBlocks, type Block, type Segment, type Span } from './text.js';
-import { isCountUnit, matchUnit } from './units.js';
+import { closeNumberGaps, insideAny, normalizeWidth, quotedSpans, segmentBlock, splitBlocks, type Block, type Segment, type Span } from './text.js';
+import { indexUnit, isCountUnit, matchUnit, scanRanks } from './units.js';
+import { toSimplified } from './traditional.js';
 import { extractTables } from './tables.js';
 import { extractExecution } from './execution.js';
 
@@ -36,6 +37,8 @@ export interface Candidate {
   deadline: string | null;
   baseline: { period: string | null; value: number } | null;
   relative: { kind: 'decrease' | 'increase' | 'multiply'; amount: number; unit: string } | null;
+  /** the base period of a relative target whose base value the text does not state (较2020年增长30%, 在2022年的基础上翻一番) */
+  basePeriod?: string;
   /** text.slice(start, end) === quote */
   quote: string;
   start: number;
@@ -67,6 +70,10 @@ interface Figure {
   value: number;
   unit: string;
   approximate: boolean;
+  /** a rank (前40位): comparator <= */
+  rank?: boolean;
+  /** a share in words (两成, 三分之一) as written */
+  share?: string;
 }
 
 interface FigureInfo extends Figure {
@@ -93,17 +100,20 @@ interface Context {
   title: { deadline: number | null; label: string };
 }
 
-const DOUBLING = /倍增|翻一番|翻番|翻两番|翻三番/g;
-const DOUBLING_FACTOR: Record<string, number> = { 倍增: 2, 翻一番: 2, 翻番: 2, 翻两番: 4, 翻三番: 8 };
+const DOUBLING = /双倍增|倍增|翻一番|翻番|翻两番|翻三番/g;
+const DOUBLING_FACTOR: Record<string, number> = { 双倍增: 2, 倍增: 2, 翻一番: 2, 翻番: 2, 翻两番: 4, 翻三番: 8 };
 const STOCK = /总量|总数|数量|存量|保有量|拥有|共有|规模达/;
 const BASELINE_BEFORE = /(?:较|比|从|由|相比|与)\s*(?:(\d{4})\s*年(?:底|末)?)?\s*的?\s*$/;
 const BASELINE_AFTER = /^\s*(?:以上|以下)?\s*(?:的)?\s*(?:基础上|水平上|为基数|为基期)/;
 const INCENTIVE = /给予|予以|奖励/;
+/** the base period of a relative change: 较2020年, 在2022年的基础上, 以2020年为基数 */
+const BASE_PERIOD = /(?:较|比|相比|与|同|在|以)\s*(\d{4})\s*年(?:底|末)?/;
 const RANGE_BEFORE = /(\d+(?:\.\d+)?)\s*(?:%|个百分点)?\s*[—–~～\-]\s*$/;
 const INLINE_HEADING = /^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])\s*([^。！？!?，,；;]{1,24})[。.！!]/;
 
 export function extractTargets(text: string, options: ExtractOptions = {}): Candidate[] {
-  const norm = normalizeWidth(text);
+  // traditional script and stray gaps in numbers: same length, so offsets still point into `text`
+  const norm = closeNumberGaps(normalizeWidth(toSimplified(text)));
   const doc: DocumentYear =
     options.documentYear !== undefined ? { year: options.documentYear, source: 'option' } : documentYear(norm, options.now);
   const ctx: Context = {
@@ -128,6 +138,7 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
     }
     out.push(...extractBlock(ctx, block));
   });
+  resolveRelativeBases(out);
   // indicator tables and plan-execution statements are read by their own modules, which replace the sentence rules there
   // (tables read cells a line each: no number gaps closed across their line breaks)
   const found = [extractTables(text, normalizeWidth(text), doc), extractExecution(text, norm, doc)];
@@ -242,8 +253,14 @@ function findFigures(norm: string, block: Span, inName: (pos: number) => boolean
     if (value === null || inName(start)) return;
     const before = norm.slice(Math.max(block.start, start - 2), start);
     if (/第\s*$|前$|倒数$|每$|[A-Za-z]$/.test(before)) return;
-    const unit = matchUnit(norm, numEnd, magnitude);
+    let unit = matchUnit(norm, numEnd, magnitude);
+    const index = unit || magnitude ? null : indexUnit(norm.slice(Math.max(block.start, start - 30), start), norm.slice(numEnd, block.end));
+    if (index) unit = { unit: index.unit, magnitude: '', base: index.unit, approximate: false, end: numEnd + index.length };
     if (!unit || unit.end > block.end) return;
+    // 巩固提升A、B 2个优势产业: a count of the items just listed
+    const clauseBefore = /[^，,。；;：:！？!?\n]*$/.exec(norm.slice(block.start, start))![0];
+    const clauseAfter = /^[^，,。；;：:！？!?\n]*/.exec(norm.slice(unit.end, block.end))![0];
+    if (isEnumerationCount(clauseBefore, value, clauseAfter)) return;
     if (unit.base === '年' && !unit.magnitude && Number.isInteger(value) && value >= 1900 && value <= 2100) return;
     out.push({ start, end: unit.end, value, unit: unit.unit, approximate: unit.approximate });
   };
@@ -257,6 +274,14 @@ function findFigures(norm: string, block: Span, inName: (pos: number) => boolean
     // 一家, 一个: an article, not a count
     if (numeral === '一' && !magnitude) continue;
     take(start, start + m[0].length, parseNumeral(numeral), magnitude);
+  }
+  for (const sh of scanShares(s)) {
+    const start = block.start + sh.index;
+    if (!inName(start)) out.push({ start, end: start + sh.length, value: sh.value, unit: '%', approximate: false, share: sh.written });
+  }
+  for (const r of scanRanks(s, parseNumeral)) {
+    const start = block.start + r.index;
+    if (!inName(start)) out.push({ start, end: start + r.length, value: r.value, unit: '位', approximate: false, rank: true });
   }
   return out.sort((a, b) => a.start - b.start);
 }
@@ -337,6 +362,7 @@ function figureCandidate(
   let subject = f.subject;
   let quoteStart = quoteStartFor(norm, f, i, figures);
   let derived = false;
+  let basePeriod: string | undefined;
 
   const kind = prefix?.kind;
   const explicitSuffix = suffix !== null && suffix.comparator !== null;
@@ -372,11 +398,13 @@ function figureCandidate(
       const word = kind === 'decrease' ? '降幅' : /百分点$/.test(f.unit) ? '提高幅度' : '增幅';
       const annual = /年均$/.test(subject);
       subject = annual ? `${subject.replace(/年均$/, '')}年均${word === '增幅' ? '增速' : word}` : `${subject}${word}`;
-      const period = /(?:较|比|相比|与)\s*(\d{4})\s*年/.exec(norm.slice(f.segment.clause.start, f.start));
+      const period = BASE_PERIOD.exec(norm.slice(f.segment.clause.start, f.start));
+      if (period) basePeriod = period[1];
       notes.push(
         `相对目标：${kind === 'decrease' ? '下降' : '增长'}${fmt(amount)}${f.unit}` +
           (period ? `（较${period[1]}年）` : '') +
-          '，文中未给出基期值，按变化幅度登记',
+          '，文中未给出基期值，按变化幅度登记' +
+          (period ? `；基期值确定后目标值=基期值×(1${kind === 'decrease' ? '−' : '+'}${fmt(amount)}${f.unit === '%' ? '%' : f.unit})` : ''),
       );
       if (annual) notes.push('年均增速：逐年考核或按复合增长折算，待确认');
     }
@@ -393,6 +421,13 @@ function figureCandidate(
     comparator = '>=';
     implicit = true;
   }
+  if (f.rank) {
+    comparator = '<=';
+    implicit = false;
+    if (!/排名|位次|名次/.test(subject)) subject += '排名';
+    notes.push(`名次目标：前${fmt(f.value)}位，按名次不高于第${fmt(f.value)}位（≤）登记`);
+  }
+  if (f.share) notes.push(`“${f.share}”按${fmt(f.value)}%登记`);
   if (!relative && baselineFigure && kind === 'level') {
     baseline = { period: baselineFigure.baselineOf!.period, value: baselineFigure.value };
     baselineFigure.used = true;
@@ -442,6 +477,7 @@ function figureCandidate(
       approximate: notes.some((n) => n.startsWith('约数')),
     }),
     notes,
+    ...(basePeriod && { basePeriod }),
   };
 }
 
@@ -536,7 +572,9 @@ function doublings(
   for (const m of s.matchAll(DOUBLING)) {
     const at = block.start + m.index!;
     const factor = DOUBLING_FACTOR[m[0]];
-    const enclosing = names.filter((q) => at >= q.start && at < q.end);
+    // “双倍增” in quotes is the word itself, not a plan's name (“倍增”计划 is one)
+    const word = (q: Span) => /^.双?(?:倍增|翻一番|翻番|翻两番|翻三番).$/.test(norm.slice(q.start, q.end)) && !/^(?:计划|行动|工程|方案|专项|三年|五年)/.test(norm.slice(q.end, q.end + 2));
+    const enclosing = names.filter((q) => at >= q.start && at < q.end && !word(q));
     if (enclosing.length) {
       // the outermost name: the plan's title
       const outer = enclosing.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
@@ -570,11 +608,22 @@ function doublings(
     let subject = cleanSubject(norm.slice(seg.start, base ? base.start : at)).replace(/实现$/, '').trim();
     if (!total) {
       const earlier = figures.filter((f) => f.end <= at && f.stock && !f.used && f.mode !== 'future' && isCountUnit(f.unit));
-      if (!earlier.length) continue;
-      total = subject
-        ? earlier.reduce((a, b) => (commonLength(subject, b.subject) > commonLength(subject, a.subject) ? b : a))
-        : earlier[earlier.length - 1];
-      if (subject && commonLength(subject, total.subject) < 2) continue;
+      let best = !earlier.length
+        ? undefined
+        : subject
+          ? earlier.reduce((a, b) => (commonLength(subject, b.subject) > commonLength(subject, a.subject) ? b : a))
+          : earlier[earlier.length - 1];
+      if (!best || (subject && commonLength(subject, best.subject) < 2)) {
+        // 专利数量实现翻番。截至去年底，全区专利数量为1240件: the total stated right after
+        best = subject
+          ? figures.find((f) => f.start > at && f.stock && !f.used && f.mode === 'past' && isCountUnit(f.unit) && commonLength(subject, f.subject) >= 4)
+          : undefined;
+      }
+      if (!best) {
+        out.push(relativeDoubling(ctx, seg, at, m[0], factor, subject, events, blockDeadline));
+        continue;
+      }
+      total = best;
       period = total.pastYear !== null ? String(total.pastYear) : null;
     }
     if (!subject) subject = total.subject;
@@ -620,4 +669,69 @@ function doubled(
 
 function fmt(v: number): string {
   return String(round(v));
+}
+
+/** 在2022年的基础上实现“双倍增”, 比2020年翻一番: a doubling of a total the text does not state, kept as a relative target. */
+function relativeDoubling(
+  ctx: Context,
+  seg: Segment,
+  at: number,
+  word: string,
+  factor: number,
+  subject: string,
+  events: readonly TimeEvent[],
+  blockDeadline: { year: number; label: string; from: 'section' | 'title' } | null,
+): Candidate {
+  const period = BASE_PERIOD.exec(ctx.norm.slice(seg.clause.start, at))?.[1] ?? null;
+  const notes = [
+    `相对目标：${period ? `以${period}年为基期` : '基期未写明，'}${word}（×${factor}）；文中未给出基期值，基期值确定后目标值=基期值×${factor}`,
+  ];
+  if (word === '双倍增') notes.push('“双倍增”指两项指标各自倍增，请按指标拆分登记');
+  const deadline = resolveDeadline(ctx, at, events, blockDeadline, notes);
+  const start = seg.clause.start;
+  const end = Math.max(seg.end, at + word.length + (ctx.norm[at + word.length] === '”' ? 1 : 0));
+  return {
+    subject: subject || cleanSubject(ctx.norm.slice(seg.clause.start, at)),
+    value: factor,
+    unit: '倍',
+    comparator: '>=',
+    implicit: true,
+    deadline: deadline.year === null ? null : String(deadline.year),
+    baseline: null,
+    relative: { kind: 'multiply', amount: factor, unit: '倍' },
+    ...(period && { basePeriod: period }),
+    quote: ctx.text.slice(start, end),
+    start,
+    end,
+    confidence: deadline.year === null ? 0.35 : 0.45,
+    notes,
+  };
+}
+
+/**
+ * 到2025年高新技术企业达到120家 … 到2030年高新技术企业数量在2025年基础上再翻一番: a doubling whose base
+ * period is the deadline of a count target stated earlier in the document takes that target as its base.
+ */
+function resolveRelativeBases(candidates: Candidate[]): void {
+  candidates.forEach((c, i) => {
+    if (c.relative?.kind !== 'multiply' || c.baseline || !c.basePeriod) return;
+    const bases = candidates
+      .slice(0, i)
+      .reverse()
+      .filter((b) => b.deadline === c.basePeriod && !b.relative && isCountUnit(b.unit) && commonLength(b.subject, c.subject) >= 4);
+    if (!bases.length) return;
+    const base = bases.reduce((a, b) => (commonLength(b.subject, c.subject) > commonLength(a.subject, c.subject) ? b : a));
+    const factor = c.relative.amount;
+    candidates[i] = {
+      ...c,
+      subject: base.subject,
+      value: round(base.value * factor),
+      unit: base.unit,
+      baseline: { period: c.basePeriod, value: base.value },
+      basePeriod: undefined,
+      confidence: 0.5,
+      notes: [`以${c.basePeriod}年目标${fmt(base.value)}${base.unit}（${base.quote}）为基数，×${factor}=${fmt(round(base.value * factor))}${base.unit}；待牵头单位确认`, ...c.notes.slice(1)],
+    };
+    delete candidates[i].basePeriod;
+  });
 }

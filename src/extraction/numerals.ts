@@ -142,3 +142,39 @@ export function splitChineseMagnitude(run: string): { numeral: string; magnitude
 export function round(v: number): number {
   return Math.round(v * 1e9) / 1e9;
 }
+
+/** A share written in words, as a percentage: 百分之八十五 → 85, 三分之一 → 33.333333333, 两成 → 20. */
+export interface ShareFigure {
+  index: number;
+  length: number;
+  /** in % */
+  value: number;
+  /** as written, for the candidate's note */
+  written: string;
+}
+
+const NUM = '(?:\\d+(?:\\.\\d+)?|[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)';
+const SHARE = new RegExp(
+  `百分之(${NUM})|(${NUM})分之(${NUM})|(?<![\\d零〇一二两三四五六七八九十])([一二两三四五六七八九]|\\d)成(?:(\\d|[一二三四五六七八九]))?(?![为了本果立员功就都效绩长交品型熟不])`,
+  'g',
+);
+
+/** Shares written in words: 百分之八十五, 三分之一, 两成 (2 成 = 20%), 三成五 (35%). */
+export function scanShares(s: string): ShareFigure[] {
+  const out: ShareFigure[] = [];
+  for (const m of s.matchAll(SHARE)) {
+    let value: number | null = null;
+    if (m[1] !== undefined) value = parseNumeral(m[1]);
+    else if (m[2] !== undefined) {
+      const den = parseNumeral(m[2]);
+      const num = parseNumeral(m[3]);
+      value = den && num !== null && num <= den ? round((num / den) * 100) : null;
+    } else {
+      const tens = parseNumeral(m[4]);
+      const ones = m[5] !== undefined ? parseNumeral(m[5]) : 0;
+      value = tens !== null && ones !== null ? tens * 10 + ones : null;
+    }
+    if (value !== null) out.push({ index: m.index!, length: m[0].length, value, written: m[0] });
+  }
+  return out;
+}

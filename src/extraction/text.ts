@@ -259,3 +259,24 @@ function makeQuoted(s: string, a: number, b: number, offset: number, kind: 'titl
 export function insideAny(pos: number, spans: readonly Span[]): Span | undefined {
   return spans.find((s) => pos >= s.start && pos < s.end);
 }
+
+const GAP = '[ \\u00a0\\u2009\\u202f]';
+/** 3 5 0家: three or more single digits spaced apart (not tab-separated cells). */
+const SPACED_DIGITS = new RegExp(`(?<![\\d.,])\\d(?:${GAP}\\d){2,}(?![\\d.])`, 'g');
+/** 2\n000亿元: a line broken inside a number of a sentence (not a table cell on a line of its own). */
+const BROKEN_NUMBER = new RegExp(`(?<=[^\\d\\s][^\\n]*?)\\d+(?:\\.\\d+)?${GAP}*\\r?\\n${GAP}*\\d+(?:\\.\\d+)?(?=[万亿千百]*[^\\d\\s，,。；;：:、|])`, 'g');
+/** 2000亿 元, 2000\n亿元: a break between a number, its magnitude and its unit. */
+const BROKEN_UNIT = new RegExp(`(?<=[^\\d\\s.][^\\n]*?)(?<![\\d.,])(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:[万亿]+)?(?:${GAP}*\\r?\\n${GAP}*|${GAP}+)(?:[万亿]+(?:${GAP}*\\r?\\n${GAP}*|${GAP}+))?(?=[万亿元家个人辆台项户吨亩%])`, 'g');
+
+/**
+ * Stray spaces and line breaks inside numbers and units, as reposts and PDF text layers leave them, moved in
+ * front of the figure: `3 5 0家` → `  350家`, `达到2\n000亿元` → `达到 2000亿元`. The result has the
+ * input's length and each figure ends where it ended, so every offset still points into the text as given.
+ */
+export function closeNumberGaps(text: string): string {
+  const squeeze = (m: string) => {
+    const kept = m.replace(/[\s\u00a0\u2009\u202f]+/g, '');
+    return ' '.repeat(m.length - kept.length) + kept;
+  };
+  return text.replace(SPACED_DIGITS, squeeze).replace(BROKEN_NUMBER, squeeze).replace(BROKEN_UNIT, squeeze);
+}

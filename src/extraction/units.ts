@@ -105,3 +105,36 @@ export function isCountUnit(unit: string): boolean {
 export function isRateUnit(unit: string): boolean {
   return unit === '%' || unit === '‰';
 }
+
+/** A rank a target aims at: 跃居全省前40位, 进入全市前3, 保持全国第5位, 进入全国百强 (unit 位, comparator <=). */
+export interface RankFigure {
+  index: number;
+  length: number;
+  value: number;
+}
+
+const RANK_NUMBER = '(\\d+|[一二三四五六七八九十百]+)';
+const RANK = new RegExp(
+  `(?<=(?:进入|跃居|跃升至?|跻身|位居|稳居|保持|位列|排名|排在|迈入|挺进|冲刺|居|争创|进位至?|晋位至?)(?:全球|全国|全省|全市|全区|全县|全州|全盟|省内|市内|同类城市|同类地区|同类)?)(?:前${RANK_NUMBER}(?:位|名|强)?|第${RANK_NUMBER}(?:位|名)|${RANK_NUMBER}强)`,
+  'g',
+);
+
+export function scanRanks(s: string, parse: (numeral: string) => number | null): RankFigure[] {
+  const out: RankFigure[] = [];
+  for (const m of s.matchAll(RANK)) {
+    const n = m[1] ?? m[2] ?? m[3];
+    const value = n === '百' ? 100 : parse(n);
+    if (value !== null && value > 0) out.push({ index: m.index!, length: m[0].length, value });
+  }
+  return out;
+}
+
+/**
+ * An index figure has no unit of its own: 数字经济发展指数达到160以上 → unit 指数, 指数达到160点 → 点.
+ * `before` is the text of the clause up to the number, `after` the text after it.
+ */
+export function indexUnit(before: string, after: string): { unit: string; length: number } | null {
+  if (!/指数[^，,。；;：:、\d]{0,8}$/.test(before)) return null;
+  if (after.startsWith('点')) return { unit: '点', length: 1 };
+  return /^(?:$|\s*(?:以上|以下|以内|左右|及以上|[，,。；;）)、]))/.test(after) ? { unit: '指数', length: 0 } : null;
+}

@@ -72,7 +72,8 @@ export function reviewRows(candidates: Candidate[], codes: string[]): ReviewRow[
     unit: c.unit,
     comparator: c.comparator,
     kind: guessKind(c),
-    baselinePeriod: c.baseline?.period ?? '',
+    // a relative target (较2020年增长30%) names its base period; its base value is the planner's to fill
+    baselinePeriod: c.baseline?.period ?? c.basePeriod ?? '',
     baselineValue: c.baseline ? String(c.baseline.value) : '',
     deadline: c.deadline ?? '',
     department: '',

@@ -1,0 +1,249 @@
+/**
+ * Issue 13, kinds 3–7: ranks and indices, relative targets without a base value, numerals in words,
+ * enumerations that are not targets, traditional script and gaps inside numbers. Sentences marked with a
+ * source address are as published (stored copies searched for this suite); the others are the issue's
+ * composed cases.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { extractTargets, type Candidate } from '../../src/extraction/extract.js';
+import { scanShares } from '../../src/extraction/numerals.js';
+import { isEnumerationCount } from '../../src/extraction/subject.js';
+import { closeNumberGaps } from '../../src/extraction/text.js';
+import { TRADITIONAL_COUNT, TRADITIONAL_TABLE, toSimplified } from '../../src/extraction/traditional.js';
+import { reviewRows } from '../../src/web/document-review.js';
+
+const run = (text: string, documentYear = 2024) => extractTargets(text, { documentYear });
+const brief = (cs: Candidate[]) => cs.map((c) => [c.value, c.unit, c.comparator, c.deadline]);
+const values = (cs: Candidate[]) => cs.map((c) => [c.value, c.unit]);
+
+describe('ranks and indices', () => {
+  // composed: the issue's cases (no published sentence with a numbered rank target was found in the stored pages)
+  const cases: [string, [number, string, string, string | null][]][] = [
+    ['到2025年，数字经济发展指数达到160以上。', [[160, '指数', '>=', '2025']]],
+    ['到2025年，全市工业景气指数保持在120点以上。', [[120, '点', '>=', '2025']]],
+    ['力争到2027年，地区生产总值跃居全省前40位。', [[40, '位', '<=', '2027']]],
+    ['到2025年，营商环境评价进入全市前3。', [[3, '位', '<=', '2025']]],
+    ['力争到2026年，县域经济综合实力进入全国百强。', [[100, '位', '<=', '2026']]],
+    ['2025年，全区综合考核保持全市第2位。', [[2, '位', '<=', '2025']]],
+  ];
+  for (const [text, expected] of cases) it(text, () => assert.deepEqual(brief(run(text)), expected));
+
+  it('a rank names what is ranked', () => {
+    const [c] = run('力争到2027年，地区生产总值跃居全省前40位。');
+    assert.equal(c.subject, '地区生产总值排名');
+    assert.equal(c.implicit, false);
+    assert.ok(c.notes.some((n) => n.startsWith('名次目标')), c.notes.join());
+  });
+
+  const notTargets = [
+    // https://www.ismx.cn/content-10-82041-1.html (reported rank, no number)
+    '各项创新指标走在全省前列，进入国家创新型城市行列',
+    // past: a rank reached
+    '2023年，全区规上工业增加值增速居全市第1位。',
+    // an ordinal is not a rank target
+    '第3条 本办法自发布之日起施行。',
+  ];
+  for (const text of notTargets) it(`not a target: ${text}`, () => assert.deepEqual(brief(run(text)), []));
+});
+
+describe('relative targets without a base value', () => {
+  it('在2022年的基础上实现“双倍增” (composed, the issue): kept with its base period, not dropped', () => {
+    const [c, ...rest] = run('到2027年，规上工业企业数量和营业收入在2022年的基础上实现“双倍增”。');
+    assert.equal(rest.length, 0);
+    assert.deepEqual([c.value, c.unit, c.comparator, c.deadline, c.basePeriod], [2, '倍', '>=', '2027', '2022']);
+    assert.deepEqual(c.relative, { kind: 'multiply', amount: 2, unit: '倍' });
+    assert.equal(c.baseline, null);
+    assert.ok(c.notes.some((n) => n.startsWith('相对目标：以2022年为基期双倍增')), c.notes.join());
+    assert.ok(c.notes.some((n) => n.includes('拆分')), c.notes.join());
+    assert.ok(c.quote.endsWith('“双倍增”'), c.quote);
+  });
+
+  it('比2020年翻一番 (https://reportify.cn/social-media/780743269550678)', () => {
+    const cs = run('经济发展:提出国内生产总值增长保持在合理区间,为到2035年人均国内生产总值比2020年翻一番、达到中等发达国家水平打好基础', 2026);
+    assert.deepEqual(
+      cs.map((c) => [c.value, c.unit, c.deadline, c.basePeriod]),
+      [[2, '倍', '2035', '2020']],
+    );
+  });
+
+  it('较2020年增长30% (composed, the issue): the change, with its base period', () => {
+    const [c] = run('到2025年，全区工业增加值较2020年增长30%。');
+    assert.deepEqual([c.value, c.unit, c.basePeriod], [30, '%', '2020']);
+    assert.ok(c.notes.some((n) => n.includes('基期值确定后目标值=基期值×(1+30%)')), c.notes.join());
+  });
+
+  it('單位GDP能耗較2017年下降10% (http://m.mkcnfr.com/c/2019-12-02/2478346.shtml)', () => {
+    const cs = run('從生態環境領域看,到2025年,細顆粒物(PM2.5)平均濃度總體達標,地級及以上城市空氣質量優良天數比率達到80%以上,單位GDP能耗較2017年下降10%。', 2019);
+    assert.deepEqual(brief(cs), [[80, '%', '>=', '2025'], [10, '%', '>=', '2025']]);
+    assert.equal(cs[1].basePeriod, '2017');
+    assert.deepEqual(cs[1].relative, { kind: 'decrease', amount: 10, unit: '%' });
+  });
+
+  it('a doubling of a total stated in the next sentence takes that total', () => {
+    const cs = run('新能源领域有效发明专利数量实现翻番。截至去年底，全区新能源领域有效发明专利数量为1240件。', 2025);
+    assert.deepEqual(values(cs), [[2480, '件']]);
+    assert.deepEqual(cs[0].baseline, { period: '2024', value: 1240 });
+  });
+
+  it('a doubling of an earlier target: the target of the base year is the base', () => {
+    const cs = run('到2025年，高新技术企业数量达到120家，科技型中小企业数量突破300家。\n\n到2030年，高新技术企业数量在2025年基础上再翻一番。', 2022);
+    assert.deepEqual(values(cs), [[120, '家'], [300, '家'], [240, '家']]);
+    assert.deepEqual(cs[2].baseline, { period: '2025', value: 120 });
+  });
+
+  it('“倍增”计划 is a plan’s name, not a target', () => {
+    assert.deepEqual(run('为加快科技型企业培育，现就实施“倍增”计划通知如下：'), []);
+  });
+
+  it('the review row shows the base period and leaves its value to fill', () => {
+    const [c] = run('到2027年，规上工业企业数量和营业收入在2022年的基础上实现“双倍增”。');
+    const [row] = reviewRows([c], ['T-1']);
+    assert.deepEqual([row.value, row.unit, row.baselinePeriod, row.baselineValue, row.create], ['2', '倍', '2022', '', false]);
+    assert.match(row.remarks, /相对目标/);
+  });
+});
+
+describe('numerals in words', () => {
+  const cases: [string, [number, string][]][] = [
+    // composed: the issue's cases
+    ['到2025年，全市规上工业总产值突破五千亿元。', [[5000, '亿元']]],
+    ['到2027年，数字经济规模达到三千五百亿元。', [[3500, '亿元']]],
+    ['到2030年，地区生产总值达到1.2万亿元。', [[1.2, '万亿元']]],
+    ['到2025年，县域经济总量占全市比重提高两成。', [[20, '%']]],
+    ['到2025年，新能源汽车销量占比达到三分之一以上。', [[33.333333333, '%']]],
+    ['到2025年，农村生活污水治理率达到百分之八十五。', [[85, '%']]],
+    ['到2025年，绿色建筑占新建建筑比例达到七成五。', [[75, '%']]],
+    // https://tw.news.yahoo.com/… 經部園管局創造3萬人就業 (2025-11-26)
+    ['預估將新增產業產值逾一千億元、創造三萬個就業機會。', [[1000, '亿元'], [3, '万个']]],
+  ];
+  for (const [text, expected] of cases) it(text, () => assert.deepEqual(values(run(text)), expected));
+
+  it('a share in words carries a note saying how it was read', () => {
+    const [c] = run('到2025年，新能源汽车销量占比达到三分之一以上。');
+    assert.equal(c.comparator, '>=');
+    assert.ok(c.notes.some((n) => n.startsWith('“三分之一”按')), c.notes.join());
+  });
+
+  const words: [string, number[]][] = [
+    ['百分之八十五', [85]], ['百分之12.5', [12.5]], ['三分之一', [33.333333333]], ['两成', [20]], ['三成五', [35]],
+    ['一成不变', []], ['建成', []], ['十成', []], ['五分之六', []],
+  ];
+  for (const [s, v] of words) it(`${s} → ${JSON.stringify(v)}`, () => assert.deepEqual(scanShares(s).map((x) => x.value), v));
+});
+
+describe('enumerations are not targets', () => {
+  const none = [
+    // composed: the issue's cases
+    '到2025年，巩固提升装备制造、电子信息2个优势产业。',
+    '到2025年，培育生物医药、新材料、新能源、数字经济 4个新兴产业。',
+    // https://askci.com/news/chanye/20220301/1040101745582_2.shtml
+    '围绕先进制造业“231”产业集群引进大项目、发展大产业、建设大基地，培育形成高端装备、高端化工2个千亿级产业集群，新一代信息技术500亿级产业集群，新材料产业、医药产业2个400亿级产业集群，新能源产业300亿级产业集群。',
+    // http://m.yhgelaimei.com/shehui/2024/269777.html (traditional, with 等)
+    '漢中將圍繞產業鏈,加快打造裝備製造、現代材料、文化旅遊、綠色能源、特色農業5個千億產業集群。',
+    '重點打造航空裝備、工業母機、輸變電裝備、傳感器、電子元器件、汽車零部件配套等7條子產業鏈,努力建設裝備製造高質量發展先行區。',
+  ];
+  for (const text of none) it(`no target: ${text.slice(0, 40)}…`, () => assert.deepEqual(values(run(text)), []));
+
+  const kept: [string, [number, string][]][] = [
+    // https://askci.com/news/chanye/20220301/1040101745582_2.shtml
+    ['到2025年，规模以上企业达到1100家，营业收入达到1500亿元。', [[1100, '家'], [1500, '亿元']]],
+    ['到2025年，高新技术企业、科技型企业分别达到500家、3000家。', [[500, '家'], [3000, '家']]],
+    // a count of qualified firms: nothing follows the unit
+    ['到2025年，新培育国家级、省级专精特新企业2家。', [[2, '家']]],
+    ['到2025年，新增省级以上重点实验室、工程技术研究中心2个以上。', [[2, '个']]],
+  ];
+  for (const [text, expected] of kept) it(`still a target: ${text}`, () => assert.deepEqual(values(run(text)), expected));
+
+  const rule: [string, number, string, boolean][] = [
+    ['巩固提升装备制造、电子信息', 2, '优势产业', true],
+    ['培育新能源和智能网联汽车、高端装备', 2, '产业', true],
+    ['培育A、B、C', 2, '产业', false],
+    ['打造A、B、C等', 5, '产业集群', true],
+    ['高新技术企业、科技型企业', 2, '以上', false],
+    ['培育', 2, '优势产业', false],
+  ];
+  for (const [before, n, after, yes] of rule) {
+    it(`${before}${n}个${after} → ${yes ? 'enumeration' : 'not one'}`, () => assert.equal(isEnumerationCount(before, n, after), yes));
+  }
+});
+
+describe('reposts: traditional script', () => {
+  it('the table maps one character to one, each different and unambiguous', () => {
+    const { traditional, simplified } = TRADITIONAL_TABLE;
+    assert.equal(traditional.length, simplified.length);
+    assert.equal(new Set(traditional).size, traditional.length);
+    assert.ok(TRADITIONAL_COUNT >= 300, String(TRADITIONAL_COUNT));
+    for (let i = 0; i < traditional.length; i++) assert.notEqual(traditional[i], simplified[i]);
+  });
+
+  it('keeps the length, so offsets hold', () => {
+    const t = '到2025年，營業收入達到5,000億元，計畫新增規上企業300家。';
+    const s = toSimplified(t);
+    assert.equal(s, '到2025年，营业收入达到5,000亿元，计划新增规上企业300家。');
+    assert.equal(s.length, t.length);
+  });
+
+  // http://m.mkcnfr.com/c/2019-12-02/2478346.shtml
+  const cases: [string, [number, string, string, string | null][]][] = [
+    [
+      '從科創產業領域看,到2025年,研發投入強度達到3%以上,科技進步貢獻率達到65%,高技術產業產值占規模以上工業總產值比重達到18%,科創產業融合發展體系基本建立。',
+      [[3, '%', '>=', '2025'], [65, '%', '>=', '2025'], [18, '%', '>=', '2025']],
+    ],
+    [
+      '從公共服務領域看,到2025年,人均公共財政支出達到2.1萬元,勞動年齡人口平均受教育年限達到11.5年,人均期望壽命達到79歲。',
+      [[2.1, '万元', '>=', '2025'], [11.5, '年', '>=', '2025'], [79, '岁', '>=', '2025']],
+    ],
+  ];
+  for (const [text, expected] of cases) it(text.slice(0, 30), () => assert.deepEqual(brief(run(text, 2019)), expected));
+
+  it('subjects in simplified, quotes as written', () => {
+    const [c] = run('到2025年,5G網絡覆蓋率達到80%。', 2019);
+    assert.equal(c.subject, '5G网络覆盖率');
+    assert.equal(c.quote, '5G網絡覆蓋率達到80%');
+  });
+
+  it('力拚經費達成率 95% 的目標 (https://news.cnyes.com/news/id/6244644)', () => {
+    const cs = run('國發會主委葉俊顯強調，將力拚經費達成率 95% 的目標，要求各部會務必於年底前加強督導進度。', 2025);
+    assert.deepEqual(values(cs), [[95, '%']]);
+  });
+});
+
+describe('reposts: gaps inside numbers and units', () => {
+  const gaps: [string, string][] = [
+    ['新增企业3 5 0家以上', '新增企业  350家以上'],
+    ['营业收入达到2\n000亿元。', '营业收入达到 2000亿元。'],
+    ['达到2000亿 元', '达到 2000亿元'],
+    ['达到2000\n亿元，', '达到 2000亿元，'],
+    ['达到1.2万\n亿元', '达到 1.2万亿元'],
+    ['全区规上企业达到 2,000 家以上', '全区规上企业达到  2,000家以上'],
+    // left alone: cells of a flattened table, tab-separated cells, a year
+    ['指标\n2022\n2027\n', '指标\n2022\n2027\n'],
+    ['企业\n350\n家', '企业\n350\n家'],
+    ['3\t5\t7家', '3\t5\t7家'],
+    ['到2025年\n350家', '到2025年\n350家'],
+    ['350 400家', '350 400家'],
+  ];
+  for (const [input, output] of gaps) {
+    it(`${JSON.stringify(input)} → ${JSON.stringify(output)}`, () => {
+      const closed = closeNumberGaps(input);
+      assert.equal(closed, output);
+      assert.equal(closed.length, input.length);
+    });
+  }
+
+  const cases: [string, [number, string][]][] = [
+    // composed: the issue's cases
+    ['到2025年，新增规上企业3 5 0家以上。', [[350, '家']]],
+    ['到2025年，全区营业收入达到2\n000亿元。', [[2000, '亿元']]],
+    ['到2025年，全区营业收入达到2000亿\n元，新增就业1.2万 人。', [[2000, '亿元'], [1.2, '万人']]],
+  ];
+  for (const [text, expected] of cases) {
+    it(JSON.stringify(text), () => {
+      const cs = run(text);
+      assert.deepEqual(values(cs), expected);
+      for (const c of cs) assert.equal(text.slice(c.start, c.end), c.quote);
+    });
+  }
+});
