@@ -38,6 +38,13 @@ export interface ReviewRow {
   deadline: string;
   department: string;
   category: string;
+  /** 约束性: ticked from an indicator table's 属性 column */
+  binding: boolean;
+  /** an actual stated beside the target (计划执行情况), recorded with it when the row is created */
+  figurePeriod: string;
+  figureValue: string;
+  /** the indicator table's row number, '' for a sentence */
+  tableRow: string;
   quote: string;
   notes: string;
   /** what the extractor said: shown, carried along, never stored */
@@ -49,12 +56,12 @@ export interface ReviewRow {
 
 const ROW_FIELDS = [
   'code', 'name', 'value', 'unit', 'comparator', 'kind', 'baselinePeriod', 'baselineValue', 'deadline', 'department',
-  'category', 'quote', 'notes', 'remarks', 'confidence', 'start', 'end',
+  'category', 'quote', 'notes', 'remarks', 'confidence', 'start', 'end', 'figurePeriod', 'figureValue', 'tableRow',
 ] as const;
 
 /** Inputs of row i, by the error path each answers to. */
 export const rowFields = (rows: number): string[] =>
-  ['title', 'url', 'rows', ...Array.from({ length: rows }, (_, i) => [`rows[${i}].create`, ...ROW_FIELDS.map((f) => `rows[${i}].${f}`)]).flat()];
+  ['title', 'url', 'rows', ...Array.from({ length: rows }, (_, i) => [`rows[${i}].create`, `rows[${i}].binding`, ...ROW_FIELDS.map((f) => `rows[${i}].${f}`)]).flat()];
 
 /** Confident enough to be ticked for creation: a stated comparator or deadline, and a deadline to measure against. */
 export const isConfident = (c: Candidate) => c.confidence >= 0.75 && c.deadline !== null;
@@ -63,7 +70,18 @@ export const isConfident = (c: Candidate) => c.confidence >= 0.75 && c.deadline 
 const FLOW = /(?:年|全年|年度)(?:产值|营收|营业收入|收入|销售额|投资|总额|增加值|税收|出口|进出口|交易额)|产值|营业收入|增加值|销售额|交易额/;
 export const guessKind = (c: Candidate): 'level' | 'flow' => (FLOW.test(c.subject) && !/产能|覆盖率|占比|比重/.test(c.subject) ? 'flow' : 'level');
 
-export function reviewRows(candidates: Candidate[], codes: string[]): ReviewRow[] {
+/** The department a 责任单位 cell names: same name, or one name containing the other (区科技局 ~ 科技局). */
+export function matchDepartment(written: string | null | undefined, departments: readonly { code: string; name: string }[]): string {
+  const w = (written ?? '').replace(/\s+/g, '');
+  if (!w) return '';
+  const exact = departments.find((d) => d.name === w || d.code === w);
+  if (exact) return exact.code;
+  const strip = (s: string) => s.replace(/^(?:区|市|县|省)/, '');
+  const near = departments.filter((d) => strip(d.name).includes(strip(w)) || strip(w).includes(strip(d.name)));
+  return near.length === 1 ? near[0].code : '';
+}
+
+export function reviewRows(candidates: Candidate[], codes: string[], departments: readonly { code: string; name: string }[] = []): ReviewRow[] {
   return candidates.map((c, i) => ({
     create: isConfident(c),
     code: codes[i],
@@ -76,8 +94,12 @@ export function reviewRows(candidates: Candidate[], codes: string[]): ReviewRow[
     baselinePeriod: c.baseline?.period ?? c.basePeriod ?? '',
     baselineValue: c.baseline ? String(c.baseline.value) : '',
     deadline: c.deadline ?? '',
-    department: '',
+    department: matchDepartment(c.department, departments),
     category: '',
+    binding: c.binding === true,
+    figurePeriod: c.figures?.[0]?.period ?? '',
+    figureValue: c.figures?.[0] ? String(c.figures[0].value) : '',
+    tableRow: c.table ? String(c.table.row) : '',
     quote: c.quote,
     notes: c.notes.join('；'),
     remarks: c.notes.join('\n'),
@@ -91,8 +113,8 @@ export function rowsFromBody(body: FormBody | undefined): ReviewRow[] {
   let n = 0;
   while (n < 500 && body?.[`rows[${n}].quote`] !== undefined) n++;
   return Array.from({ length: n }, (_, i) => {
-    const row = Object.fromEntries(ROW_FIELDS.map((f) => [f, field(body, `rows[${i}].${f}`)])) as Omit<ReviewRow, 'create'>;
-    return { ...row, create: checked(body, `rows[${i}].create`) };
+    const row = Object.fromEntries(ROW_FIELDS.map((f) => [f, field(body, `rows[${i}].${f}`)])) as Omit<ReviewRow, 'create' | 'binding'>;
+    return { ...row, create: checked(body, `rows[${i}].create`), binding: checked(body, `rows[${i}].binding`) };
   });
 }
 
@@ -108,6 +130,9 @@ export function rowInput(row: ReviewRow, doc: { title: string; url: string | nul
     comparator: row.comparator,
     department: row.department,
     category: orNull(row.category),
+    binding: row.binding,
+    // a yearly actual comes with a yearly plan (计划执行情况)
+    ...(/^\d{4}$/.test(row.figurePeriod.trim()) && row.figureValue.trim() && { frequency: 'yearly' }),
     baseline: baselinePeriod || baselineValue ? { period: baselinePeriod, value: baselineValue } : null,
     target: { period: row.deadline.trim(), value: row.value },
     source: { document: doc.title.trim(), quote: row.quote, url: doc.url },
@@ -129,12 +154,20 @@ export function rowErrorPath(i: number, path: string): string {
 
 export const rowErrors = (i: number, errors: FieldError[]): FieldError[] => errors.map((e) => ({ ...e, path: rowErrorPath(i, e.path) }));
 
+/** A ticked row's actual in the shape of one figure of batchFiguresSchema, or null when the row has none. */
+export function rowFigure(row: ReviewRow, doc: { title: string }): Record<string, unknown> | null {
+  const period = row.figurePeriod.trim();
+  const value = row.figureValue.trim();
+  if (!period && !value) return null;
+  return { target: row.code.trim(), period, value, status: 'preliminary', source: orNull(doc.title.trim()) };
+}
+
 /**
  * The text as HTML with each candidate's quote marked (`<mark class="cand" id="c-N">`), every segment
  * escaped here. Marks go in order of start, then end; a quote overlapping the one before starts where
  * that one ended, so marks never nest.
  */
-export function highlight(text: string, spans: { n: number; start: number; end: number }[]): string {
+export function highlight(text: string, spans: { n: number; start: number; end: number; tableRow?: boolean }[]): string {
   const valid = spans
     .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.end <= text.length && s.start < s.end)
     .sort((a, b) => a.start - b.start || a.end - b.end);
@@ -144,7 +177,7 @@ export function highlight(text: string, spans: { n: number; start: number; end: 
     const start = Math.max(s.start, at);
     const end = Math.max(s.end, start);
     html += escapeHtml(text.slice(at, start));
-    html += `<mark class="cand" id="c-${s.n}">${escapeHtml(text.slice(start, end))}</mark><sup><a href="#row-${s.n}">${s.n}</a></sup>`;
+    html += `<mark class="cand${s.tableRow ? ' table-row' : ''}" id="c-${s.n}">${escapeHtml(text.slice(start, end))}</mark><sup><a href="#row-${s.n}">${s.n}</a></sup>`;
     at = end;
   }
   return html + escapeHtml(text.slice(at));

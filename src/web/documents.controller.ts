@@ -2,9 +2,11 @@ import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters, UseGu
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/current-actor.decorator.js';
-import { assertCan } from '../auth/permissions.js';
+import { assertCan, can } from '../auth/permissions.js';
 import { DomainError, type FieldError } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
+import { batchFiguresSchema } from '../figures/figure.schema.js';
+import { FiguresService, type FigureWrite, valueFitsUnit } from '../figures/figures.service.js';
 import { baseName, documentOf } from '../extraction/document-upload.js';
 import { extractTargets } from '../extraction/extract.js';
 import { readUpload, UPLOAD_LIMIT, UploadError } from '../imports/upload.js';
@@ -12,7 +14,7 @@ import { type CreateTarget, createTargetSchema, TARGET_CODE } from '../targets/t
 import { TargetsService } from '../targets/targets.service.js';
 import {
   type DocumentFields, documentFields, documentFormSchema, documentInput, highlight, type ReviewRow, reviewRows, rowErrorPath, rowErrors,
-  rowFields, rowInput, rowsFromBody,
+  rowFields, rowFigure, rowInput, rowsFromBody,
 } from './document-review.js';
 import { type FormBody, FormErrors, formErrorsOf, parseForm } from './form-errors.js';
 import { href, Views } from './views.js';
@@ -36,6 +38,7 @@ export class DocumentReviewController {
     private readonly views: Views,
     private readonly targets: TargetsService,
     private readonly departments: DepartmentsService,
+    private readonly figures: FiguresService,
     @Inject(CSRF_TOKENS) private readonly csrf: CsrfTokens,
   ) {}
 
@@ -82,7 +85,7 @@ export class DocumentReviewController {
     const { text, title, url } = data;
     const candidates = extractTargets(text, { documentYear: data.documentYear });
     const codes = await this.suggestCodes(data.documentYear ?? chinaYear(), candidates.length);
-    return this.sendReview(reply, web, { title, url: url ?? '', documentYear, text }, reviewRows(candidates, codes), []);
+    return this.sendReview(reply, web, { title, url: url ?? '', documentYear, text }, reviewRows(candidates, codes, await this.departments.list()), []);
   }
 
   @Post('documents/confirm')
@@ -95,6 +98,8 @@ export class DocumentReviewController {
     if (!docParsed.ok) errors.push(...docParsed.errors);
     const source = { title: doc.title, url: doc.url || null };
     const picked: { row: number; input: CreateTarget }[] = [];
+    const actuals: FigureWrite[] = [];
+    const actualRows: number[] = [];
     rows.forEach((row, i) => {
       if (!row.create) return;
       if (!doc.text.includes(row.quote)) errors.push({ path: `rows[${i}].quote`, message: '摘录不在原文中 (the quote is not in the text)' });
@@ -103,16 +108,23 @@ export class DocumentReviewController {
       if (parsed.ok) picked.push({ row: i, input: parsed.data });
       // the document's title and URL are checked once, above
       else errors.push(...rowErrors(i, parsed.errors.filter((e) => e.path !== 'source.document' && e.path !== 'source.url')));
+      const before = actuals.length;
+      errors.push(...this.actualOf(web, row, i, source, actuals));
+      if (actuals.length > before) actualRows.push(i);
     });
     if (!rows.some((r) => r.create)) errors.push({ path: 'rows', message: '请至少勾选一项要创建的指标 (tick at least one target to create)' });
     if (errors.length) return this.sendReview(reply, web, doc, rows, errors, 422);
     try {
       await this.targets.createMany(web.actor!, picked.map((p) => p.input));
+      if (actuals.length) await this.figures.batch(web.actor!, actuals);
     } catch (error) {
       const { status, errors: found } = formErrorsOf(error);
       // `[k].code` names the k-th created input; show it on the row it came from
       const onRows = found.flatMap((e) => {
         const m = /^\[(\d+)\]\.?(.*)$/.exec(e.path);
+        // `figures[k].value`: the k-th actual, written after its target (checked above, so only a race lands here)
+        const f = /^figures\[(\d+)\]\.(\w+)/.exec(e.path);
+        if (f && actualRows[Number(f[1])] !== undefined) return [{ ...e, path: `rows[${actualRows[Number(f[1])]}].${f[2] === 'period' ? 'figurePeriod' : 'figureValue'}` }];
         return m && picked[Number(m[1])] ? rowErrors(picked[Number(m[1])].row, [{ ...e, path: m[2] }]) : [e];
       });
       return this.sendReview(reply, web, doc, rows, onRows, status);
@@ -128,6 +140,22 @@ export class DocumentReviewController {
     return this.views.send(reply, 'documents-created', web, { title: web.t('已创建的指标', 'Targets created'), targets });
   }
 
+  /** A ticked row's actual (计划执行情况), checked as the figures service will check it, before anything is created. */
+  private actualOf(web: WebContext, row: ReviewRow, i: number, doc: { title: string }, into: FigureWrite[]): FieldError[] {
+    const raw = rowFigure(row, doc);
+    if (!raw) return [];
+    const field = (path: string) => `rows[${i}].${/period/.test(path) ? 'figurePeriod' : 'figureValue'}`;
+    const parsed = parseForm(batchFiguresSchema, { figures: [raw] }, (p) => (/period/.test(p) ? row.figurePeriod : row.figureValue));
+    if (!parsed.ok) return parsed.errors.filter((e) => !/\.target$/.test(e.path)).map((e) => ({ ...e, path: field(e.path) }));
+    const figure = parsed.data.figures[0];
+    const unfit = valueFitsUnit(figure.value, figure.percent === true, row.unit);
+    if (unfit) return [{ path: `rows[${i}].figureValue`, message: unfit }];
+    // the page needs targets.write; figures of any department need figures.write.any (the service checks again)
+    if (!can(web.actor!, 'figures.write.any')) return [{ path: `rows[${i}].figureValue`, message: '无权录入实际值 (you may not record figures)' }];
+    into.push(figure);
+    return [];
+  }
+
   private sendForm(reply: FastifyReply, web: WebContext, doc: DocumentFields, errors: FieldError[], status = 200) {
     return this.views.send(reply, 'documents', web, {
       title: web.t('从文件识别指标', 'Targets from a document'), doc, fe: new FormErrors(errors, ['title', 'url', 'documentYear', 'text', 'file']),
@@ -136,7 +164,7 @@ export class DocumentReviewController {
   }
 
   private async sendReview(reply: FastifyReply, web: WebContext, doc: DocumentFields, rows: ReviewRow[], errors: FieldError[], status = 200) {
-    const marked = highlight(doc.text, rows.map((r, i) => ({ n: i + 1, start: Number(r.start), end: Number(r.end) }))
+    const marked = highlight(doc.text, rows.map((r, i) => ({ n: i + 1, start: Number(r.start), end: Number(r.end), tableRow: r.tableRow !== '' }))
       .filter((s, i) => doc.text.slice(s.start, s.end) === rows[i].quote));
     return this.views.send(reply, 'documents-review', web, {
       title: web.t('审核候选指标', 'Review the candidates'), doc, rows, marked,
