@@ -6,6 +6,7 @@ import type { Response } from 'supertest';
 import { ADMIN, startApp, type TestApp } from '../support/app.js';
 import { type BrowserApp, closeAll, login, newContext, startAppAndBrowser } from '../support/browser.js';
 import { csrf, webLogin } from '../support/web.js';
+import { UPLOAD_LIMIT } from '../../src/imports/upload.js';
 
 /**
  * Policy documents uploaded as files (issue 13): the .docx, .pdf, .html and .txt LibreOffice wrote from
@@ -20,6 +21,7 @@ const REFUSED: { name: string; body: Buffer; status: number; message: RegExp }[]
   { name: '空白.docx', body: Buffer.alloc(0), status: 422, message: /上传的文件是空的/ },
   { name: 'broken.docx', body: fixture('broken.docx'), status: 422, message: /Word 文档已损坏或不完整/ },
   { name: 'scan.pdf', body: fixture('scan.pdf'), status: 422, message: /PDF 没有文字层（可能是扫描件）/ },
+  { name: 'big.txt', body: Buffer.alloc(UPLOAD_LIMIT + 1, 0x41), status: 413, message: /超过上传大小上限 20 MB/ },
 ];
 
 type Candidate = { value: number; unit: string; deadline: string | null; quote: string; start: number; end: number };
