@@ -21,7 +21,7 @@ import { ARABIC_NUMBER, CHINESE_NUMERAL_RUN, parseArabic, parseNumeral, round, s
 import { cleanSubject, commonLength, isEnumerationCount, isGeneric, nounAfter } from './subject.js';
 import { classifyHeading, modeAt, scanTense } from './tense.js';
 import { closeNumberGaps, insideAny, normalizeWidth, quotedSpans, segmentBlock, splitBlocks, type Block, type Segment, type Span } from './text.js';
-import { indexUnit, isCountUnit, matchUnit, scanRanks } from './units.js';
+import { BARE_TRILLION, indexUnit, isCountUnit, matchUnit, scaleUnit, scanRanks } from './units.js';
 import { toSimplified } from './traditional.js';
 import { extractTables } from './tables.js';
 import { extractExecution } from './execution.js';
@@ -154,6 +154,8 @@ function extractBlock(ctx: Context, block: Block): Candidate[] {
   const inName = (pos: number) => insideAny(pos, names) !== undefined;
   const events = [...scanYears(s, block.start, doc), ...scanTense(s, block.start)]
     .filter((e) => e.plan || !inName(e.start))
+    // in a review section (一、2025年计划执行情况) 年内 is the year reviewed, not a plan for this one
+    .filter((e) => !(ctx.section.mode === 'past' && /^(?:年内|本年度?)$/.test(e.label)))
     .sort((a, b) => a.start - b.start || b.end - a.end);
 
   let initial: Mode = ctx.section.mode;
@@ -253,7 +255,7 @@ function findFigures(norm: string, block: Span, inName: (pos: number) => boolean
     if (value === null || inName(start)) return;
     const before = norm.slice(Math.max(block.start, start - 2), start);
     if (/第\s*$|前$|倒数$|每$|[A-Za-z]$/.test(before)) return;
-    let unit = matchUnit(norm, numEnd, magnitude);
+    let unit = matchUnit(norm, numEnd, magnitude) ?? scaleUnit(norm, numEnd, magnitude);
     const index = unit || magnitude ? null : indexUnit(norm.slice(Math.max(block.start, start - 30), start), norm.slice(numEnd, block.end));
     if (index) unit = { unit: index.unit, magnitude: '', base: index.unit, approximate: false, end: numEnd + index.length };
     if (!unit || unit.end > block.end) return;
@@ -278,6 +280,10 @@ function findFigures(norm: string, block: Span, inName: (pos: number) => boolean
   for (const sh of scanShares(s)) {
     const start = block.start + sh.index;
     if (!inName(start)) out.push({ start, end: start + sh.length, value: sh.value, unit: '%', approximate: false, share: sh.written });
+  }
+  for (const m of s.matchAll(BARE_TRILLION)) {
+    const start = block.start + m.index!;
+    if (!inName(start)) out.push({ start, end: start + m[0].length, value: 1, unit: '万亿元', approximate: false });
   }
   for (const r of scanRanks(s, parseNumeral)) {
     const start = block.start + r.index;

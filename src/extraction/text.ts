@@ -84,6 +84,8 @@ export function splitBlocks(text: string): Block[] {
 }
 
 function isHeadingLine(line: string): boolean {
+  // 到2027年,力争工业规模提升至7万亿级,服务业规模提升至4万亿级: clauses with figures, a sentence without its full stop
+  if (/[，,][^，,]*\d/.test(line)) return false;
   return line.length <= 40 && !/[。！？!?；;：:，,、.]$/.test(line) && !/[。！？!?；;]|\.(?!\d)/.test(line.slice(0, -1));
 }
 

@@ -2,8 +2,8 @@
  * Traditional characters (繁體) as reposts of mainland plans, Hong Kong and Taiwan pages write them, mapped to
  * simplified ones before extraction. One character for one, each a single UTF-16 unit, so offsets into the
  * result are offsets into the input and quotes are cut from the text as given. The table covers the
- * 563 characters of planning vocabulary, units and place names that differ; characters whose simplified form
- * depends on the word (乾, 著, 髮) are left alone. 計畫/規畫 read as 计划/规划 (畫 → 划), as plans mean them.
+ * 575 characters of planning vocabulary, units and place names that differ; characters whose simplified form
+ * depends on the word (乾, 著, 髮) are left alone; Japanese forms seen in reposts (産, 経, 発) are mapped too. 計畫/規畫 read as 计划/规划 (畫 → 划), as plans mean them.
  */
 
 const TRADITIONAL =
@@ -16,7 +16,7 @@ const TRADITIONAL =
   '紡紹綱綿緒締編緩縮繞繳繪罰聖聞聲脅膽臨舊艱莊藥虧蟲衝裝襲覺親託訊訪訴詞詢誠誤課談諾謀謝譯議讀貝負貫貧販貴貼賀賴贊趕躍軍輕' +
   '輪輯辭遷鈔銀鋪錯鍵鎖閒閘閣闊陝陣陳陰雖雞韓響頂須頓頭顧飲駐驅鬆鮮麥黃黨噸隻餘裡裏佔並蹟徵幹廈臉濱灘樁壩閩贛滬粵瀋遼鐘錶頃' +
   '鍋廂賬帳戲劇衆眾峽濤詮鄭麗瀏寬僑漁穫墾殯氫鋰礦煉鍊紗綢鞏擬軸鏡銳鑽鑄鋁銅艙艦鐳饋蓋壽奮歐鹽彙匯墊縱橫兌釐搶輿夥濾漿綫麼邁' +
-  '躋樹藝錦繡擺臟揮鑑鑒濫燒爐異譜儲絲隸齒顆濃滲闢';
+  '躋樹藝錦繡擺臟揮鑑鑒濫燒爐異譜儲絲隸齒顆濃滲闢産鉄従経対済関発県総転広';
 
 const SIMPLIFIED =
   '亿万达产业发区县实现务标进与为数个项规划国际经济环农销额点总长设备制创办级优传统体费税营资权专术应属开园门们来时间从后对' +
@@ -28,7 +28,7 @@ const SIMPLIFIED =
   '纺绍纲绵绪缔编缓缩绕缴绘罚圣闻声胁胆临旧艰庄药亏虫冲装袭觉亲托讯访诉词询诚误课谈诺谋谢译议读贝负贯贫贩贵贴贺赖赞赶跃军轻' +
   '轮辑辞迁钞银铺错键锁闲闸阁阔陕阵陈阴虽鸡韩响顶须顿头顾饮驻驱松鲜麦黄党吨只余里里占并迹征干厦脸滨滩桩坝闽赣沪粤沈辽钟表顷' +
   '锅厢账账戏剧众众峡涛诠郑丽浏宽侨渔获垦殡氢锂矿炼炼纱绸巩拟轴镜锐钻铸铝铜舱舰镭馈盖寿奋欧盐汇汇垫纵横兑厘抢舆伙滤浆线么迈' +
-  '跻树艺锦绣摆脏挥鉴鉴滥烧炉异谱储丝隶齿颗浓渗辟';
+  '跻树艺锦绣摆脏挥鉴鉴滥烧炉异谱储丝隶齿颗浓渗辟产铁从经对济关发县总转广';
 
 const MAP: ReadonlyMap<string, string> = new Map([...TRADITIONAL].map((c, i) => [c, SIMPLIFIED[i]]));
 const ANY = new RegExp(`[${TRADITIONAL}]`, 'gu');

@@ -138,3 +138,17 @@ export function indexUnit(before: string, after: string): { unit: string; length
   if (after.startsWith('点')) return { unit: '点', length: 1 };
   return /^(?:$|\s*(?:以上|以下|以内|左右|及以上|[，,。；;）)、]))/.test(after) ? { unit: '指数', length: 0 } : null;
 }
+
+/**
+ * 工业规模提升至7万亿级，: a scale class at the end of a clause is an amount of money (7 万亿元); before a noun
+ * (500亿级产业集群) it names a class and is no figure.
+ */
+export function scaleUnit(text: string, pos: number, magnitudeWritten = ''): UnitMatch | null {
+  const m = /^(万亿|千亿|百亿|亿|万)?级(?=$|[，,。；;、）)\s]|以上|左右)/.exec(text.slice(pos, pos + 8));
+  const magnitude = magnitudeWritten || m?.[1];
+  if (!m || !magnitude || (magnitudeWritten && m[1])) return null;
+  return { unit: `${magnitude}元`, magnitude, base: '元', approximate: false, end: pos + m[0].length };
+}
+
+/** 规模突破万亿元: a magnitude with no number before it, after a verb of reaching, is one of it. */
+export const BARE_TRILLION = /(?<=突破|超过|超|达到|达|迈上|跨上|跃上|站上|迈入|跨越|跨入)万亿(?:元|级)/g;
