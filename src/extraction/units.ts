@@ -25,7 +25,7 @@ const BASE_UNITS: BaseUnit[] = [
   u('公里', true), u('千米', true), u('千瓦时', true), u('千瓦', true), u('兆瓦', true), u('吉瓦', true),
   u('标准箱', true), u('标箱', true), u('人次', true), u('户次', true), u('个月', false, { boundary: true }),
   u('美元', true), u('欧元', true), u('港元', true), u('元', true),
-  u('家', true, { notBefore: /^[庭属乡长]/ }), u('个', true, { notBefore: /^[人体性案别]/ }), u('项', true, { notBefore: /^目/ }),
+  u('家', true, { notBefore: /^[庭属乡长]/ }), u('个', true, { notBefore: /^(?:[人体性案别]|方面)/ }), u('项', true, { notBefore: /^目/ }),
   u('条', true, { notBefore: /^[件例款]/ }), u('座', true), u('所', true, { notBefore: /^[有在属以得]/ }),
   u('台', true, { notBefore: /^[阶湾]/ }), u('套', true), u('辆', true), u('架', true, { notBefore: /^[构]/ }),
   u('艘', true), u('人', true, { notBefore: /^[民员才口均力士]/ }), u('名', true, { notBefore: /^[单录列义称]/ }),
