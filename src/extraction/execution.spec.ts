@@ -32,6 +32,12 @@ describe('plan-execution reports', () => {
     assert.deepEqual([c.value, c.unit, c.deadline, c.figures], [120, '亿元', '2024', [{ period: '2024', value: 114.24 }]]);
   });
 
+  // 陕西省2025年计划执行情况 (https://sndrc.shaanxi.gov.cn/zfxxgk/fdzdgknr/ghxx/202602/t20260212_3613328.html), read in 2026
+  it('陕西省2025年计划执行情况: 超额完成 and 年内 in the review section report 2025, they plan nothing', () => {
+    const text = '一、2025年计划执行情况\n(一)“稳中向好”方面:一是超额完成粮食生产任务。有效应对历史罕见的春夏连旱和强秋淋天气,全年粮食播种面积4567.9万亩,总产实现1347万吨,粮食生产再获丰收。二是工业生产总体平稳。规上工业增加值保持较快增速,增长7.3%、高于全国1.4个百分点,其中采矿业支撑有力,年内保持9%以上的增速;制造业保持稳定,增加值增长4.9%,新能源汽车产量达到109.47万辆、占比63.5%,太阳能电池产量增长15%。';
+    assert.deepEqual(extractTargets(text, { documentYear: 2026 }).map((c) => `${c.value}${c.unit}`), []);
+  });
+
   it('迪庆州 1至9月: a year-to-date share with no plan written proposes nothing, and its actuals are no targets', () => {
     assert.deepEqual(extractTargets(DIQING, { documentYear: 2016 }).map((c) => `${c.value}${c.unit}`), []);
   });
