@@ -141,7 +141,7 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
   resolveRelativeBases(out);
   // indicator tables and plan-execution statements are read by their own modules, which replace the sentence rules there
   // (tables read cells a line each: no number gaps closed across their line breaks)
-  const found = [extractTables(text, normalizeWidth(text), doc), extractExecution(text, norm, doc)];
+  const found = [extractTables(text, normalizeWidth(toSimplified(text)), doc), extractExecution(text, norm, doc)];
   const covered = (c: Candidate) => found.some((f) => f.spans.some((s) => c.start < s.end && s.start < c.end));
   return [...out.filter((c) => !covered(c)), ...found.flatMap((f) => f.candidates)].sort((a, b) => a.start - b.start || a.end - b.end);
 }

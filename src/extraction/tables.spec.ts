@@ -86,6 +86,13 @@ describe('indicator tables', () => {
     });
   }
 
+  it('a table reposted in traditional script: names in simplified, the quote as written', () => {
+    const text = ['指標\t\t2015年\t2020年\t〔累計〕\t屬性', '1.空氣質量\t地級及以上城市空氣質量優良天數比率（%）\t76.7\t＞80\t-\t約束性', ''].join('\n');
+    const [c] = extractTargets(text, { documentYear: 2016 });
+    assert.deepEqual([c.subject, c.value, c.unit, c.binding, c.baseline], ['地级及以上城市空气质量优良天数比率', 80, '%', true, { period: '2015', value: 76.7 }]);
+    assert.equal(c.quote, '1.空氣質量\t地級及以上城市空氣質量優良天數比率（%）\t76.7\t＞80\t-\t約束性');
+  });
+
   it('a tab row is quoted whole, from its first filled cell, so the review can highlight it', () => {
     const c = extractTargets(ECO_TABS, { documentYear: 2016 }).find((x) => x.value === 5)!;
     assert.equal(c.quote, '地表水质量劣Ⅴ类水体比例（%）\t9.7\t＜5\t-\t约束性');
