@@ -38,6 +38,12 @@ describe('plan-execution reports', () => {
     assert.deepEqual(extractTargets(text, { documentYear: 2026 }).map((c) => `${c.value}${c.unit}`), []);
   });
 
+  // 重庆市2024年上半年计划执行情况 (https://www.cqrd.gov.cn/site/article/1300784392645222400/web/content_1300784392645222400.html)
+  it('重庆 1—6月: 高于全年目标任务0.1个百分点 compares an actual with the plan, it is no target', () => {
+    const text = '1—6月,全市地区生产总值同比增长6.1%,高于全国平均水平1.1个百分点、居全国第2位、高于全年目标任务0.1个百分点。';
+    assert.deepEqual(extractTargets(text, { documentYear: 2024 }).map((c) => `${c.value}${c.unit}`), []);
+  });
+
   it('迪庆州 1至9月: a year-to-date share with no plan written proposes nothing, and its actuals are no targets', () => {
     assert.deepEqual(extractTargets(DIQING, { documentYear: 2016 }).map((c) => `${c.value}${c.unit}`), []);
   });

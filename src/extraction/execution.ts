@@ -17,6 +17,8 @@ const PLAN = new RegExp(
 );
 const AMOUNT = new RegExp(String.raw`(?<![\d.])(${NUM})\s*(${UNIT})`, 'g');
 const GROWTH_BEFORE = /(?:增长|下降|增速|提高|回落|降低|减少|增加)\s*$/;
+/** 高于全年目标任务0.1个百分点: an actual compared with the plan, not a target */
+const AGAINST_PLAN = new RegExp(String.raw`(?:高于|低于|超过|超出|快于|慢于|好于)(?:全年|年度|年)?(?:目标|计划|预期)(?:任务|目标)?\s*${NUM}\s*(?:个百分点|%)`, 'g');
 /** 1-9月, 前三季度, 上半年, 截至8月: a figure for part of the year, not the year's actual */
 const PART_OF_YEAR = /\d{1,2}\s*[-—–~～至]\s*\d{1,2}\s*月|前[一二三]季度|上半年|截至\s*\d{1,2}\s*月/;
 
@@ -77,6 +79,7 @@ export function extractExecution(text: string, norm: string, doc: DocumentYear):
       ...(!partial && { figures: [{ period: String(year), value: actual }] }),
     });
   }
+  for (const m of norm.matchAll(AGAINST_PLAN)) spans.push({ start: m.index!, end: m.index! + m[0].length });
   return { candidates, spans };
 }
 
