@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
 import { canonicalTables, canonicalText } from './canonical.js';
 import { UnreadableDocument } from './errors.js';
 import { readDocument } from './read.js';
@@ -66,6 +67,17 @@ describe('readDocument: refused files say why', () => {
   it('old Word (.doc): save as .docx', async () => refused('旧.doc', Buffer.from([0xd0, 0xcf, 0x11, 0xe0]), 'type', /另存为 \.docx/));
   it('an empty file', async () => refused('empty.pdf', Buffer.alloc(0), 'empty', /空的/));
   it('a .docx cut off half-way', async () => refused('broken.docx', file('broken.docx'), 'damaged', /Word 文档已损坏或不完整/));
+  it('a workbook named .docx: it is Excel, not Word', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('数据').addRow(['指标', 2025]);
+    await refused('表.docx', Buffer.from(await workbook.xlsx.writeBuffer()), 'type', /这是 Excel 工作簿/);
+  });
+  it('a .docx declaring a part that unpacks to GBs (a zip bomb) is refused before it is unpacked', async () => {
+    const bomb = Buffer.from(file('policy.docx'));
+    const record = Buffer.from([0x50, 0x4b, 0x01, 0x02]); // each central directory record: its size field says 3.75 GB
+    for (let p = bomb.indexOf(record); p >= 0; p = bomb.indexOf(record, p + 4)) bomb.writeUInt32LE(0xf0000000, p + 24);
+    await refused('bomb.docx', bomb, 'damaged', /解压后超过 200 MB/);
+  });
   it('a .docx that is no zip at all', async () => refused('fake.docx', Buffer.from('hello'), 'damaged', /不是有效的 Word/));
   it('a scanned PDF (no text layer)', async () => refused('scan.pdf', file('scan.pdf'), 'no-text', /PDF 没有文字层/));
   it('a .pdf that is not a PDF', async () => refused('x.pdf', Buffer.from('<html>'), 'damaged', /不是 PDF/));

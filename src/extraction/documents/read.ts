@@ -1,5 +1,6 @@
 import mammoth from 'mammoth';
 import { decodeText } from '../../spreadsheets/parse.js';
+import { zipEntries } from '../../spreadsheets/xlsx-file.js';
 import { canonicalText, type DocumentBlock } from './canonical.js';
 import { UnreadableDocument } from './errors.js';
 import { htmlBlocks } from './html.js';
@@ -19,6 +20,8 @@ const TAKEN = '请上传 .docx、.pdf、.html 或 .txt 文件 (upload a .docx, .
 const startsWith = (buffer: Buffer, bytes: number[]) => bytes.every((b, i) => buffer[i] === b);
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
 const OLE = [0xd0, 0xcf, 0x11, 0xe0];
+/** what a .docx may unpack to: a policy document's XML is a few MB, a zip bomb many GB */
+const MAX_UNPACKED = 200 * 1024 * 1024;
 
 /** An uploaded policy document (by its name's extension, checked against its first bytes) → its canonical text. */
 export async function readDocument(fileName: string, buffer: Buffer): Promise<DocumentText> {
@@ -46,6 +49,17 @@ async function blocksOf(format: Exclude<DocumentFormat, 'txt'>, buffer: Buffer):
   }
   if (startsWith(buffer, OLE)) throw new UnreadableDocument('type', '这是旧版 Word（.doc）或加密的文件，请另存为 .docx 后上传 (an old .doc or encrypted file: save as .docx)');
   if (!startsWith(buffer, ZIP)) throw new UnreadableDocument('damaged', '文件不是有效的 Word（.docx）文档 (not a valid .docx file)');
+  const entries = zipEntries(buffer);
+  if (!entries) throw new UnreadableDocument('damaged', 'Word 文档已损坏或不完整，无法读取 (the .docx is damaged or incomplete)');
+  if (!entries.some((e) => e.name === 'word/document.xml')) {
+    const workbook = entries.some((e) => e.name.startsWith('xl/'));
+    throw new UnreadableDocument('type', workbook
+      ? '这是 Excel 工作簿，不是 Word 文档：实际值请在“导入数据”页面上传 (an Excel workbook, not a Word document)'
+      : '文件不是 Word（.docx）文档 (not a Word document)');
+  }
+  if (entries.reduce((sum, e) => sum + e.size, 0) > MAX_UNPACKED) {
+    throw new UnreadableDocument('damaged', 'Word 文档解压后超过 200 MB，无法读取 (the .docx unpacks to more than 200 MB)');
+  }
   try {
     const { value } = await mammoth.convertToHtml({ buffer }, { convertImage: mammoth.images.imgElement(async () => ({ src: '' })) });
     return htmlBlocks(value);
