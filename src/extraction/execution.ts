@@ -19,6 +19,8 @@ const AMOUNT = new RegExp(String.raw`(?<![\d.])(${NUM})\s*(${UNIT})`, 'g');
 const GROWTH_BEFORE = /(?:增长|下降|增速|提高|回落|降低|减少|增加)\s*$/;
 /** 高于全年目标任务0.1个百分点: an actual compared with the plan, not a target */
 const AGAINST_PLAN = new RegExp(String.raw`(?:高于|低于|超过|超出|快于|慢于|好于)(?:全年|年度|年)?(?:目标|计划|预期)(?:任务|目标)?\s*${NUM}\s*(?:个百分点|%)`, 'g');
+/** 12项主要预期目标中10项能够达到: a count of the plan's targets met */
+const TARGETS_MET = new RegExp(String.raw`${NUM}\s*项(?:主要)?(?:预期性?|约束性|经济社会发展)?(?:目标|指标)(?:中|里|当中)[^。；;\n]*`, 'g');
 /** 1-9月, 前三季度, 上半年, 截至8月: a figure for part of the year, not the year's actual */
 const PART_OF_YEAR = /\d{1,2}\s*[-—–~～至]\s*\d{1,2}\s*月|前[一二三]季度|上半年|截至\s*\d{1,2}\s*月/;
 
@@ -79,7 +81,7 @@ export function extractExecution(text: string, norm: string, doc: DocumentYear):
       ...(!partial && { figures: [{ period: String(year), value: actual }] }),
     });
   }
-  for (const m of norm.matchAll(AGAINST_PLAN)) spans.push({ start: m.index!, end: m.index! + m[0].length });
+  for (const re of [AGAINST_PLAN, TARGETS_MET]) for (const m of norm.matchAll(re)) spans.push({ start: m.index!, end: m.index! + m[0].length });
   return { candidates, spans };
 }
 
