@@ -18,7 +18,7 @@ export async function readDocumentUpload(request: FastifyRequest, maxChars: numb
 export async function documentOf({ fileName, buffer, fields }: Upload, maxChars: number): Promise<DocumentUpload> {
   let document: DocumentText;
   try {
-    document = await readDocument(fileName, buffer);
+    document = await readDocument(fileName, buffer, { maxChars });
   } catch (error) {
     if (!(error instanceof UnreadableDocument)) throw error;
     throw new UploadError(error.reason === 'type' ? 415 : 422, error.message);

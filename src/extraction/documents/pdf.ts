@@ -16,7 +16,7 @@ const SENTENCE_END = /[。！？；：!?;:]$/;
  * are too (cells placed in the columns of the row with the most cells); a line that runs to the right
  * margin without closing punctuation goes on in the next one.
  */
-export async function pdfBlocks(data: Uint8Array): Promise<DocumentBlock[]> {
+export async function pdfBlocks(data: Uint8Array, maxChars = Infinity): Promise<DocumentBlock[]> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   let doc;
   try {
@@ -31,7 +31,9 @@ export async function pdfBlocks(data: Uint8Array): Promise<DocumentBlock[]> {
   }
   try {
     const blocks: DocumentBlock[] = [];
-    for (let p = 1; p <= doc.numPages; p++) {
+    let chars = 0;
+    // past maxChars the text is refused anyway: the remaining pages are not read
+    for (let p = 1; p <= doc.numPages && chars <= maxChars; p++) {
       const page = await doc.getPage(p);
       const content = await page.getTextContent();
       const pieces: Piece[] = [];
@@ -40,6 +42,7 @@ export async function pdfBlocks(data: Uint8Array): Promise<DocumentBlock[]> {
         const [, , c, d, x, y] = item.transform as number[];
         const size = Math.hypot(c, d) || 10;
         pieces.push({ text: item.str, x, end: x + item.width, y, size });
+        chars += item.str.length;
       }
       blocks.push(...pageBlocks(lines(pieces)));
       page.cleanup();

@@ -45,6 +45,12 @@ describe('readDocument: each format gives the same canonical text', () => {
     });
   }
 
+  it('a PDF is read only as far as maxChars: the pages after it are left', async () => {
+    const pages = ['第一页：到2025年，高新技术企业数量达到350家。', '第二页：到2027年，高新技术企业数量达到500家。'];
+    assert.equal((await readDocument('two-pages.pdf', file('two-pages.pdf'), { maxChars: 10 })).text, pages[0]);
+    assert.equal((await readDocument('two-pages.pdf', file('two-pages.pdf'))).text, pages.join('\n'));
+  });
+
   it('.txt in UTF-8 (with a byte-order mark) and in GB18030, CRLF line ends', async () => {
     const crlf = CANONICAL.replace(/\n/g, '\r\n');
     assert.equal((await readDocument('政策.txt', Buffer.from(`\uFEFF${crlf}`, 'utf8'))).text, CANONICAL);

@@ -23,8 +23,11 @@ const OLE = [0xd0, 0xcf, 0x11, 0xe0];
 /** what a .docx may unpack to: a policy document's XML is a few MB, a zip bomb many GB */
 const MAX_UNPACKED = 200 * 1024 * 1024;
 
-/** An uploaded policy document (by its name's extension, checked against its first bytes) → its canonical text. */
-export async function readDocument(fileName: string, buffer: Buffer): Promise<DocumentText> {
+/**
+ * An uploaded policy document (by its name's extension, checked against its first bytes) → its canonical text.
+ * `maxChars`: a PDF's pages after that many characters are not read (the caller refuses such a text).
+ */
+export async function readDocument(fileName: string, buffer: Buffer, options: { maxChars?: number } = {}): Promise<DocumentText> {
   const ext = /\.[^.]+$/.exec(fileName.toLowerCase())?.[0] ?? '';
   if (ext === '.doc' || ext === '.wps') throw new UnreadableDocument('type', `不支持旧版 Word（${ext}）文件，请另存为 .docx 后上传 (old Word files are not read: save as .docx)`);
   if (!(DOCUMENT_EXTENSIONS as readonly string[]).includes(ext)) {
@@ -32,7 +35,7 @@ export async function readDocument(fileName: string, buffer: Buffer): Promise<Do
   }
   if (buffer.length === 0) throw new UnreadableDocument('empty', '上传的文件是空的 (the file is empty)');
   const format: DocumentFormat = ext === '.htm' ? 'html' : (ext.slice(1) as DocumentFormat);
-  const text = format === 'txt' ? plainText(buffer) : canonicalText(await blocksOf(format, buffer));
+  const text = format === 'txt' ? plainText(buffer) : canonicalText(await blocksOf(format, buffer, options.maxChars));
   if (!text.trim()) {
     throw format === 'pdf'
       ? new UnreadableDocument('no-text', 'PDF 没有文字层（可能是扫描件），无法识别；请上传可复制文字的 PDF 或 Word 文件 (the PDF has no text layer, e.g. a scan)')
@@ -41,11 +44,11 @@ export async function readDocument(fileName: string, buffer: Buffer): Promise<Do
   return { format, text };
 }
 
-async function blocksOf(format: Exclude<DocumentFormat, 'txt'>, buffer: Buffer): Promise<DocumentBlock[]> {
+async function blocksOf(format: Exclude<DocumentFormat, 'txt'>, buffer: Buffer, maxChars?: number): Promise<DocumentBlock[]> {
   if (format === 'html') return htmlBlocks(textOf(buffer));
   if (format === 'pdf') {
     if (!buffer.subarray(0, 1024).includes('%PDF-')) throw new UnreadableDocument('damaged', '文件不是 PDF 格式 (not a PDF file)');
-    return pdfBlocks(new Uint8Array(buffer));
+    return pdfBlocks(new Uint8Array(buffer), maxChars);
   }
   if (startsWith(buffer, OLE)) throw new UnreadableDocument('type', '这是旧版 Word（.doc）或加密的文件，请另存为 .docx 后上传 (an old .doc or encrypted file: save as .docx)');
   if (!startsWith(buffer, ZIP)) throw new UnreadableDocument('damaged', '文件不是有效的 Word（.docx）文档 (not a valid .docx file)');
