@@ -54,6 +54,11 @@ export function documentYear(text: string, now: Date = new Date()): DocumentYear
     const m = /(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?|(\d{4})-(\d{1,2})-(\d{1,2})/.exec(line);
     if (m) return { year: Number(m[1] ?? m[3]), source: 'text' };
   }
+  // a notice's date on a line of its own after its addressees and opening (湖南省人民政府 / 2025年2月26日)
+  for (const line of lines.slice(4, 12)) {
+    const m = /^[（(]?(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[）)]?$/.exec(line);
+    if (m) return { year: Number(m[1]), source: 'text' };
+  }
   let inferred = 0;
   for (const m of text.matchAll(/(\d{4})\s*年\s*以来|截[至止](?:到)?\s*(\d{4})\s*年/g)) {
     inferred = Math.max(inferred, Number(m[1] ?? m[2]) + 1);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { documentYear } from './deadlines.js';
 import { extractTargets } from './extract.js';
 
 // 《关于莆田市荔城区2022年国民经济和社会发展计划执行情况与2023年国民经济和社会发展计划草案的报告》,
@@ -48,6 +49,19 @@ describe('plan-execution reports', () => {
   it('四川 2023: 重要要求 in a review names a requirement, the 6万亿元 reached and the 10 of 12 targets met are no targets', () => {
     const text = '一、2023年国民经济和社会发展计划执行情况\n全省上下准确把握“四个发力”重要要求,认真执行省十四届人大一次会议审查批准的国民经济和社会发展计划,全省经济回升向好、民生不断改善、社会大局总体稳定,经济总量迈上6万亿元台阶。经过全省上下共同努力,国民经济和社会发展计划执行情况总体良好,12项主要预期目标中10项能够达到或超额完成、2项与预期目标存在差距。';
     assert.deepEqual(extractTargets(text, { documentYear: 2024 }).map((c) => `${c.value}${c.unit}`), []);
+  });
+
+  // 湖南省人民政府关于印发《湖南省2025年国民经济和社会发展计划》的通知 (http://zjjnews.cn/news/hunan/news_211318.html), read in a later year; the review paragraph shortened
+  it('湖南 2025: the notice\'s date on its own line after the opening dates the plan, so its 2025 targets keep their year', () => {
+    const text = [
+      '湖南省人民政府关于印发《湖南省2025年国民经济和社会发展计划》的通知', '湘政发〔2025〕3号', '各市州、县市区人民政府,省政府各厅委、各直属机构:',
+      '《湖南省2025年国民经济和社会发展计划》已经省十四届人大三次会议审议通过,现印发给你们,请认真组织实施。', '湖南省人民政府', '2025年2月26日',
+      '湖南省2025年国民经济和社会发展计划',
+      '2024年,我省推动全省经济运行呈现“总体平稳、稳中有进、结构优化、质态向好”的良好态势。全年地区生产总值增长4.8%、总量达5.3万亿元。',
+      '按照省委十二届八次全会暨省委经济工作会议总体部署,2025年经济社会发展主要预期目标是:地区生产总值增长5.5%左右,城镇新增就业70万人。',
+    ].join('\n');
+    assert.equal(documentYear(text, new Date('2026-12-05T00:00:00Z')).year, 2025);
+    assert.deepEqual(extractTargets(text, { now: new Date('2026-12-05T00:00:00Z') }).map((c) => [c.value, c.unit, c.deadline]), [[5.5, '%', '2025'], [70, '万人', '2025']]);
   });
 
   it('迪庆州 1至9月: a year-to-date share with no plan written proposes nothing, and its actuals are no targets', () => {
