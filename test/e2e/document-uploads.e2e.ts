@@ -102,25 +102,37 @@ describe('POST /api/v1/documents/extract with a file', () => {
   });
 });
 
-describe('文件识别 in the browser: a .docx uploaded and reviewed', () => {
+const MIME: Record<string, string> = {
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  pdf: 'application/pdf',
+  html: 'text/html',
+  txt: 'text/plain',
+};
+
+describe('文件识别 in the browser: each of the four formats uploaded and reviewed', () => {
   let app: BrowserApp;
   let browser: Browser;
   before(async () => ({ app, browser } = await startAppAndBrowser('document-uploads-browser')));
   after(() => closeAll(browser, app));
 
-  it('chooses the file, uploads it and sees the candidates highlighted in the text', async () => {
-    const context = await newContext(browser, app.baseUrl);
-    const page = await context.newPage();
-    await login(page, ADMIN.email, ADMIN.password);
-    await page.goto('/documents');
-    await page.setInputFiles('#upload-form input[type=file]', { name: '云溪区行动方案.docx', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', buffer: fixture('policy.docx') });
-    await page.fill('#upload-documentYear', '2023');
-    await Promise.all([page.waitForURL('**/documents/upload'), page.click('#upload')]);
-    assert.equal(await page.textContent('h1'), '审核候选指标');
-    const quotes = await page.locator('#candidates textarea[name$=".quote"]').allTextContents();
-    assert.ok(quotes.some((q) => q.includes('1200亿元')), quotes.join(' | '));
-    assert.match(await page.textContent('#doc-text') ?? '', /研发经费投入强度\s+%\s+2\.1\s+3\.0\s+预期性/);
-    assert.ok(await page.locator('#doc-text mark').count() >= 2);
-    await context.close();
-  });
+  for (const name of FORMATS) {
+    const ext = name.split('.')[1];
+    it(`${ext}: chooses the file, uploads it and sees the candidates highlighted in the text, the table row marked`, async () => {
+      const context = await newContext(browser, app.baseUrl);
+      const page = await context.newPage();
+      await login(page, ADMIN.email, ADMIN.password);
+      await page.goto('/documents');
+      await page.setInputFiles('#upload-form input[type=file]', { name: `云溪区行动方案.${ext}`, mimeType: MIME[ext], buffer: fixture(name) });
+      await page.fill('#upload-documentYear', '2023');
+      await Promise.all([page.waitForURL('**/documents/upload'), page.click('#upload')]);
+      assert.equal(await page.textContent('h1'), '审核候选指标');
+      const quotes = await page.locator('#candidates textarea[name$=".quote"]').allTextContents();
+      assert.ok(quotes.some((q) => q.includes('1200亿元')), quotes.join(' | '));
+      assert.ok(quotes.some((q) => q.includes('研发经费投入强度')), quotes.join(' | '));
+      assert.match(await page.textContent('#doc-text') ?? '', /研发经费投入强度\s+%\s+2\.1\s+3\.0\s+预期性/);
+      assert.ok(await page.locator('#doc-text mark').count() >= 2);
+      assert.match(await page.locator('#doc-text mark.table-row').first().textContent() ?? '', /研发经费投入强度/);
+      await context.close();
+    });
+  }
 });
