@@ -7,6 +7,7 @@
  */
 import type { Candidate, Comparator } from './extract.js';
 import { normalizeWidth } from './text.js';
+import { toSimplified } from './traditional.js';
 
 export interface Answer {
   quote: string;
@@ -111,9 +112,9 @@ const MAGNITUDE_FACTORS: [string, number][] = [
   ['万亿', 1e12], ['千亿', 1e11], ['百亿', 1e10], ['千万', 1e7], ['百万', 1e6], ['十万', 1e5], ['亿', 1e8], ['万', 1e4],
 ];
 
-/** A figure in its base unit: 1.2万亿元 → 1.2e12 元, 12000亿元 → 1.2e12 元, ％ → %. */
+/** A figure in its base unit: 1.2万亿元 → 1.2e12 元, 12000亿元 → 1.2e12 元, ％ → %, 萬輛 → 1e4 辆. */
 export function inBaseUnit(value: number, unit: string): { amount: number; base: string } {
-  const u = normalizeWidth(unit);
+  const u = normalizeWidth(toSimplified(unit));
   for (const [m, f] of MAGNITUDE_FACTORS) {
     if (u.startsWith(m) && u.length > m.length) return { amount: value * f, base: u.slice(m.length) };
   }

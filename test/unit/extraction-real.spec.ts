@@ -55,6 +55,8 @@ describe('matching rule of the real corpus', () => {
     assert.deepEqual(inBaseUnit(12000, '亿元'), { amount: 1.2e12, base: '元' });
     assert.deepEqual(inBaseUnit(5, '％'), { amount: 5, base: '%' });
     assert.deepEqual(inBaseUnit(3, '万'), { amount: 3, base: '万' });
+    assert.deepEqual(inBaseUnit(70, '萬輛'), { amount: 7e5, base: '辆' });
+    assert.deepEqual(inBaseUnit(1, '萬億元'), inBaseUnit(10000, '亿元'));
   });
   it('matches the same value after units and the same deadline year', () => assert.ok(matchesReal(cand(12000, '亿元', '2025'), answer)));
   it('not another deadline year', () => assert.ok(!matchesReal(cand(1.2, '万亿元', '2024'), answer)));
