@@ -252,13 +252,26 @@ export class FiguresService {
 
   /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
   batch(actor: Actor, figures: FigureWrite[]): Promise<WriteResult> {
-    return this.writeAll(actor, figures, { pathOf: (i, field) => `figures[${i}].${field}` }, async (m, batch) => {
+    return this.writeAll(actor, figures, { pathOf: (i, field) => `figures[${i}].${field}` }, this.auditBatch(actor, figures));
+  }
+
+  /**
+   * `batch` inside the caller's transaction (`manager`), so that what the caller writes there and the
+   * figures commit or roll back together. Returns what to do after the commit: queue the re-evaluations.
+   */
+  async batchWithin(manager: EntityManager, actor: Actor, figures: FigureWrite[]): Promise<() => Promise<void>> {
+    const { targetIds } = await this.write(actor, figures, { pathOf: (i, field) => `figures[${i}].${field}` }, this.auditBatch(actor, figures), manager);
+    return () => this.reevaluation.requestSoon(targetIds);
+  }
+
+  private auditBatch(actor: Actor, figures: readonly FigureWrite[]) {
+    return async (m: EntityManager, batch: WrittenBatch) => {
       if (!batch.written) return;
       await this.audit.append(m, actor, {
         action: 'figures.batch', entity: 'figure', entityId: null, reason: batch.reason,
         after: { received: figures.length, written: batch.written, unchanged: figures.length - batch.written, ...auditedBatch(batch) },
       });
-    });
+    };
   }
 
   /**
@@ -275,9 +288,12 @@ export class FiguresService {
    * The checks of `check`, and for a clean write each row's target id and basis (arrays aligned with
    * `figures`: 100 000 rows cost no object each) and the warnings each row confirmed (null for none).
    */
-  private async resolve(actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number) {
+  private async resolve(
+    actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number,
+    db: Pick<EntityManager, 'query'> = this.dataSource,
+  ) {
     const codes = [...new Set(figures.map((f) => f.target))];
-    const targets: TargetOfWrite[] = await this.dataSource.query(
+    const targets: TargetOfWrite[] = await db.query(
       `SELECT t.id, t.code, t.kind, t.unit, t.frequency, t.department_id,
               array_remove(array_agg(s.department_id), NULL) AS supporting
          FROM targets t LEFT JOIN target_supporting_departments s ON s.target_id = t.id
@@ -323,7 +339,7 @@ export class FiguresService {
       bases[i] = basis;
       rowTargets[i] = target;
     }
-    const { warnings, confirmed } = await this.plausibility(figures, rowTargets, targetIds, bases, pathOf);
+    const { warnings, confirmed } = await this.plausibility(figures, rowTargets, targetIds, bases, pathOf, db);
     return { denied, errors, warnings, targetIds, bases, confirmed };
   }
 
@@ -334,7 +350,7 @@ export class FiguresService {
    */
   private async plausibility(
     figures: readonly FigureKey[], rowTargets: readonly (TargetOfWrite | undefined)[], targetIds: readonly number[],
-    bases: readonly Basis[], pathOf: PathOf,
+    bases: readonly Basis[], pathOf: PathOf, db: Pick<EntityManager, 'query'>,
   ): Promise<{ warnings: FieldError[]; confirmed: (string | null)[] }> {
     const confirmed = new Array<string | null>(figures.length).fill(null);
     const warnings: FieldError[] = [];
@@ -358,7 +374,7 @@ export class FiguresService {
     }
     const stored = new Map<string, Comparable>();
     if (wanted.ids.length) {
-      const rows: { target_id: number; period: string; value: string; basis: Basis }[] = await this.dataSource.query(
+      const rows: { target_id: number; period: string; value: string; basis: Basis }[] = await db.query(
         `SELECT f.target_id, f.period, f.value::text AS value, f.basis FROM figures f
            JOIN unnest($1::int[], $2::text[]) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
         [wanted.ids, wanted.periods],
@@ -399,7 +415,22 @@ export class FiguresService {
     paths: { pathOf: PathOf; rowOf?: (index: number) => number },
     afterWrite: (manager: EntityManager, batch: WrittenBatch) => Promise<void>,
   ): Promise<WriteResult> {
-    const { denied, errors, warnings, targetIds, bases, confirmed } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf);
+    const { result, targetIds } = await this.write(actor, figures, paths, afterWrite);
+    // Queued after the commit; a large set in the background (the response does not wait for Redis): the
+    // requests are in reevaluation_requests already, and what is not queued now the drain queues.
+    await this.reevaluation.requestSoon(targetIds);
+    return result;
+  }
+
+  /** `writeAll` without the queueing, in a transaction of its own or in `within` (the caller's). */
+  private async write(
+    actor: Actor,
+    figures: readonly FigureWrite[],
+    paths: { pathOf: PathOf; rowOf?: (index: number) => number },
+    afterWrite: (manager: EntityManager, batch: WrittenBatch) => Promise<void>,
+    within?: EntityManager,
+  ): Promise<{ result: WriteResult; targetIds: number[] }> {
+    const { denied, errors, warnings, targetIds, bases, confirmed } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf, within);
     if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
     if (errors.length || warnings.length) {
       const message = errors.length
@@ -408,7 +439,8 @@ export class FiguresService {
       throw invalid([...errors, ...warnings], message);
     }
 
-    const written: WrittenBatch = await this.dataSource.transaction(async (manager) => {
+    const inTransaction = <T>(work: (manager: EntityManager) => Promise<T>) => (within ? work(within) : this.dataSource.transaction(work));
+    const written: WrittenBatch = await inTransaction(async (manager) => {
       // Serialise writers of the same targets: one transaction-scoped lock per bucket of target ids, taken
       // in ascending order, so two writers cannot deadlock and a batch of 100 000 figures takes at most
       // LOCK_BUCKETS locks (PostgreSQL's lock table holds ~64 per connection: one lock per figure, or
@@ -474,10 +506,7 @@ export class FiguresService {
       await this.reevaluation.record(manager, batch.targetIds); // kept if Redis is down
       return batch;
     });
-    // Queued after the commit; a large set in the background (the response does not wait for Redis): the
-    // requests are in reevaluation_requests already, and what is not queued now the drain queues.
-    await this.reevaluation.requestSoon(written.targetIds);
-    return { received: figures.length, written: written.written, unchanged: figures.length - written.written };
+    return { result: { received: figures.length, written: written.written, unchanged: figures.length - written.written }, targetIds: written.targetIds };
   }
 
   private async targetId(code: string, { active = false } = {}): Promise<number> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type FindOptionsWhere, ILike, IsNull, Not, Repository } from 'typeorm';
+import { DataSource, type EntityManager, type FindOptionsWhere, ILike, IsNull, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
@@ -84,8 +84,9 @@ export class TargetsService {
    * Several targets in one transaction, all or nothing (a document's reviewed candidates). Each input
    * is checked as `create` checks it, and every problem is reported at once, named by its input:
    * `[2].code`, `[0].department`. Only duplicate codes → conflict; anything else → invalid.
+   * `alsoWrite` runs in the same transaction once the targets are saved (a document's actuals).
    */
-  async createMany(actor: Actor, inputs: CreateTarget[]): Promise<TargetJson[]> {
+  async createMany(actor: Actor, inputs: CreateTarget[], alsoWrite?: (manager: EntityManager) => Promise<void>): Promise<TargetJson[]> {
     assertCan(actor, 'targets.write');
     if (!inputs.length) throw new DomainError('invalid', '没有要创建的指标 (nothing to create)', [{ path: '', message: '请至少选择一项 (select at least one)' }]);
     const codes = inputs.map((input) => input.code);
@@ -115,6 +116,7 @@ export class TargetsService {
           await manager.save(target);
           await this.audit.append(manager, actor, { action: 'target.create', entity: 'target', entityId: target.code, after: targetJson(target) });
         }
+        if (alsoWrite) await alsoWrite(manager);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('code', '指标代码已存在，未创建任何指标 (a code was created meanwhile: nothing created)');

@@ -115,14 +115,18 @@ export class DocumentReviewController {
     if (!rows.some((r) => r.create)) errors.push({ path: 'rows', message: '请至少勾选一项要创建的指标 (tick at least one target to create)' });
     if (errors.length) return this.sendReview(reply, web, doc, rows, errors, 422);
     try {
-      await this.targets.createMany(web.actor!, picked.map((p) => p.input));
-      if (actuals.length) await this.figures.batch(web.actor!, actuals);
+      // the targets and their actuals commit together, or neither does
+      let afterCommit = async () => {};
+      await this.targets.createMany(web.actor!, picked.map((p) => p.input), actuals.length
+        ? async (manager) => { afterCommit = await this.figures.batchWithin(manager, web.actor!, actuals); }
+        : undefined);
+      await afterCommit();
     } catch (error) {
       const { status, errors: found } = formErrorsOf(error);
       // `[k].code` names the k-th created input; show it on the row it came from
       const onRows = found.flatMap((e) => {
         const m = /^\[(\d+)\]\.?(.*)$/.exec(e.path);
-        // `figures[k].value`: the k-th actual, written after its target (checked above, so only a race lands here)
+        // `figures[k].value`: the k-th actual (checked above, so only a race lands here; its targets were rolled back)
         const f = /^figures\[(\d+)\]\.(\w+)/.exec(e.path);
         if (f && actualRows[Number(f[1])] !== undefined) return [{ ...e, path: `rows[${actualRows[Number(f[1])]}].${f[2] === 'period' ? 'figurePeriod' : 'figureValue'}` }];
         return m && picked[Number(m[1])] ? rowErrors(picked[Number(m[1])].row, [{ ...e, path: m[2] }]) : [e];

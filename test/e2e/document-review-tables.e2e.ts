@@ -65,6 +65,21 @@ describe('Document review: table rows and plan-execution actuals', () => {
       assert.deepEqual(await snapshot(t), before);
     });
 
+    it('creates nothing when the actual cannot be written after its target was (one transaction)', async () => {
+      const before = await snapshot(t);
+      // a fault in the figure write, after the target's row is in: injected by a trigger for this test only
+      await t.db.query(`CREATE FUNCTION test_refuse_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'injected fault'; END $$`);
+      await t.db.query(`CREATE TRIGGER test_refuse_revision BEFORE INSERT ON figure_revisions FOR EACH ROW EXECUTE FUNCTION test_refuse_revision()`);
+      try {
+        const res = await admin.post('/documents/confirm').type('form').send(formBody(submission()));
+        assert.ok(res.status >= 500, `status ${res.status}`);
+      } finally {
+        await t.db.query(`DROP TRIGGER test_refuse_revision ON figure_revisions; DROP FUNCTION test_refuse_revision()`);
+      }
+      assert.deepEqual(await snapshot(t), before);
+    });
+
     it('creates the target (yearly) and records the actual with it', async () => {
       const res = await admin.post('/documents/confirm').type('form').send(formBody(submission()));
       assert.equal(res.status, 303, res.text.slice(0, 3000));
