@@ -59,12 +59,60 @@ export function documentYear(text: string, now: Date = new Date()): DocumentYear
     const m = /^[（(]?(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[）)]?$/.exec(line);
     if (m) return { year: Number(m[1]), source: 'text' };
   }
+  // a speech's date under its title: ——2024年7月29日在市六届人大常委会第十次会议上
+  for (const line of lines.slice(0, 12)) {
+    const m = /^[—－-]{1,2}\s*(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在/.exec(line);
+    if (m) return { year: Number(m[1]), source: 'text' };
+  }
+  const stated = yearFromStatements(text, now);
+  if (stated !== null) return { year: stated, source: 'inferred' };
   let inferred = 0;
   for (const m of text.matchAll(/(\d{4})\s*年\s*以来|截[至止](?:到)?\s*(\d{4})\s*年/g)) {
     inferred = Math.max(inferred, Number(m[1] ?? m[2]) + 1);
   }
   if (inferred >= 1950 && inferred <= now.getUTCFullYear() + 1) return { year: inferred, source: 'inferred' };
   return { year: now.getUTCFullYear(), source: 'clock' };
+}
+
+/** A work report, its news or a plan report: where 2021年…目标为 states this year's targets. */
+const WORK_REPORT = /工作报告|人民代表大会|人代会|两会|计划草案|计划执行情况/;
+/** a year reviewed with its results: the document is of the year after */
+const REVIEWED = /取得|预计全年|初步预计|初步核算|成绩单|交答卷|执行情况|工作回顾|胜利收官|圆满收官|目标任务?(?:全面|圆满|顺利|超额)?完成/;
+/** a year whose targets the text states: 2018年全省经济社会发展主要预期目标是, 2021年…增长目标为, 2024年，贵州将 */
+const TARGET_LEAD = /^[^\d。；;！？!?]{0,30}?(?<!远景)(?:主要预期目标|预期目标|主要目标|目标(?:是|为))|^[，,\s]*[\u4e00-\u9fff]{0,4}(?:将|要|力争)/;
+/** 2024全国地方两会, 2021年省两会: the sessions meet in the year of their report */
+const SESSIONS = /(\d{4})\s*年?\s*(?:全国|地方|省|市|全国地方)*两会/g;
+/** 2024年1—6月, 2024年上半年: part of a year, no review of it */
+const PART_YEAR = /^\s*(?:\d{1,2}\s*(?:[—–\-~～至]\s*\d{1,2}\s*)?月|上半年|前三季度|[一二三四]季度|以来)/;
+
+/**
+ * The year of an undated text from what it says of its years: a year reviewed with results
+ * (2018年…取得显著成效, 2019年…初步预计全年, 2020年湖南交答卷, 2025年计划执行情况) gives the year
+ * after; the sessions' year (2024全国地方两会); in a work report, a year whose targets it states
+ * (2021年…增长目标为, 2018年…主要预期目标是, 2024年，贵州将). The most stated year wins, the later on a tie.
+ */
+export function yearFromStatements(text: string, now: Date = new Date()): number | null {
+  const votes = new Map<number, number>();
+  const vote = (y: number) => {
+    if (y >= 1950 && y <= now.getUTCFullYear() + 1) votes.set(y, (votes.get(y) ?? 0) + 1);
+  };
+  for (const m of text.matchAll(SESSIONS)) vote(Number(m[1]));
+  const workReport = WORK_REPORT.test(text);
+  for (const m of text.matchAll(/(\d{4})\s*年(?![度份])/g)) {
+    const a = m.index!;
+    const b = a + m[0].length;
+    if (/[\d较比到至在以与同从自由]\s*$/.test(text.slice(Math.max(0, a - 2), a))) continue;
+    const rest = text.slice(b, b + 60);
+    if (PART_YEAR.test(rest)) continue;
+    // the statement about this year: up to its sentence end or the next year
+    const window = rest.split(/[。！？!?；;]|\d{4}\s*年/)[0].replace(/\s+/g, '');
+    const y = Number(m[1]);
+    if (REVIEWED.test(window)) vote(y + 1);
+    else if (workReport && TARGET_LEAD.test(window)) vote(y);
+  }
+  let best: number | null = null;
+  for (const [y, n] of votes) if (best === null || n > votes.get(best)! || (n === votes.get(best)! && y > best)) best = y;
+  return best;
 }
 
 /** Is a year in the past for this document? With the clock as the only date, a year counts as
