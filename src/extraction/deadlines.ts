@@ -10,8 +10,8 @@ export interface TimeEvent {
   start: number;
   end: number;
   /** how the event changes the reading of what follows: future/past switch, weak-past only
-   *  turns a neutral reading into past (累计), keep leaves it (a bare current year). */
-  effect: 'future' | 'past' | 'weak-past' | 'keep';
+   *  turns a neutral reading into past (累计), weak-future leaves a past one (预计), keep leaves it (a bare current year). */
+  effect: 'future' | 'past' | 'weak-past' | 'weak-future' | 'keep';
   /** the deadline year the event states */
   deadline?: number;
   /** the year a past statement refers to (去年 → document year − 1); null when unknown (目前) */

@@ -6,7 +6,7 @@
 import type { Mode, TimeEvent } from './deadlines.js';
 
 const FUTURE_WORDS = [
-  '力争', '争取', '确保', '预计',
+  '力争', '争取', '确保',
   // 稳预期, 超预期, 好于预期, 未达预期: a policy word or a comparison with the plan, not a plan
   '(?<![稳超于达])预期', '目标', '未来', '今后', '届时', '努力', '力求', '拟', '即将',
   '将(?![近军领士])',
@@ -23,10 +23,13 @@ const PAST_WORDS = [
 ];
 
 const WEAK_PAST_WORDS = ['累计', '共计', '共有', '总计', '合计'];
+/** 预计 plans what no report precedes; after one (2019年，…初步预计全年增长6.3%) it estimates that year's result */
+const WEAK_FUTURE_WORDS = ['预计'];
 
 const FUTURE_RE = new RegExp(FUTURE_WORDS.join('|'), 'g');
 const PAST_RE = new RegExp(PAST_WORDS.join('|'), 'g');
 const WEAK_RE = new RegExp(WEAK_PAST_WORDS.join('|'), 'g');
+const WEAK_FUTURE_RE = new RegExp(WEAK_FUTURE_WORDS.join('|'), 'g');
 
 export function scanTense(s: string, offset: number): TimeEvent[] {
   const out: TimeEvent[] = [];
@@ -38,6 +41,7 @@ export function scanTense(s: string, offset: number): TimeEvent[] {
   push(FUTURE_RE, 'future');
   push(PAST_RE, 'past');
   push(WEAK_RE, 'weak-past');
+  push(WEAK_FUTURE_RE, 'weak-future');
   return out;
 }
 
@@ -59,6 +63,9 @@ export function modeAt(events: readonly TimeEvent[], pos: number, initial: Mode)
     else if (e.effect === 'weak-past') {
       if (mode === 'neutral') mode = 'past';
       else continue;
+    } else if (e.effect === 'weak-future') {
+      if (mode === 'past') continue;
+      mode = 'future';
     } else continue;
     last = e;
   }
