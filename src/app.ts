@@ -12,6 +12,7 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { seedIfEmpty } from '../seeds/seed.js';
 import { UPLOAD_LIMIT } from './imports/upload.js';
+import { finishDocument } from './common/openapi-document.js';
 import { parseQueryString } from './common/query-string.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { allowLargeBatchBodies } from './figures/batch-limits.js';
@@ -105,7 +106,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
+  const document = finishDocument(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('target-monitor 目标进度监测')
@@ -113,7 +114,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       .setVersion('1')
       .addBearerAuth()
       .build(),
-  );
+  ));
   SwaggerModule.setup('api/docs', app, document);
   if (config.role !== 'worker') {
     const queues = [EVALUATION_QUEUE, NOTIFICATIONS_QUEUE].map((name) => app.get<Queue>(getQueueToken(name)));

@@ -1,0 +1,219 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+
+/**
+ * The published contract, finished after Nest has collected the routes: OpenAPI 3.1 (the request
+ * schemas are JSON Schema 2020-12 from zod), a summary and tag per operation, `security: []` where no
+ * credentials are needed, and the problem+json answers every operation can give.
+ */
+
+/** Operations that need no credentials. */
+export const OPEN_OPERATIONS = new Set(['AuthController_login', 'AuthController_refresh', 'HealthController_health']);
+
+const SUMMARIES: Record<string, string> = {
+  AuditController_list: '查询审计记录',
+  AuthController_login: '登录，取得访问令牌和刷新令牌',
+  AuthController_refresh: '用刷新令牌换取新的令牌',
+  AuthController_logout: '退出登录（吊销本次会话的刷新令牌）',
+  AuthController_me: '当前用户',
+  AuthController_listTokens: '列出我的 API 令牌',
+  AuthController_createToken: '创建 API 令牌',
+  AuthController_revokeToken: '吊销 API 令牌',
+  UsersController_list: '列出用户',
+  UsersController_create: '创建用户',
+  UsersController_get: '查看用户',
+  UsersController_update: '修改用户（角色、部门、停用、重置密码）',
+  EvaluationsController_evaluation: '指标的评估（序时进度、差距、状态）',
+  EvaluationsController_latest: '各指标的最新评估',
+  EvaluationsController_startRun: '发起一次评估运行',
+  EvaluationsController_listRuns: '列出评估运行',
+  EvaluationsController_getRun: '查看评估运行',
+  EvaluationsController_runResults: '评估运行的逐项结果',
+  AlertsController_list: '列出预警',
+  AlertsController_get: '查看预警',
+  AlertsController_silences: '列出静默规则',
+  AlertsController_silence: '创建静默规则',
+  AlertsController_unsilence: '删除静默规则',
+  AlertsController_notifications: '列出通知邮件',
+  AlertsController_preview: '预览摘要邮件',
+  AlertsController_runDigest: '立即发送摘要邮件',
+  AlertsController_listRecipients: '列出收件人',
+  AlertsController_createRecipient: '添加收件人',
+  AlertsController_updateRecipient: '修改收件人',
+  DepartmentsController_list: '列出部门',
+  DepartmentsController_create: '创建部门',
+  DepartmentsController_get: '查看部门',
+  DepartmentsController_update: '修改部门',
+  TargetsController_list: '查询指标',
+  TargetsController_create: '创建指标',
+  TargetsController_get: '查看指标',
+  TargetsController_update: '修改指标',
+  TargetsController_archive: '归档指标',
+  FiguresController_list: '指标的各期实际值',
+  FiguresController_put: '填报或更正一期实际值',
+  FiguresController_get: '查看一期实际值',
+  FiguresController_revisions: '一期实际值的修订记录',
+  FiguresController_batch: '批量填报实际值（全部成功或全部不写入）',
+  HealthController_health: '健康检查（数据库、Redis）',
+  DocumentsController_extract: '从政策文件识别候选指标（文本或上传文件）',
+  ImportsController_templateXlsx: '下载导入模板（.xlsx）',
+  ImportsController_templateCsv: '下载导入模板（.csv）',
+  ImportsController_list: '列出导入记录',
+  ImportsController_upload: '上传表格并预览导入',
+  ImportsController_get: '查看导入记录',
+  ImportsController_apply: '确认导入',
+  ExportsController_status: '导出进度表（.xlsx）',
+  ExportsController_figuresXlsx: '导出实际值（.xlsx）',
+  ExportsController_figuresCsv: '导出实际值（.csv）',
+};
+
+const DESCRIPTIONS: Record<string, string> = {
+  AuditController_list: '按对象、操作者、操作和时间筛选审计记录，分页返回，最新的在前。',
+  AuthController_login: '以邮箱和密码登录。连续输错会被暂时锁定（429）。返回短期访问令牌和可轮换的刷新令牌。',
+  AuthController_refresh: '刷新令牌只能用一次：每次换取都会得到新的刷新令牌，旧的随即失效。',
+  AuthController_logout: '结束本次登录会话（其刷新令牌失效）；API 令牌不能登出，须吊销。',
+  AuthController_me: '当前令牌对应的用户、角色和所属部门。',
+  AuthController_listTokens: '当前用户创建的 API 令牌（不含令牌本身，只有名称、创建和到期时间）。',
+  AuthController_createToken: '为脚本和外部系统创建 API 令牌；令牌只在这次响应中出现一次。',
+  AuthController_revokeToken: '吊销一个 API 令牌，之后使用它的请求得到 401。',
+  UsersController_list: '所有用户及其角色、部门和状态（管理员）。',
+  UsersController_create: '创建用户并设定角色；部门用户须指定所属部门（管理员）。',
+  UsersController_get: '按编号查看用户（管理员）。',
+  UsersController_update: '修改角色、部门、停用状态或重置密码（管理员），每次修改记入审计。',
+  EvaluationsController_evaluation: '按评估规则计算指标在某日的序时进度、差距和状态（asOf 缺省为今天），不写入任何数据。',
+  EvaluationsController_latest: '最近一次评估的结果，可按状态、部门和数据逾期筛选，分页返回。',
+  EvaluationsController_startRun: '把一次全量评估放入队列，立即返回 202；用运行编号查询进度。',
+  EvaluationsController_listRuns: '最近的评估运行及其状态和计数。',
+  EvaluationsController_getRun: '一次评估运行的状态、开始和结束时间、各状态计数。',
+  EvaluationsController_runResults: '一次评估运行中每个指标的结果，分页返回。',
+  AlertsController_list: '预警（滞后、倒退、数据逾期等），可按状态、类型和部门筛选。',
+  AlertsController_get: '一条预警及其经过。',
+  AlertsController_silences: '生效中的静默规则。',
+  AlertsController_silence: '在一段时间内不为某指标或某部门发送预警邮件；须写明原因。',
+  AlertsController_unsilence: '提前结束一条静默规则。',
+  AlertsController_notifications: '已排队和已发送的通知邮件，可按状态、收件人和原因筛选。',
+  AlertsController_preview: '按当前数据生成某收件人的摘要邮件，不发送。',
+  AlertsController_runDigest: '立即生成并发送摘要邮件（平时按计划发送）。',
+  AlertsController_listRecipients: '收件人（部门联系人和领导）及其订阅。',
+  AlertsController_createRecipient: '添加收件人。',
+  AlertsController_updateRecipient: '修改收件人的邮箱、范围或停用。',
+  DepartmentsController_list: '所有部门及其联系人邮箱。',
+  DepartmentsController_create: '创建部门；代码创建后不可改。',
+  DepartmentsController_get: '按代码查看部门。',
+  DepartmentsController_update: '修改部门名称或联系人。',
+  TargetsController_list: '按部门、类别、类型、约束性和关键字查询指标，分页返回。',
+  TargetsController_create: '创建指标：基期、目标值与期限、比较符、牵头和配合部门、来源文件和条款。',
+  TargetsController_get: '按代码查看指标。',
+  TargetsController_update: '修改指标的部分字段，修改前后记入审计。',
+  TargetsController_archive: '归档指标：不再评估和预警，历史数据保留。',
+  FiguresController_list: '指标各期的当前实际值。',
+  FiguresController_put: '写入一期实际值。更正已有值须写明原因；明显异常的值须 confirm: true 才会保存。每次变更都留下修订记录。',
+  FiguresController_get: '一期的当前实际值。',
+  FiguresController_revisions: '一期实际值的全部修订：值、填报人、时间和原因。',
+  FiguresController_batch: '一次写入多期多项实际值；任何一行有误则一行也不写入，错误逐行指出字段。',
+  HealthController_health: '数据库和 Redis 都可用时 200，否则 503 并指出哪一项不可用。',
+  DocumentsController_extract: '以 JSON 文本或 multipart 上传的 .docx、.pdf、.html、.txt 文件识别候选指标（含主要指标表和计划执行情况），不创建任何数据。',
+  ImportsController_templateXlsx: '带当前指标清单的 Excel 导入模板。',
+  ImportsController_templateCsv: '带当前指标清单的 CSV 导入模板（UTF-8 带 BOM）。',
+  ImportsController_list: '最近的导入记录。',
+  ImportsController_upload: '上传 .xlsx 或 .csv，逐行校验并返回预览（新旧值、警告、错误）；apply=true 时校验通过即写入。',
+  ImportsController_get: '一次导入的预览、结果和跳过的行。',
+  ImportsController_apply: '写入已预览的导入；skipInvalid 时跳过有误的行并列出。',
+  ExportsController_status: '各指标最新评估的进度表（Excel）。',
+  ExportsController_figuresXlsx: '指定期间的实际值（Excel）。',
+  ExportsController_figuresCsv: '指定期间的实际值（CSV）。',
+};
+
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  'audit 审计': '谁在何时改了什么',
+  'auth 登录与令牌': '登录、刷新令牌和 API 令牌',
+  'users 用户': '账号、角色与所属部门',
+  'evaluations 评估': '序时进度、差距与状态，评估运行',
+  'alerts 预警与通知': '预警、静默、收件人与通知邮件',
+  'departments 部门': '牵头和配合单位',
+  'targets 指标': '目标、基期、期限与来源条款',
+  'figures 实际值': '各期实际值及其修订',
+  'health 健康检查': '数据库与 Redis 是否可用',
+  'documents 政策文件': '从政策文件识别候选指标',
+  'imports 导入': '表格导入、模板与导出',
+};
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  description: 'RFC 9457 problem details; `errors` names each field at fault by its path',
+  required: ['type', 'title', 'status', 'detail', 'errors'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string', examples: ['输入有误 Unprocessable Content'] },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string', examples: ['figures[0].value'] }, message: { type: 'string' }, code: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  parameters?: unknown[];
+  requestBody?: unknown;
+  responses: Record<string, { description: string; content?: unknown }>;
+};
+
+/** JSON Schema keywords OpenAPI 3.1 reads as the document's own dialect: a per-schema `$schema` is noise. */
+function dropSchemaKeyword(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(dropSchemaKeyword);
+  else if (node && typeof node === 'object') {
+    delete (node as Record<string, unknown>).$schema;
+    Object.values(node).forEach(dropSchemaKeyword);
+  }
+}
+
+export function finishDocument(generated: OpenAPIObject): OpenAPIObject {
+  const doc = structuredClone(generated) as OpenAPIObject & { openapi: string };
+  doc.openapi = '3.1.0';
+  doc.servers = [{ url: '/', description: '本服务 (this server)' }];
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Problem: PROBLEM_SCHEMA as never } };
+  const used = new Set<string>();
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = (item as Record<string, Operation | undefined>)[method];
+      if (!op) continue;
+      dropSchemaKeyword(op);
+      const id = op.operationId ?? `${method} ${path}`;
+      op.summary ??= SUMMARIES[id] ?? `${method.toUpperCase()} ${path}`;
+      op.description ??= DESCRIPTIONS[id] ?? op.summary;
+      for (const tag of op.tags ?? []) used.add(tag);
+      const open = OPEN_OPERATIONS.has(id);
+      op.security = open ? [] : [{ bearer: [] }];
+      for (const r of Object.values(op.responses)) if (!r.description) r.description = '成功 (success)';
+      const takesInput = Boolean(op.requestBody) || Boolean(op.parameters?.length);
+      op.responses = {
+        ...op.responses,
+        ...(!open && { 401: problemResponse('未认证：缺少或无效的令牌 (missing or invalid credentials)') }),
+        ...(!open && { 403: problemResponse('无权限 (forbidden)') }),
+        ...(path.includes('{') && { 404: problemResponse('未找到 (not found)') }),
+        ...(takesInput && { 422: problemResponse('输入有误，errors 指出字段 (invalid input; errors name the fields)') }),
+        ...(op.requestBody !== undefined && { 400: problemResponse('请求体不是合法的 JSON (malformed body)') }),
+        default: problemResponse('其他错误，均为 problem+json (any other error)'),
+      };
+    }
+  }
+  doc.tags = [...used].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name }));
+  return doc;
+}
