@@ -77,9 +77,11 @@ export function documentYear(text: string, now: Date = new Date()): DocumentYear
 /** A work report, its news or a plan report: where 2021年…目标为 states this year's targets. */
 const WORK_REPORT = /工作报告|人民代表大会|人代会|两会|计划草案|计划执行情况/;
 /** a year reviewed with its results: the document is of the year after */
-const REVIEWED = /取得|预计全年|初步预计|初步核算|成绩单|交答卷|执行情况|工作回顾|胜利收官|圆满收官|目标任务?(?:全面|圆满|顺利|超额)?完成/;
+const REVIEWED = /取得|预计全年|初步预计|初步核算|成绩单|交答卷|执行情况|工作回顾|胜利收官|圆满收官|目标(?:任务)?(?:全面|圆满|顺利|超额)?完成/;
 /** a year whose targets the text states: 2018年全省经济社会发展主要预期目标是, 2021年…增长目标为, 2024年，贵州将 */
-const TARGET_LEAD = /^[^\d。；;！？!?]{0,30}?(?<!远景)(?:主要预期目标|预期目标|主要目标|目标(?:是|为))|^[，,\s]*[\u4e00-\u9fff]{0,4}(?:将|要|力争)/;
+const TARGET_LEAD = /^[，,\s]*[\u4e00-\u9fff]{0,4}(?:将|要|力争)/;
+/** what follows a year that lists its targets: 2018年全省经济社会发展主要预期目标是, 2021年全区生产总值增长目标为 (not 远景目标, not 目标任务全面完成) */
+const TARGETS_OF_YEAR = /^[^\d。；;！？!?]{0,30}?(?<!远景)(?:主要预期目标|预期目标|主要目标|目标(?:是|为))(?![^。；;！？!?]{0,6}(?:完成|实现|达成))/;
 /** 2024全国地方两会, 2021年省两会: the sessions meet in the year of their report */
 const SESSIONS = /(\d{4})\s*年?\s*(?:全国|地方|省|市|全国地方)*两会/g;
 /** 2024年1—6月, 2024年上半年: part of a year, no review of it */
@@ -108,7 +110,7 @@ export function yearFromStatements(text: string, now: Date = new Date()): number
     const window = rest.split(/[。！？!?；;]|\d{4}\s*年/)[0].replace(/\s+/g, '');
     const y = Number(m[1]);
     if (REVIEWED.test(window)) vote(y + 1);
-    else if (workReport && TARGET_LEAD.test(window)) vote(y);
+    else if (workReport && (TARGETS_OF_YEAR.test(window) || TARGET_LEAD.test(window))) vote(y);
   }
   let best: number | null = null;
   for (const [y, n] of votes) if (best === null || n > votes.get(best)! || (n === votes.get(best)! && y > best)) best = y;
@@ -209,8 +211,9 @@ export function scanYears(s: string, offset: number, doc: DocumentYear): TimeEve
     if (/\d$/.test(before)) continue;
     const y = Number(m[1]);
     if (y < 1950 || y > 2100) continue;
-    // 力争2025年…, 将于2025年…: planned whatever the year
-    const planned = /(?:力争|争取|确保|预计|计划|将|要)\s*(?:在|于)?\s*$/.test(s.slice(Math.max(0, a - 4), a));
+    // 力争2025年…, 将于2025年…, 2018年…主要预期目标是：planned whatever the year
+    const planned =
+      /(?:力争|争取|确保|预计|计划|将|要)\s*(?:在|于)?\s*$/.test(s.slice(Math.max(0, a - 4), a)) || TARGETS_OF_YEAR.test(s.slice(b, b + 40));
     if (m[3]) add(a, b, { effect: 'past', pastYear: null });
     else if (planned) add(a, b, { effect: 'future', deadline: y });
     else if (isPastYear(y, doc)) add(a, b, { effect: 'past', pastYear: y });
@@ -220,12 +223,15 @@ export function scanYears(s: string, offset: number, doc: DocumentYear): TimeEve
   return events;
 }
 
-/** The deadline a title or heading states: (2023—2027年) → 2027, “十四五” → 2025, 2024年 → 2024. */
+/** The deadline a title or heading states: (2023—2027年) → 2027, 2025年…主要预期目标 → 2025, “十四五” → 2025, 2024年 → 2024. */
 export function deadlineIn(s: string, doc: DocumentYear): number | null {
   const range = /(\d{4})\s*年?\s*[—–\-~～至到]{1,2}\s*(\d{4})\s*年/.exec(s);
   if (range) return Number(range[2]);
   const to = /(?:到|至)\s*(\d{4})\s*年/.exec(s);
   if (to) return Number(to[1]);
+  // ■ 2025年经济社会发展的主要预期目标, 2025年计划草案: the year whose targets follow
+  const targets = /(\d{4})\s*年(?!\s*\d{1,2}\s*月)[^\d]{0,20}?(?<!远景)(?:目标(?!(?:任务)?(?:全面|圆满|顺利|超额|基本)?(?:完成|实现|达成))|计划(?!执行))/.exec(s);
+  if (targets) return Number(targets[1]);
   const plan = /十([一二三四五六七八九])五/.exec(s);
   if (plan) {
     const end = fiveYearPlanEnd(planNumber(plan[0]) ?? 0);

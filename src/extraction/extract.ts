@@ -96,7 +96,8 @@ interface Context {
   text: string;
   norm: string;
   doc: DocumentYear;
-  section: { mode: Mode; deadline: number | null; label: string };
+  /** the current section: its reading, deadline and the year its heading names (2020年湖南) */
+  section: { mode: Mode; deadline: number | null; label: string; year: number | null };
   title: { deadline: number | null; label: string };
 }
 
@@ -109,6 +110,7 @@ const INCENTIVE = /给予|予以|奖励/;
 /** the base period of a relative change: 较2020年, 在2022年的基础上, 以2020年为基数 */
 const BASE_PERIOD = /(?:较|比|相比|与|同|在|以)\s*(\d{4})\s*年(?:底|末)?/;
 const RANGE_BEFORE = /(\d+(?:\.\d+)?)\s*(?:%|个百分点)?\s*[—–~～\-]\s*$/;
+const NUMBERED_HEADING = /^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|第[一二三四五六七八九十\d]+[章节部篇])/;
 const INLINE_HEADING = /^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])\s*([^。！？!?，,；;]{1,24})[。.！!]/;
 
 export function extractTargets(text: string, options: ExtractOptions = {}): Candidate[] {
@@ -120,7 +122,7 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
     text,
     norm,
     doc,
-    section: { mode: 'neutral', deadline: null, label: '' },
+    section: { mode: 'neutral', deadline: null, label: '', year: null },
     title: { deadline: null, label: '' },
   };
   const out: Candidate[] = [];
@@ -128,12 +130,31 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
     const line = norm.slice(block.start, block.end);
     if (block.heading) {
       // the first line is the document's title unless it is numbered like a section heading
-      if (i === 0 && !/^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|第[一二三四五六七八九十\d]+[章节部篇])/.test(line)) {
+      const numbered = NUMBERED_HEADING.test(line);
+      if (i === 0 && !numbered) {
         ctx.title = { deadline: deadlineIn(line, doc), label: text.slice(block.start, block.end) };
         return;
       }
+      const label = text.slice(block.start, block.end);
       const mode = classifyHeading(line);
-      ctx.section = { mode, deadline: mode === 'future' ? deadlineIn(line, doc) : null, label: text.slice(block.start, block.end) };
+      const year = headingYear(line);
+      if (mode === 'neutral' && !numbered) {
+        // a digest's line (●经济增长6%左右, 到2030年经济总量达到9万亿元左右): an item of its section
+        const first = findFigures(norm, block, () => false)[0];
+        if (first && !/[|\t]/.test(line) && /[\u4e00-\u9fff]{2}/.test(norm.slice(block.start, first.start))) {
+          out.push(...extractBlock(ctx, block));
+          return;
+        }
+        // a year of a digest (2020年湖南): past when before the document's year; a caption (经济增长) keeps its section
+        if (year !== null) {
+          const past = doc.source !== 'clock' && year < doc.year;
+          ctx.section = { mode: past ? 'past' : 'neutral', deadline: null, label, year };
+        }
+        return;
+      }
+      // 主要预期目标 under 2021年湖南: the year of the heading before
+      const carried = ctx.section.year !== null && ctx.section.year >= doc.year ? ctx.section.year : null;
+      ctx.section = { mode, deadline: mode === 'future' ? (deadlineIn(line, doc) ?? carried) : null, label, year: year ?? (mode === 'future' ? carried : null) };
       return;
     }
     out.push(...extractBlock(ctx, block));
@@ -290,6 +311,12 @@ function findFigures(norm: string, block: Span, inName: (pos: number) => boolean
     if (!inName(start)) out.push({ start, end: start + r.length, value: r.value, unit: '位', approximate: false, rank: true });
   }
   return out.sort((a, b) => a.start - b.start);
+}
+
+/** The year a heading names on its own (2020年湖南, ■ 2024年成绩单), not a deadline (到2025年) nor a month. */
+function headingYear(line: string): number | null {
+  const m = /(?<![到至\d])(\d{4})\s*年(?!\s*\d{1,2}\s*月|以来|\s*[—–\-~～至到])/.exec(line);
+  return m ? Number(m[1]) : null;
 }
 
 function previousInClause(figures: FigureInfo[], i: number): FigureInfo | undefined {

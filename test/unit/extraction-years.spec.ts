@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { extractTargets } from '../../src/extraction/extract.js';
-import { documentYear, yearFromStatements } from '../../src/extraction/deadlines.js';
+import { deadlineIn, documentYear, yearFromStatements } from '../../src/extraction/deadlines.js';
 import { toSimplified } from '../../src/extraction/traditional.js';
 
 const NOW = new Date('2026-12-05T00:00:00Z');
@@ -139,4 +139,46 @@ describe('targets of undated work reports and their digests', () => {
     ],
   ];
   for (const [name, text, expected] of cases) it(name, () => assert.deepEqual(found(text), expected));
+});
+
+describe('a lead or heading that names the year of its targets', () => {
+  const cases: [string, string, string[]][] = [
+    [
+      '2018年…主要預期目標是: gives its list 2018 even where the text gives no document year (https://big5.cri.cn/gate/big5/sn.cri.cn/n/20180126/ca1b8935-6ed6-f597-2ba0-c8ca45b89834.html)',
+      '報告中指出,2018年全省經濟社會發展主要預期目標是:生産總值增長8%左右,規模以上工業增加值增長7.5%左右,城鎮登記失業率控制在4%以內。',
+      ['8% 2018', '7.5% 2018', '4% 2018'],
+    ],
+    [
+      '■ 2025年…主要预期目标 heads bullet lines; the bullets under ■ 2024年成绩单 are results (https://cjrb.cjn.cn/h5/html5/2025-01/17/content_151731_1763949.htm)',
+      '政府工作报告摘要与导读\n\n长江日报 2025年01月17日\n\n    ■ 2024年成绩单\n\n    ●预计全省地区生产总值增长6%左右\n\n' +
+        '    ●增速在经济大省和中部地区保持领先\n\n    ●粮食总产达到557亿斤\n\n    ●10大类52项民生实事全部超额完成\n\n' +
+        '    ■ 2025年经济社会发展的主要预期目标\n\n    ●经济增长6%左右\n\n    ●城镇调查失业率5.5%左右,城镇新增就业70万人以上\n\n' +
+        '    ●居民消费价格涨幅2%左右\n\n    ●居民收入增长与经济增长同步',
+      ['6% 2025', '5.5% 2025', '70万人 2025', '2% 2025'],
+    ],
+    [
+      'a digest: 主要预期目标 under 2021年湖南 takes 2021; the lines under 2020年湖南 report (https://android.icswb.com/h/104557/20210125/695847.html)',
+      '快读!千字极简版湖南省政府工作报告来了\n  湖南省政府工作报告\n  要点都在这里了!\n  2020年湖南\n  交答卷!\n  经济增长\n' +
+        '  地区生产总值增长3.8%,总量突破4万亿元\n  规模工业增加值增长4.8%\n  做好“六稳”“六保”\n  高速公路通车里程新增149公里\n' +
+        '  提高政府治理效率\n  企业群众办事时间平均缩减80%以上\n  2021年湖南\n  立flag!\n  主要预期目标\n' +
+        '  地区生产总值增长7%以上\n  地方一般公共预算收入增长4%以上\n  城镇新增就业70万人\n  居民消费价格涨幅控制在3%左右',
+      ['7% 2021', '4% 2021', '70万人 2021', '3% 2021'],
+    ],
+    [
+      'a target on a line of its own under 阶段目标 (https://news.hubeidaily.net/pc/z_654329.html)',
+      '湖北日报 2025-05-06 19:23:38\n\n【能级跨越战略】\n\n阶段目标:\n\n到2027年全省经济总量突破7万亿元\n\n到2030年经济总量达到9万亿元左右\n\n六个加快:\n\n加快投资扩量提质,打造高标准供给体系',
+      ['7万亿元 2027', '9万亿元 2030'],
+    ],
+  ];
+  for (const [name, text, expected] of cases) it(name, () => assert.deepEqual(found(text), expected));
+
+  it('a heading with a year and 目标 states that year, whatever the document year', () => {
+    assert.equal(deadlineIn('■ 2025年经济社会发展的主要预期目标', { year: 2026, source: 'clock' }), 2025);
+    assert.equal(deadlineIn('关于2024年国民经济和社会发展计划执行情况与2025年计划草案的报告', { year: 2025, source: 'text' }), 2025);
+    assert.equal(deadlineIn('2024年目标任务完成情况', { year: 2025, source: 'text' }), null);
+  });
+
+  it('a year whose 目标 were met is reviewed, not planned (2020年主要预期目标顺利完成)', () => {
+    assert.deepEqual(found('政府工作报告\n2021年1月20日\n2020年主要预期目标顺利完成,地区生产总值增长3.8%以上。'), []);
+  });
 });
