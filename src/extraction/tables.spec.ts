@@ -121,6 +121,80 @@ describe('indicator tables', () => {
   });
 });
 
+describe('indicator tables as real pages flatten them', () => {
+  const rowsOf = (text: string) =>
+    extractTargets(text)
+      .filter((c) => c.table)
+      .map((c) => [c.subject, c.value, c.unit, c.comparator, c.deadline, c.baseline?.value ?? null]);
+
+  // http://zxyzs.com/sichuan/zcsd/2016/36258.html (旌阳区2016年度经济社会发展目标任务分解表), first rows as stored.
+  const JINGYANG = [
+    '旌阳区2016年度经济社会发展目标任务分解表',
+    '项 目', '分值', '目标任务', '监考单位',
+    '宏观调控',
+    '地区生产总值增长率', '3', '年终根据全省平均水平综合考核', '区发改局区统计局',
+    '社会消费品零售总额增长率', '3',
+    '地方公共财政收入增长率', '3', '年终根据全省平均水平综合考核', '区财政局',
+    '税收占地方公共财政收入的比重及变化率', '2',
+    '全社会固定资产投资额', '3', '186', '区发改委区统计局',
+    '完成重点项目年度投资计划', '2', '18.4',
+    '建筑业总产值', '1', '140', '区住建局',
+    '城镇登记失业率', '1', '低于 4.1',
+    '',
+  ].join('\n');
+
+  it('http://zxyzs.com/sichuan/zcsd/2016/36258.html: 分值 is a weight, merged cells written once leave short rows, the title gives the year', () => {
+    assert.deepEqual(rowsOf(JINGYANG), [
+      ['全社会固定资产投资额', 186, '', '>=', '2016', null],
+      ['完成重点项目年度投资计划', 18.4, '', '>=', '2016', null],
+      ['建筑业总产值', 140, '', '>=', '2016', null],
+      ['城镇登记失业率', 4.1, '', '<', '2016', null],
+    ]);
+    const invest = extractTargets(JINGYANG).find((c) => c.value === 186)!;
+    assert.equal(invest.department, '区发改委', 'the first of 区发改委区统计局, run together');
+    assert.equal(JINGYANG.slice(invest.start, invest.end), '全社会固定资产投资额\n3\n186\n区发改委区统计局');
+  });
+
+  // https://chujuan.cn/question/detail-51829525.shtml: 国务院《“十四五”推进农业农村现代化规划》's table, quoted in an exam question.
+  it('https://chujuan.cn/question/detail-51829525.shtml: header cells with glosses in brackets, 一 for a missing value, names broken by a space', () => {
+    const text = [
+      '指标 |',
+      '2020年基期值(起始日期用作比较的数据) |',
+      '2025年目标值(各项目标应达到的水平) |',
+      '年均增(5年累计) |',
+      '粮食综合生产能力(亿吨) |', '一 |', '>6.5 |', '一 |',
+      '农业科技进步贡献率(%) |', '60 |', '64 |', '[4] |',
+      '农产品质量安全例行监测合格 率(%) |', '97.8 |', '98 |', '[0.2] |',
+      '',
+    ].join('\n');
+    assert.deepEqual(rowsOf(text), [
+      ['粮食综合生产能力', 6.5, '亿吨', '>', '2025', null],
+      ['农业科技进步贡献率', 64, '%', '>=', '2025', 60],
+      ['农产品质量安全例行监测合格率', 98, '%', '>=', '2025', 97.8],
+    ]);
+  });
+
+  // http://takinupcharters.com/article-40817-53876.html: 全国农业现代化规划（2016—2020年）专栏1, reposted in 繁體 with pinyin debris.
+  it('http://takinupcharters.com/article-40817-53876.html: pinyin debris, header cells broken over two lines, blank lines between cells', () => {
+    const text = [
+      '    專欄1 “十三五”農(nóng)業(yè)現(xiàn)代化主要指標(biāo)', '',
+      '    類別', '', '    指  標(biāo)', '', '    2015', '    基期值', '', '    2020', '    目標(biāo)值', '',
+      '    年均增速', '    〔累計〕', '', '    指標(biāo)屬性', '',
+      '    糧食供給保障', '', '    糧食(穀物)綜合生產(chǎn)能力(億噸)', '', '    5', '', '    5.5', '', '    0.5', '', '    約束性', '',
+      '    小麥稻谷自給率(%', '', '    100', '', '    100', '', '    -', '', '    約束性', '',
+    ].join('\n');
+    const cs = extractTargets(text).filter((c) => c.table);
+    assert.deepEqual(
+      cs.map((c) => [c.value, c.unit, c.deadline, c.baseline, c.binding]),
+      [
+        [5.5, '亿吨', '2020', { period: '2015', value: 5 }, true],
+        [100, '%', '2020', { period: '2015', value: 100 }, true],
+      ],
+    );
+    assert.ok(!/[āáǎàēéěèīíǐìōóǒòūúǔù]/.test(cs[0].subject), cs[0].subject);
+  });
+});
+
 describe('parseValueCell', () => {
   const cases: [string, ReturnType<typeof parseValueCell>][] = [
     ['≥ 90%', { value: 90, comparator: '>=', unit: '%', cumulative: false, approximate: false }],
@@ -130,6 +204,7 @@ describe('parseValueCell', () => {
     ['〔18〕', { value: 18, comparator: '>=', unit: '', cumulative: true, approximate: false }],
     ['1.2万', { value: 1.2, comparator: '>=', unit: '万', cumulative: false, approximate: false }],
     ['<5', { value: 5, comparator: '<', unit: '', cumulative: false, approximate: false }],
+    ['低于 4.1', { value: 4.1, comparator: '<', unit: '', cumulative: false, approximate: false }],
     ['持续提升', null], ['—', null], ['/', null], ['', null], ['3年持续提升', null],
   ];
   for (const [cell, want] of cases) it(`${JSON.stringify(cell)}`, () => assert.deepEqual(parseValueCell(cell), want));

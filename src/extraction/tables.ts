@@ -23,7 +23,7 @@ export interface TablesFound {
   spans: { start: number; end: number }[];
 }
 
-type Role = 'index' | 'category' | 'indicator' | 'unit' | 'base' | 'target' | 'cumulative' | 'year' | 'attribute' | 'department' | 'other';
+type Role = 'index' | 'category' | 'indicator' | 'unit' | 'base' | 'target' | 'cumulative' | 'rate' | 'weight' | 'year' | 'attribute' | 'department' | 'other';
 
 interface Cell {
   text: string;
@@ -40,10 +40,20 @@ interface Column {
 const INDICATOR_HEADER = /^(?:主要)?(?:指标|指标名称|指标内容|具体指标|名称|项目)$/;
 const YEAR = /((?:19|20)\d{2})\s*年?/;
 const ATTRIBUTE_CELL = /^(?:约束性|预期性|约束|预期|指导性)$/;
-const EMPTY_CELL = /^(?:[\/／\-—–－~～]+|无|暂无|)$/;
+const EMPTY_CELL = /^(?:[\/／\-—–－~～]+|一|无|暂无|)$/;
+/** 农(nóng)业: the pinyin a repost leaves after characters */
+const PINYIN_DEBRIS = /[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]/g;
+const DEPARTMENT_CELL = /(?:局|委|办|厅|中心|政府|管委会|街道|办事处)$/;
+
+/** A cell's words without pinyin debris and spaces. */
+function cleanLabel(label: string): string {
+  return label.replace(PINYIN_DEBRIS, '').replace(/\s+/g, '');
+}
 
 function columnOf(label: string): Column | null {
-  const l = label.replace(/\s+/g, '');
+  let l = cleanLabel(label);
+  // 2020年基期值(起始日期用作比较的数据): a gloss in brackets after the column's name
+  if (l.length > 16) l = l.replace(/[(（][^()（）]{4,}[)）]/g, '');
   if (l.length > 16) return null;
   const year = YEAR.exec(l);
   const y = year ? Number(year[1]) : null;
@@ -52,8 +62,10 @@ function columnOf(label: string): Column | null {
   if (INDICATOR_HEADER.test(l) || /^二级指标$/.test(l)) return { role: 'indicator', year: null, label };
   if (/^(?:计量)?单位$/.test(l)) return { role: 'unit', year: null, label };
   if (/属性|性质/.test(l)) return { role: 'attribute', year: null, label };
-  if (/责任单位|牵头单位|责任部门|牵头部门|责任主体/.test(l)) return { role: 'department', year: null, label };
+  if (/责任单位|牵头单位|责任部门|牵头部门|责任主体|监考单位|考核单位/.test(l)) return { role: 'department', year: null, label };
+  if (/^(?:分值|权重|分数|赋分)$/.test(l)) return { role: 'weight', year: null, label };
   if (/累计/.test(l)) return { role: 'cumulative', year: y, label };
+  if (/^(?:年均)?(?:增长|增速|增幅|增)(?:率|速度)?(?:[(（]%[)）])?$|^年均/.test(l)) return { role: 'rate', year: null, label };
   if (/基期|基准|现状|基数/.test(l)) return { role: 'base', year: y, label };
   if (/目标|预期值|规划值/.test(l)) return { role: 'target', year: y, label };
   if (y !== null && l.length <= 12) return { role: 'year', year: y, label };
@@ -125,9 +137,9 @@ export function parseValueCell(cell: string): { value: number; comparator: Compa
   if (cumulative) s = s.slice(1, -1);
   let comparator: Comparator = '>=';
   let approximate = false;
-  const pre = /^(≥|>=|≤|<=|>|<|不低于|不少于|不超过|不高于|超过|达到|力争|约)/.exec(s);
+  const pre = /^(≥|>=|≤|<=|>|<|不低于|不少于|不超过|不高于|低于|高于|超过|达到|力争|约)/.exec(s);
   if (pre) {
-    comparator = ({ '≥': '>=', '>=': '>=', '≤': '<=', '<=': '<=', '>': '>', '<': '<', 不低于: '>=', 不少于: '>=', 不超过: '<=', 不高于: '<=', 超过: '>' } as Record<string, Comparator>)[pre[1]] ?? '>=';
+    comparator = ({ '≥': '>=', '>=': '>=', '≤': '<=', '<=': '<=', '>': '>', '<': '<', 不低于: '>=', 不少于: '>=', 不超过: '<=', 不高于: '<=', 低于: '<', 高于: '>', 超过: '>' } as Record<string, Comparator>)[pre[1]] ?? '>=';
     if (pre[1] === '约') approximate = true;
     s = s.slice(pre[0].length);
   }
@@ -150,11 +162,11 @@ export function parseValueCell(cell: string): { value: number; comparator: Compa
 
 const LOWER_BETTER = /极差|劣|排放|能耗|水耗|失业率|事故|死亡率|污染|浓度|发生率|负债率|差距/;
 
-const unitInName = /[（(]\s*([^（）()]{1,12})\s*[）)]\s*$/;
+const unitInName = /[（(]\s*([^（）()]{1,12})\s*[）)]\s*$|[（(]\s*(%|‰)\s*$/;
 
-/** Department names in a 责任单位 cell: 区发改委、区统计局 → the lead first. */
+/** Department names in a 责任单位 cell: 区发改委、区统计局 (or run together, 区发改委区统计局) → the lead first. */
 export function departmentsIn(cell: string): string[] {
-  return cell.split(/[、，,；;\/\s]+/).map((d) => d.replace(/[（(]牵头[）)]|牵头$/, '').trim()).filter(Boolean);
+  return cell.split(/[、，,；;\/\s]+|(?<=[局委办厅])(?=[区市县省])/).map((d) => d.replace(/[（(]牵头[）)]|牵头$/, '').trim()).filter(Boolean);
 }
 
 interface Row {
@@ -193,20 +205,65 @@ function place(cols: Column[], cells: Cell[], lastCategory: string): { placed: (
   return { placed: row, category };
 }
 
-/** Rows of a cell-a-line table: ended by the 属性 cell when it is the last column, else by the header's width. */
+/** An indicator's name: words that are no value, 属性 or department. */
+function nameLike(cell: Cell): boolean {
+  const t = cleanLabel(cell.text);
+  return /[\u4e00-\u9fff]/.test(t) && !ATTRIBUTE_CELL.test(t) && !DEPARTMENT_CELL.test(t) && parseValueCell(t) === null && !EMPTY_CELL.test(t);
+}
+
+/**
+ * Rows of a cell-a-line table: ended by the 属性 cell when it is the last column; else by the header's
+ * width, or earlier where a name follows whose next cell is a value (a row whose merged cells were
+ * written once, on the row above, is short: 社会消费品零售总额增长率 / 3, then the next name).
+ */
 function rowsFromStream(cols: Column[], cells: Cell[]): Cell[][] {
   const rows: Cell[][] = [];
   const lastIsAttribute = cols[cols.length - 1].role === 'attribute';
+  const ni = cols.findIndex((c) => c.role === 'indicator');
+  const afterName = cols[ni + 1]?.role;
   let cur: Cell[] = [];
-  for (const c of cells) {
+  cells.forEach((c, k) => {
+    if (!lastIsAttribute && cur.length > ni && afterName && afterName !== 'unit' && nameLike(c)) {
+      const next = cells[k + 1];
+      if (next && (parseValueCell(next.text) !== null || EMPTY_CELL.test(next.text.trim()))) {
+        rows.push(cur);
+        cur = [];
+      }
+    }
     cur.push(c);
     if (lastIsAttribute ? ATTRIBUTE_CELL.test(c.text) : cur.length === cols.length) {
       rows.push(cur);
       cur = [];
     }
-  }
+  });
   if (cur.length) rows.push(cur);
   return rows;
+}
+
+/** 2015 / 基期值 and 年均增速 / 〔累计〕: a header cell broken over two lines is one column. */
+function mergeBrokenHeader(head: Cell[]): Cell[] {
+  const out: Cell[] = [];
+  for (const c of head) {
+    const prev = out[out.length - 1];
+    const t = cleanLabel(c.text);
+    const joinsYear = prev && /^(?:19|20)\d{2}年?$/.test(cleanLabel(prev.text)) && /^(?:基期|目标|规划|预期|现状)/.test(t);
+    const joinsRate = prev && columnOf(prev.text)?.role === 'rate' && /^[〔\[(（].*[〕\])）]$/.test(t);
+    if (joinsYear || joinsRate) out[out.length - 1] = { text: `${prev.text}${c.text}`, start: prev.start, end: c.end };
+    else out.push(c);
+  }
+  return out;
+}
+
+/** The year a table's title names (旌阳区2016年度经济社会发展目标任务分解表), for a target column without one. */
+function titleYear(lines: Line[], at: number): number | null {
+  for (let j = at - 1, seen = 0; j >= 0 && seen < 3; j--) {
+    const t = lines[j].text.trim();
+    if (!t) continue;
+    seen++;
+    const years = [...new Set([...t.matchAll(/((?:19|20)\d{2})\s*年/g)].map((m) => Number(m[1])))];
+    if (years.length === 1 && t.length <= 40 && /表|指标|任务|目标/.test(t)) return years[0];
+  }
+  return null;
 }
 
 export function extractTables(text: string, norm: string, doc: DocumentYear): TablesFound {
@@ -235,8 +292,14 @@ export function extractTables(text: string, norm: string, doc: DocumentYear): Ta
       // one cell a line: the header is the run of column names
       const head: Cell[] = [];
       let j = i;
-      while (j < lines.length && lines[j].text.trim() && columnOf(stripBar(lines[j].text))) head.push(cellOf(lines[j++]));
-      const found = header(head.map((c) => c.text));
+      const isColumn = (l: Line | undefined) => l !== undefined && l.text.trim() !== '' && columnOf(stripBar(l.text)) !== null;
+      for (;;) {
+        if (isColumn(lines[j])) head.push(cellOf(lines[j++]));
+        else if (j < lines.length && lines[j].text.trim() === '' && head.length && isColumn(lines[j + 1])) j++;
+        else break;
+      }
+      const merged = mergeBrokenHeader(head);
+      const found = header(merged.map((c) => c.text));
       if (found) {
         cols = found;
         const body: Cell[] = [];
@@ -269,7 +332,10 @@ export function extractTables(text: string, norm: string, doc: DocumentYear): Ta
         const at = cols!.findIndex((c) => c.role === role);
         return at >= 0 ? placed[at] : null;
       };
-      const name = (get('indicator')?.text ?? '').replace(/^\d+[.、．]\s*/, '');
+      const name = (get('indicator')?.text ?? '')
+        .replace(PINYIN_DEBRIS, '')
+        .replace(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/g, '')
+        .replace(/^\d+[.、．]\s*/, '');
       if (!name) return;
       const sub = /^其中[:：]?/.test(name);
       if (!sub) parent = name;
@@ -285,16 +351,16 @@ export function extractTables(text: string, norm: string, doc: DocumentYear): Ta
       const notes: string[] = [`指标表第${k + 1}行`];
       const unitMatch = unitInName.exec(name);
       const unitCell = get('unit')?.text ?? '';
-      const unit = parsed.unit || (EMPTY_CELL.test(unitCell) ? '' : unitCell) || (unitMatch ? unitMatch[1] : '');
+      const unit = parsed.unit || (EMPTY_CELL.test(unitCell) ? '' : unitCell) || (unitMatch ? (unitMatch[1] ?? unitMatch[2]) : '');
       let subject = unitMatch && !unitCell ? name.slice(0, unitMatch.index).trim() : name;
       if (sub) subject = `${parent.replace(unitInName, '')}${subject.replace(/^其中[:：]?\s*/, '：')}`;
       const baseCol = cols!.findIndex((c) => c.role === 'base');
       const baseCell = baseCol >= 0 ? placed[baseCol] : null;
       const base = baseCell && !EMPTY_CELL.test(baseCell.text) ? parseValueCell(baseCell.text) : null;
-      const deadlineYear = cols![col].year ?? cols!.find((c) => c.role === 'target')?.year ?? null;
+      const deadlineYear = cols![col].year ?? cols!.find((c) => c.role === 'target')?.year ?? titleYear(lines, i);
       if (parsed.cumulative || cols![col].role === 'cumulative') notes.push('〔〕内为规划期累计数');
       if (parsed.approximate) notes.push('约数（左右），按所写数值登记');
-      const explicit = /[<>≥≤]|以上|以下|以内|不低于|不少于|不超过|不高于|超过/.test(placed[col]!.text);
+      const explicit = /[<>≥≤]|以上|以下|以内|不低于|不少于|不超过|不高于|低于|高于|超过/.test(placed[col]!.text);
       // 劣Ⅴ类比例, 极差比例: lower is better unless the name is the decrease itself (浓度下降〔18〕)
       const lower = !explicit && LOWER_BETTER.test(subject) && !/下降|降低|减少|削减/.test(subject);
       if (lower) notes.push('越低越好的指标，按不高于处理');
