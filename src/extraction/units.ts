@@ -35,7 +35,7 @@ const BASE_UNITS: BaseUnit[] = [
   u('类', true, { notBefore: /^[别型]/ }), u('支', true, { notBefore: /^[柱持撑付出援队部]/ }),
   u('批', true, { notBefore: /^[准复次]/ }), u('株', true), u('棵', true), u('头', true, { notBefore: /^[部]/ }),
   u('只', true, { notBefore: /^[要有是能]/ }), u('份', true, { notBefore: /^[额]/ }), u('册', true), u('宗', true),
-  u('床', true, { notBefore: /^[位]/ }), u('吨', true), u('公斤', true), u('千克', true), u('亩', true), u('米', true),
+  u('床', true, { notBefore: /^[位]/ }), u('吨', true), u('公斤', true), u('千克', true), u('斤', true), u('亩', true), u('米', true),
   u('岁', false), u('倍', false), u('级', false, { notBefore: /^[医学院公城政党重乡]/ }),
   u('年', false, { boundary: true }), u('天', false, { boundary: true }), u('小时', false, { boundary: true }),
 ];
