@@ -126,6 +126,12 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
     title: { deadline: null, label: '' },
   };
   const out: Candidate[] = [];
+  /** how many candidates the block of each candidate gives: a list gives several */
+  const listSize = new Map<Candidate, number>();
+  const push = (cs: Candidate[]) => {
+    for (const c of cs) listSize.set(c, cs.length);
+    out.push(...cs);
+  };
   splitBlocks(norm).forEach((block, i) => {
     const line = norm.slice(block.start, block.end);
     if (block.heading) {
@@ -142,7 +148,7 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
         // a digest's line (●经济增长6%左右, 到2030年经济总量达到9万亿元左右): an item of its section
         const first = findFigures(norm, block, () => false)[0];
         if (first && !/[|\t]/.test(line) && /[\u4e00-\u9fff]{2}/.test(norm.slice(block.start, first.start))) {
-          out.push(...extractBlock(ctx, block));
+          push(extractBlock(ctx, block));
           return;
         }
         // a year of a digest (2020年湖南): past when before the document's year; a caption (经济增长) keeps its section
@@ -157,14 +163,38 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
       ctx.section = { mode, deadline: mode === 'future' ? (deadlineIn(line, doc) ?? carried) : null, label, year: year ?? (mode === 'future' ? carried : null) };
       return;
     }
-    out.push(...extractBlock(ctx, block));
+    push(extractBlock(ctx, block));
   });
   resolveRelativeBases(out);
+  const kept = dropRestatements(out, listSize);
   // indicator tables and plan-execution statements are read by their own modules, which replace the sentence rules there
   // (tables read cells a line each: no number gaps closed across their line breaks)
   const found = [extractTables(text, normalizeWidth(toSimplified(text)), doc), extractExecution(text, norm, doc)];
   const covered = (c: Candidate) => found.some((f) => f.spans.some((s) => c.start < s.end && s.start < c.end));
-  return [...out.filter((c) => !covered(c)), ...found.flatMap((f) => f.candidates)].sort((a, b) => a.start - b.start || a.end - b.end);
+  return [...kept.filter((c) => !covered(c)), ...found.flatMap((f) => f.candidates)].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** 生产总值增幅 → 生产总值: the indicator a subject names */
+const indicatorOf = (subject: string) => subject.replace(/(?:预期)?(?:年均)?(?:增幅|降幅|增速|提高幅度)$/, '').replace(/预期$/, '');
+
+/**
+ * A target restated in a lead, a headline or an explanation (2021年全区生产总值增长目标为7.5%以上 …
+ * 主要预期目标是：地区生产总值增长7.5%以上) is proposed once, where a list states it: the same value,
+ * unit, comparator and deadline of an indicator named within the other's name.
+ */
+function dropRestatements(cs: Candidate[], listSize: Map<Candidate, number>): Candidate[] {
+  const dropped = new Set<Candidate>();
+  cs.forEach((a, i) => {
+    for (const b of cs.slice(i + 1)) {
+      if (dropped.has(a) || dropped.has(b)) continue;
+      if (a.value !== b.value || a.unit !== b.unit || a.comparator !== b.comparator || a.deadline !== b.deadline) continue;
+      if ((a.relative?.kind ?? null) !== (b.relative?.kind ?? null)) continue;
+      const [x, y] = [indicatorOf(a.subject), indicatorOf(b.subject)].sort((p, q) => p.length - q.length);
+      if (x.length < 4 || !y.includes(x)) continue;
+      dropped.add((listSize.get(b) ?? 1) > (listSize.get(a) ?? 1) ? a : b);
+    }
+  });
+  return cs.filter((c) => !dropped.has(c));
 }
 
 function extractBlock(ctx: Context, block: Block): Candidate[] {

@@ -187,3 +187,29 @@ describe('a lead or heading that names the year of its targets', () => {
     assert.deepEqual(found('政府工作报告\n2021年1月20日\n2020年主要预期目标顺利完成,地区生产总值增长3.8%以上。'), []);
   });
 });
+
+describe('a target restated is proposed once, where the list states it', () => {
+  it('a lead’s 2021年全区生产总值增长目标为7.5%以上 before the list (http://attbr.com/city/detail/id/5574.html)', () => {
+    const text =
+      '1月21日,广西壮族自治区第十三届人民代表大会第四次会议在南宁开幕,广西壮族自治区人民政府代主席蓝天立向大会作政府工作报告。上游新闻记者注意到,政府工作报告提出,2020年全区地区生产总值增长3.7%,2021年全区生产总值增长目标为7.5%以上。\n' +
+      '蓝天立指出,今年广西全区经济社会发展的主要预期目标是:地区生产总值增长7.5%以上,规模以上工业增加值增长8%以上,财政收入增长5%左右。';
+    const cs = extractTargets(text, { now: NOW });
+    assert.deepEqual(cs.map((c) => `${c.value}${c.unit} ${c.deadline}`), ['7.5% 2021', '8% 2021', '5% 2021']);
+    assert.equal(cs[0].quote, '地区生产总值增长7.5%以上');
+  });
+
+  it('an explanation after the list (2016年廣西地區生產總值預期增長7.5-8%這一目標的設定, http://hkcd.com/content_p/2016-01/25/content_30793.html)', () => {
+    const text =
+      '廣西“兩個建成”目標謀“十三五”新局\n2016-01-25\n' +
+      '  報告指出,2016年廣西經濟社會發展的主要預期目標是:地區生產總值預期增長7.5-8%,財政收入增長6%左右,固定資產投資增長14%,居民人均可支配收入實際增長7.5%。\n' +
+      '  陳武表示,2016年是“十三五”的開局之年,也是推進結構性改革的攻堅之年。2016年廣西地區生產總值預期增長7.5-8%這一目標的設定,主要是從積極進取、統籌兼顧等方面考慮的。';
+    const cs = extractTargets(text, { now: NOW });
+    assert.deepEqual(cs.map((c) => `${c.value}${c.unit} ${c.deadline}`), ['7.5% 2016', '6% 2016', '14% 2016', '7.5% 2016']);
+    assert.ok(cs.every((c) => !c.quote.includes('這一目標')));
+  });
+
+  it('two indicators with the same figure are two targets (规模以上工业增加值, 服务业增加值)', () => {
+    const cs = extractTargets('2024年主要预期目标是:规模以上工业增加值增长8%以上,服务业增加值增长8%以上。', { documentYear: 2024 });
+    assert.equal(cs.length, 2);
+  });
+});
