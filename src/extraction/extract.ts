@@ -110,6 +110,8 @@ const INCENTIVE = /给予|予以|奖励/;
 /** the base period of a relative change: 较2020年, 在2022年的基础上, 以2020年为基数 */
 const BASE_PERIOD = /(?:较|比|相比|与|同|在|以)\s*(\d{4})\s*年(?:底|末)?/;
 const RANGE_BEFORE = /(\d+(?:\.\d+)?)\s*(?:%|个百分点)?\s*[—–~～\-]\s*$/;
+/** indicators whose target is a ceiling (失业率, 价格涨幅) */
+const CAPPED = /失业率|价格涨幅|物价涨幅|CPI涨幅|价格指数涨幅/;
 const NUMBERED_HEADING = /^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|第[一二三四五六七八九十\d]+[章节部篇])/;
 const INLINE_HEADING = /^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])\s*([^。！？!?，,；;]{1,24})[。.！!]/;
 
@@ -511,8 +513,15 @@ function figureCandidate(
 
   const approxBefore = /(?:约|大约|近)\s*$/.test(norm.slice(f.start - 2, f.start));
   if (f.approximate || suffix?.word === '左右' || approxBefore) notes.push('约数（余/多/约/左右），按所写数值登记');
+  // 城镇调查失业率5.5%左右, 居民消费价格涨幅3%左右: a cap, however it is worded
+  const cap = !relative && comparator === '>=' && (implicit || suffix?.word === '左右') && CAPPED.test(subject);
+  if (cap) {
+    comparator = '<=';
+    implicit = true;
+    notes.push(`“${subject}”越低越好，未写明上下限，按不高于处理`);
+  }
   if (implicit && !relative && comparator === '>=') notes.push(`未写明上下限${prefix ? `（“${prefix.word}”）` : ''}，按不低于处理`);
-  if (implicit && comparator === '<=' && !derived) notes.push(`“${prefix?.word ?? ''}”按不高于处理`);
+  if (implicit && comparator === '<=' && !derived && !cap) notes.push(`“${prefix?.word ?? ''}”按不高于处理`);
   if (comparator === '>' && prefix) notes.push(`“${prefix.word}”按严格大于处理`);
   if (/级$/.test(unit)) notes.push('等级目标：数值为等级序号，也可改按达到该等级的对象占比（如100%）登记');
 

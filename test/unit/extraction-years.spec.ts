@@ -213,3 +213,11 @@ describe('a target restated is proposed once, where the list states it', () => {
     assert.equal(cs.length, 2);
   });
 });
+
+describe('a ceiling indicator worded without a bound', () => {
+  it('失业率5.5%左右 and 价格涨幅3.5%左右 are caps, 新增就业60万人以上 a floor (https://mip.lcpkj.cn/article/852.html)', () => {
+    const cs = extractTargets('2020年主要预期目标是:城镇新增就业60万人以上,城镇调查失业率5.5%左右,居民消费价格涨幅3.5%左右。', { documentYear: 2020 });
+    assert.deepEqual(cs.map((c) => `${c.value}${c.unit} ${c.comparator}`), ['60万人 >=', '5.5% <=', '3.5% <=']);
+    assert.ok(cs[1].notes.some((n) => n.includes('按不高于处理')));
+  });
+});
