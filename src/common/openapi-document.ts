@@ -158,6 +158,14 @@ const PROBLEM_SCHEMA = {
   },
 };
 
+/** Operations that answer 404 without a path parameter (an unknown department in the query), 409, 429. */
+const NOT_FOUND = new Set(['ExportsController_status']);
+const CONFLICT = new Set([
+  'TargetsController_create', 'DepartmentsController_create', 'UsersController_create', 'UsersController_update',
+  'ImportsController_apply', 'AlertsController_createRecipient',
+]);
+const TOO_MANY = new Set(['AuthController_login']);
+
 const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -203,15 +211,22 @@ export function finishDocument(generated: OpenAPIObject): OpenAPIObject {
       op.security = open ? [] : [{ bearer: [] }];
       for (const r of Object.values(op.responses)) if (!r.description) r.description = '成功 (success)';
       const takesInput = Boolean(op.requestBody) || Boolean(op.parameters?.length);
-      op.responses = {
-        ...op.responses,
-        ...(!open && { 401: problemResponse('未认证：缺少或无效的令牌 (missing or invalid credentials)') }),
-        ...(!open && { 403: problemResponse('无权限 (forbidden)') }),
-        ...(path.includes('{') && { 404: problemResponse('未找到 (not found)') }),
-        ...(takesInput && { 422: problemResponse('输入有误，errors 指出字段 (invalid input; errors name the fields)') }),
-        ...(op.requestBody !== undefined && { 400: problemResponse('请求体不是合法的 JSON (malformed body)') }),
-        default: problemResponse('其他错误，均为 problem+json (any other error)'),
+      const hasBody = op.requestBody !== undefined;
+      const declared: Record<number, string | false> = {
+        400: hasBody && '请求体不是合法的 JSON (malformed body)',
+        401: id !== 'HealthController_health' && '未认证：缺少或无效的凭据 (missing or invalid credentials)',
+        403: !open && '无权限 (forbidden)',
+        404: (path.includes('{') || NOT_FOUND.has(id)) && '未找到 (not found)',
+        409: CONFLICT.has(id) && '与现有数据冲突 (conflict with the stored state)',
+        413: hasBody && '请求体或上传文件过大 (payload too large)',
+        415: hasBody && '不支持的媒体类型 (unsupported media type)',
+        422: takesInput && '输入有误，errors 指出字段 (invalid input; errors name the fields)',
+        429: TOO_MANY.has(id) && '尝试过多，请稍后再试 (too many attempts)',
+        503: '数据库或 Redis 暂不可用 (a dependency is down)',
       };
+      for (const [status, description] of Object.entries(declared)) {
+        if (description) op.responses[status] ??= problemResponse(description);
+      }
     }
   }
   doc.tags = [...used].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name }));

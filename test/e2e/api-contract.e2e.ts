@@ -31,8 +31,13 @@ describe('API contract', () => {
         assert.ok(op.tags.length && op.tags.every((tag) => declared.has(tag)), where);
         assert.ok(Array.isArray(op.security), where);
         if (!op.security.length) open.push(where);
-        assert.equal(op.responses.default.content['application/problem+json'].schema.$ref, '#/components/schemas/Problem', where);
-        if (op.requestBody) assert.ok(op.responses['422'], where);
+        const errors = Object.entries(op.responses).filter(([status]) => Number(status) >= 400);
+        assert.ok(errors.some(([status]) => status === '503'), where);
+        for (const [status, response] of errors) {
+          assert.equal(response.content['application/problem+json'].schema.$ref, '#/components/schemas/Problem', `${where} ${status}`);
+        }
+        assert.equal(op.responses.default, undefined, where);
+        if (op.requestBody) for (const status of ['400', '413', '415', '422']) assert.ok(op.responses[status], `${where} ${status}`);
         assert.ok(!JSON.stringify(op).includes('"$schema"'), where);
       }
     }

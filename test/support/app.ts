@@ -4,6 +4,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { type AppConfig, loadConfig } from '../../src/config/config.js';
+import { checkContract, recordResponses } from './contract.js';
 import { createTestDatabase } from './database.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -51,6 +52,7 @@ export async function startApp(label: string, env: Record<string, string> = {}):
   const app = await createApp(config);
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const server = app.getHttpServer();
+  const observed = recordResponses(server);
   const as = (token: string) => request.agent(server).set('authorization', `Bearer ${token}`);
   const login = async (email: string, password: string) => {
     const res = await request(server).post('/api/v1/auth/login').send({ email, password });
@@ -67,10 +69,16 @@ export async function startApp(label: string, env: Record<string, string> = {}):
     login,
     db,
     close: async () => {
+      const document = (await request(server).get('/api/docs-json')).body;
+      const mismatches = await checkContract(document, observed);
       await app.close();
       await db.end();
       await flushPrefix(prefix);
       await database.drop();
+      // CONTRACT_CHECK=off only reports (CONTRACT_REPORT), for surveying what the suite sees
+      if (mismatches.length && process.env.CONTRACT_CHECK === 'on') {
+        throw new Error(`${mismatches.length} responses disagree with the OpenAPI document:\n${[...new Set(mismatches)].slice(0, 40).join('\n')}`);
+      }
     },
   };
 }
