@@ -12,6 +12,7 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { seedIfEmpty } from '../seeds/seed.js';
 import { UPLOAD_LIMIT } from './imports/upload.js';
+import { exactJsonParser } from './common/json-numbers.js';
 import { finishDocument } from './common/openapi-document.js';
 import { parseQueryString } from './common/query-string.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
@@ -79,6 +80,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   allowLargeBatchBodies(adapter.getInstance()); // POST /figures/batch takes up to 32 MB (before Nest adds routes)
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: nestLogger });
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON numbers a double cannot hold as written (1e-400, 2000.123456789012345) are refused, not rounded.
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, exactJsonParser(fastify));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InexactNumber, inexactNumberMessage } from './json-numbers.js';
 import { checkDecimal, isDecimalError, MAX_DECIMAL_PLACES } from './values.js';
 
 /** A number as a person typed, pasted or a sheet held it: the exact decimal, and whether it carried a trailing %. */
@@ -73,12 +74,15 @@ export const isCountUnit = (unit: string): boolean => isWholeUnit(unit) || isWho
 export const isPercentUnit = (unit: string): boolean => unit.normalize('NFKC').trim() === '%';
 
 const NUMBER_OR_TEXT = '须为数字或数字字符串 (must be a number or a decimal string)';
+/** A JSON number the body parser found inexact (src/common/json-numbers.ts) is refused with its own reason. */
+const numberOrText = (issue: { input?: unknown }) =>
+  issue.input instanceof InexactNumber ? inexactNumberMessage(issue.input) : NUMBER_OR_TEXT;
 
 /**
  * A figure's value in the one grammar: the exact decimal and, only when the input carried a trailing %,
  * `percent: true` (FiguresService takes it on % targets only).
  */
-export const figureValue = z.union([z.number(), z.string()], { error: NUMBER_OR_TEXT }).transform((input, ctx) => {
+export const figureValue = z.union([z.number(), z.string()], { error: numberOrText }).transform((input, ctx) => {
   const parsed = parseNumberInput(input);
   if (!parsed.ok) {
     ctx.addIssue({ code: 'custom', message: parsed.message });
@@ -88,7 +92,7 @@ export const figureValue = z.union([z.number(), z.string()], { error: NUMBER_OR_
 });
 
 /** A target's value (baseline, goal, milestone) in the one grammar, without a % sign (the unit says it). */
-export const decimalValue = z.union([z.number(), z.string()], { error: NUMBER_OR_TEXT }).transform((input, ctx) => {
+export const decimalValue = z.union([z.number(), z.string()], { error: numberOrText }).transform((input, ctx) => {
   const parsed = parseNumberInput(input);
   if (parsed.ok && !parsed.percent) return parsed.value;
   ctx.addIssue({

@@ -81,6 +81,8 @@ export const emailAddress = z.string().trim().toLowerCase().pipe(z.email('邮箱
 
 export const isoOrNull = (d: Date | null | undefined): string | null => d?.toISOString() ?? null;
 
-/** numeric (string) from PostgreSQL → JSON number. */
-export const toNumber = (value: string | null | undefined): number | null =>
-  value === null || value === undefined ? null : Number(value);
+/**
+ * A computed number (an evaluation's) as the decimal text PostgreSQL's `numeric` stores and prints for it:
+ * no exponent, no trailing zeros. Stored values go out as PostgreSQL's own text, never through a double.
+ */
+export const decimalText = (n: number | null): string | null => (n === null ? null : n === 0 ? '0' : new Decimal(n).toFixed());

@@ -34,16 +34,19 @@ export interface FigureWrite {
 export interface FigureJson {
   target: string;
   period: string;
-  value: number;
+  /** the exact decimal as stored (PostgreSQL numeric's text, as the CSV export writes it) */
+  value: string;
   basis: Basis;
   status: 'preliminary' | 'final';
   note: string | null;
   source: string | null;
+  /** which of the figure's revisions this is: 1, 2, 3… in the order they were written */
   revision: number;
   recordedAt: string;
 }
 
-export interface RevisionJson extends Omit<FigureJson, 'revision'> {
+export interface RevisionJson extends FigureJson {
+  /** the revision's row id (the audit trail's `revisionIds` name revisions by it) */
   id: number;
   reason: string | null;
   recordedBy: string | null;
@@ -69,7 +72,7 @@ export interface FigureCheck {
 }
 
 const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period' | 'reason'>) => ({
-  value: Number(r.value), basis: r.basis, status: r.status, note: r.note, source: r.source, revision: Number(r.id),
+  value: r.value, basis: r.basis, status: r.status, note: r.note, source: r.source, revision: Number(r.id),
 });
 
 /** A revision a write appended (numeric as text). */
@@ -168,19 +171,22 @@ async function copyInput(
   await manager.query(`ANALYZE ${INPUT_TABLE}`);
 }
 
-const FIGURE_COLUMNS = `t.code AS target, f.period, f.value, f.basis, f.status, f.note, f.source`;
+const FIGURE_COLUMNS = `t.code AS target, f.period, f.value::text, f.basis, f.status, f.note, f.source`;
+/** A current figure's revision number: its revision's place among the figure's revisions (by id). */
+const REVISION_NUMBER = `(SELECT count(*) FROM figure_revisions r
+  WHERE r.target_id = f.target_id AND r.period = f.period AND r.id <= f.revision_id)::int AS revision`;
 
 type Row = Record<string, unknown> & { value: string; recorded_at: Date };
 
 const figureJson = (r: Row): FigureJson => ({
   target: r.target as string,
   period: r.period as string,
-  value: Number(r.value),
+  value: r.value,
   basis: r.basis as Basis,
   status: r.status as FigureJson['status'],
   note: r.note as string | null,
   source: r.source as string | null,
-  revision: Number(r.revision_id),
+  revision: r.revision as number,
   recordedAt: r.recorded_at.toISOString(),
 });
 
@@ -195,7 +201,7 @@ export class FiguresService {
   async list(code: string): Promise<FigureJson[]> {
     const targetId = await this.targetId(code);
     const rows: Row[] = await this.dataSource.query(
-      `SELECT ${FIGURE_COLUMNS}, f.revision_id, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
+      `SELECT ${FIGURE_COLUMNS}, ${REVISION_NUMBER}, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
        WHERE f.target_id = $1 ORDER BY tm_period_t(f.period), f.period`,
       [targetId],
     );
@@ -205,7 +211,7 @@ export class FiguresService {
   async get(code: string, period: string): Promise<FigureJson> {
     const targetId = await this.targetId(code);
     const [row]: Row[] = await this.dataSource.query(
-      `SELECT ${FIGURE_COLUMNS}, f.revision_id, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
+      `SELECT ${FIGURE_COLUMNS}, ${REVISION_NUMBER}, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
        WHERE f.target_id = $1 AND f.period = $2`,
       [targetId, period],
     );
@@ -216,15 +222,15 @@ export class FiguresService {
   async revisions(code: string, period: string): Promise<RevisionJson[]> {
     const targetId = await this.targetId(code);
     const rows: Row[] = await this.dataSource.query(
-      `SELECT ${FIGURE_COLUMNS}, f.id, f.reason, f.confirmed_warning, f.recorded_by, f.recorded_at FROM figure_revisions f
+      `SELECT ${FIGURE_COLUMNS}, f.id, (row_number() OVER (ORDER BY f.id))::int AS revision, f.reason, f.confirmed_warning,
+              f.recorded_by, f.recorded_at FROM figure_revisions f
        JOIN targets t ON t.id = f.target_id WHERE f.target_id = $1 AND f.period = $2 ORDER BY f.recorded_at, f.id`,
       [targetId, period],
     );
     if (!rows.length) throw notFound(`${code} ${period} 的实际值`);
     return rows.map((r) => {
-      const { revision: _, ...rest } = figureJson(r);
       return {
-        ...rest, id: Number(r.id), reason: r.reason as string | null, recordedBy: r.recorded_by as string | null,
+        ...figureJson(r), id: Number(r.id), reason: r.reason as string | null, recordedBy: r.recorded_by as string | null,
         confirmedWarning: r.confirmed_warning as string | null,
       };
     });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { notFound } from '../common/domain-error.js';
+import { decimalText } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { EvaluationResult } from '../evaluation/evaluation.types.js';
 import type { Page } from '../targets/targets.service.js';
@@ -22,7 +23,8 @@ export interface EvaluationJson {
   projected: number | null;
   yearTarget: number | null;
   latestPeriod: string | null;
-  latestValue: number | null;
+  /** the latest value the rules read (12 significant digits), as the decimal text evaluations.latest_value holds */
+  latestValue: string | null;
   overdue: boolean;
   duePeriod: string | null;
   asOf: string;
@@ -36,13 +38,11 @@ export interface StoredEvaluationJson extends EvaluationJson {
   evaluatedAt: string;
 }
 
-const num = (v: string | number | null) => (v === null ? null : Number(v));
-
 export function evaluationJson(code: string, r: EvaluationResult): EvaluationJson {
   return {
     code, status: r.status, early: r.early, pace: r.pace, paceMethod: r.paceMethod, completion: r.completion,
     elapsed: r.elapsed, expected: r.expected, gap: r.gap, lag: r.lag, projected: r.projected, yearTarget: r.yearTarget,
-    latestPeriod: r.latestPeriod, latestValue: r.latestValue, overdue: r.overdue, duePeriod: r.duePeriod,
+    latestPeriod: r.latestPeriod, latestValue: decimalText(r.latestValue), overdue: r.overdue, duePeriod: r.duePeriod,
     asOf: r.asOf.toISOString(),
   };
 }
@@ -58,7 +58,7 @@ function storedJson(r: any): StoredEvaluationJson {
     evaluatedAt: r.evaluated_at.toISOString(), asOf: r.as_of.toISOString(), status: r.status, early: r.early,
     pace: r.pace, paceMethod: r.pace_method, completion: r.completion, elapsed: r.elapsed, expected: r.expected,
     gap: r.gap, lag: r.lag, projected: r.projected, yearTarget: r.year_target, latestPeriod: r.latest_period,
-    latestValue: num(r.latest_value), overdue: r.overdue, duePeriod: r.due_period,
+    latestValue: r.latest_value, overdue: r.overdue, duePeriod: r.due_period,
   };
 }
 

@@ -2,7 +2,8 @@ import type { TargetDefinition } from '../evaluation/evaluation.types.js';
 import type { Target } from './target.entity.js';
 import type { TargetBody } from './target.schema.js';
 
-export interface PeriodValueJson { period: string; value: number }
+/** A period and its value: the exact decimal as PostgreSQL stores it (`"2000.123456789012345"`), never a double. */
+export interface PeriodValueJson { period: string; value: string }
 
 export interface TargetJson {
   code: string;
@@ -48,9 +49,9 @@ export function targetJson(t: Target): TargetJson {
     departmentName: t.department.name,
     supporting: (t.supporting ?? []).map((d) => d.code).sort(),
     category: t.category,
-    baseline: t.baselinePeriod === null ? null : { period: t.baselinePeriod, value: Number(t.baselineValue) },
-    target: { period: t.targetPeriod, value: Number(t.targetValue) },
-    milestones: [...(t.milestones ?? [])].sort(byPeriod).map((m) => ({ period: m.period, value: Number(m.value) })),
+    baseline: t.baselinePeriod === null ? null : { period: t.baselinePeriod, value: t.baselineValue! },
+    target: { period: t.targetPeriod, value: t.targetValue },
+    milestones: [...(t.milestones ?? [])].sort(byPeriod).map((m) => ({ period: m.period, value: m.value })),
     graceDays: t.graceDays,
     source: { document: t.sourceDocument, quote: t.sourceQuote, url: t.sourceUrl },
     notes: t.notes,

@@ -392,7 +392,7 @@ describe('alerts and scheduled emails (issue 4) against a real SMTP server', () 
       await eventually(async () => {
         const res = await t.http().get('/api/v1/evaluations/latest?department=BND').expect(200);
         const row = res.body.items.find((e: { code: string }) => e.code === 'BND-1');
-        return row?.latestValue === 150 && row.status === 'lagging' ? row : undefined;
+        return row?.latestValue === '150' && row.status === 'lagging' ? row : undefined;
       }, 10_000, 'BND-1 re-evaluated');
       // … then two reconciles at the same moment.
       const service = t.app.get(AlertsService);

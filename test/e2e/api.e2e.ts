@@ -32,8 +32,8 @@ describe('REST API on PostgreSQL and Redis', () => {
       {
         code: 'DT-ENTERPRISES', name: '数字化改造企业数', aliases: [], unit: '家', kind: 'level', comparator: '>=', method: 'linear',
         frequency: 'quarterly', expectation: 'time', binding: false, department: 'ECON-INFO', departmentName: '区经济信息委',
-        supporting: ['SCI-TECH'], category: null, baseline: { period: '2023', value: 200 },
-        target: { period: '2025', value: 350 }, milestones: [{ period: '2024', value: 275.5 }], graceDays: 20,
+        supporting: ['SCI-TECH'], category: null, baseline: { period: '2023', value: '200' },
+        target: { period: '2025', value: '350' }, milestones: [{ period: '2024', value: '275.5' }], graceDays: 20,
         source: WORKED_EXAMPLE.source, notes: null, archived: false, createdAt: undefined, updatedAt: undefined,
       },
     );
@@ -70,17 +70,17 @@ describe('REST API on PostgreSQL and Redis', () => {
 
   it('stores a figure, and the same figure again adds no revision', async () => {
     const first = await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4').send({ value: 260, note: '快报' }).expect(200);
-    assert.equal(first.body.value, 260);
+    assert.equal(first.body.value, '260');
     await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4').send({ value: '260.0', note: '快报' }).expect(200);
     let revisions = await t.http().get('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4/revisions').expect(200);
     assert.equal(revisions.body.length, 1);
     await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4')
       .send({ value: 262, note: '快报', reason: '统计局核定' }).expect(200);
     revisions = await t.http().get('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4/revisions').expect(200);
-    assert.deepEqual(revisions.body.map((r: { value: number; reason: string | null }) => [r.value, r.reason]),
-      [[260, null], [262, '统计局核定']]);
+    assert.deepEqual(revisions.body.map((r: { value: string; reason: string | null }) => [r.value, r.reason]),
+      [['260', null], ['262', '统计局核定']]);
     const figures = await t.http().get('/api/v1/targets/DT-ENTERPRISES/figures').expect(200);
-    assert.deepEqual(figures.body.map((f: { period: string; value: number }) => [f.period, f.value]), [['2024Q4', 262]]);
+    assert.deepEqual(figures.body.map((f: { period: string; value: string }) => [f.period, f.value]), [['2024Q4', '262']]);
   });
 
   it('evaluates the worked example of DESIGN.md, as of a past moment too', async () => {
@@ -94,10 +94,10 @@ describe('REST API on PostgreSQL and Redis', () => {
         expected: res.body.expected, lag: res.body.lag, gap: res.body.gap, latestPeriod: res.body.latestPeriod,
         latestValue: res.body.latestValue, asOf: res.body.asOf },
       { status: 'lagging', elapsed: 0.5, completion: 0.4, pace: 0.8, expected: 275, lag: 15, gap: 90,
-        latestPeriod: '2024Q4', latestValue: 260, asOf },
+        latestPeriod: '2024Q4', latestValue: '260', asOf },
     );
     const now = await t.http().get('/api/v1/targets/DT-ENTERPRISES/evaluation').expect(200);
-    assert.equal(now.body.latestValue, 262);
+    assert.equal(now.body.latestValue, '262');
     // Before 2024Q4 ended (2025-01-01 Beijing time) the figure did not exist yet.
     const early = await t.http().get('/api/v1/targets/DT-ENTERPRISES/evaluation?asOf=2024-12-31').expect(200);
     assert.equal(early.body.status, 'no_data');
@@ -116,7 +116,7 @@ describe('REST API on PostgreSQL and Redis', () => {
     const nev = await t.http().get('/api/v1/targets/NEV-OUTPUT/evaluation').expect(200);
     // YTD 820 of 2000 at half the year: c = 0.41, e = 0.5, pace 0.82 → lagging (< 0.85).
     assert.deepEqual([nev.body.latestValue, nev.body.completion, nev.body.pace, nev.body.status],
-      [820, 0.41, 0.82, 'lagging']);
+      ['820', 0.41, 0.82, 'lagging']);
   });
 
   it('archives a target: it leaves the list and its figures stay', async () => {

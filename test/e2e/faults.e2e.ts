@@ -15,7 +15,7 @@ import { freePort, type PrivateRedis, startPrivateRedis } from '../support/redis
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Each target's latest evaluation, as GET /evaluations/latest serves it. */
-async function latest(t: TestApp, code: string): Promise<{ latestValue: number | null; status: string; runId: string | null } | undefined> {
+async function latest(t: TestApp, code: string): Promise<{ latestValue: string | null; status: string; runId: string | null } | undefined> {
   const res = await t.http().get('/api/v1/evaluations/latest?pageSize=100').expect(200);
   return res.body.items.find((e: { code: string }) => e.code === code);
 }
@@ -79,7 +79,7 @@ describe('faults (issue 7): Redis down, graceful shutdown', () => {
     const worker = spawned({ APP_ROLE: 'worker' });
     await waitForOutput(worker, 'worker started');
     await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4').send({ value: 260 }).expect(200);
-    await eventually(async () => ((await latest(t, 'DT-ENTERPRISES'))?.latestValue === 260 ? true : undefined), 15_000, 'first evaluation');
+    await eventually(async () => ((await latest(t, 'DT-ENTERPRISES'))?.latestValue === '260' ? true : undefined), 15_000, 'first evaluation');
     assert.deepEqual(await waiting(t), []);
 
     await redis.stop();
@@ -96,14 +96,14 @@ describe('faults (issue 7): Redis down, graceful shutdown', () => {
     const { rows: [target] } = await t.db.query(`SELECT id FROM targets WHERE code = 'DT-ENTERPRISES'`);
     assert.deepEqual(await waiting(t), [target.id], 'one request for the target, kept in PostgreSQL');
     assert.equal((await t.http().get('/api/v1/health').expect(200)).body.reevaluationsWaiting, 1);
-    assert.equal((await latest(t, 'DT-ENTERPRISES'))?.latestValue, 260, 'not evaluated while Redis is down');
+    assert.equal((await latest(t, 'DT-ENTERPRISES'))?.latestValue, '260', 'not evaluated while Redis is down');
     const before = Number((await t.db.query(`SELECT count(*) FROM evaluations WHERE run_id IS NULL`)).rows[0].count);
 
     await sleep(1000);
     await redis.start(); // empty: everything Redis held is gone, as after a restart without persistence
     const evaluated = await eventually(async () => {
       const row = await latest(t, 'DT-ENTERPRISES');
-      return row?.latestValue === 320 && (await waiting(t)).length === 0 ? row : undefined;
+      return row?.latestValue === '320' && (await waiting(t)).length === 0 ? row : undefined;
     }, 30_000, 're-evaluation after Redis is back');
     assert.equal(evaluated.runId, null);
     await eventually(async () => {
@@ -203,7 +203,7 @@ describe('faults (issue 7): Redis down, graceful shutdown', () => {
     await lock.release();
 
     const res = await put;
-    assert.deepEqual([res.status, res.body.value], [200, 275]);
+    assert.deepEqual([res.status, res.body.value], [200, '275']);
     const [code, ms] = await exitWithin(api, signalled, 10_000);
     assert.equal(code, 0, api.output());
     assert.ok(ms < 10_000, `stopped after ${ms} ms`);
@@ -219,7 +219,7 @@ describe('faults (issue 7): Redis down, graceful shutdown', () => {
     await waitForOutput(worker, 'worker started');
     // The worker queued the request left by the last test (at start): it is evaluated now.
     await eventually(async () => ((await waiting(t)).length === 0 ? true : undefined), 15_000, 'left request evaluated');
-    assert.equal((await latest(t, 'DT-SIGTERM'))?.latestValue, 275);
+    assert.equal((await latest(t, 'DT-SIGTERM'))?.latestValue, '275');
 
     // The figure commits with its request; its job (debounced 500 ms) saves the evaluation, then waits
     // on the lock to settle the request: it is active when the signal comes.
@@ -243,7 +243,7 @@ describe('faults (issue 7): Redis down, graceful shutdown', () => {
     assert.equal(code, 0, worker.output());
     assert.ok(ms < 10_000, `stopped after ${ms} ms`);
     assert.deepEqual(await waiting(t), [], 'the job finished: its request is settled');
-    assert.equal((await latest(t, 'DT-SIGTERM'))?.latestValue, 300);
+    assert.equal((await latest(t, 'DT-SIGTERM'))?.latestValue, '300');
     const late = await queue.getJob('test-after-sigterm');
     assert.equal(await late?.getState(), 'waiting', 'left for another worker');
     await late?.remove();

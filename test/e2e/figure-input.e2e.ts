@@ -41,10 +41,10 @@ describe('figure input (API)', () => {
   }
 
   it('takes full-width digits, grouped thousands and a % on a % target', async () => {
-    assert.equal((await put('NEV-UNITS', '2026Q1', { value: '２４．５' }).expect(200)).body.value, 24.5);
+    assert.equal((await put('NEV-UNITS', '2026Q1', { value: '２４．５' }).expect(200)).body.value, '24.5');
     assert.equal((await put('NEV-UNITS', '2026Q2', { value: '2,5' }).expect(422)).body.errors[0].path, 'value');
-    assert.equal((await put('FIVEG-COVERAGE', '2026Q1', { value: '85%' }).expect(200)).body.value, 85);
-    assert.equal((await put('FIVEG-COVERAGE', '2026Q2', { value: '８６％' }).expect(200)).body.value, 86);
+    assert.equal((await put('FIVEG-COVERAGE', '2026Q1', { value: '85%' }).expect(200)).body.value, '85');
+    assert.equal((await put('FIVEG-COVERAGE', '2026Q2', { value: '８６％' }).expect(200)).body.value, '86');
   });
 
   it('a value far from the previous period needs confirm: true, and the revision records it', async () => {

@@ -65,7 +65,7 @@ describe('evaluation runs on a real Bull worker', () => {
     const latest = await eventually(async () => {
       const res = await t.http().get('/api/v1/evaluations/latest?department=ECON-INFO').expect(200);
       const row = res.body.items.find((e: { code: string }) => e.code === 'DT-ENTERPRISES');
-      return row.latestValue === 351 ? row : undefined;
+      return row.latestValue === '351' ? row : undefined;
     }, 10_000, 're-evaluation');
     assert.deepEqual([latest.status, latest.runId, latest.overdue], ['achieved', null, false]);
   });

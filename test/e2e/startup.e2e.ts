@@ -82,7 +82,7 @@ describe('start-up', () => {
           assert.equal(res.body.total, 9, `round ${round}`);
           const tech = res.body.items.find((x: { code: string }) => x.code === 'TECH-ENTERPRISES');
           assert.deepEqual([tech.baseline, tech.target, tech.department],
-            [{ period: '2023', value: 2782 }, { period: '2027', value: 5564 }, 'SCI-TECH']);
+            [{ period: '2023', value: '2782' }, { period: '2027', value: '5564' }, 'SCI-TECH']);
           const nev = res.body.items.find((x: { code: string }) => x.code === 'NEV-OUTPUT');
           assert.deepEqual([nev.kind, nev.baseline, nev.source.quote],
             ['flow', null, '力争到2025年，全区智能网联新能源汽车年产值将达2000亿元']);
