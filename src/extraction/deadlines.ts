@@ -82,8 +82,12 @@ const REVIEWED = /取得|预计全年|初步预计|初步核算|成绩单|交答
 const TARGET_LEAD = /^[，,\s]*[\u4e00-\u9fff]{0,4}(?:将|要|力争)/;
 /** what follows a year that lists its targets: 2018年全省经济社会发展主要预期目标是, 2021年全区生产总值增长目标为 (not 远景目标, not 目标任务全面完成) */
 const TARGETS_OF_YEAR = /^[^\d。；;！？!?]{0,30}?(?<!远景)(?:主要预期目标|预期目标|主要目标|目标(?:是|为))(?![^。；;！？!?]{0,6}(?:完成|实现|达成))/;
+/** 2025年是“十四五”规划的收官之年, 2024年是…的关键一年: the year ahead, the document's own */
+const YEAR_AHEAD = /^是[^。；;！？!?]{0,40}?(?:开局之年|收官之年|关键之年|决胜之年|攻坚之年|起步之年|关键一年|重要一年|之年)/;
 /** 2024全国地方两会, 2021年省两会: the sessions meet in the year of their report */
 const SESSIONS = /(\d{4})\s*年?\s*(?:全国|地方|省|市|全国地方)*两会/g;
+/** 2025年我国学前教育毛入园率将…: a plan word in the year's own clause, before any figure */
+const PLANNED_AFTER_YEAR = /^[^，,。；;！？!?\d]{0,20}?(?:将(?![近军领士])|力争|(?<![主重需纲摘提只必紧首简概扼不要])要(?![素点件闻求]))/;
 /** 2024年1—6月, 2024年上半年: part of a year, no review of it */
 const PART_YEAR = /^\s*(?:\d{1,2}\s*(?:[—–\-~～至]\s*\d{1,2}\s*)?月|上半年|前三季度|[一二三四]季度|以来)/;
 
@@ -110,6 +114,7 @@ export function yearFromStatements(text: string, now: Date = new Date()): number
     const window = rest.split(/[。！？!?；;]|\d{4}\s*年/)[0].replace(/\s+/g, '');
     const y = Number(m[1]);
     if (REVIEWED.test(window)) vote(y + 1);
+    else if (YEAR_AHEAD.test(window)) vote(y);
     else if (workReport && (TARGETS_OF_YEAR.test(window) || TARGET_LEAD.test(window))) vote(y);
   }
   let best: number | null = null;
@@ -187,6 +192,14 @@ export function scanYears(s: string, offset: number, doc: DocumentYear): TimeEve
     if (!free(a, b) || n < 1) continue;
     add(a, b, { effect: 'future', deadline: doc.year + n - 1 });
   }
+  // 未来五年, 今后3年: the N years that begin with the document's year
+  for (const m of s.matchAll(/(?:未来|今后)\s*([一二两三四五六七八九十]|\d{1,2})\s*年/g)) {
+    const a = m.index!;
+    const b = a + m[0].length;
+    const n = /\d/.test(m[1]) ? Number(m[1]) : '一二三四五六七八九十'.indexOf(m[1].replace('两', '二')) + 1;
+    if (!free(a, b) || n < 1) continue;
+    add(a, b, { effect: 'future', deadline: doc.year + n - 1 });
+  }
   // 今年, 年内, 本年度, 明年; 去年, 上年, 前年 (not 较上年, 比上年: comparisons)
   for (const m of s.matchAll(/今年(以来|一季度|上半年|前\S{1,3}月|1\s*[—–\-~至]\s*\d{1,2}月)?|本年度?|年内|明年|去年|前年|(?<![较比同与])上年(?!同期)/g)) {
     const a = m.index!;
@@ -211,9 +224,13 @@ export function scanYears(s: string, offset: number, doc: DocumentYear): TimeEve
     if (/\d$/.test(before)) continue;
     const y = Number(m[1]);
     if (y < 1950 || y > 2100) continue;
-    // 力争2025年…, 将于2025年…, 2018年…主要预期目标是：planned whatever the year
+    // 力争2025年…, 将于2025年…, 2018年…主要预期目标是, 2025年我国学前教育毛入园率将…: planned whatever the year;
+    // 2025年我国人均预期寿命达78.3岁 after such a 2025年: the same deadline
     const planned =
-      /(?:力争|争取|确保|预计|计划|将|要)\s*(?:在|于)?\s*$/.test(s.slice(Math.max(0, a - 4), a)) || TARGETS_OF_YEAR.test(s.slice(b, b + 40));
+      /(?:力争|争取|确保|预计|计划|将|要)\s*(?:在|于)?\s*$/.test(s.slice(Math.max(0, a - 4), a)) ||
+      TARGETS_OF_YEAR.test(s.slice(b, b + 40)) ||
+      PLANNED_AFTER_YEAR.test(s.slice(b, b + 24)) ||
+      events.some((e) => e.deadline === y && e.effect === 'future');
     if (m[3]) add(a, b, { effect: 'past', pastYear: null });
     else if (planned) add(a, b, { effect: 'future', deadline: y });
     else if (isPastYear(y, doc)) add(a, b, { effect: 'past', pastYear: y });

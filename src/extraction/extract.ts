@@ -98,7 +98,9 @@ interface Context {
   doc: DocumentYear;
   /** the current section: its reading, deadline and the year its heading names (2020年湖南) */
   section: { mode: Mode; deadline: number | null; label: string; year: number | null };
-  title: { deadline: number | null; label: string };
+  title: { deadline: number | null; label: string; plan: boolean };
+  /** how the block before ended: a 具体来看… paragraph goes on from it */
+  last: { mode: Mode; deadline: { year: number; label: string } | null } | null;
 }
 
 const DOUBLING = /双倍增|倍增|翻一番|翻番|翻两番|翻三番/g;
@@ -113,6 +115,21 @@ const RANGE_BEFORE = /(\d+(?:\.\d+)?)\s*(?:%|个百分点)?\s*[—–~～\-]\s*$
 /** indicators whose target is a ceiling (失业率, 价格涨幅) */
 const CAPPED = /失业率|价格涨幅|物价涨幅|CPI涨幅|价格指数涨幅/;
 const NUMBERED_HEADING = /^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|第[一二三四五六七八九十\d]+[章节部篇])/;
+/** a title naming a plan (…行动方案, …实施意见, 重点工作分工方案): its untitled parts plan */
+const PLAN_TITLE = /(?:方案|计划|规划|纲要|意见|要点|分工|清单)(?:[（(][^）)]*[）)])?$/;
+const NOT_PLAN_TITLE = /执行情况|总结|报告|公报|通报/;
+/** 具体来看，质量效益方面，…: a paragraph that details the one before */
+const CONTINUATION = /^(?:具体(?:来看|而言|来说|包括|是)|分(?:领域|行业|类|项)(?:来)?看|细化来看|从具体指标看)/;
+/** 对地区生产总值增长5%以上、…等经济社会发展预期目标完成情况进行监测: a list that names its figures targets */
+const LIST_OF_TARGETS = /^[^。！？!?]*?等[^。！？!?\d]{0,16}?(?<!远景)(?:预期目标|主要目标|发展目标|目标任务|约束性指标|预期性指标)/;
+/** 今后五年, 未来3年, 着眼五年, 近三年: a span of years, not a target */
+const DURATION_BEFORE = /(?:今后|未来|着眼|近|这|过去|前|后)\s*$/;
+/** 六大行动、十项工程, 守好三条生命线, 实施15项重大工程: a programme's count, not a target */
+const PROGRAMME = /^(?:项|条|个|大|场)?(?:重大|重点|专项|民生)?(?:工程|行动|战略|举措|攻坚战|生命线)/;
+/** 六个加快, 七个能力, 四个坚持: a slogan's count (written in Chinese numerals) */
+const SLOGAN = /^(?:个|大|项|条)(?:加快|坚持|着力|能力|方面|领域|原则|转变|一批|统筹|优先|必须|注重|聚焦|围绕|强化|推动|突出)/;
+/** 3岁以下婴幼儿, 二级以上医院, 15岁以上人群: a bound that qualifies the noun after it */
+const QUALIFIER_AFTER = /^\s*(?:及以上|以上|以下|及以下)(?=[\u4e00-\u9fff])(?!的?(?:水平|标准|目标))/;
 const INLINE_HEADING = /^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])\s*([^。！？!?，,；;]{1,24})[。.！!]/;
 
 export function extractTargets(text: string, options: ExtractOptions = {}): Candidate[] {
@@ -125,7 +142,8 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
     norm,
     doc,
     section: { mode: 'neutral', deadline: null, label: '', year: null },
-    title: { deadline: null, label: '' },
+    title: { deadline: null, label: '', plan: false },
+    last: null,
   };
   const out: Candidate[] = [];
   /** how many candidates the block of each candidate gives: a list gives several */
@@ -140,7 +158,7 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
       // the first line is the document's title unless it is numbered like a section heading
       const numbered = NUMBERED_HEADING.test(line);
       if (i === 0 && !numbered) {
-        ctx.title = { deadline: deadlineIn(line, doc), label: text.slice(block.start, block.end) };
+        ctx.title = { deadline: deadlineIn(line, doc), label: text.slice(block.start, block.end), plan: PLAN_TITLE.test(line.trim()) && !NOT_PLAN_TITLE.test(line.replace(/《[^》]*》/g, '')) };
         return;
       }
       const label = text.slice(block.start, block.end);
@@ -168,12 +186,24 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
     push(extractBlock(ctx, block));
   });
   resolveRelativeBases(out);
-  const kept = dropRestatements(out, listSize);
+  const kept = dropRestatements(dropDoublingsOfLevels(out), listSize);
   // indicator tables and plan-execution statements are read by their own modules, which replace the sentence rules there
   // (tables read cells a line each: no number gaps closed across their line breaks)
   const found = [extractTables(text, normalizeWidth(toSimplified(text)), doc), extractExecution(text, norm, doc)];
   const covered = (c: Candidate) => found.some((f) => f.spans.some((s) => c.start < s.end && s.start < c.end));
   return [...kept.filter((c) => !covered(c)), ...found.flatMap((f) => f.candidates)].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/**
+ * 实现数字经济核心产业增加值翻番 in a lead, where the body states the level (翻番，达到5500亿元): a doubling
+ * without a base, of an indicator that has a level target for the same year, restates that target.
+ */
+function dropDoublingsOfLevels(cs: Candidate[]): Candidate[] {
+  return cs.filter(
+    (c) =>
+      !(c.relative?.kind === 'multiply' && !c.baseline && !c.basePeriod && c.subject.length >= 4) ||
+      !cs.some((d) => d !== c && !d.relative && d.deadline === c.deadline && commonLength(d.subject, c.subject) >= Math.min(6, c.subject.length)),
+  );
 }
 
 /** 生产总值增幅 → 生产总值: the indicator a subject names */
@@ -211,9 +241,14 @@ function extractBlock(ctx: Context, block: Block): Candidate[] {
     .filter((e) => !(ctx.section.mode === 'past' && /^(?:年内|本年度?)$/.test(e.label)))
     .sort((a, b) => a.start - b.start || b.end - a.end);
 
-  let initial: Mode = ctx.section.mode;
+  let initial: Mode = ctx.section.mode === 'neutral' && ctx.title.plan ? 'future' : ctx.section.mode;
   let blockDeadline: { year: number; label: string; from: 'section' | 'title' } | null =
     ctx.section.deadline !== null ? { year: ctx.section.deadline, label: ctx.section.label, from: 'section' } : null;
+  const goesOn = CONTINUATION.test(s) && ctx.last?.mode === 'future' ? ctx.last : null;
+  if (goesOn) {
+    initial = 'future';
+    if (goesOn.deadline) blockDeadline = { ...goesOn.deadline, from: 'section' };
+  }
   const inline = INLINE_HEADING.exec(s);
   if (inline) {
     const mode = classifyHeading(inline[1]);
@@ -235,7 +270,9 @@ function extractBlock(ctx: Context, block: Block): Candidate[] {
 
   const figures: FigureInfo[] = findFigures(norm, block, inName).map((f) => {
     const segment = segmentAt(f.start);
-    const { mode, last } = modeAt(events, f.start, initial);
+    const read = modeAt(events, f.start, initial);
+    const { last } = read;
+    const mode: Mode = read.mode === 'neutral' && LIST_OF_TARGETS.test(norm.slice(f.end, block.end)) ? 'future' : read.mode;
     return {
       ...f,
       segment,
@@ -260,10 +297,15 @@ function extractBlock(ctx: Context, block: Block): Candidate[] {
     windowStarts[i] = windowStart;
     const window = norm.slice(windowStart, f.start);
     const after = norm.slice(f.end, f.segment.clause.end);
-    f.reading = readComparator(window, after);
+    // 分别增长8%、9%: the second figure reads with the first; 增长5%以上、…、粮食产量500亿斤左右: an item of its own
+    // is read on its own words
+    const ownWords = prev !== undefined && cleanSubject(norm.slice(f.segment.start, f.start).replace(/^[、，,\s]+/, '')) !== '';
+    const readFrom = ownWords && !qualifies && f.segment.start > windowStart ? f.segment.start : windowStart;
+    const reading = readComparator(norm.slice(readFrom, f.start), after);
+    f.reading = reading.prefix ? { ...reading, prefixAt: reading.prefixAt + readFrom - windowStart } : reading;
     // the low end of a range (6%—7%) is read with the high end
     if (prev && /^\s*[—–~～\-]\s*$/.test(norm.slice(prev.end, f.start))) prev.used = true;
-    if (!f.reading.prefix && prev && f.reading.suffix?.comparator == null) {
+    if (!f.reading.prefix && prev && f.reading.suffix?.comparator == null && !ownWords) {
       f.reading = { ...f.reading, prefix: prev.reading.prefix };
     }
     const before = BASELINE_BEFORE.exec(window);
@@ -278,6 +320,13 @@ function extractBlock(ctx: Context, block: Block): Candidate[] {
     const subjectText = ownPrefix && f.reading.prefixAt >= 0 ? window.slice(0, f.reading.prefixAt) : window;
     let subject = cleanSubject(subjectText.replace(/^[、，,；;：:\s]+/, ''));
     if (!subject) subject = nounAfter(after);
+    if (!subject && /^(?:力争)?(?:达到|达|为|突破|超过)$/.test(norm.slice(f.segment.clause.start, f.start).trim())) {
+      // 增加值实现翻番，达到5500亿元: the indicator of the clause before it in the sentence
+      const prevClause = /[^，,。；;！？!?\n]*[，,]\s*$/.exec(norm.slice(block.start, f.segment.clause.start));
+      const earlier = figures.slice(0, i).reverse().find((g) => g.segment.sentence === f.segment.sentence && g.subject);
+      if (prevClause && /\d/.test(prevClause[0])) subject = earlier?.subject ?? '';
+      else if (prevClause) subject = cleanSubject(prevClause[0].replace(/[，,]\s*$/, '').replace(/(?:实现|要|将)?(?:翻番|翻一番|倍增)$/, ''));
+    }
     if (!subject) {
       // “十四五”期末达到370亿元: the subject of the figure before it in the sentence
       const earlier = prev ?? figures.slice(0, i).reverse().find((g) => g.segment.sentence === f.segment.sentence);
@@ -297,6 +346,11 @@ function extractBlock(ctx: Context, block: Block): Candidate[] {
     if (c) out.push(c);
   });
   out.push(...doublings(ctx, block, figures, events, quoted, blockDeadline, initial, segmentAt));
+  const endDeadline = [...events].reverse().find((e) => e.deadline !== undefined && e.effect === 'future');
+  ctx.last = {
+    mode: modeAt(events, block.end, initial).mode,
+    deadline: endDeadline ? { year: endDeadline.deadline!, label: ctx.text.slice(endDeadline.start, endDeadline.end) } : blockDeadline,
+  };
   return out;
 }
 
@@ -316,6 +370,13 @@ function findFigures(norm: string, block: Span, inName: (pos: number) => boolean
     const clauseBefore = /[^，,。；;：:！？!?\n]*$/.exec(norm.slice(block.start, start))![0];
     const clauseAfter = /^[^，,。；;：:！？!?\n]*/.exec(norm.slice(unit.end, block.end))![0];
     if (isEnumerationCount(clauseBefore, value, clauseAfter)) return;
+    const chinese = !/\d/.test(norm[start]);
+    if (unit.base === '年' && !unit.magnitude && DURATION_BEFORE.test(norm.slice(Math.max(block.start, start - 2), start))) return;
+    if (chinese && value <= 10 && SLOGAN.test(norm.slice(numEnd, block.end))) return;
+    if (value <= 20 && Number.isInteger(value) && PROGRAMME.test(norm.slice(chinese ? numEnd : unit.end, block.end)) && (chinese || /[项条个大]$/.test(unit.unit) || unit.end === numEnd)) return;
+    if (/^(?:岁|级)$/.test(unit.base) && QUALIFIER_AFTER.test(norm.slice(unit.end, block.end))) return;
+    // 近岸海域水质优良(一、二类)比例: classes listed in a name
+    if (/^(?:类|级)$/.test(unit.base) && /[一二三四五六七八九十\dⅠⅡⅢⅣⅤ]\s*、\s*$/.test(norm.slice(Math.max(block.start, start - 3), start))) return;
     if (unit.base === '年' && !unit.magnitude && Number.isInteger(value) && value >= 1900 && value <= 2100) return;
     out.push({ start, end: unit.end, value, unit: unit.unit, approximate: unit.approximate });
   };
@@ -337,6 +398,11 @@ function findFigures(norm: string, block: Span, inName: (pos: number) => boolean
   for (const m of s.matchAll(BARE_TRILLION)) {
     const start = block.start + m.index!;
     if (!inName(start)) out.push({ start, end: start + m[0].length, value: 1, unit: '万亿元', approximate: false });
+  }
+  // 整零比提高至1∶1, 城乡居民收入比缩小到2.2:1: a ratio, its first term with unit :1
+  for (const m of s.matchAll(/(?<![\d.:∶])(\d+(?:\.\d+)?)\s*[∶:]\s*1(?![\d.:∶])/g)) {
+    const start = block.start + m.index!;
+    if (!inName(start)) out.push({ start, end: start + m[0].length, value: Number(m[1]), unit: ':1', approximate: false });
   }
   for (const r of scanRanks(s, parseNumeral)) {
     const start = block.start + r.index;
@@ -525,7 +591,10 @@ function figureCandidate(
   if (comparator === '>' && prefix) notes.push(`“${prefix.word}”按严格大于处理`);
   if (/级$/.test(unit)) notes.push('等级目标：数值为等级序号，也可改按达到该等级的对象占比（如100%）登记');
 
-  const deadline = resolveDeadline(ctx, f.start, events, blockDeadline, notes);
+  // 每年降0.5%以上, 每年新增…不少于15家: a yearly commitment, no deadline
+  const yearly = /每年/.test(norm.slice(f.segment.clause.start, f.start));
+  const deadline = yearly ? { year: null, from: null } : resolveDeadline(ctx, f.start, events, blockDeadline, notes);
+  if (yearly) notes.push('“每年”：逐年目标，不设期限');
   const quote = { start: quoteStart, end: f.segment.end };
   return {
     subject,
@@ -644,6 +713,8 @@ function doublings(
   for (const m of s.matchAll(DOUBLING)) {
     const at = block.start + m.index!;
     const factor = DOUBLING_FACTOR[m[0]];
+    // 核心产业倍增行动, 倍增计划: a programme's name
+    if (/^(?:行动|计划|工程|专项|方案|工作)/.test(norm.slice(at + m[0].length, at + m[0].length + 2))) continue;
     // “双倍增” in quotes is the word itself, not a plan's name (“倍增”计划 is one)
     const word = (q: Span) => /^.双?(?:倍增|翻一番|翻番|翻两番|翻三番).$/.test(norm.slice(q.start, q.end)) && !/^(?:计划|行动|工程|方案|专项|三年|五年)/.test(norm.slice(q.end, q.end + 2));
     const enclosing = names.filter((q) => at >= q.start && at < q.end && !word(q));
@@ -673,6 +744,7 @@ function doublings(
     if (mode === 'past') continue;
     const inClause = figures.filter((f) => f.start >= seg.clause.start && f.end <= seg.clause.end);
     if (inClause.some((f) => !f.baselineOf && f.start > at)) continue; // 倍增至5564家: stated outright
+    if (restatesLevel(norm, seg, at, figures)) continue;
     const base = inClause.find((f) => f.baselineOf && !f.used && f.end <= at);
     const notes: string[] = [];
     let total: FigureInfo | undefined = base;
@@ -709,6 +781,29 @@ function doublings(
     out.push({ ...c, quote: ctx.text.slice(startAt, seg.end), start: startAt, end: seg.end });
   }
   return out;
+}
+
+/**
+ * 实现翻番，达到5500亿元 / 达到1.7万亿元，比2010年翻一番: the level is stated in the next or the previous clause of
+ * the sentence, which has no subject of its own: the doubling restates that target.
+ */
+function restatesLevel(norm: string, seg: Segment, at: number, figures: FigureInfo[]): boolean {
+  const sentenceEnd = (pos: number) => /[。！？!?；;\n]/.test(norm[pos] ?? '\n');
+  let next = seg.clause.end;
+  if (!sentenceEnd(next)) {
+    const rest = norm.slice(next + 1);
+    const m = /^\s*(?:力争)?(?:达到|达|为|至|突破|超过)\s*/.exec(rest);
+    if (m && figures.some((f) => f.start === next + 1 + m[0].length && !f.baselineOf)) return true;
+  }
+  const own = norm.slice(seg.clause.start, at);
+  if (/^(?:比|较|相比|与)\s*\d{4}\s*年(?:底|末)?(?:相比)?\s*(?:实现|再)?$/.test(own)) {
+    const prevEnd = seg.clause.start - 1;
+    if (prevEnd > 0 && !sentenceEnd(prevEnd)) {
+      const prev = figures.filter((f) => f.end <= prevEnd && f.start > norm.lastIndexOf('，', prevEnd - 1) && !f.baselineOf);
+      if (prev.length) return true;
+    }
+  }
+  return false;
 }
 
 function doubled(

@@ -81,7 +81,8 @@ export function commonLength(a: string, b: string): number {
 export function isEnumerationCount(before: string, value: number, after: string): boolean {
   if (!Number.isInteger(value) || value < 2 || value > 20) return false;
   // the class named after the count: 优势产业, 千亿级产业集群, 子产业链
-  const rest = after.trim();
+  // 生猪、苹果2个500亿级产业集群: a scale class before the class name
+  const rest = after.trim().replace(/^\d+(?:\.\d+)?\s*[万亿千百]*级/, '');
   if (!/^[^\d，,。；;：:、]{2,}/.test(rest) || /^(?:以上|以下|以内|左右|及以上|的)/.test(rest)) return false;
   const list = before.replace(/等$/, '');
   const items = list.split('、').map((x) => x.trim());

@@ -266,7 +266,7 @@ const GAP = '[ \\u00a0\\u2009\\u202f]';
 /** 3 5 0家: three or more single digits spaced apart (not tab-separated cells). */
 const SPACED_DIGITS = new RegExp(`(?<![\\d.,])\\d(?:${GAP}\\d){2,}(?![\\d.])`, 'g');
 /** 2\n000亿元: a line broken inside a number of a sentence (not a table cell on a line of its own). */
-const BROKEN_NUMBER = new RegExp(`(?<=[^\\d\\s][^\\n]*?)\\d+(?:\\.\\d+)?${GAP}*\\r?\\n${GAP}*\\d+(?:\\.\\d+)?(?=[万亿千百]*[^\\d\\s，,。；;：:、|])`, 'g');
+const BROKEN_NUMBER = new RegExp(`(?<=[^\\d\\s.,][^\\n]*?)(?<![\\d.,])\\d+${GAP}*\\r?\\n${GAP}*\\d+(?:\\.\\d+)?(?=[万亿千百]*[^\\d\\s，,。；;：:、|])`, 'g');
 /** 2000亿 元, 2000\n亿元: a break between a number, its magnitude and its unit. */
 const BROKEN_UNIT = new RegExp(`(?<=[^\\d\\s.][^\\n]*?)(?<![\\d.,])(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:[万亿]+)?(?:${GAP}*\\r?\\n${GAP}*|${GAP}+)(?:[万亿]+(?:${GAP}*\\r?\\n${GAP}*|${GAP}+))?(?=[万亿元家个人辆台项户吨亩%])`, 'g');
 

@@ -152,6 +152,18 @@ describe('enumerations are not targets', () => {
   none.push('蓝天立表示,“十四五”时期是奋力建设壮美广西、共圆复兴梦想的关键时期,要重点抓好11个方面任务的落实:奋力打造面向东盟更好服务“一带一路”的开放合作高地,奋力打造国内国际双循环重要节点枢纽。');
   for (const text of none) it(`no target: ${text.slice(0, 40)}…`, () => assert.deepEqual(values(run(text)), []));
 
+  // counts of programmes and slogans, and spans of years, from the dev half (source after each)
+  const counted: [string, string, [number, string][], number?][] = [
+    ['六大行动、十项工程 (https://wuhan.baogaosu.com/xinwen/…/109531278)', '到2024年底,我省将通过六大行动、十项工程,实现数字经济核心产业增加值达到5500亿元。', [[5500, '亿元']]],
+    ['守好三条生命线, 着眼五年 (http://nx.people.com.cn/n2/2021/1228/c192493-35071683.html)', '今后五年政府工作的总体要求是:统筹发展和安全,坚决守好三条生命线,走出一条高质量发展新路子。\n要着眼五年、立足当前,着力推动经济稳定增长。2022年主要预期目标是:地区生产总值增长7%。', [[7, '%']], 2022],
+    ['今后五年, 未来3年 (https://wuhan.baogaosu.com/xinwen/…/109531278)', '今后五年,湖北要打造全国数字经济发展高地。未来3年,我省实施六大行动。', []],
+    ['实施15项重大工程, 4条高速公路 listed (http://zwcm.itez.com.cn/dnp/content/ZZX4V0RD06F61SYCEH)', '2025年,深入实施15项重大工程。加快推进300个省级重大项目建设。沈白高铁和京哈高速改扩建、本桓、凌绥、台黑4条高速公路提前建成通车。', [[300, '个']]],
+    ['整体提升七个能力, 六个加快 (湖北日报, real/dev hubei-2025-zhidian-seven-strategies)', '到2027年,整体提升七个能力。六个加快:加快投资扩量提质。', []],
+    ['生猪、苹果2个500亿级产业集群 (http://finance.dejiangwang.com/finance/2023/0420/49292.html)', '到2027年,打造10个百亿级产业大县,打造生猪、苹果2个500亿级产业集群,打造牛、羊、蔬菜、中药材4个千亿级产业集群。', [[10, '个']]],
+    ['(一、二类) in a name (https://icbw.com.cn/thread-64618-1-322.html)', '到2020年,近岸海域水质优良(一、二类)比例达到70%左右。', [[70, '%']], 2016],
+  ];
+  for (const [name, text, expected, year] of counted) it(name, () => assert.deepEqual(values(run(text, year)), expected));
+
   const kept: [string, [number, string][]][] = [
     // https://askci.com/news/chanye/20220301/1040101745582_2.shtml
     ['到2025年，规模以上企业达到1100家，营业收入达到1500亿元。', [[1100, '家'], [1500, '亿元']]],
@@ -230,6 +242,9 @@ describe('reposts: gaps inside numbers and units', () => {
     ['3\t5\t7家', '3\t5\t7家'],
     ['到2025年\n350家', '到2025年\n350家'],
     ['350 400家', '350 400家'],
+    // one cell a line: a base value with decimals and the target under it (https://icbw.com.cn/thread-64618-1-322.html)
+    ['地下水质量极差比例(%)\n15.74\n15左右', '地下水质量极差比例(%)\n15.74\n15左右'],
+    ['地下水质量极差比例(%) 15.74\n15左右', '地下水质量极差比例(%) 15.74\n15左右'],
   ];
   for (const [input, output] of gaps) {
     it(`${JSON.stringify(input)} → ${JSON.stringify(output)}`, () => {
@@ -252,4 +267,73 @@ describe('reposts: gaps inside numbers and units', () => {
       for (const c of cs) assert.equal(text.slice(c.start, c.end), c.quote);
     });
   }
+});
+
+describe('qualifiers, yearly commitments and ratios (dev half)', () => {
+  const cases: [string, string, [number, string, string, string | null][]][] = [
+    [
+      '3歲以下 qualifies 嬰幼兒 (http://qutaogo.com/sjtt/2022/0110/70355.html)',
+      '根據規劃,2025年我國每千人口擁有3歲以下嬰幼兒托位數4.5個。',
+      [[4.5, '个', '>=', '2025']],
+    ],
+    [
+      '二級以上醫院 qualifies, 每年降0.5%以上 is yearly (https://hk01.com/即時中國/772723/)',
+      '到2025年,兒童青少年總體近視率每年降0.5%以上;二級以上醫院中健康促進醫院比例不低於50%。',
+      [[0.5, '%', '>=', null], [50, '%', '>=', '2025']],
+    ],
+    [
+      '整零比提高至1∶1 (https://www.oemao.com/news/show-25653.html)',
+      '到2025年,产业规模突破1500亿元,产业整零比提高至1∶1。',
+      [[1500, '亿元', '>', '2025'], [1, ':1', '>=', '2025']],
+    ],
+    [
+      '三次产业结构2.8:50.9:46.3 is no ratio target (http://www.ptlc.gov.cn/zwgk/gzbg/jhbg/202304/t20230421_1814674.htm)',
+      '三次产业结构调整为2.8:50.9:46.3。',
+      [],
+    ],
+  ];
+  for (const [name, text, expected] of cases) it(name, () => assert.deepEqual(brief(run(text)), expected));
+
+  it('a yearly commitment says so in its notes', () => {
+    const [c] = run('到2025年,兒童青少年總體近視率每年降0.5%以上。');
+    assert.equal(c.deadline, null);
+    assert.ok(c.notes.some((n) => n.includes('每年')), c.notes.join());
+  });
+});
+
+describe('a doubling that restates a level, a list named as targets, a paragraph that details the one before (dev half)', () => {
+  it('翻番，达到5500亿元 and its lead: one target, the level (https://wuhan.baogaosu.com/xinwen/…/109531278)', () => {
+    const text =
+      '湖北日报讯 9月13日,湖北数字经济强省三年行动计划正式印发。到2024年底,我省将通过六大行动、十项工程,实现数字经济核心产业增加值翻番,基本建成数字经济“四区一节点”。\n' +
+      '规划对这一目标进行细化,提出到2024年底,我省数字经济核心产业增加值实现翻番,达到5500亿元,力争达到5800亿元。';
+    const cs = run(text, 2022);
+    assert.deepEqual(brief(cs), [[5500, '亿元', '>=', '2024'], [5800, '亿元', '>=', '2024']]);
+    assert.equal(cs[0].subject, '我省数字经济核心产业增加值');
+  });
+
+  it('达到1.7万亿元,比2010年翻一番: the level only; a 倍增行动 is a programme (https://hbsztv.com/baiye/qyxw/2016/1115/692101.html)', () => {
+    const cs = run('到2020年,河北规模以上工业增加值达到1.7万亿元,比2010年翻一番。实施核心产业倍增行动。', 2016);
+    assert.deepEqual(brief(cs), [[1.7, '万亿元', '>=', '2020']]);
+  });
+
+  it('对…增长5%以上、…粮食产量500亿斤左右等…预期目标完成情况进行监测: each item a 2025 target, read on its own words (http://zwcm.itez.com.cn/dnp/content/ZZX4V0RD06F61SYCEH)', () => {
+    const text =
+      '2025年省《政府工作报告》重点工作分工方案(一)\n2025年是“十四五”规划的收官之年。\n' +
+      '一、对地区生产总值增长5%以上、城镇新增就业47万人左右、城镇调查失业率5.5%左右、居民人均可支配收入增长与经济增长基本同步、粮食产量500亿斤左右等经济社会发展预期目标完成情况进行监测和督导。';
+    const cs = extractTargets(text, { now: new Date('2026-12-05T00:00:00Z') });
+    assert.deepEqual(brief(cs), [[5, '%', '>=', '2025'], [47, '万人', '>=', '2025'], [5.5, '%', '<=', '2025'], [500, '亿斤', '>=', '2025']]);
+    assert.deepEqual(cs.map((c) => c.relative?.kind ?? null), ['increase', null, null, null]);
+  });
+
+  it('具体来看，… goes on with the paragraph before: 到2020年 and its plan (https://hbsztv.com/baiye/qyxw/2016/1115/692101.html)', () => {
+    const text =
+      '河北省工信厅新闻发言人表示,到2020年,河北规模以上工业增加值达到1.7万亿元。\n' +
+      '具体来看,质量效益方面,河北省工业增加值率比2015年提高2个百分点,制造业质量竞争力指数达到82.5;绿色发展方面,固体废弃物综合利用率达到73%。';
+    assert.deepEqual(brief(run(text, 2016)), [[1.7, '万亿元', '>=', '2020'], [2, '个百分点', '>=', '2020'], [82.5, '指数', '>=', '2020'], [73, '%', '>=', '2020']]);
+  });
+
+  it('a paragraph not marked as going on keeps its own reading', () => {
+    const text = '到2020年,规模以上工业增加值达到1.7万亿元。\n全省固体废弃物综合利用率为73%。';
+    assert.deepEqual(values(run(text, 2016)), [[1.7, '万亿元']]);
+  });
 });

@@ -51,10 +51,19 @@ describe('document year of an undated text', () => {
       '各位代表:\n受省人民政府委托,现将陕西省2025年国民经济和社会发展计划执行情况与2026年国民经济和社会发展计划草案提请会议审议。',
       2026,
     ],
+    [
+      'the year ahead: 2025年是“十四五”规划的收官之年 (http://zwcm.itez.com.cn/dnp/content/ZZX4V0RD06F61SYCEH)',
+      '2025年省《政府工作报告》重点工作分工方案(一)\n2025年是“十四五”规划的收官之年,是全面振兴新突破三年行动的决胜之年。',
+      2025,
+    ],
   ];
   for (const [name, text, year] of cases) {
     it(name, () => assert.deepEqual(yearOf(text), { year, source: 'inferred' }));
   }
+
+  it('a year reviewed as 极不平凡的一年 is no year ahead', () => {
+    assert.notEqual(yearFromStatements('2022年是极不寻常、极不平凡的一年,取得了来之不易的发展成绩。', NOW), 2022);
+  });
 
   it('a speech’s date under its title dates it (——2024年7月29日在市六届人大常委会第十次会议上)', () => {
     const text =
@@ -219,5 +228,45 @@ describe('a ceiling indicator worded without a bound', () => {
     const cs = extractTargets('2020年主要预期目标是:城镇新增就业60万人以上,城镇调查失业率5.5%左右,居民消费价格涨幅3.5%左右。', { documentYear: 2020 });
     assert.deepEqual(cs.map((c) => `${c.value}${c.unit} ${c.comparator}`), ['60万人 >=', '5.5% <=', '3.5% <=']);
     assert.ok(cs[1].notes.some((n) => n.includes('按不高于处理')));
+  });
+});
+
+describe('years planned after the fact of the year, and spans of years (dev half)', () => {
+  const cases: [string, string, string[]][] = [
+    [
+      '2025年我國…將大于90% and the same 2025年 after it, undated (http://qutaogo.com/sjtt/2022/0110/70355.html)',
+      '國家發展改革委等部門印發的《“十四五”公共服務規劃》10日發布。根據規劃,2025年我國學前教育毛入園率將大于90%,高中階段教育毛入學率大于92%。2025年我國人均預期壽命達78.3歲,基本養老保險參保率達95%。',
+      ['90% 2025', '92% 2025', '78.3岁 2025', '95% 2025'],
+    ],
+    [
+      '今年的主要目标 and 未来五年的目标 (http://finance.dejiangwang.com/finance/2023/0420/49292.html)',
+      '甘肃:今年粮食产量保持在1200万吨以上\n2023-04-20 10:52:52 来源:互联网\n甘肃省委、甘肃省人民政府发布实施意见提出,今年的主要目标是:全省第一产业增加值增长5%以上,粮食产量保持在1200万吨以上。未来五年的目标是:现代乡村产业体系基本形成,打造10个百亿级产业大县。',
+      ['5% 2023', '1200万吨 2023', '10个 2027'],
+    ],
+    [
+      'a review’s 预期 is the plan it measures, not one (http://m.ettaleb.com/news/guonei/2017/0114/185778.html)',
+      '2017年1月14日上午9時,山西省第十二屆人民代表大會第七次會議在太原隆重開幕。\n樓陽生表示,2016年,山西社會消費品零售總額增長7%左右,高于預期1.5個百分點;一般公共預算收入下降5.2%,好于下降7%的預期;城鄉居民人均可支配收入分別增長6%左右、6%以上,實現預期目標。城鎮新增就業46.46萬人,城鎮登記失業率3.52%,控制在預期4.2%以內。',
+      ['7% 2016', '4.2% 2016'],
+    ],
+    [
+      '塌目标/高于目标 N个百分点 under 主要目标完成情况 (http://www.kmgd.gov.cn/c/2023-10-25/6719680.shtml)',
+      '——2023年8月31日在区第十七届人大常委会第十五次会议上\n(一)主要目标完成情况\n2023年上半年,全区实现地区生产总值806亿元,同比增长3.2%,塌目标1.8个百分点;规模以上工业增加值同比增长10.1%,高于目标2.1个百分点;一般公共预算收入完成21.91亿元,同比增长1.3%,塌目标18.7个百分点;社会消费品零售总额400.07亿元。',
+      [],
+    ],
+  ];
+  for (const [name, text, expected] of cases) it(name, () => assert.deepEqual(found(text), expected));
+
+  it('the plan of a review comes with its actual as a figure of that year', () => {
+    const cs = extractTargets(
+      '2017年1月14日上午9時,山西省第十二屆人民代表大會第七次會議在太原隆重開幕。\n樓陽生表示,2016年,城鎮登記失業率3.52%,控制在預期4.2%以內;一般公共預算收入下降5.2%,好于下降7%的預期。',
+      { now: NOW },
+    );
+    assert.deepEqual(
+      cs.map((c) => [c.value, c.comparator, c.relative?.kind ?? null, c.figures]),
+      [
+        [4.2, '<=', null, [{ period: '2016', value: 3.52 }]],
+        [7, '<=', 'decrease', [{ period: '2016', value: 5.2 }]],
+      ],
+    );
   });
 });
