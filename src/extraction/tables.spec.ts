@@ -155,6 +155,71 @@ describe('indicator tables as real pages flatten them', () => {
     assert.equal(JINGYANG.slice(invest.start, invest.end), '全社会固定资产投资额\n3\n186\n区发改委区统计局');
   });
 
+  it('http://zxyzs.com/sichuan/zcsd/2016/36258.html: a 监考单位 cell merged over the rows below it is carried down to them', () => {
+    const byValue = new Map(extractTargets(JINGYANG).filter((c) => c.table).map((c) => [c.value, c]));
+    assert.equal(byValue.get(18.4)!.department, '区发改委', '完成重点项目年度投资计划 shares 全社会固定资产投资额’s cell');
+    assert.ok(byValue.get(18.4)!.notes.some((n) => n.includes('沿用上一行')), byValue.get(18.4)!.notes.join());
+    assert.equal(byValue.get(140)!.department, '区住建局', 'a row with its own cell keeps it');
+  });
+
+  // http://yiyang.gov.cn/yiyang/2/134/14114/37599/index.htm: 《乡村振兴战略规划（2018—2022年）》's indicators on a city
+  // site, transposed: names across, then the 2022 targets across, then 属性; the label cell alone on its line.
+  const RURAL = [
+    '主 要 指 标 |',
+    '粮食综合生产能力 | 农业科技进步贡献率 | 农业劳动生产率 | 农产品加工产值与农业产值比 | 休闲农业与乡村旅游接待人数 |',
+    '2022 年 目 标 值 |',
+    '>6亿吨 | 61.5% | 5.5万元/人 | 2.5 | 32亿人次 |',
+    '属 性 | 约束性 | 预期性 | 预期性 | 预期性 | 预期性 |',
+    '主 要 指 标 |',
+    '农村居民恩格尔系数 | 城乡居民收入比 | 农村自来水普及率 | 具备条件的建制村通硬化公路的比例 |',
+    '2022 年 目 标 值 |',
+    '29.2% | 2.67 | 85% | >100% |',
+  ].join('\n');
+
+  it('http://yiyang.gov.cn/yiyang/2/134/14114/37599/index.htm: a transposed table, each column a target quoted at its cell', () => {
+    const cs = extractTargets(RURAL).filter((c) => c.table);
+    assert.deepEqual(
+      cs.map((c) => [c.subject, c.value, c.unit, c.comparator, c.deadline, c.binding]),
+      [
+        ['粮食综合生产能力', 6, '亿吨', '>', '2022', true],
+        ['农业科技进步贡献率', 61.5, '%', '>=', '2022', false],
+        ['农业劳动生产率', 5.5, '万元/人', '>=', '2022', false],
+        ['农产品加工产值与农业产值比', 2.5, '', '>=', '2022', false],
+        ['休闲农业与乡村旅游接待人数', 32, '亿人次', '>=', '2022', false],
+        ['农村居民恩格尔系数', 29.2, '%', '<=', '2022', false],
+        ['城乡居民收入比', 2.67, '', '<=', '2022', false],
+        ['农村自来水普及率', 85, '%', '>=', '2022', false],
+        ['具备条件的建制村通硬化公路的比例', 100, '%', '>', '2022', false],
+      ],
+    );
+    for (const c of cs) assert.equal(RURAL.slice(c.start, c.end), c.quote);
+    assert.equal(cs[0].quote, '>6亿吨');
+    assert.equal(extractTargets(RURAL).length, cs.length, 'the sentence rules leave the table to the table reader');
+  });
+
+  it('a transposed table with a base row: the base values are the baselines', () => {
+    const text = ['指标 | 森林覆盖率(%) | 森林蓄积量(万立方米)', '2020年 | 45.31 | 4606.24', '2025年 | 46.3 | 5000', '属性 | 约束性 | 约束性'].join('\n');
+    assert.deepEqual(
+      extractTargets(text).map((c) => [c.subject, c.value, c.unit, c.deadline, c.baseline, c.binding]),
+      [
+        ['森林覆盖率', 46.3, '%', '2025', { period: '2020', value: 45.31 }, true],
+        ['森林蓄积量', 5000, '万立方米', '2025', { period: '2020', value: 4606.24 }, true],
+      ],
+    );
+  });
+
+  // LibreOffice's .txt of test/fixtures/extraction/files/policy.html: one cell a line, the blank base cell an empty line.
+  it('one cell a line with a blank base cell written as an empty line: the row keeps its target', () => {
+    const text = ['二、主要指标', '指标', '单位', '2022年', '2025年', '属性', '研发经费投入强度', '%', '2.1', '3.0', '预期性', '新增规模以上工业企业', '家', '', '120', '预期性', ''].join('\n');
+    assert.deepEqual(
+      extractTargets(text).filter((c) => c.table).map((c) => [c.value, c.unit, c.deadline, c.baseline?.value ?? null]),
+      [
+        [3, '%', '2025', 2.1],
+        [120, '家', '2025', null],
+      ],
+    );
+  });
+
   // https://chujuan.cn/question/detail-51829525.shtml: 国务院《“十四五”推进农业农村现代化规划》's table, quoted in an exam question.
   it('https://chujuan.cn/question/detail-51829525.shtml: header cells with glosses in brackets, 一 for a missing value, names broken by a space', () => {
     const text = [

@@ -160,7 +160,7 @@ export function parseValueCell(cell: string): { value: number; comparator: Compa
   return { value, comparator, unit: (m[2] ?? '') + rest, cumulative, approximate };
 }
 
-const LOWER_BETTER = /极差|劣|排放|能耗|水耗|失业率|事故|死亡率|污染|浓度|发生率|负债率|差距/;
+const LOWER_BETTER = /极差|劣|排放|能耗|水耗|失业率|事故|死亡率|污染|浓度|发生率|负债率|差距|恩格尔系数|收入比/;
 
 const unitInName = /[（(]\s*([^（）()]{1,12})\s*[）)]\s*$|[（(]\s*(%|‰)\s*$/;
 
@@ -198,6 +198,13 @@ function place(cols: Column[], cells: Cell[], lastCategory: string): { placed: (
       const cell = row[at];
       row[at] = null;
       row[ai] = cell;
+    }
+    // 新增企业 / 家 / (blank) / 120 / 预期性 with the blank base cell written as nothing: the value is the target
+    const ti = cols.findIndex((c) => c.role === 'target');
+    const bi = cols.findIndex((c) => c.role === 'base');
+    if (ti > bi && bi >= 0 && row[ti] === null && row[bi] && parseValueCell(row[bi]!.text) !== null) {
+      row[ti] = row[bi];
+      row[bi] = null;
     }
   }
   const ci = cols.findIndex((c) => c.role === 'category');
@@ -266,6 +273,80 @@ function titleYear(lines: Line[], at: number): number | null {
   return null;
 }
 
+/** The label cell of a transposed row and the cells after it (on its line, or on the next line when the label stands alone). */
+function labelled(lines: Line[], i: number): { label: string; cells: Cell[]; next: number } | null {
+  const line = lines[i];
+  if (!line || !line.text.trim() || (line.cells.length < 2 && !/\|\s*$/.test(line.text))) return null;
+  const label = cleanLabel(line.cells[0].text);
+  if (line.cells.length >= 3) return { label, cells: line.cells.slice(1), next: i + 1 };
+  const following = lines[i + 1];
+  if (line.cells.length === 1 && following && following.cells.length >= 2 && !columnOf(following.cells[0].text)) return { label, cells: following.cells, next: i + 2 };
+  return null;
+}
+
+/**
+ * A transposed table: 主要指标 | name | name …, then 2022年目标值 | value | value … (a base row may come before it),
+ * then 属性 | 约束性 | 预期性 …; the label cell may stand alone on its line, the row's cells on the next.
+ */
+function transposed(text: string, lines: Line[], i: number): { candidates: TableRowCandidate[]; end: number; span: { start: number; end: number } } | null {
+  const names = labelled(lines, i);
+  if (!names || !INDICATOR_HEADER.test(names.label) || names.cells.length < 2) return null;
+  let j = names.next;
+  let target: { col: Column; cells: Cell[] } | null = null;
+  let base: { col: Column; cells: Cell[] } | null = null;
+  let attributes: Cell[] = [];
+  for (;;) {
+    const row = labelled(lines, j);
+    if (!row || row.cells.length !== names.cells.length) break;
+    const col = columnOf(row.label);
+    if (col?.role === 'attribute') {
+      attributes = row.cells;
+      j = row.next;
+      break;
+    }
+    if (!col || !['base', 'target', 'year'].includes(col.role)) break;
+    if (col.role === 'base' || (col.role === 'year' && target === null && labelled(lines, row.next) && columnOf(labelled(lines, row.next)!.label)?.role !== 'attribute'))
+      base = { col, cells: row.cells };
+    else target = { col, cells: row.cells };
+    j = row.next;
+  }
+  if (!target) return null;
+  const candidates: TableRowCandidate[] = [];
+  names.cells.forEach((nameCell, k) => {
+    const cell = target!.cells[k];
+    const parsed = parseValueCell(cell.text);
+    const name = cleanLabel(nameCell.text);
+    const unitMatch = unitInName.exec(name);
+    const subject = unitMatch ? name.slice(0, unitMatch.index) : name;
+    if (!parsed || !subject) return;
+    const b = base && !EMPTY_CELL.test(base.cells[k].text) ? parseValueCell(base.cells[k].text) : null;
+    const explicit = /[<>≥≤]|以上|以下|以内|不低于|不少于|不超过|不高于|低于|高于|超过/.test(cell.text);
+    const lower = !explicit && LOWER_BETTER.test(subject) && !/下降|降低|减少|削减/.test(subject);
+    const notes = [`指标表（横排）第${k + 1}列`];
+    if (lower) notes.push('越低越好的指标，按不高于处理');
+    candidates.push({
+      subject,
+      value: parsed.value,
+      unit: parsed.unit || (unitMatch ? (unitMatch[1] ?? unitMatch[2]) : ''),
+      comparator: lower ? '<=' : parsed.comparator,
+      implicit: !explicit,
+      deadline: target!.col.year === null ? null : String(target!.col.year),
+      baseline: b ? { period: base!.col.year === null ? null : String(base!.col.year), value: round(b.value) } : null,
+      relative: null,
+      quote: text.slice(cell.start, cell.end),
+      start: cell.start,
+      end: cell.end,
+      confidence: target!.col.year === null ? 0.65 : 0.8,
+      notes,
+      binding: /约束/.test(attributes[k]?.text ?? ''),
+      department: null,
+      table: { row: k + 1 },
+    });
+  });
+  const last = lines[j - 1];
+  return { candidates, end: j, span: { start: lines[i].start, end: last.end } };
+}
+
 export function extractTables(text: string, norm: string, doc: DocumentYear): TablesFound {
   void doc;
   const lines = linesOf(norm);
@@ -274,6 +355,13 @@ export function extractTables(text: string, norm: string, doc: DocumentYear): Ta
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];
+    const across = transposed(text, lines, i);
+    if (across) {
+      candidates.push(...across.candidates);
+      spans.push(across.span);
+      i = across.end;
+      continue;
+    }
     let cols: Column[] | null = null;
     let rows: Cell[][] = [];
     let end = i;
@@ -320,6 +408,8 @@ export function extractTables(text: string, norm: string, doc: DocumentYear): Ta
     let tableEnd = line.end;
     let category = '';
     let parent = '';
+    /** a 责任单位 cell merged over the rows below it is written once: those rows have none */
+    let lastDepartment: string[] = [];
     rows.forEach((cells, k) => {
       const filled = cells.filter((c) => c.text !== '');
       if (!filled.length) return;
@@ -366,8 +456,13 @@ export function extractTables(text: string, norm: string, doc: DocumentYear): Ta
       if (lower) notes.push('越低越好的指标，按不高于处理');
       const attribute = get('attribute')?.text ?? '';
       const binding = /约束/.test(attribute);
+      const deptAt = cols!.findIndex((c) => c.role === 'department');
       const deptCell = get('department')?.text ?? '';
-      const departments = EMPTY_CELL.test(deptCell) ? [] : departmentsIn(deptCell);
+      let departments = EMPTY_CELL.test(deptCell) ? [] : departmentsIn(deptCell);
+      if (deptAt >= 0 && placed[deptAt] === null && !departments.length) {
+        departments = lastDepartment;
+        if (departments.length) notes.push(`责任单位沿用上一行（合并单元格）：${departments.join('、')}`);
+      } else lastDepartment = departments;
       if (category) notes.push(`类别：${category}`);
       if (departments.length > 1) notes.push(`责任单位：${deptCell}`);
       candidates.push({

@@ -54,9 +54,8 @@ describe('POST /api/v1/documents/extract with a file', () => {
       // the indicator table stays a table: each row a target with its base value and 约束性
       const rows = candidates.filter((c) => c.table).map((c) => [c.value, c.unit, c.deadline, c.baseline?.value ?? null, c.binding]);
       const expected = [[3, '%', '2025', 2.1, false], [13.5, '%', '2025', null, true], [120, '家', '2025', null, false]];
-      // LibreOffice's .txt puts each cell on a line of its own, the blank base cell an empty line: the
-      // cell-a-line table reading (tables.ts) does not take that row yet
-      assert.deepEqual(rows, name === 'policy.txt' ? expected.slice(0, 2) : expected, JSON.stringify(candidates));
+      // LibreOffice's .txt puts each cell on a line of its own, the blank base cell an empty line: the row keeps its target
+      assert.deepEqual(rows, expected, JSON.stringify(candidates));
     });
   }
 
