@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ETagInterceptor } from './common/etag.interceptor.js';
 import { LocationInterceptor } from './common/location.interceptor.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import type { AppConfig } from './config/config.js';
@@ -52,7 +53,11 @@ export class AppModule {
         ...(config.role === 'worker' ? [] : [WebModule]),
         RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, { provide: APP_INTERCEPTOR, useClass: LocationInterceptor }],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: LocationInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: ETagInterceptor },
+      ],
     };
   }
 }

@@ -6,7 +6,9 @@ export interface FieldError {
 }
 
 export type DomainErrorCode =
-  | 'not_found' | 'invalid' | 'conflict' | 'unavailable' | 'unauthorized' | 'forbidden' | 'locked';
+  | 'not_found' | 'invalid' | 'conflict' | 'unavailable' | 'unauthorized' | 'forbidden' | 'locked'
+  /** If-Match (or the version a form showed) names another state than the stored one: 412 */
+  | 'precondition_failed';
 
 /**
  * Errors services throw; the problem filter maps the code to an HTTP status, so jobs and

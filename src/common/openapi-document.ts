@@ -1,4 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { API_PREFIX } from '../api-prefix.js';
+import { TAGGED_CREATIONS, VERSIONED_ROUTES } from './etag.js';
 
 /**
  * The published contract, finished after Nest has collected the routes: OpenAPI 3.1 (the request
@@ -180,8 +182,58 @@ type Operation = {
   security?: Record<string, string[]>[];
   parameters?: unknown[];
   requestBody?: unknown;
-  responses: Record<string, { description: string; content?: unknown }>;
+  responses: Record<string, { description: string; content?: unknown; headers?: Record<string, unknown> }>;
 };
+
+/** The versioned resources (src/common/etag.ts) as the document's paths: /api/v1/targets/{code}. */
+const documented = (route: string) => `/${API_PREFIX}${route.replace(/:(\w+)/g, '{$1}')}`;
+const VERSIONED_PATHS = new Set<string>(VERSIONED_ROUTES.map(documented));
+const CREATING_PATHS = new Set<string>(TAGGED_CREATIONS.map(documented));
+
+const CONDITIONAL = {
+  headers: {
+    ETag: {
+      description: '资源当前版本的强实体标签，修改时在 If-Match 中原样带回 (a strong entity tag of the current representation)',
+      schema: { type: 'string', examples: ['"3q2-7bHk0sUuA9m0sQ1wT2Yx4Zc"'] },
+    },
+  },
+  parameters: {
+    IfMatch: {
+      name: 'If-Match', in: 'header', required: false, schema: { type: 'string' },
+      description: '只在资源仍是这个版本（读取时的 ETag，或 *）时写入，否则 412 且不写入任何数据；不带则无条件写入 ' +
+        '(write only if the resource still has this ETag; otherwise 412 and nothing is written)',
+    },
+    IfNoneMatch: {
+      name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' },
+      description: '资源仍是这个版本时返回 304，不带响应体 (304 without a body while the resource still has this ETag)',
+    },
+  },
+};
+const ETAG_HEADER = { ETag: { $ref: '#/components/headers/ETag' } };
+
+/**
+ * ETag, If-None-Match → 304 and If-Match → 412 where the API has them (src/common/etag.interceptor.ts):
+ * a GET of a versioned path, a PATCH/PUT/DELETE of one, the 201 of TAGGED_CREATIONS. A PUT's 200 carries
+ * no ETag (RFC 9110 §9.3.4: its body is not what was PUT).
+ */
+function declareConditional(path: string, method: (typeof METHODS)[number], op: Operation): void {
+  const versioned = VERSIONED_PATHS.has(path);
+  const withTag = (status: string) => {
+    const response = (op.responses[status] ??= { description: '成功 (success)' });
+    response.headers = { ...response.headers, ...ETAG_HEADER };
+  };
+  if (versioned && method === 'get') {
+    withTag('200');
+    op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/IfNoneMatch' }];
+    op.responses['304'] = { description: '未修改：If-None-Match 与当前 ETag 相同 (not modified)', headers: ETAG_HEADER };
+  } else if (versioned && (method === 'patch' || method === 'put' || method === 'delete')) {
+    if (method === 'patch') withTag('200');
+    op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/IfMatch' }];
+    op.responses['412'] = problemResponse('资源已被修改，与 If-Match 不符，未写入任何数据 (precondition failed: nothing was written)');
+  } else if (method === 'post' && CREATING_PATHS.has(path)) {
+    withTag('201');
+  }
+}
 
 /** JSON Schema keywords OpenAPI 3.1 reads as the document's own dialect: a per-schema `$schema` is noise. */
 function dropSchemaKeyword(node: unknown): void {
@@ -196,7 +248,11 @@ export function finishDocument(generated: OpenAPIObject): OpenAPIObject {
   const doc = structuredClone(generated) as OpenAPIObject & { openapi: string };
   doc.openapi = '3.1.0';
   doc.servers = [{ url: '/', description: '本服务 (this server)' }];
-  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Problem: PROBLEM_SCHEMA as never } };
+  doc.components = {
+    ...doc.components, schemas: { ...doc.components?.schemas, Problem: PROBLEM_SCHEMA as never },
+    headers: { ...doc.components?.headers, ...CONDITIONAL.headers } as never,
+    parameters: { ...doc.components?.parameters, ...CONDITIONAL.parameters } as never,
+  };
   const used = new Set<string>();
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
@@ -227,6 +283,7 @@ export function finishDocument(generated: OpenAPIObject): OpenAPIObject {
       for (const [status, description] of Object.entries(declared)) {
         if (description) op.responses[status] ??= problemResponse(description);
       }
+      declareConditional(path, method, op);
     }
   }
   doc.tags = [...used].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name }));

@@ -12,6 +12,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   locked: 429,
+  precondition_failed: 412,
 };
 
 const TITLES: Record<number, string> = {
@@ -21,6 +22,7 @@ const TITLES: Record<number, string> = {
   404: '未找到 Not Found',
   405: '方法不允许 Method Not Allowed',
   409: '冲突 Conflict',
+  412: '先决条件不满足 Precondition Failed',
   413: '请求体过大 Payload Too Large',
   415: '不支持的媒体类型 Unsupported Media Type',
   422: '输入有误 Unprocessable Content',

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { IfMatch } from '../common/etag.interceptor.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type CreateDepartment, createDepartmentSchema, type UpdateDepartment, updateDepartmentSchema } from './department.schema.js';
@@ -31,7 +32,10 @@ export class DepartmentsController {
 
   @Patch(':code')
   @ApiZodBody(updateDepartmentSchema)
-  update(@CurrentActor() actor: Actor, @Param('code') code: string, @Body(new ZodPipe(updateDepartmentSchema)) body: UpdateDepartment) {
-    return this.departments.update(actor, code, body);
+  update(
+    @CurrentActor() actor: Actor, @Param('code') code: string, @Body(new ZodPipe(updateDepartmentSchema)) body: UpdateDepartment,
+    @IfMatch() ifMatch?: string,
+  ) {
+    return this.departments.update(actor, code, body, ifMatch);
   }
 }

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
 import { conflict, type FieldError, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
+import { checkIfMatch, etagOf } from '../common/etag.js';
 import { Department } from './department.entity.js';
 import type { CreateDepartment, UpdateDepartment } from './department.schema.js';
 
@@ -53,13 +54,15 @@ export class DepartmentsService {
   /**
    * Renames a department or changes its contact emails, in one transaction with its audit entry. A new
    * email becomes a recipient of the department; removing one leaves its recipient (switch it off there).
+   * `ifMatch`: the If-Match header, or the version the page showed (412 when the department changed since).
    */
-  async update(actor: Actor, code: string, patch: UpdateDepartment): Promise<DepartmentJson> {
+  async update(actor: Actor, code: string, patch: UpdateDepartment, ifMatch?: string): Promise<DepartmentJson> {
     assertCan(actor, 'departments.write');
     return this.departments.manager.transaction(async (m) => {
       const [row] = await m.query(`SELECT id, code, name, emails FROM departments WHERE code = $1 FOR UPDATE`, [code]);
       if (!row) throw notFound(`部门 ${code}`, 'code');
-      const before: DepartmentJson = { code: row.code, name: row.name, emails: row.emails };
+      const before = departmentJson(row);
+      checkIfMatch(ifMatch, etagOf(before), `部门 ${code}`);
       const after: DepartmentJson = { code: row.code, name: patch.name ?? row.name, emails: patch.emails ?? row.emails };
       await m.query(`UPDATE departments SET name = $2, emails = $3 WHERE id = $1`, [row.id, after.name, after.emails]);
       await m.query(

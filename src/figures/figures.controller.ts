@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/commo
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { IfMatch } from '../common/etag.interceptor.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { periodString } from '../common/values.js';
 import { ZodPipe } from '../common/zod.pipe.js';
@@ -26,8 +27,9 @@ export class FiguresController {
     @Param('code') code: string,
     @Param('period', new ZodPipe(periodString, ['period'])) period: string,
     @Body(new ZodPipe(putFigureSchema)) body: PutFigure,
+    @IfMatch() ifMatch?: string,
   ) {
-    return this.figures.put(actor, { ...body, target: code, period });
+    return this.figures.put(actor, { ...body, target: code, period }, ifMatch);
   }
 
   @Get('targets/:code/figures/:period')

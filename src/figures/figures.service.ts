@@ -9,6 +9,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { canWriteFigures } from '../auth/permissions.js';
 import { DomainError, type FieldError, invalid, notFound } from '../common/domain-error.js';
+import { checkIfMatch, etagOf } from '../common/etag.js';
 import { isCountUnit, isPercentUnit } from '../common/number-input.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import { parsePeriod, periodFits } from '../evaluation/periods.js';
@@ -61,6 +62,12 @@ export type FigureKey = Pick<FigureWrite, 'target' | 'period' | 'basis'> & Parti
 
 /** `figures[3].period` for row index 3 and field `period`. */
 export type PathOf = (index: number, field: string) => string;
+
+/**
+ * How a write names its rows in errors; `precondition` runs in its transaction once the writers of its
+ * targets are locked out, before anything is written (throwing writes nothing).
+ */
+export interface WritePaths { pathOf: PathOf; rowOf?: (index: number) => number; precondition?: (manager: EntityManager) => Promise<void> }
 
 export interface FigureCheck {
   /** targets the actor may not write figures of (403) */
@@ -209,14 +216,18 @@ export class FiguresService {
   }
 
   async get(code: string, period: string): Promise<FigureJson> {
-    const targetId = await this.targetId(code);
-    const [row]: Row[] = await this.dataSource.query(
+    const figure = await this.current(this.dataSource, await this.targetId(code), period);
+    if (!figure) throw notFound(`${code} ${period} 的实际值`);
+    return figure;
+  }
+
+  private async current(db: Pick<EntityManager, 'query'>, targetId: number, period: string): Promise<FigureJson | null> {
+    const [row]: Row[] = await db.query(
       `SELECT ${FIGURE_COLUMNS}, ${REVISION_NUMBER}, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
        WHERE f.target_id = $1 AND f.period = $2`,
       [targetId, period],
     );
-    if (!row) throw notFound(`${code} ${period} 的实际值`);
-    return figureJson(row);
+    return row ? figureJson(row) : null;
   }
 
   async revisions(code: string, period: string): Promise<RevisionJson[]> {
@@ -236,10 +247,17 @@ export class FiguresService {
     });
   }
 
-  /** PUT one figure: idempotent (the same figure again writes no revision). */
-  async put(actor: Actor, figure: FigureWrite): Promise<FigureJson> {
-    await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
-    await this.writeAll(actor, [figure], { pathOf: (_, field) => field }, async (m, batch) => {
+  /**
+   * PUT one figure: idempotent (the same figure again writes no revision). `ifMatch` (the If-Match header):
+   * 412 unless it names the figure as stored when the write holds its lock (`*`: unless there is one).
+   */
+  async put(actor: Actor, figure: FigureWrite, ifMatch?: string): Promise<FigureJson> {
+    const targetId = await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
+    const precondition = ifMatch === undefined ? undefined : async (m: EntityManager) => {
+      const stored = await this.current(m, targetId, figure.period);
+      checkIfMatch(ifMatch, stored && etagOf(stored), `${figure.target} ${figure.period} 的实际值`);
+    };
+    await this.writeAll(actor, [figure], { pathOf: (_, field) => field, precondition }, async (m, batch) => {
       if (!batch.written) return; // unchanged
       const id = `${figure.target}/${figure.period}`;
       const [revision, previous]: WrittenRevision[] = await m.query(
@@ -418,7 +436,7 @@ export class FiguresService {
   async writeAll(
     actor: Actor,
     figures: readonly FigureWrite[],
-    paths: { pathOf: PathOf; rowOf?: (index: number) => number },
+    paths: WritePaths,
     afterWrite: (manager: EntityManager, batch: WrittenBatch) => Promise<void>,
   ): Promise<WriteResult> {
     const { result, targetIds } = await this.write(actor, figures, paths, afterWrite);
@@ -432,7 +450,7 @@ export class FiguresService {
   private async write(
     actor: Actor,
     figures: readonly FigureWrite[],
-    paths: { pathOf: PathOf; rowOf?: (index: number) => number },
+    paths: WritePaths,
     afterWrite: (manager: EntityManager, batch: WrittenBatch) => Promise<void>,
     within?: EntityManager,
   ): Promise<{ result: WriteResult; targetIds: number[] }> {
@@ -455,6 +473,7 @@ export class FiguresService {
         `SELECT pg_advisory_xact_lock(${FIGURE_LOCK_CLASS}, b) FROM (SELECT b FROM unnest($1::int[]) AS x(b) ORDER BY b) buckets`,
         [lockBuckets(targetIds)],
       );
+      await paths.precondition?.(manager);
       let input: string;
       let params: unknown[];
       if (figures.length >= COPY_THRESHOLD) {

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { IfMatch } from '../common/etag.interceptor.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import {
@@ -34,14 +35,16 @@ export class TargetsController {
 
   @Patch(':code')
   @ApiZodBody(updateTargetSchema)
-  update(@CurrentActor() actor: Actor, @Param('code') code: string, @Body(new ZodPipe(updateTargetSchema)) body: UpdateTarget) {
-    return this.targets.update(actor, code, body);
+  update(
+    @CurrentActor() actor: Actor, @Param('code') code: string, @Body(new ZodPipe(updateTargetSchema)) body: UpdateTarget, @IfMatch() ifMatch?: string,
+  ) {
+    return this.targets.update(actor, code, body, ifMatch);
   }
 
   /** Archives: the target and its figures stay, it leaves lists and runs. */
   @Delete(':code')
   @HttpCode(204)
-  archive(@CurrentActor() actor: Actor, @Param('code') code: string) {
-    return this.targets.archive(actor, code);
+  archive(@CurrentActor() actor: Actor, @Param('code') code: string, @IfMatch() ifMatch?: string) {
+    return this.targets.archive(actor, code, ifMatch);
   }
 }

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
 import { conflict, DomainError, type FieldError, isUniqueViolation, notFound } from '../common/domain-error.js';
+import { checkIfMatch, etagOf } from '../common/etag.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import { Milestone } from './milestone.entity.js';
 import { Target } from './target.entity.js';
@@ -125,13 +126,14 @@ export class TargetsService {
     return Promise.all(codes.map((code) => this.get(code)));
   }
 
-  async update(actor: Actor, code: string, patch: UpdateTarget): Promise<TargetJson> {
+  /** `ifMatch`: the If-Match header, or the version the edit page showed (412 when the target changed since). */
+  async update(actor: Actor, code: string, patch: UpdateTarget, ifMatch?: string): Promise<TargetJson> {
     assertCan(actor, 'targets.write');
-    const target = await this.find(code);
-    const before = targetJson(target);
-    const merged = new ZodPipe(mergedTargetSchema).transform({ ...targetBody(target), ...patch });
-    await this.assign(target, merged);
     await this.dataSource.transaction(async (manager) => {
+      const target = await this.lockForWrite(manager, code, ifMatch);
+      const before = targetJson(target);
+      const merged = new ZodPipe(mergedTargetSchema).transform({ ...targetBody(target), ...patch });
+      await this.assign(target, merged);
       await manager.delete(Milestone, { targetId: target.id });
       await manager.save(target);
       await this.audit.append(manager, actor, { action: 'target.update', entity: 'target', entityId: code, before, after: targetJson(target) });
@@ -139,16 +141,30 @@ export class TargetsService {
     return this.get(code);
   }
 
-  async archive(actor: Actor, code: string): Promise<void> {
+  async archive(actor: Actor, code: string, ifMatch?: string): Promise<void> {
     assertCan(actor, 'targets.write');
-    const target = await this.find(code);
-    if (target.archivedAt !== null) return;
-    const before = targetJson(target);
-    target.archivedAt = new Date();
     await this.dataSource.transaction(async (manager) => {
+      const target = await this.lockForWrite(manager, code, ifMatch);
+      if (target.archivedAt !== null) return;
+      const before = targetJson(target);
+      target.archivedAt = new Date();
       await manager.update(Target, { id: target.id }, { archivedAt: target.archivedAt });
       await this.audit.append(manager, actor, { action: 'target.archive', entity: 'target', entityId: code, before, after: targetJson(target) });
     });
+  }
+
+  /**
+   * The target as stored, its row locked until the transaction ends, once `ifMatch` (when given) holds
+   * for its representation: no other write can come between the check and this one.
+   */
+  private async lockForWrite(manager: EntityManager, code: string, ifMatch: string | undefined): Promise<Target> {
+    const [locked]: { id: number }[] = await manager.query(`SELECT id FROM targets WHERE code = $1 FOR UPDATE`, [code]);
+    if (!locked) throw notFound(`指标 ${code}`);
+    if (ifMatch !== undefined) {
+      const [row]: TargetRow[] = await manager.query(TARGET_BY_CODE_SQL, [code]);
+      checkIfMatch(ifMatch, etagOf(targetRowJson(row)), `指标 ${code}`);
+    }
+    return manager.findOneByOrFail(Target, { id: locked.id });
   }
 
   /** `prefix` names the input in field errors (`[2].` → `[2].department`). */

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post } from '@nestjs
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { IfMatch } from '../common/etag.interceptor.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type CreateUser, createUserSchema, type UpdateUser, updateUserSchema } from './user.schema.js';
@@ -31,7 +32,10 @@ export class UsersController {
 
   @Patch(':id')
   @ApiZodBody(updateUserSchema)
-  update(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body(new ZodPipe(updateUserSchema)) body: UpdateUser) {
-    return this.users.update(actor, id, body);
+  update(
+    @CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body(new ZodPipe(updateUserSchema)) body: UpdateUser,
+    @IfMatch() ifMatch?: string,
+  ) {
+    return this.users.update(actor, id, body, ifMatch);
   }
 }

@@ -6,6 +6,7 @@ import type { Actor, Role } from '../auth/actor.js';
 import { hashPassword } from '../auth/password.js';
 import { assertCan } from '../auth/permissions.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
+import { checkIfMatch, etagOf } from '../common/etag.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import type { CreateUser, UpdateUser } from './user.schema.js';
 import { AuthCache } from '../auth/auth-cache.js';
@@ -70,12 +71,15 @@ export class UsersService {
     }
   }
 
-  async update(actor: Actor, id: number, patch: UpdateUser): Promise<UserJson> {
+  /** `ifMatch`: the If-Match header, or the version the edit page showed (412 when the user changed since). */
+  async update(actor: Actor, id: number, patch: UpdateUser, ifMatch?: string): Promise<UserJson> {
     assertCan(actor, 'users.manage');
     const hash = patch.password === undefined ? null : await hashPassword(patch.password);
     const updated = await this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(7471102)`); // one admin change at a time: the last-admin rule holds
+      await m.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
       const before = await this.find(m, id);
+      checkIfMatch(ifMatch, etagOf(before), `用户 ${id}`);
       const role = patch.role ?? before.role;
       const department = patch.department === undefined ? before.department : patch.department;
       const departmentId = await this.departmentId(role, department);

@@ -9,6 +9,7 @@ import { Public } from '../auth/current-actor.decorator.js';
 import { assertCan } from '../auth/permissions.js';
 import { passwordWeakness } from '../auth/password.js';
 import { type FieldError, notFound } from '../common/domain-error.js';
+import { etagOf } from '../common/etag.js';
 import { createDepartmentSchema, updateDepartmentSchema } from '../departments/department.schema.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import { targetBody } from '../targets/target.mapper.js';
@@ -16,7 +17,7 @@ import { createTargetSchema, updateTargetSchema } from '../targets/target.schema
 import { TargetsService } from '../targets/targets.service.js';
 import { createUserSchema, updateUserSchema } from '../users/user.schema.js';
 import { UsersService } from '../users/users.service.js';
-import { checked, field, type FormBody, FormErrors, formErrorsOf, parseForm } from './form-errors.js';
+import { checked, field, type FormBody, FormErrors, formErrorsOf, isStale, parseForm } from './form-errors.js';
 import {
   EMPTY_TARGET_FORM, milestoneRowCount, milestoneRowPath, milestoneRowPaths, type TargetForm, targetFields,
   targetFormFromBody, targetFormFromTarget, targetInput,
@@ -42,6 +43,9 @@ export function suggestPassword(): string {
     if (!passwordWeakness(p) && /\d/.test(p)) return p;
   }
 }
+
+/** The version an edit form showed (its `_version`), on which the save is conditional; none from an older page. */
+const versionOf = (body: FormBody): string | undefined => field(body, '_version') || undefined;
 
 const RECIPIENT_FIELDS = ['email', 'name', 'department', 'subscriber', 'language', 'enabled'];
 const USER_FIELDS = ['email', 'password', 'role', 'department', 'disabled'];
@@ -111,15 +115,17 @@ export class AdminController {
   @Get('admin/targets/:code/edit')
   async editTarget(@Web() web: WebContext, @Param('code') code: string, @Res() reply: FastifyReply) {
     assertCan(web.actor!, 'targets.write');
+    // The version first: a change between the two reads makes the save conflict rather than overwrite it.
+    const version = etagOf(await this.targets.get(code));
     const target = await this.targets.find(code);
-    return this.targetForm(reply, web, { code, archived: target.archivedAt !== null }, targetFormFromTarget(code, targetBody(target)), []);
+    return this.targetForm(reply, web, { code, archived: target.archivedAt !== null, version }, targetFormFromTarget(code, targetBody(target)), []);
   }
 
   @Post('admin/targets/:code')
   async updateTarget(@Web() web: WebContext, @Param('code') code: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
     assertCan(web.actor!, 'targets.write');
     const target = await this.targets.find(code);
-    const editing = { code, archived: target.archivedAt !== null };
+    const editing = { code, archived: target.archivedAt !== null, version: field(body, '_version') };
     const form = targetFormFromBody(body);
     form.values.code = code;
     const { input, rows, errors } = targetInput(form, false);
@@ -128,8 +134,9 @@ export class AdminController {
       return this.targetForm(reply, web, editing, form, [...errors, ...milestoneRowPaths(parsed.ok ? [] : parsed.errors, rows)], 422);
     }
     try {
-      await this.targets.update(web.actor!, code, parsed.data);
+      await this.targets.update(web.actor!, code, parsed.data, versionOf(body));
     } catch (error) {
+      if (isStale(error)) return this.targetForm(reply, web, editing, form, [], 409, `/admin/targets/${encodeURIComponent(code)}/edit`);
       const { status, errors: found } = formErrorsOf(error);
       return this.targetForm(reply, web, editing, form, milestoneRowPaths(found, rows), status);
     }
@@ -143,13 +150,13 @@ export class AdminController {
   }
 
   private async targetForm(
-    reply: FastifyReply, web: WebContext, editing: { code: string; archived: boolean } | null, form: TargetForm,
-    errors: FieldError[], status = 200,
+    reply: FastifyReply, web: WebContext, editing: { code: string; archived: boolean; version: string } | null, form: TargetForm,
+    errors: FieldError[], status = 200, stale: string | null = null,
   ) {
     const milestoneRows = milestoneRowCount(form);
     return this.views.send(reply, 'admin-target-form', web, {
       title: editing ? `${web.t('编辑指标', 'Edit target')} ${editing.code}` : web.t('新建指标', 'New target'),
-      editing, form, milestoneRows, departments: await this.departments.list(),
+      editing, version: editing?.version ?? '', stale, form, milestoneRows, departments: await this.departments.list(),
       fe: new FormErrors(errors, targetFields(milestoneRows)),
     }, status);
   }
@@ -188,12 +195,14 @@ export class AdminController {
     assertCan(web.actor!, 'departments.write');
     const form = { name: field(body, 'name'), emails: field(body, 'emails') };
     const parsed = parseForm(updateDepartmentSchema, { ...form, emails: emailList(form.emails) }, (p) => (form as Record<string, string>)[p]);
-    if (!parsed.ok) return this.departmentPage(reply, web, code, { form, errors: parsed.errors }, 422);
+    const version = field(body, '_version');
+    if (!parsed.ok) return this.departmentPage(reply, web, code, { form, version, errors: parsed.errors }, 422);
     try {
-      await this.departments.update(web.actor!, code, parsed.data);
+      await this.departments.update(web.actor!, code, parsed.data, versionOf(body));
     } catch (error) {
+      if (isStale(error)) return this.departmentPage(reply, web, code, { form, version, stale: `/admin/departments/${encodeURIComponent(code)}` }, 409);
       const { status, errors } = formErrorsOf(error);
-      return this.departmentPage(reply, web, code, { form, errors }, status);
+      return this.departmentPage(reply, web, code, { form, version, errors }, status);
     }
     return reply.redirect(href(`/admin/departments/${encodeURIComponent(code)}`, { done: 'saved' }), 303);
   }
@@ -265,7 +274,7 @@ export class AdminController {
     const department = await this.departments.get(code);
     const recipients = (await this.recipients.list()).filter((r: { department: string | null }) => r.department === code);
     return this.views.send(reply, 'admin-department', web, {
-      title: `${web.t('部门', 'Department')} ${department.name}`, department,
+      title: `${web.t('部门', 'Department')} ${department.name}`, department, version: etagOf(department),
       form: { name: department.name, emails: department.emails.join('\n') }, notice: '',
       ...this.recipientView(code, recipients, extra),
       ...extra,
@@ -315,21 +324,25 @@ export class AdminController {
   @Get('admin/users/:id/edit')
   async editUser(@Web() web: WebContext, @Param('id') id: string, @Res() reply: FastifyReply) {
     const user = await this.users.get(web.actor!, intId(id));
-    return this.userForm(reply, web, user, { role: user.role, department: user.department ?? '', disabled: user.disabled, password: '' }, []);
+    return this.userForm(reply, web, user, { role: user.role, department: user.department ?? '', disabled: user.disabled, password: '', version: etagOf(user) }, []);
   }
 
   @Post('admin/users/:id')
   async updateUser(@Web() web: WebContext, @Param('id') rawId: string, @Body() body: FormBody, @Res() reply: FastifyReply) {
     const id = intId(rawId);
     const user = await this.users.get(web.actor!, id);
-    const form = { role: field(body, 'role'), department: field(body, 'department'), disabled: checked(body, 'disabled'), password: field(body, 'password') };
+    const form = {
+      role: field(body, 'role'), department: field(body, 'department'), disabled: checked(body, 'disabled'), password: field(body, 'password'),
+      version: field(body, '_version'),
+    };
     const parsed = parseForm(updateUserSchema, {
       role: form.role, department: form.department || null, disabled: form.disabled, ...(form.password && { password: form.password }),
     }, (p) => (p === 'role' || p === 'department' || p === 'password' ? form[p] : undefined));
     if (!parsed.ok) return this.userForm(reply, web, user, form, parsed.errors, 422);
     try {
-      await this.users.update(web.actor!, id, parsed.data);
+      await this.users.update(web.actor!, id, parsed.data, versionOf(body));
     } catch (error) {
+      if (isStale(error)) return this.userForm(reply, web, user, form, [], 409, `/admin/users/${id}/edit`);
       const { status, errors } = formErrorsOf(error);
       return this.userForm(reply, web, user, form, errors, status);
     }
@@ -348,9 +361,10 @@ export class AdminController {
 
   private async userForm(
     reply: FastifyReply, web: WebContext, user: { id: number; email: string }, form: Record<string, unknown>, errors: FieldError[], status = 200,
+    stale: string | null = null,
   ) {
     return this.views.send(reply, 'admin-user-form', web, {
-      title: `${web.t('编辑用户', 'Edit user')} ${user.email}`, user, form, departments: await this.departments.list(),
+      title: `${web.t('编辑用户', 'Edit user')} ${user.email}`, user, form, version: form.version, stale, departments: await this.departments.list(),
       fe: new FormErrors(errors, USER_FIELDS),
     }, status);
   }

@@ -78,6 +78,12 @@ export class FormErrors {
 
 export const NO_ERRORS = new FormErrors([], []);
 
+/**
+ * The save was refused because the record changed after the page showed it (its `_version` no longer
+ * holds): the page says so, with a link to reload, and keeps what was typed.
+ */
+export const isStale = (error: unknown): boolean => error instanceof DomainError && error.code === 'precondition_failed';
+
 /** The field errors of a DomainError a form can show (invalid, conflict); anything else is rethrown. */
 export function formErrorsOf(error: unknown): { status: number; errors: FieldError[]; message: string } {
   if (error instanceof DomainError && (error.code === 'invalid' || error.code === 'conflict')) {

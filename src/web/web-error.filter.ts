@@ -6,7 +6,7 @@ import { langOf, type WebContext, type WebRequest } from './web-context.js';
 import { href, Views } from './views.js';
 
 const STATUS: Record<string, number> = {
-  not_found: 404, invalid: 422, conflict: 409, unavailable: 503, unauthorized: 401, forbidden: 403, locked: 429,
+  not_found: 404, invalid: 422, conflict: 409, unavailable: 503, unauthorized: 401, forbidden: 403, locked: 429, precondition_failed: 412,
 };
 
 const REQUEST_ERRORS: Record<number, string> = {
