@@ -25,8 +25,17 @@ export interface AlertView {
 export const SILENCED = `EXISTS (SELECT 1 FROM silences s WHERE s.deleted_at IS NULL AND s.until > now()
   AND (s.target_id = t.id OR s.department_id = t.department_id))`;
 
-/** Alerts joined with their target and its latest evaluation; `where` filters on a (alerts) and t (targets). */
-export async function loadAlerts(db: DataSource | EntityManager, where = 'true', params: unknown[] = []): Promise<AlertView[]> {
+/** The joins of loadAlerts and countAlerts (alerts of active targets). */
+const ALERT_TARGETS = `alerts a JOIN targets t ON t.id = a.target_id AND t.archived_at IS NULL JOIN departments d ON d.id = t.department_id`;
+
+/**
+ * Alerts joined with their target and its latest evaluation; `where` filters on a (alerts), t (targets) and
+ * d (departments); `slice` takes a page of them.
+ */
+export async function loadAlerts(
+  db: DataSource | EntityManager, where = 'true', params: unknown[] = [], slice?: { limit: number; offset: number },
+): Promise<AlertView[]> {
+  const page = slice ? ` LIMIT $${params.length + 1} OFFSET $${params.length + 2}` : '';
   const rows = await db.query(
     `SELECT a.id, a.target_id, a.kind, a.state, a.inhibited, a.firing_since, a.resolved_at, a.last_notified_at,
             t.code, t.name, t.unit, t.target_value::float8 AS target_value, t.target_period, t.binding, t.department_id,
@@ -34,11 +43,10 @@ export async function loadAlerts(db: DataSource | EntityManager, where = 'true',
             (SELECT coalesce(array_agg(sd.department_id), '{}') FROM target_supporting_departments sd WHERE sd.target_id = t.id) AS supporting,
             e.status, e.early, e.latest_value::float8 AS latest_value, e.latest_period, e.completion, e.elapsed, e.gap,
             ${SILENCED} AS silenced
-       FROM alerts a JOIN targets t ON t.id = a.target_id AND t.archived_at IS NULL
-       JOIN departments d ON d.id = t.department_id
+       FROM ${ALERT_TARGETS}
        LEFT JOIN latest_evaluations l ON l.target_id = t.id LEFT JOIN evaluations e ON e.id = l.evaluation_id
-      WHERE ${where} ORDER BY t.code, a.kind`,
-    params,
+      WHERE ${where} ORDER BY t.code, a.kind${page}`,
+    slice ? [...params, slice.limit, slice.offset] : params,
   );
   return rows.map((r: Record<string, never>) => ({
     id: r.id, targetId: r.target_id, kind: r.kind, state: r.state, inhibited: r.inhibited, silenced: r.silenced,
@@ -50,6 +58,12 @@ export async function loadAlerts(db: DataSource | EntityManager, where = 'true',
       gap: r.gap, status: (r.status ?? 'no_data') as Status, early: r.early ?? false, kind: r.kind,
     },
   }));
+}
+
+/** How many alerts loadAlerts would load with this filter. */
+export async function countAlerts(db: DataSource | EntityManager, where: string, params: unknown[]): Promise<number> {
+  const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM ${ALERT_TARGETS} WHERE ${where}`, params);
+  return total;
 }
 
 export interface RecipientRow {

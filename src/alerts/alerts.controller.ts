@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { assertCan } from '../auth/permissions.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import {
   type AlertsQuery, alertsQuerySchema, type CreateRecipient, createRecipientSchema, type CreateSilence, createSilenceSchema,
@@ -37,8 +38,9 @@ export class AlertsController {
   }
 
   @Get('silences')
-  silences() {
-    return this.alerts.listSilences();
+  @ApiZodQuery(pageQuerySchema)
+  async silences(@Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
+    return pageOf(await this.alerts.listSilences(), query);
   }
 
   @Post('silences')
@@ -73,8 +75,9 @@ export class AlertsController {
   }
 
   @Get('recipients')
-  listRecipients() {
-    return this.recipients.list();
+  @ApiZodQuery(pageQuerySchema)
+  async listRecipients(@Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
+    return pageOf(await this.recipients.list(), query);
   }
 
   @Post('recipients')

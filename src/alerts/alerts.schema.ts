@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageParams } from '../common/paging.js';
 import { emailAddress, instant } from '../common/values.js';
 import { departmentCode } from '../departments/department.schema.js';
 import { targetCode } from '../targets/target.schema.js';
@@ -21,6 +22,7 @@ export const alertsQuerySchema = z.strictObject({
   state: z.enum(['firing', 'resolved']).optional(),
   kind: z.enum(['lagging', 'at_risk', 'data_overdue']).optional(),
   department: departmentCode.optional(),
+  ...pageParams,
 });
 export type AlertsQuery = z.output<typeof alertsQuerySchema>;
 
@@ -28,8 +30,7 @@ export const notificationsQuerySchema = z.strictObject({
   status: z.enum(['pending', 'sending', 'sent', 'failed']).optional(),
   recipient: z.string().max(200).optional(),
   reason: z.enum(['digest', 'reminder', 'binding_alert']).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+  ...pageParams,
 });
 export type NotificationsQuery = z.output<typeof notificationsQuerySchema>;
 

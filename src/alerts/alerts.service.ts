@@ -5,19 +5,26 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
 import { invalid, notFound } from '../common/domain-error.js';
+import { offsetOf, type Page } from '../common/paging.js';
 import { isoOrNull } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
 import { type AlertChange, reconcileAlerts, type AlertState, type EvaluatedTarget } from './alert-rules.js';
-import { loadAlerts, loadRecipients, roleOf, type AlertView } from './alert-rows.js';
+import { countAlerts, loadAlerts, loadRecipients, roleOf, type AlertView } from './alert-rows.js';
 import { renderBindingAlert } from './email-templates.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
-import type { CreateSilence } from './alerts.schema.js';
+import type { AlertsQuery, CreateSilence } from './alerts.schema.js';
 
 /** Targets reconciled per step of `reconcile`. */
 const RECONCILE_CHUNK = 20_000;
 
-export const alertJson = (a: AlertView) => ({
+export interface AlertJson {
+  id: number; target: string; name: string; department: string; kind: AlertView['kind']; state: AlertView['state'];
+  inhibited: boolean; silenced: boolean; status: AlertView['row']['status']; firingSince: string;
+  resolvedAt: string | null; lastNotifiedAt: string | null;
+}
+
+export const alertJson = (a: AlertView): AlertJson => ({
   id: a.id, target: a.row.code, name: a.row.name, department: a.department, kind: a.kind, state: a.state,
   inhibited: a.inhibited, silenced: a.silenced, status: a.row.status, firingSince: a.firingSince.toISOString(),
   resolvedAt: isoOrNull(a.resolvedAt), lastNotifiedAt: isoOrNull(a.lastNotifiedAt),
@@ -124,11 +131,14 @@ export class AlertsService {
     }));
   }
 
-  async list(q: { state?: string; kind?: string; department?: string }) {
-    const alerts = await loadAlerts(this.dataSource,
-      `($1::text IS NULL OR a.state = $1) AND ($2::text IS NULL OR a.kind = $2) AND ($3::text IS NULL OR d.code = $3)`,
-      [q.state ?? null, q.kind ?? null, q.department ?? null]);
-    return alerts.map(alertJson);
+  async list(q: AlertsQuery): Promise<Page<AlertJson>> {
+    const where = `($1::text IS NULL OR a.state = $1) AND ($2::text IS NULL OR a.kind = $2) AND ($3::text IS NULL OR d.code = $3)`;
+    const params = [q.state ?? null, q.kind ?? null, q.department ?? null];
+    const [alerts, total] = await Promise.all([
+      loadAlerts(this.dataSource, where, params, { limit: q.pageSize, offset: offsetOf(q) }),
+      countAlerts(this.dataSource, where, params),
+    ]);
+    return { items: alerts.map(alertJson), page: q.page, pageSize: q.pageSize, total };
   }
 
   async get(id: number) {

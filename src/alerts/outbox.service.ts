@@ -6,7 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
 import { jobIds, NOTIFICATIONS_QUEUE, NotificationJob, type SendJobData } from '../jobs/jobs.constants.js';
-import type { Page } from '../targets/targets.service.js';
+import type { Page } from '../common/paging.js';
 import { type MailAttachment, MailTransport } from './mail.transport.js';
 
 export interface OutboxMessage {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageParams } from '../common/paging.js';
 import { instant } from '../common/values.js';
 
 
@@ -11,7 +12,6 @@ export const auditQuerySchema = z.strictObject({
   from: instant('start').optional(),
   /** exclusive; a bare date is its start, China time */
   to: instant('start').optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+  ...pageParams,
 });
 export type AuditQuery = z.output<typeof auditQuerySchema>;

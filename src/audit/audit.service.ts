@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
-import type { Page } from '../targets/targets.service.js';
+import type { Page } from '../common/paging.js';
 import type { AuditQuery } from './audit.schema.js';
 
 export interface AuditEntry {

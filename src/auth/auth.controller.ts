@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import {
   type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema,
@@ -50,8 +51,9 @@ export class AuthController {
 
   @ApiBearerAuth()
   @Get('tokens')
-  listTokens(@CurrentActor() actor: Actor) {
-    return this.tokens.list(actor);
+  @ApiZodQuery(pageQuerySchema)
+  async listTokens(@CurrentActor() actor: Actor, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
+    return pageOf(await this.tokens.list(actor), query);
   }
 
   /** The token is in the response once and never again. */

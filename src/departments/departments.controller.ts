@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { IfMatch } from '../common/etag.interceptor.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type CreateDepartment, createDepartmentSchema, type UpdateDepartment, updateDepartmentSchema } from './department.schema.js';
 import { DepartmentsService } from './departments.service.js';
@@ -15,8 +16,9 @@ export class DepartmentsController {
   constructor(private readonly departments: DepartmentsService) {}
 
   @Get()
-  list() {
-    return this.departments.list();
+  @ApiZodQuery(pageQuerySchema)
+  async list(@Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
+    return pageOf(await this.departments.list(), query);
   }
 
   @Get(':code')

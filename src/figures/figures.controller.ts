@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { IfMatch } from '../common/etag.interceptor.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { periodString } from '../common/values.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type BatchFigures, BatchFiguresPipe, batchFiguresSchema, type PutFigure, putFigureSchema } from './figure.schema.js';
@@ -16,8 +17,9 @@ export class FiguresController {
   constructor(private readonly figures: FiguresService) {}
 
   @Get('targets/:code/figures')
-  list(@Param('code') code: string) {
-    return this.figures.list(code);
+  @ApiZodQuery(pageQuerySchema)
+  async list(@Param('code') code: string, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
+    return pageOf(await this.figures.list(code), query);
   }
 
   @Put('targets/:code/figures/:period')
@@ -38,8 +40,12 @@ export class FiguresController {
   }
 
   @Get('targets/:code/figures/:period/revisions')
-  revisions(@Param('code') code: string, @Param('period', new ZodPipe(periodString, ['period'])) period: string) {
-    return this.figures.revisions(code, period);
+  @ApiZodQuery(pageQuerySchema)
+  async revisions(
+    @Param('code') code: string, @Param('period', new ZodPipe(periodString, ['period'])) period: string,
+    @Query(new ZodPipe(pageQuerySchema)) query: PageQuery,
+  ) {
+    return pageOf(await this.figures.revisions(code, period), query);
   }
 
   @Post('figures/batch')

@@ -4,12 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodQuery } from '../common/openapi.js';
+import { type PageQuery, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { attachment, CSV_TYPE, XLSX_TYPE } from '../spreadsheets/cells.js';
 import { figureTemplate } from '../spreadsheets/template.js';
 import { ExportsService } from './exports.service.js';
 import {
-  type ApplyQuery, applyQuerySchema, type FiguresExportQuery, figuresExportQuerySchema, type ImportListQuery, importListQuerySchema, type StatusExportQuery,
+  type ApplyQuery, applyQuerySchema, type FiguresExportQuery, figuresExportQuerySchema, type StatusExportQuery,
   statusExportQuerySchema, type UploadQuery, uploadQuerySchema,
 } from './imports.schema.js';
 import { type ImportDocument, ImportsService } from './imports.service.js';
@@ -46,9 +47,9 @@ export class ImportsController {
   }
 
   @Get()
-  @ApiZodQuery(importListQuerySchema)
-  list(@CurrentActor() actor: Actor, @Query(new ZodPipe(importListQuerySchema)) query: ImportListQuery) {
-    return this.imports.list(actor, query.limit);
+  @ApiZodQuery(pageQuerySchema)
+  list(@CurrentActor() actor: Actor, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
+    return this.imports.list(actor, query);
   }
 
   /** Upload (.xlsx or .csv, field `file`) → preview (201); `?apply=true` applies at once when clean (or `&skipInvalid=true`). */

@@ -18,10 +18,6 @@ export const uploadQuerySchema = applyQuerySchema.extend({
 });
 export type UploadQuery = z.output<typeof uploadQuerySchema>;
 
-export const importListQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
-export type ImportListQuery = z.output<typeof importListQuerySchema>;
 
 export const statusExportQuerySchema = z.strictObject({ department: departmentCode.optional() });
 export type StatusExportQuery = z.output<typeof statusExportQuerySchema>;

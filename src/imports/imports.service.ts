@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { can, forbidden } from '../auth/permissions.js';
 import { conflict, type FieldError, invalid, notFound } from '../common/domain-error.js';
+import { offsetOf, type Page, type PageQuery } from '../common/paging.js';
 import { isoOrNull } from '../common/values.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import { auditedBatch, type FigureWrite, FiguresService, type WriteResult } from '../figures/figures.service.js';
@@ -254,17 +255,21 @@ export class ImportsService {
     return new ImportDocument(summaryJson(record, record.invalid), record.rows_json, record.errors);
   }
 
-  /** The latest imports (without rows): the actor's own, or everyone's for admins and planners. */
-  async list(actor: Actor, limit = 20): Promise<ImportSummaryJson[]> {
+  /** The imports (without rows), newest first: the actor's own, or everyone's for admins and planners. */
+  async list(actor: Actor, q: PageQuery): Promise<Page<ImportSummaryJson>> {
     const all = can(actor, 'figures.write.any');
-    const records: (Omit<ImportRecord, 'rows_json' | 'errors'> & { invalid: number })[] = await this.dataSource.query(
-      `SELECT id, user_id, email, file_name, sha256, row_count, status, created_at, applied_at, result,
-              ${INVALID_ROWS} AS invalid
-         FROM imports WHERE $1 OR user_id = $2 OR (user_id IS NULL AND $2::int IS NULL AND email = $3)
-        ORDER BY created_at DESC LIMIT $4`,
-      [all, actor.userId, actor.email, Math.min(Math.max(limit, 1), 100)],
-    );
-    return records.map((r) => summaryJson(r, r.invalid));
+    const mine = `$1 OR user_id = $2 OR (user_id IS NULL AND $2::int IS NULL AND email = $3)`;
+    const params = [all, actor.userId, actor.email];
+    const [records, [{ total }]]: [(Omit<ImportRecord, 'rows_json' | 'errors'> & { invalid: number })[], { total: number }[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT id, user_id, email, file_name, sha256, row_count, status, created_at, applied_at, result,
+                ${INVALID_ROWS} AS invalid
+           FROM imports WHERE ${mine} ORDER BY created_at DESC, id LIMIT $4 OFFSET $5`,
+        [...params, q.pageSize, offsetOf(q)],
+      ),
+      this.dataSource.query(`SELECT count(*)::int AS total FROM imports WHERE ${mine}`, params),
+    ]);
+    return { items: records.map((r) => summaryJson(r, r.invalid)), page: q.page, pageSize: q.pageSize, total };
   }
 
   /**

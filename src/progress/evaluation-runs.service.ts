@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { type Actor, SYSTEM_ACTOR } from '../auth/actor.js';
 import { assertCan } from '../auth/permissions.js';
 import { DomainError, notFound } from '../common/domain-error.js';
+import { offsetOf, type Page, type PageQuery } from '../common/paging.js';
 import { isoOrNull } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
@@ -111,8 +112,10 @@ export class EvaluationRunsService {
     return runJson(run);
   }
 
-  async list(limit: number): Promise<RunJson[]> {
-    return (await this.runs.find({ order: { createdAt: 'DESC' }, take: limit })).map(runJson);
+  /** The runs, newest first. */
+  async list(q: PageQuery): Promise<Page<RunJson>> {
+    const [runs, total] = await this.runs.findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, skip: offsetOf(q), take: q.pageSize });
+    return { items: runs.map(runJson), page: q.page, pageSize: q.pageSize, total };
   }
 
   /** Splits the active targets into id ranges of `chunkSize` and queues one job per range. */

@@ -3,16 +3,13 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { type PageQuery, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
 import {
   type AsOfQuery, asOfQuerySchema, type CreateRun, createRunSchema, type LatestQuery, latestQuerySchema,
-  type RunListQuery, runListSchema,
 } from './evaluation.schema.js';
 import { ProgressService } from './progress.service.js';
-import { z } from 'zod';
-
-const resultsQuerySchema = latestQuerySchema.pick({ page: true, pageSize: true });
 
 @ApiTags('evaluations 评估')
 @ApiBearerAuth()
@@ -43,9 +40,9 @@ export class EvaluationsController {
   }
 
   @Get('evaluations/runs')
-  @ApiZodQuery(runListSchema)
-  listRuns(@Query(new ZodPipe(runListSchema)) query: RunListQuery) {
-    return this.runs.list(query.limit);
+  @ApiZodQuery(pageQuerySchema)
+  listRuns(@Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
+    return this.runs.list(query);
   }
 
   @Get('evaluations/runs/:id')
@@ -54,8 +51,8 @@ export class EvaluationsController {
   }
 
   @Get('evaluations/runs/:id/evaluations')
-  @ApiZodQuery(resultsQuerySchema)
-  async runResults(@Param('id') id: string, @Query(new ZodPipe(resultsQuerySchema)) query: z.output<typeof resultsQuerySchema>) {
+  @ApiZodQuery(pageQuerySchema)
+  async runResults(@Param('id') id: string, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
     await this.runs.get(id);
     return this.progress.runResults(id, query.page, query.pageSize);
   }

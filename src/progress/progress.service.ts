@@ -5,9 +5,9 @@ import { notFound } from '../common/domain-error.js';
 import { decimalText } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { EvaluationResult } from '../evaluation/evaluation.types.js';
-import type { Page } from '../targets/targets.service.js';
+import type { Page } from '../common/paging.js';
 import { EvaluationStore } from './evaluation.store.js';
-import type { LatestQuery } from './evaluation.schema.js';
+import type { LATEST_SORTS, LatestQuery } from './evaluation.schema.js';
 
 export interface EvaluationJson {
   code: string;
@@ -47,6 +47,16 @@ export function evaluationJson(code: string, r: EvaluationResult): EvaluationJso
   };
 }
 
+// Worst first, as the dashboard reads a status list.
+const SEVERITY = `CASE e.status WHEN 'deteriorating' THEN 0 WHEN 'missed' THEN 1 WHEN 'lagging' THEN 2 WHEN 'at_risk' THEN 3
+  WHEN 'no_data' THEN 4 WHEN 'on_track' THEN 5 WHEN 'ahead' THEN 6 WHEN 'achieved' THEN 7 ELSE 8 END`;
+
+/** The column of each `sort` of GET /evaluations/latest. */
+const LATEST_ORDER: Record<(typeof LATEST_SORTS)[number], string> = {
+  code: 't.code', name: 't.name', department: 'd.code', status: SEVERITY, completion: 'e.completion', elapsed: 'e.elapsed',
+  pace: 'e.pace', gap: 'e.gap', latestValue: 'e.latest_value',
+};
+
 const STORED_COLUMNS = `t.code, t.name, t.unit, d.code AS department, e.run_id, e.evaluated_at, e.as_of, e.status,
   e.early, e.pace, e.pace_method, e.completion, e.elapsed, e.expected, e.gap, e.lag, e.projected, e.year_target,
   e.latest_period, e.latest_value, e.overdue, e.due_period`;
@@ -78,7 +88,7 @@ export class ProgressService {
     return evaluationJson(code, evaluation.result);
   }
 
-  /** Each active target's most recent stored evaluation, filtered and paginated. */
+  /** Each active target's most recent stored evaluation, filtered, sorted and paginated. */
   async latest(query: LatestQuery): Promise<Page<StoredEvaluationJson>> {
     const params = [query.status ?? null, query.department ?? null, query.overdue ?? null];
     const where = `t.archived_at IS NULL AND ($1::text IS NULL OR e.status = $1) AND ($2::text IS NULL OR d.code = $2)
@@ -87,7 +97,8 @@ export class ProgressService {
       JOIN targets t ON t.id = l.target_id JOIN departments d ON d.id = t.department_id`;
     const [rows, [{ total }]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${STORED_COLUMNS} FROM ${from} WHERE ${where} ORDER BY t.code LIMIT $4 OFFSET $5`,
+        `SELECT ${STORED_COLUMNS} FROM ${from} WHERE ${where}
+          ORDER BY ${LATEST_ORDER[query.sort.field]} ${query.sort.descending ? 'DESC' : 'ASC'} NULLS LAST, t.code LIMIT $4 OFFSET $5`,
         [...params, query.pageSize, (query.page - 1) * query.pageSize],
       ),
       this.dataSource.query(`SELECT count(*)::int AS total FROM ${from} WHERE ${where}`, params),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decimalValue } from '../common/number-input.js';
+import { pageParams } from '../common/paging.js';
 import { periodString } from '../common/values.js';
 import { departmentCode } from '../departments/department.schema.js';
 import { parsePeriod, periodT } from '../evaluation/periods.js';
@@ -101,7 +102,6 @@ export const listTargetsSchema = z.strictObject({
   binding: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   q: z.string().max(100).optional(),
   archived: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  ...pageParams,
 });
 export type ListTargets = z.output<typeof listTargetsSchema>;

@@ -11,11 +11,11 @@ import { Milestone } from './milestone.entity.js';
 import { Target } from './target.entity.js';
 import { targetBody, targetJson, type TargetJson } from './target.mapper.js';
 import { type CreateTarget, type ListTargets, mergedTargetSchema, type TargetBody, type UpdateTarget } from './target.schema.js';
+import type { Page } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { driverPool } from '../database/rows.js';
 import { TARGET_BY_CODE_SQL } from './target-read.js';
 
-export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
 
 @Injectable()
 export class TargetsService {

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { IfMatch } from '../common/etag.interceptor.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
+import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type CreateUser, createUserSchema, type UpdateUser, updateUserSchema } from './user.schema.js';
 import { UsersService } from './users.service.js';
@@ -15,8 +16,9 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  list(@CurrentActor() actor: Actor) {
-    return this.users.list(actor);
+  @ApiZodQuery(pageQuerySchema)
+  async list(@CurrentActor() actor: Actor, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
+    return pageOf(await this.users.list(actor), query);
   }
 
   @Post()

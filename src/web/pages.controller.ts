@@ -86,7 +86,7 @@ export class PagesController {
   @Get()
   async home(@Web() web: WebContext, @Query() raw: Record<string, unknown>, @Res() reply: FastifyReply) {
     const query = dashboardQuerySchema.parse(raw ?? {});
-    const [data, [lastRun]] = await Promise.all([this.dashboard.load(query, web.actor, this.config.scheduleTz), this.runs.list(1)]);
+    const [data, { items: [lastRun] }] = await Promise.all([this.dashboard.load(query, web.actor, this.config.scheduleTz), this.runs.list({ page: 1, pageSize: 1 })]);
     return this.views.send(reply, 'dashboard', web, {
       title: web.t('进度看板', 'Dashboard'), query, ...data, lastRun: lastRun ?? null,
       sortHref: (key: string) => href('/', { ...query, sort: key, dir: query.sort === key && query.dir !== 'desc' ? 'desc' : 'asc' }),

@@ -46,7 +46,7 @@ export class SpreadsheetsController {
 
   @Get('imports')
   async index(@Web() web: WebContext, @Res() reply: FastifyReply) {
-    const recent = await this.imports.list(web.actor!, 20);
+    const { items: recent } = await this.imports.list(web.actor!, { page: 1, pageSize: 20 });
     return this.views.send(reply, 'imports', web, { title: web.t('导入数据', 'Import figures'), recent, error: null });
   }
 
@@ -121,7 +121,7 @@ export class SpreadsheetsController {
   }
 
   private async failed(reply: FastifyReply, web: WebContext, error: string, status: number) {
-    const recent = await this.imports.list(web.actor!, 20);
+    const { items: recent } = await this.imports.list(web.actor!, { page: 1, pageSize: 20 });
     return this.views.send(reply, 'imports', web, { title: web.t('导入数据', 'Import figures'), recent, error }, status);
   }
 }

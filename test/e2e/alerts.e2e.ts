@@ -77,7 +77,8 @@ async function figure(t: TestApp, code: string, period: string, value: number): 
 async function alerts(t: TestApp, query = ''): Promise<Alert[]> {
   const res = await t.http().get(`/api/v1/alerts${query}`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body;
+  assert.equal(res.body.items.length, res.body.total, 'all alerts on the first page');
+  return res.body.items;
 }
 
 async function alertOf(t: TestApp, target: string, kind: string): Promise<Alert | undefined> {
@@ -322,7 +323,7 @@ describe('alerts and scheduled emails (issue 4) against a real SMTP server', () 
       // The silence runs out (moved into the past, as time would): it stops muting on its own.
       await t.db.query(`UPDATE silences SET until = now() - interval '1 second' WHERE id = $1`, [created.body.id]);
       const listed = await t.http().get('/api/v1/silences').expect(200);
-      assert.equal(listed.body.find((s: { id: number }) => s.id === created.body.id).active, false);
+      assert.equal(listed.body.items.find((s: { id: number }) => s.id === created.body.id).active, false);
       assert.equal((await alertOf(t, 'SIL-1', 'lagging'))?.silenced, false);
       await runDigest(t);
       const [unmuted] = await smtp.waitFor(1, (m) => m.envelope.to.includes(email('sil')));
@@ -341,7 +342,7 @@ describe('alerts and scheduled emails (issue 4) against a real SMTP server', () 
 
       await t.http().delete(`/api/v1/silences/${dept.body.id}`).expect(204);
       await t.http().delete(`/api/v1/silences/${dept.body.id}`).expect(404);
-      assert.ok(!(await t.http().get('/api/v1/silences').expect(200)).body.some((s: { id: number }) => s.id === dept.body.id));
+      assert.ok(!(await t.http().get('/api/v1/silences').expect(200)).body.items.some((s: { id: number }) => s.id === dept.body.id));
       await runDigest(t);
       const all = await smtp.waitFor(2, (m) => m.envelope.to.includes(email('sil')));
       assert.equal(all[1].subject, `【目标监测】${QUARTER_LABEL}：1项指标滞后`);

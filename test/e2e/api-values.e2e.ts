@@ -1,5 +1,6 @@
 // Issue 14, as a client developer reads the API: exact decimals out as they went in (strings, the text
-// PostgreSQL stores and the CSV export writes; JSON numbers a double cannot hold refused, not rounded).
+// PostgreSQL stores and the CSV export writes; JSON numbers a double cannot hold refused, not rounded), one
+// list style on every collection, and each figure's own revision numbers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../support/app.js';
@@ -48,7 +49,7 @@ describe('exact decimals out as they went in', () => {
     assert.equal(put.body.value, '2000.123456789012345');
     assert.equal((await t.http().get('/api/v1/targets/EXACT-VALUES/figures/2025Q1').expect(200)).body.value, '2000.123456789012345');
     const revisions = (await t.http().get('/api/v1/targets/EXACT-VALUES/figures/2025Q1/revisions').expect(200)).body;
-    assert.deepEqual(revisions.map((r: { value: string }) => r.value), ['2000.123456789012345']);
+    assert.deepEqual(revisions.items.map((r: { value: string }) => r.value), ['2000.123456789012345']);
     const audit = (await t.http().get('/api/v1/audit?entity=figure&entityId=EXACT-VALUES/2025Q1').expect(200)).body.items[0];
     assert.equal(audit.after.value, '2000.123456789012345');
     const csv = (await t.http().get('/api/v1/exports/figures.csv').buffer(true).expect(200)).text;
@@ -124,5 +125,99 @@ describe('exact decimals out as they went in', () => {
       `SELECT e.latest_value::text FROM latest_evaluations l JOIN evaluations e ON e.id = l.evaluation_id JOIN targets t ON t.id = l.target_id WHERE t.code = 'EXACT-VALUES'`);
     assert.equal(stored.latestValue, row.latest_value);
     assert.equal(stored.latestValue, now.latestValue);
+  });
+});
+
+/** Every collection GET of the API (the figures and revisions of EXACT-VALUES 2025Q1). */
+const COLLECTIONS = [
+  '/api/v1/targets', '/api/v1/departments', '/api/v1/users', '/api/v1/auth/tokens', '/api/v1/audit', '/api/v1/alerts',
+  '/api/v1/silences', '/api/v1/recipients', '/api/v1/notifications', '/api/v1/evaluations/latest', '/api/v1/evaluations/runs',
+  '/api/v1/imports', '/api/v1/targets/EXACT-VALUES/figures', '/api/v1/targets/EXACT-VALUES/figures/2025Q1/revisions',
+];
+
+describe('one list style on every collection', () => {
+  before(async () => {
+    t = await startApp('api_lists');
+    await createDepartment(t);
+    await createDepartment(t, { code: 'SCI-TECH', name: '区科技局', emails: [] });
+    await createTarget(t, EXACT);
+    await createTarget(t, { ...EXACT, code: 'EXACT-OTHER', name: '另一指标', department: 'SCI-TECH' });
+    await t.http().put('/api/v1/targets/EXACT-VALUES/figures/2025Q1').send({ value: '1' }).expect(200);
+    for (const [url, body] of [['/api/v1/silences', { target: 'EXACT-VALUES', until: '2099-12-31', reason: '测试' }],
+      ['/api/v1/recipients', { email: 'lists@example.org', subscriber: true }], ['/api/v1/auth/tokens', { name: '脚本' }]] as const) {
+      const res = await t.http().post(url).send(body);
+      assert.equal(res.status, 201, `${url}: ${res.text}`);
+    }
+  });
+  after(() => t?.close());
+
+  it('every collection answers { items, page, pageSize, total }, 100 a page unless asked', async () => {
+    for (const url of COLLECTIONS) {
+      const res = await t.http().get(url).expect(200);
+      assert.deepEqual(Object.keys(res.body).sort(), ['items', 'page', 'pageSize', 'total'], url);
+      assert.ok(Array.isArray(res.body.items), url);
+      assert.deepEqual([res.body.page, res.body.pageSize], [1, 100], url);
+      assert.equal(res.body.total, res.body.items.length, url);
+      const beyond = await t.http().get(`${url}?page=2&pageSize=${Math.max(res.body.total, 1)}`).expect(200);
+      assert.deepEqual([beyond.body.items, beyond.body.total, beyond.body.page], [[], res.body.total, 2], url);
+    }
+  });
+
+  it('pages through a collection in order, the total unchanged', async () => {
+    const all = (await t.http().get('/api/v1/departments').expect(200)).body;
+    assert.deepEqual(all.items.map((d: { code: string }) => d.code), ['ECON-INFO', 'SCI-TECH']);
+    const second = (await t.http().get('/api/v1/departments?pageSize=1&page=2').expect(200)).body;
+    assert.deepEqual(second, { items: [all.items[1]], page: 2, pageSize: 1, total: 2 });
+    const targets = (await t.http().get('/api/v1/targets?pageSize=1').expect(200)).body;
+    assert.deepEqual([targets.items.map((x: { code: string }) => x.code), targets.total], [['EXACT-OTHER'], 2]);
+  });
+
+  it('validates page and pageSize alike everywhere (422 naming the parameter); limit is gone', async () => {
+    for (const url of COLLECTIONS) {
+      for (const [query, path] of [['pageSize=0', 'pageSize'], ['pageSize=501', 'pageSize'], ['page=0', 'page'], ['page=abc', 'page'],
+        ['pageSize=2.5', 'pageSize'], ['page=1e300', 'page'], ['limit=10', 'limit']]) {
+        const res = await t.http().get(`${url}?${query}`);
+        assert.equal(res.status, 422, `${url}?${query}: ${res.status} ${res.text.slice(0, 200)}`);
+        assert.deepEqual([...new Set(res.body.errors.map((e: { path: string }) => e.path))], [path], `${url}?${query}`);
+      }
+      await t.http().get(`${url}?pageSize=500&page=1000000`).expect(200);
+    }
+  });
+
+  it('sorts the latest evaluations by the dashboard\'s columns, - for descending', async () => {
+    await t.http().post('/api/v1/evaluations/runs').send({}).expect(202);
+    let codes: string[] = [];
+    for (let i = 0; i < 100 && codes.length < 2; i++) {
+      codes = (await t.http().get('/api/v1/evaluations/latest').expect(200)).body.items.map((e: { code: string }) => e.code);
+      if (codes.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(codes, ['EXACT-OTHER', 'EXACT-VALUES']);
+    const sorted = async (sort: string) => (await t.http().get(`/api/v1/evaluations/latest?sort=${sort}`).expect(200)).body.items
+      .map((e: { code: string }) => e.code);
+    assert.deepEqual(await sorted('-code'), ['EXACT-VALUES', 'EXACT-OTHER']);
+    assert.deepEqual(await sorted('department'), ['EXACT-VALUES', 'EXACT-OTHER']); // ECON-INFO before SCI-TECH
+    assert.deepEqual(await sorted('-latestValue'), ['EXACT-VALUES', 'EXACT-OTHER']); // a value before none (nulls last)
+    assert.deepEqual(await sorted('latestValue'), ['EXACT-VALUES', 'EXACT-OTHER']);
+    const bad = await t.http().get('/api/v1/evaluations/latest?sort=colour').expect(422);
+    assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path), ['sort']);
+  });
+
+  it('numbers each figure\'s revisions 1, 2, 3… whatever else is written in between', async () => {
+    const url = '/api/v1/targets/EXACT-OTHER/figures/2025Q3';
+    for (const [i, value] of ['10', '11', '12'].entries()) {
+      const put = await t.http().put(url).send({ value, confirm: true }).expect(200);
+      assert.equal(put.body.revision, i + 1);
+      // another figure's revision between two of these takes the next row id
+      await t.http().put(`/api/v1/targets/EXACT-VALUES/figures/2026Q${i + 1}`).send({ value, confirm: true }).expect(200);
+    }
+    const revisions = (await t.http().get(`${url}/revisions`).expect(200)).body.items as { id: number; revision: number; value: string }[];
+    assert.deepEqual(revisions.map((r) => [r.revision, r.value]), [[1, '10'], [2, '11'], [3, '12']]);
+    assert.ok(revisions[2].id - revisions[0].id >= 4, 'the row ids are global, with gaps');
+    assert.equal((await t.http().get(url).expect(200)).body.revision, 3);
+    const listed = (await t.http().get('/api/v1/targets/EXACT-OTHER/figures').expect(200)).body.items;
+    assert.deepEqual(listed.map((f: { period: string; revision: number }) => [f.period, f.revision]), [['2025Q3', 3]]);
+    // unchanged: no new revision, the same number
+    assert.equal((await t.http().put(url).send({ value: '12' }).expect(200)).body.revision, 3);
+    assert.equal((await t.http().get(`${url}/revisions?pageSize=2&page=2`).expect(200)).body.items[0].revision, 3);
   });
 });

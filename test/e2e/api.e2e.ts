@@ -73,14 +73,15 @@ describe('REST API on PostgreSQL and Redis', () => {
     assert.equal(first.body.value, '260');
     await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4').send({ value: '260.0', note: '快报' }).expect(200);
     let revisions = await t.http().get('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4/revisions').expect(200);
-    assert.equal(revisions.body.length, 1);
+    assert.equal(revisions.body.total, 1);
     await t.http().put('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4')
       .send({ value: 262, note: '快报', reason: '统计局核定' }).expect(200);
     revisions = await t.http().get('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4/revisions').expect(200);
-    assert.deepEqual(revisions.body.map((r: { value: string; reason: string | null }) => [r.value, r.reason]),
-      [['260', null], ['262', '统计局核定']]);
+    assert.deepEqual(revisions.body.items.map((r: { revision: number; value: string; reason: string | null }) => [r.revision, r.value, r.reason]),
+      [[1, '260', null], [2, '262', '统计局核定']]);
     const figures = await t.http().get('/api/v1/targets/DT-ENTERPRISES/figures').expect(200);
-    assert.deepEqual(figures.body.map((f: { period: string; value: string }) => [f.period, f.value]), [['2024Q4', '262']]);
+    assert.deepEqual(figures.body.items.map((f: { period: string; value: string; revision: number }) => [f.period, f.value, f.revision]),
+      [['2024Q4', '262', 2]]);
   });
 
   it('evaluates the worked example of DESIGN.md, as of a past moment too', async () => {
@@ -127,12 +128,12 @@ describe('REST API on PostgreSQL and Redis', () => {
     assert.deepEqual(archived.body.items.map((x: { code: string; archived: boolean }) => [x.code, x.archived]),
       [['TECH-ENTERPRISES', true]]);
     const figures = await t.http().get('/api/v1/targets/TECH-ENTERPRISES/figures').expect(200);
-    assert.equal(figures.body.length, 1);
+    assert.equal(figures.body.total, 1);
   });
 
   it('lists departments', async () => {
     const res = await t.http().get('/api/v1/departments').expect(200);
-    assert.deepEqual(res.body.map((d: { code: string }) => d.code), ['ECON-INFO', 'SCI-TECH']);
+    assert.deepEqual(res.body.items.map((d: { code: string }) => d.code), ['ECON-INFO', 'SCI-TECH']);
   });
 
   it('takes a batch over more than 1 000 targets: one audit row naming every revision, each target re-evaluated after the response', async () => {

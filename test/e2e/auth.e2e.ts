@@ -130,8 +130,8 @@ describe('authentication', () => {
     assert.match(created.body.token, /^tm_[A-Za-z0-9_-]{43}$/);
     assert.equal(created.body.prefix, created.body.token.slice(0, 10));
     const listed = await t.as(viewer).get('/api/v1/auth/tokens').expect(200);
-    assert.equal(listed.body.length, 1);
-    assert.equal('token' in listed.body[0], false);
+    assert.equal(listed.body.total, 1);
+    assert.equal('token' in listed.body.items[0], false);
     assert.equal(JSON.stringify(listed.body).includes(created.body.token), false);
     const { rows } = await t.db.query(`SELECT token_hash FROM api_tokens`);
     assert.equal(rows.some((r) => r.token_hash === created.body.token), false);
@@ -142,7 +142,7 @@ describe('authentication', () => {
     await t.as(viewer).delete(`/api/v1/auth/tokens/${created.body.id}`).expect(204);
     await t.as(created.body.token).get('/api/v1/targets').expect(401);
     const after = await t.as(viewer).get('/api/v1/auth/tokens').expect(200);
-    assert.ok(after.body[0].revokedAt);
+    assert.ok(after.body.items[0].revokedAt);
   });
 
   it('drops checked credentials when another process revokes them (NOTIFY), not only when this one does', async () => {

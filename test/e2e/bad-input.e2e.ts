@@ -366,9 +366,9 @@ describe('bad input: problem+json, the right status and field paths, nothing wri
 
   it('the figures and targets are as they were set up, after all the rejected requests', async () => {
     const figures = await t.http().get('/api/v1/targets/DT-ENTERPRISES/figures').expect(200);
-    assert.deepEqual(figures.body.map((f: { period: string; value: string }) => [f.period, f.value]), [['2024Q4', '260']]);
+    assert.deepEqual(figures.body.items.map((f: { period: string; value: string }) => [f.period, f.value]), [['2024Q4', '260']]);
     const revisions = await t.http().get('/api/v1/targets/DT-ENTERPRISES/figures/2024Q4/revisions').expect(200);
-    assert.equal(revisions.body.length, 1);
+    assert.equal(revisions.body.total, 1);
     const targets = await t.http().get('/api/v1/targets').expect(200);
     assert.deepEqual(targets.body.items.map((x: { code: string }) => x.code).sort(),
       ['DT-ENTERPRISES', 'MONTHLY-FLOW', 'NEV-OUTPUT', 'YEARLY-LEVEL']);
@@ -437,7 +437,7 @@ describe('bad input: problem+json, the right status and field paths, nothing wri
     await t.http().put('/api/v1/targets/ODD-TEXT/figures/2024Q4').send({ value: 12, note: sql, source: script, reason: sql }).expect(200);
     const figure = await t.http().get('/api/v1/targets/ODD-TEXT/figures/2024Q4').expect(200);
     assert.deepEqual([figure.body.note, figure.body.source], [sql, script]);
-    const [revision] = (await t.http().get('/api/v1/targets/ODD-TEXT/figures/2024Q4/revisions').expect(200)).body;
+    const [revision] = (await t.http().get('/api/v1/targets/ODD-TEXT/figures/2024Q4/revisions').expect(200)).body.items;
     assert.deepEqual([revision.note, revision.source, revision.reason], [sql, script, sql]);
     const search = await t.http().get(`/api/v1/targets?q=${encodeURIComponent(script)}`).expect(200);
     assert.deepEqual(search.body.items.map((x: { code: string }) => x.code), ['ODD-TEXT']);
@@ -475,19 +475,22 @@ describe('bad input: problem+json, the right status and field paths, nothing wri
       JSON.stringify(results.filter((r) => r.status !== 200).map((r) => [r.status, r.text.slice(0, 200)])));
     results.forEach((r, i) => assert.equal(r.body.target, 'NEV-OUTPUT', `response ${i}`));
 
-    const revisions = (await t.http().get(`${url}/revisions`).expect(200)).body as { id: number; revision: number; value: string; note: string; recordedAt: string }[];
+    const revisions = (await t.http().get(`${url}/revisions`).expect(200)).body.items as { id: number; revision: number; value: string; note: string; recordedAt: string }[];
     assert.equal(revisions.length, 20);
     assert.deepEqual(revisions.map((r) => Number(r.value)).sort((a, b) => a - b), values);
     for (const r of revisions) assert.equal(r.note, `并发 ${r.value}`);
     const latest = [...revisions].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt) || a.id - b.id).at(-1)!;
     // The revision written last also has the highest id: recording times follow the order of writing.
     assert.equal(latest.id, Math.max(...revisions.map((r) => r.id)));
+    // The figure's own revision numbers: 1 … 20, the last one written the 20th.
+    assert.deepEqual(revisions.map((r) => r.revision).sort((a, b) => a - b), values);
+    assert.equal(latest.revision, 20);
 
     const current = await t.http().get(url).expect(200);
     assert.equal(current.body.value, latest.value);
     assert.equal(current.body.revision, latest.revision);
     assert.equal(current.body.recordedAt, latest.recordedAt);
     const list = await t.http().get('/api/v1/targets/NEV-OUTPUT/figures').expect(200);
-    assert.deepEqual(list.body.filter((f: { period: string }) => f.period === '2025Q3').map((f: { value: string }) => f.value), [latest.value]);
+    assert.deepEqual(list.body.items.filter((f: { period: string }) => f.period === '2025Q3').map((f: { value: string }) => f.value), [latest.value]);
   });
 });

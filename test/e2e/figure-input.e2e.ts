@@ -58,12 +58,12 @@ describe('figure input (API)', () => {
     assert.deepEqual(await snapshot(t), before);
 
     await put('NEV-UNITS', '2026Q2', { value: '318.5', confirm: true }).expect(200);
-    const revisions = (await t.http().get('/api/v1/targets/NEV-UNITS/figures/2026Q2/revisions').expect(200)).body;
+    const revisions = (await t.http().get('/api/v1/targets/NEV-UNITS/figures/2026Q2/revisions').expect(200)).body.items;
     assert.equal(revisions.length, 1);
     assert.match(revisions[0].confirmedWarning, /13 倍/);
     // A plausible value needs no confirmation and records none.
     await put('NEV-UNITS', '2026Q2', { value: '25', reason: '更正：误填' }).expect(200);
-    const after = (await t.http().get('/api/v1/targets/NEV-UNITS/figures/2026Q2/revisions').expect(200)).body;
+    const after = (await t.http().get('/api/v1/targets/NEV-UNITS/figures/2026Q2/revisions').expect(200)).body.items;
     assert.equal(after.at(-1).confirmedWarning, null);
   });
 

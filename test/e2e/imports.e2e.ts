@@ -234,7 +234,7 @@ describe('a file with bad rows', () => {
     importId = res.body.id;
     // read back: the same rows, errors and counts (valid 1, invalid 8)
     assert.deepEqual((await t.http().get(`/api/v1/imports/${importId}`).expect(200)).body, res.body);
-    const listed = (await t.http().get('/api/v1/imports?limit=100').expect(200)).body.find((i: { id: string }) => i.id === importId);
+    const listed = (await t.http().get('/api/v1/imports?pageSize=100').expect(200)).body.items.find((i: { id: string }) => i.id === importId);
     assert.deepEqual([listed.valid, listed.invalid, listed.rows], [1, 8, undefined]);
   });
 
@@ -285,8 +285,8 @@ describe('permissions', () => {
     assertProblem(await t.as(econToken).get(`/api/v1/imports/${admins.body.id}`), 404, ['id']);
     assertProblem(await t.as(econToken).post(`/api/v1/imports/${admins.body.id}/apply`), 404, ['id']);
     const list = await t.as(econToken).get('/api/v1/imports').expect(200);
-    assert.ok(list.body.length > 0);
-    assert.ok(list.body.every((i: { createdBy: string }) => i.createdBy === ECON.email));
+    assert.ok(list.body.total > 0);
+    assert.ok(list.body.items.every((i: { createdBy: string }) => i.createdBy === ECON.email));
     assert.deepEqual(await figureState(), before);
     await t.anonymous().get('/api/v1/exports/figures.csv').expect(401);
   });

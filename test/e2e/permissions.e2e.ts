@@ -301,7 +301,7 @@ describe('roles and the audit trail', () => {
 
   it('sets up the accounts and targets the matrix relies on', async () => {
     const users = await t.http().get('/api/v1/users').expect(200);
-    const byEmail = new Map(users.body.map((u: { email: string }) => [u.email, u]));
+    const byEmail = new Map(users.body.items.map((u: { email: string }) => [u.email, u]));
     for (const role of ROLES) {
       const u = byEmail.get(ACCOUNTS[role].email) as { role: string; department: string | null; disabled: boolean };
       assert.deepEqual([u.role, u.department, u.disabled], [ACCOUNTS[role].role, ACCOUNTS[role].department, false]);
@@ -358,7 +358,7 @@ describe('roles and the audit trail', () => {
         const target = await client(who).get(`/api/v1/targets/${SHARED}`).expect(200);
         assert.equal(target.body.code, SHARED);
         const departments = await client(who).get('/api/v1/departments').expect(200);
-        assert.ok(departments.body.some((d: { code: string }) => d.code === 'ECON-INFO'));
+        assert.ok(departments.body.items.some((d: { code: string }) => d.code === 'ECON-INFO'));
       });
 
       const audit = expected(who, PLANNERS, 200);

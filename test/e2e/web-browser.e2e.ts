@@ -167,7 +167,7 @@ describe('pages in a browser (chromium)', () => {
     // The page reloads itself while the run is queued or running; wait for the finished state.
     await planner.locator('#last-run', { hasText: '已完成' }).waitFor({ timeout: 20_000 });
     const runs = await t.http().get('/api/v1/evaluations/runs').expect(200);
-    const [run] = runs.body;
+    const [run] = runs.body.items;
     assert.equal(run.state, 'completed');
     assert.equal(await planner.getAttribute('#last-run time', 'datetime'), run.finishedAt); // the run the button started, when it finished
     const results = await t.http().get(`/api/v1/evaluations/runs/${run.id}/evaluations`).expect(200);
