@@ -118,10 +118,12 @@ function isSeparator(text: string, i: number, withEnumeration: boolean): boolean
 export function segmentBlock(text: string, block: Span): Segment[] {
   const depth: number[] = [];
   let d = 0;
+  let maxDepth = 0;
   for (let i = block.start; i < block.end; i++) {
     const c = text[i];
     if (c === '（' || c === '(') {
       depth[i - block.start] = d;
+      if (d > maxDepth) maxDepth = d;
       d++;
       continue;
     }
@@ -131,6 +133,7 @@ export function segmentBlock(text: string, block: Span): Segment[] {
       continue;
     }
     depth[i - block.start] = d;
+    if (d > maxDepth) maxDepth = d;
   }
   const depthAt = (i: number) => depth[i - block.start] ?? 0;
   const segments: Segment[] = [];
@@ -144,7 +147,6 @@ export function segmentBlock(text: string, block: Span): Segment[] {
       sentence++;
     }
   }
-  const maxDepth = Math.max(0, ...depth);
   for (let level = 0; level <= maxDepth; level++) {
     let segStart = -1;
     let clauseStart = -1;
