@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { assertCan } from '../auth/permissions.js';
+import { idParam } from '../common/id-param.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
@@ -33,7 +34,7 @@ export class AlertsController {
   }
 
   @Get('alerts/:id')
-  get(@Param('id', ParseIntPipe) id: number) {
+  get(@Param('id', idParam()) id: number) {
     return this.alerts.get(id);
   }
 
@@ -51,7 +52,7 @@ export class AlertsController {
 
   @Delete('silences/:id')
   @HttpCode(204)
-  unsilence(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
+  unsilence(@CurrentActor() actor: Actor, @Param('id', idParam()) id: number) {
     return this.alerts.deleteSilence(actor, id);
   }
 
@@ -88,7 +89,7 @@ export class AlertsController {
 
   @Patch('recipients/:id')
   @ApiZodBody(updateRecipientSchema)
-  updateRecipient(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body(new ZodPipe(updateRecipientSchema)) body: UpdateRecipient) {
+  updateRecipient(@CurrentActor() actor: Actor, @Param('id', idParam()) id: number, @Body(new ZodPipe(updateRecipientSchema)) body: UpdateRecipient) {
     return this.recipients.update(actor, id, body);
   }
 }

@@ -2,13 +2,13 @@ import type { PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
 import { figureValue, parseNumberInput } from '../common/number-input.js';
 import { checkDecimal, isDecimalError, periodString } from '../common/values.js';
-import { ZodPipe } from '../common/zod.pipe.js';
+import { isCleanText, ZodPipe } from '../common/zod.pipe.js';
 import { parsePeriod } from '../evaluation/periods.js';
 import { TARGET_CODE, targetCode } from '../targets/target.schema.js';
 import { BATCH_MAX_FIGURES } from './batch-limits.js';
 
 const FIGURE_TEXT_MAX = 2000;
-/** Free text of a figure (U+0000 is refused for every body by ZodPipe). */
+/** Free text of a figure (U+0000, control characters and lone surrogates are refused for every body by ZodPipe). */
 const figureText = z.string().trim().max(FIGURE_TEXT_MAX).nullable().default(null);
 
 /** The value's two outputs side by side in the figure: `value` (exact decimal) and `percent` (only when true). */
@@ -37,18 +37,18 @@ type BatchFigure = BatchFigures['figures'][number];
 
 const FIGURE_KEYS = new Set(['target', 'period', 'value', 'basis', 'status', 'note', 'source', 'reason', 'confirm']);
 
-/** A figure text as figureText gives it, or undefined when only zod can say (too long, not a string, U+0000). */
-function text(v: unknown): string | null | undefined {
+/** A figure text as figureText gives it, or undefined when only zod can say (too long, not a string, no clean text). */
+function text(v: unknown, multiline: boolean): string | null | undefined {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v.length > FIGURE_TEXT_MAX || v.includes('\u0000')) return undefined;
+  if (typeof v !== 'string' || v.length > FIGURE_TEXT_MAX || !isCleanText(v, multiline)) return undefined;
   return v.trim();
 }
 
 /**
- * `batchFiguresSchema` (and ZodPipe's U+0000 check) for a body it accepts, without zod: the same output,
+ * `batchFiguresSchema` (and ZodPipe's text check) for a body it accepts, without zod: the same output,
  * ~10× faster at 100 000 figures (zod's object and union machinery and the pipe's walk of every value cost
  * ~0.5 s). Returns null whenever zod might answer otherwise — any unknown key, wrong type, bad value, long
- * text, U+0000 — and the caller then runs zod for the errors. Accepting is conservative: each check is
+ * text, a control character or lone surrogate — and the caller then runs zod for the errors. Accepting is conservative: each check is
  * the schema's own (the code's regular expression, parsePeriod, checkDecimal, the enums, trim and length).
  */
 export function parseBatchFast(body: unknown): BatchFigures | null {
@@ -80,9 +80,9 @@ export function parseBatchFast(body: unknown): BatchFigures | null {
     if (confirm !== undefined && typeof confirm !== 'boolean') return null;
     if (basis !== undefined && basis !== 'ytd' && basis !== 'period') return null;
     if (status !== undefined && status !== 'final' && status !== 'preliminary') return null;
-    const note = text(f.note);
-    const source = text(f.source);
-    const reason = text(f.reason);
+    const note = text(f.note, true);
+    const source = text(f.source, false);
+    const reason = text(f.reason, true);
     if (note === undefined || source === undefined || reason === undefined) return null;
     const figure: BatchFigure = { target, period, value, status: status ?? 'final', note, source, reason };
     if (basis !== undefined) figure.basis = basis;

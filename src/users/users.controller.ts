@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { IfMatch } from '../common/etag.interceptor.js';
+import { idParam } from '../common/id-param.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
@@ -28,14 +29,14 @@ export class UsersController {
   }
 
   @Get(':id')
-  get(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number) {
+  get(@CurrentActor() actor: Actor, @Param('id', idParam()) id: number) {
     return this.users.get(actor, id);
   }
 
   @Patch(':id')
   @ApiZodBody(updateUserSchema)
   update(
-    @CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body(new ZodPipe(updateUserSchema)) body: UpdateUser,
+    @CurrentActor() actor: Actor, @Param('id', idParam()) id: number, @Body(new ZodPipe(updateUserSchema)) body: UpdateUser,
     @IfMatch() ifMatch?: string,
   ) {
     return this.users.update(actor, id, body, ifMatch);
