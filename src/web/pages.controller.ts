@@ -13,9 +13,14 @@ import { CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, Web, type WebContext } from '
 import { WebErrorFilter } from './web-error.filter.js';
 import { Anonymous, WebGuard } from './web.guard.js';
 
-/** Only same-site paths are followed after login or a language switch. */
+/**
+ * Only same-site paths are followed after login or a language switch; a path with control characters goes
+ * home, and other characters a Location header cannot carry are percent-encoded.
+ */
 export const safeNext = (next: unknown): string =>
-  typeof next === 'string' && /^\/(?![/\\])/.test(next) && !/[\r\n]/.test(next) ? next : '/';
+  typeof next === 'string' && /^\/(?![/\\])/.test(next) && !/[\p{Cc}\p{Cs}]/u.test(next)
+    ? next.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c))
+    : '/';
 
 @ApiExcludeController()
 @Public()
