@@ -15,7 +15,8 @@ import { UPLOAD_LIMIT } from './imports/upload.js';
 import { exactJsonParser } from './common/json-numbers.js';
 import { finishDocument } from './common/openapi-document.js';
 import { parseQueryString } from './common/query-string.js';
-import { registerSecurityHeaders } from './common/security-headers.js';
+import { frameworkErrors, registerMethodNotAllowed } from './common/request-errors.js';
+import { registerSecurityHeaders, securityHeaders } from './common/security-headers.js';
 import { allowLargeBatchBodies } from './figures/batch-limits.js';
 import { API_PREFIX } from './api-prefix.js';
 import { AppModule } from './app.module.js';
@@ -34,6 +35,15 @@ import { registerQueueBoard } from './observability/queue-board.js';
 const MULTIPART_API = ['imports', 'documents/extract'];
 
 export const BODY_LIMIT = 1024 * 1024;
+
+/** Helmet's defaults, less upgrade-insecure-requests: the office's intranet is often plain HTTP. */
+const SECURITY_HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: true,
+    directives: { 'upgrade-insecure-requests': null, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+  },
+  strictTransportSecurity: false,
+};
 
 export interface CreateAppOptions {
   /** where the JSON log lines go (default: stdout) */
@@ -75,25 +85,20 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     genReqId: requestId,
     logController: new RequestLogController(),
     routerOptions: { querystringParser: parseQueryString },
+    frameworkErrors: frameworkErrors(securityHeaders(SECURITY_HEADERS)),
   });
   adapter.getInstance().removeContentTypeParser('text/plain'); // the API takes JSON only: 415
   allowLargeBatchBodies(adapter.getInstance()); // POST /figures/batch takes up to 32 MB (before Nest adds routes)
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: nestLogger });
   const fastify = app.getHttpAdapter().getInstance();
+  registerMethodNotAllowed(fastify); // before the routes are added
   // JSON numbers a double cannot hold as written (1e-400, 2000.123456789012345) are refused, not rounded.
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, exactJsonParser(fastify));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
-  // Helmet's defaults, less upgrade-insecure-requests: the office's intranet is often plain HTTP.
-  registerSecurityHeaders(fastify, {
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: { 'upgrade-insecure-requests': null, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
-    },
-    strictTransportSecurity: false,
-  });
+  registerSecurityHeaders(fastify, SECURITY_HEADERS);
   // Pages post forms (Nest's adapter parses urlencoded bodies) and upload spreadsheets; the API takes
   // JSON only, except the uploads (spreadsheet imports, policy documents).
   await app.register(cookie);

@@ -24,6 +24,7 @@ const TITLES: Record<number, string> = {
   409: '冲突 Conflict',
   412: '先决条件不满足 Precondition Failed',
   413: '请求体过大 Payload Too Large',
+  414: '地址过长 URI Too Long',
   415: '不支持的媒体类型 Unsupported Media Type',
   422: '输入有误 Unprocessable Content',
   429: '请求过多，请稍后再试 Too Many Requests',
@@ -63,10 +64,17 @@ function requestProblem(status: number, message: string, instance: string, bodyL
   }
   if (status === 415) return problem(415, '仅接受 application/json (only application/json is accepted)', [{ path: '', message: '不支持的媒体类型' }], instance);
   if (status === 400 && /JSON|body/i.test(message)) {
-    return problem(400, `请求体不是合法的 JSON (malformed JSON body): ${message}`, [{ path: '', message: 'JSON 格式错误' }], instance);
+    return problem(400, `请求体不是合法的 JSON (malformed JSON body: ${message})`, [{ path: '', message: 'JSON 格式错误' }], instance);
+  }
+  // Nest's "Cannot GET /nope" for an address no route has
+  if (status === 404 && UNKNOWN_ROUTE.test(message)) {
+    const path = instance.split('?')[0];
+    return problem(404, `没有这个地址：${path} (there is nothing at ${path})`, [], instance);
   }
   return null;
 }
+
+const UNKNOWN_ROUTE = /^Cannot [A-Z]+ /;
 
 /** A browser asking for a page outside the API (a mistyped address) gets a page, not JSON. */
 const wantsPage = (request: FastifyRequest) =>
@@ -78,8 +86,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 function errorPage(p: Problem, request: FastifyRequest): string {
   const en = (request.cookies as Record<string, string> | undefined)?.tm_lang === 'en';
   const title = en ? p.title.replace(/^[^A-Za-z]*/, '') : p.title.replace(/\s*[A-Za-z][A-Za-z ]*$/, '');
-  // Nest's own "Cannot GET /nope" for an unknown address; the rest are bilingual messages.
-  const unknown = /^Cannot [A-Z]+ /.test(p.detail);
+  const unknown = p.status === 404 && p.detail.startsWith('没有这个地址：');
   const detail = unknown ? (en ? `There is no page at ${request.url}` : `没有这个页面：${request.url}`) : inLanguage(en ? 'en' : 'zh', p.detail);
   return `<!doctype html><html lang="${en ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/assets/app.css"></head><body><main id="main"><h1>${escapeHtml(title)}</h1>

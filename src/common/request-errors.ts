@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { problem, sendProblem } from './problem.filter.js';
+
+/**
+ * What Fastify's router refuses before any hook runs (its `frameworkErrors`): a route parameter over
+ * `maxParamLength` (414) and a URL that is not validly percent-encoded (400), as problem+json with the
+ * security headers every other answer carries.
+ */
+export function frameworkErrors(headers: Readonly<Record<string, string>>) {
+  return (error: { code?: string }, request: FastifyRequest, reply: FastifyReply): void => {
+    void reply.headers(headers).header('x-request-id', request.id);
+    if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+      sendProblem(reply, problem(414, '地址过长：路径中的参数超过 100 个字符 (a path parameter is longer than 100 characters)',
+        [{ path: '', message: '地址过长' }]));
+      return;
+    }
+    sendProblem(reply, problem(400, '地址无法解析：百分号编码有误 (the URL is not validly percent-encoded)',
+      [{ path: '', message: '地址格式错误' }], request.raw.url?.slice(0, 200)));
+  };
+}
+
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** A route's URL (`/api/v1/users/:id`, `/assets/*`) as a regular expression over request paths. */
+export function routePattern(url: string): RegExp {
+  const source = url
+    .split(/(:[A-Za-z0-9_]+(?:\([^)]*\))?|\*)/)
+    .map((part, i) => (i % 2 ? (part === '*' ? '.*' : '[^/]+') : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * A request whose path has routes, none for its method, answers 405 with `Allow` listing theirs (Fastify
+ * would answer 404). Before any route is added: it records them as they come.
+ */
+export function registerMethodNotAllowed(fastify: FastifyInstance): void {
+  const routes: { methods: string[]; pattern: RegExp }[] = [];
+  fastify.addHook('onRoute', (route) => {
+    if (/^\/?\*$/.test(route.url)) return; // a catch-all (CORS preflight) says nothing of a path's methods
+    routes.push({ methods: [route.method].flat().map((m) => m.toUpperCase()), pattern: routePattern(route.url) });
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404) {
+      done();
+      return;
+    }
+    const path = request.url.split('?')[0];
+    const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods));
+    if (allowed.has('GET')) allowed.add('HEAD');
+    if (!allowed.size || allowed.has(request.method)) {
+      done();
+      return;
+    }
+    const allow = [...allowed].sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b)).join(', ');
+    void reply.header('allow', allow);
+    done(Object.assign(new Error(`此地址不支持 ${request.method} 方法，可用：${allow} (method ${request.method} is not allowed here; allowed: ${allow})`), { statusCode: 405 }));
+  });
+}
