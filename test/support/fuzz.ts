@@ -57,7 +57,7 @@ const CSV = '指标代码,期间,数值,口径,备注\nDT-ENTERPRISES,2025Q3,281
 // ------------------------------------------------------------------------------------------------ arbitraries
 
 /** Strings that have broken parsers and databases before. */
-const nastyString = fc.oneof(
+export const nastyString = fc.oneof(
   fc.constantFrom(
     '', ' ', 'NaN', 'Infinity', '-Infinity', '1e400', '1e-20000', '-0', '0x10', '1,234.5', '١٢٣', '１２３', '12家',
     '\u0000', 'a\u0000b', '\ud800', '\uffff', '\u202e', '%00', '%', '../../etc/passwd', "'; DROP TABLE targets; --",
@@ -70,14 +70,14 @@ const nastyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
 
-const nastyNumber = fc.oneof(
+export const nastyNumber = fc.oneof(
   fc.constantFrom(0, -0, 1e15, -1e15, 1e15 + 2, 1e16, -1e16, 1e308, Number.MAX_SAFE_INTEGER, 2 ** 31, -(2 ** 31) - 1, 0.1 + 0.2, 5e-324, 1.5, 366, 367, -1),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
 
 /** Any JSON value, biased towards the nasty ones. */
-const anyValue: fc.Arbitrary<unknown> = fc.oneof(
+export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: nastyString },
   { weight: 3, arbitrary: nastyNumber },
   { weight: 1, arbitrary: fc.constantFrom(null, true, false, [], {}, [null], { '__proto__': { admin: true } }) },
@@ -241,6 +241,8 @@ export interface FuzzReport {
   serverErrors: { request: string; status: number; body: string }[];
   /** rejected requests (4xx) after which the database differed */
   writesOnReject: { request: string; status: number; changed: string[] }[];
+  /** 4xx answers that are not application/problem+json with the HTTP status in the body */
+  notProblems: { request: string; status: number; type: string; body: string }[];
 }
 
 const describe = (r: FuzzRequest) => {
@@ -248,9 +250,19 @@ const describe = (r: FuzzRequest) => {
   return `${r.method.toUpperCase()} ${r.url} [${r.label}] ${body.slice(0, 300)}`;
 };
 
+function isProblem(status: number, type: string, text: string): boolean {
+  if (!/^application\/problem\+json/.test(type)) return false;
+  try {
+    const body = JSON.parse(text) as { status?: unknown; title?: unknown; detail?: unknown; errors?: unknown };
+    return body.status === status && typeof body.title === 'string' && typeof body.detail === 'string' && Array.isArray(body.errors);
+  } catch {
+    return false;
+  }
+}
+
 /** Sends the requests one at a time, each between two fingerprints of the database. */
 export async function runFuzz(t: TestApp, requests: FuzzRequest[], onProgress?: (done: number, report: FuzzReport) => void): Promise<FuzzReport> {
-  const report: FuzzReport = { sent: 0, byStatus: {}, byTemplate: {}, serverErrors: [], writesOnReject: [] };
+  const report: FuzzReport = { sent: 0, byStatus: {}, byTemplate: {}, serverErrors: [], writesOnReject: [], notProblems: [] };
   const query = await fingerprintQuery(t.db);
   const state = async () => (await t.db.query(query)).rows[0].state as Record<string, [number, string]>;
   let before = await state();
@@ -263,10 +275,12 @@ export async function runFuzz(t: TestApp, requests: FuzzRequest[], onProgress?: 
     } else if (r.body !== undefined) req = req.set('content-type', 'application/json').send(JSON.stringify(r.body));
     let status: number;
     let text: string;
+    let type = '';
     try {
       const res = await req;
       status = res.status;
       text = res.text ?? '';
+      type = String(res.headers['content-type'] ?? '');
     } catch (error) {
       status = 599; // the connection failed: as bad as a 5xx
       text = String((error as Error).message);
@@ -277,6 +291,7 @@ export async function runFuzz(t: TestApp, requests: FuzzRequest[], onProgress?: 
     report.byTemplate[template] ??= {};
     report.byTemplate[template][status] = (report.byTemplate[template][status] ?? 0) + 1;
     if (status >= 500) report.serverErrors.push({ request: describe(r), status, body: text.slice(0, 300) });
+    if (status >= 400 && status < 500 && !isProblem(status, type, text)) report.notProblems.push({ request: describe(r), status, type, body: text.slice(0, 200) });
     const after = await state();
     if (status >= 400 && status < 500) {
       const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
