@@ -78,6 +78,9 @@ export interface FigureCheck {
   warnings: FieldError[];
 }
 
+/** A batch names its rows `figures[3].value`, as the request body does. */
+const BATCH_PATHS: WritePaths = { pathOf: (i, field) => `figures[${i}].${field}` };
+
 const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period' | 'reason'>) => ({
   value: r.value, basis: r.basis, status: r.status, note: r.note, source: r.source, revision: Number(r.id),
 });
@@ -276,7 +279,7 @@ export class FiguresService {
 
   /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
   batch(actor: Actor, figures: FigureWrite[]): Promise<WriteResult> {
-    return this.writeAll(actor, figures, { pathOf: (i, field) => `figures[${i}].${field}` }, this.auditBatch(actor, figures));
+    return this.writeAll(actor, figures, BATCH_PATHS, this.auditBatch(actor, figures));
   }
 
   /**
@@ -284,7 +287,7 @@ export class FiguresService {
    * figures commit or roll back together. Returns what to do after the commit: queue the re-evaluations.
    */
   async batchWithin(manager: EntityManager, actor: Actor, figures: FigureWrite[]): Promise<() => Promise<void>> {
-    const { targetIds } = await this.write(actor, figures, { pathOf: (i, field) => `figures[${i}].${field}` }, this.auditBatch(actor, figures), manager);
+    const { targetIds } = await this.write(actor, figures, BATCH_PATHS, this.auditBatch(actor, figures), manager);
     return () => this.reevaluation.requestSoon(targetIds);
   }
 

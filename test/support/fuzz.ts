@@ -87,7 +87,7 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Every path to a value inside a JSON value (objects and arrays), the root included as []. */
-function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+export function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const here = [prefix];
   if (Array.isArray(value)) return [...here, ...value.flatMap((v, i) => pathsOf(v, [...prefix, i]))];
   if (value && typeof value === 'object') return [...here, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
@@ -97,7 +97,7 @@ function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | nu
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** The value with `path` replaced (`replace`), removed (`remove`) or an unknown key added beside it (`add`). */
-function mutateAt(value: unknown, path: (string | number)[], op: 'replace' | 'remove' | 'add', replacement: unknown): unknown {
+export function mutateAt(value: unknown, path: (string | number)[], op: 'replace' | 'remove' | 'add', replacement: unknown): unknown {
   if (!path.length) return op === 'replace' ? replacement : value;
   const root = clone(value) as Record<string | number, Json>;
   let parent: Record<string | number, Json> = root;

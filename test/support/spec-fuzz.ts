@@ -3,7 +3,7 @@
 // nasty value, removed, or one added; a parameter replaced). fast-check makes them, so a seed replays them.
 import SwaggerParser from '@apidevtools/swagger-parser';
 import fc from 'fast-check';
-import { anyValue, type FuzzRequest, nastyNumber, nastyString } from './fuzz.js';
+import { anyValue, type FuzzRequest, mutateAt, nastyNumber, nastyString, pathsOf } from './fuzz.js';
 
 type Schema = {
   type?: string | string[];
@@ -97,25 +97,8 @@ export function fromSchema(s: Schema | undefined, depth = 0): fc.Arbitrary<unkno
 
 /** A JSON value with one part broken: replaced by a nasty value, removed, or an unknown key beside it. */
 function broken(value: unknown): fc.Arbitrary<{ value: unknown; how: string }> {
-  const paths: (string | number)[][] = [];
-  const walk = (v: unknown, at: (string | number)[]) => {
-    paths.push(at);
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...at, k]);
-  };
-  walk(value, []);
-  return fc.tuple(fc.constantFrom(...paths), fc.constantFrom('replace', 'remove', 'add'), anyValue).map(([path, op, nasty]) => {
-    if (!path.length) return { value: op === 'replace' ? nasty : value, how: `${op} <root>` };
-    const root = JSON.parse(JSON.stringify(value)) as Record<string | number, unknown>;
-    let parent = root;
-    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-    const last = path.at(-1)!;
-    if (op === 'replace') parent[last] = nasty;
-    else if (op === 'remove') Array.isArray(parent) ? parent.splice(Number(last), 1) : delete parent[last];
-    else if (Array.isArray(parent)) parent.push(nasty);
-    else parent[`${String(last)}_extra`] = nasty;
-    return { value: root, how: `${op} ${path.join('.')}` };
-  });
+  return fc.tuple(fc.constantFrom(...pathsOf(value)), fc.constantFrom('replace', 'remove', 'add') as fc.Arbitrary<'replace' | 'remove' | 'add'>, anyValue)
+    .map(([path, op, nasty]) => ({ value: mutateAt(value, path, op, nasty), how: `${op} ${path.join('.') || '<root>'}` }));
 }
 
 /** encodeURIComponent, but a lone surrogate (which it refuses) goes as the UTF-8 bytes Node would send. */
