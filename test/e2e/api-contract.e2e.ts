@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { lintFromString, loadConfig } from '@redocly/openapi-core';
+import spectralCore from '@stoplight/spectral-core';
+import spectralParsers from '@stoplight/spectral-parsers';
 import { startApp, type TestApp } from '../support/app.js';
 
 /** The published contract (issue 14): the OpenAPI document as independent tools read it, and Location headers. */
@@ -9,6 +14,52 @@ type Operation = {
   summary?: string; description?: string; tags: string[]; security: unknown[]; requestBody?: unknown;
   responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }>;
 };
+
+/** A linter's finding: `tool rule #/json/pointer` is what the allow-list names. */
+type Finding = { key: string; severity: string; message: string };
+
+/**
+ * Spectral's own loader of .spectral.yaml (what its CLI uses), imported by a name typed as a plain string:
+ * its declarations carry `/// <reference lib="dom" />`, which would put the DOM's types into the whole
+ * typecheck (bench/ingest.ts's Blob of a Buffer stops compiling).
+ */
+const RULESET_LOADER: string = '@stoplight/spectral-ruleset-bundler/with-loader';
+type LoadRuleset = (file: string, io: { fs: typeof fs; fetch: typeof fetch }) => Promise<spectralCore.Ruleset>;
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const pointer = (path: readonly (string | number)[]) =>
+  `#/${path.map((segment) => String(segment).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+
+/** Redocly's recommended rules as redocly.yaml sets them, and Spectral's spectral:oas as .spectral.yaml does. */
+async function linters(): Promise<(doc: object) => Promise<Finding[]>> {
+  const config = await loadConfig({ configPath: `${ROOT}redocly.yaml` });
+  const spectral = new spectralCore.Spectral();
+  const { bundleAndLoadRuleset } = (await import(RULESET_LOADER)) as { bundleAndLoadRuleset: LoadRuleset };
+  spectral.setRuleset(await bundleAndLoadRuleset(`${ROOT}.spectral.yaml`, { fs, fetch }));
+  return async (doc) => {
+    const source = JSON.stringify(doc);
+    const redocly = await lintFromString({ source, absoluteRef: `${ROOT}api-docs.json`, config });
+    const stoplight = await spectral.run(new spectralCore.Document(source, spectralParsers.Json, 'api-docs.json'));
+    return [
+      ...redocly.map((p) => ({ key: `redocly ${p.ruleId} ${p.location[0]?.pointer ?? '#'}`, severity: p.severity, message: p.message })),
+      ...stoplight.map((r) => ({
+        key: `spectral ${r.code} ${pointer(r.path)}`, severity: ['error', 'warn', 'info', 'hint'][r.severity], message: r.message,
+      })),
+    ];
+  };
+}
+
+/**
+ * Warnings the served document keeps on purpose, each with its reason. Any other finding — an error, or a
+ * warning, info or hint not named here — fails the test, and so does an entry here that no longer occurs.
+ */
+const ALLOWED_WARNINGS: Record<string, string> = {
+  'redocly operation-4xx-response #/paths/~1api~1v1~1health/get/responses':
+    'GET /api/v1/health takes no input and no credentials: it answers 200 or 503, never a 4xx, and the document ' +
+    'declares only answers an operation gives (every other operation has its 4xx)',
+};
+
+const listed = (findings: Finding[]) => findings.map((f) => `  ${f.severity} ${f.key}: ${f.message}`).join('\n') || '  (none)';
 
 describe('API contract', () => {
   let t: TestApp;
@@ -43,6 +94,36 @@ describe('API contract', () => {
     }
     assert.deepEqual(open.sort(), ['get /api/v1/health', 'post /api/v1/auth/login', 'post /api/v1/auth/refresh']);
     assert.deepEqual(doc.components.schemas.Problem.required, ['type', 'title', 'status', 'detail', 'errors']);
+  });
+
+  it('passes Redocly (recommended) and Spectral (spectral:oas) with 0 errors and only the allowed warnings', async () => {
+    const doc = (await t.http().get('/api/docs-json').expect(200)).body;
+    const lint = await linters();
+    const findings = await lint(doc);
+    const errors = findings.filter((f) => f.severity === 'error');
+    assert.equal(errors.length, 0, `${errors.length} lint errors in /api/docs-json:\n${listed(errors)}`);
+    const warnings = findings.filter((f) => f.severity !== 'error');
+    const unexpected = warnings.filter((f) => !(f.key in ALLOWED_WARNINGS));
+    const gone = Object.keys(ALLOWED_WARNINGS).filter((key) => !warnings.some((f) => f.key === key));
+    assert.deepEqual(
+      { unexpected: unexpected.map((f) => f.key), gone }, { unexpected: [], gone: [] },
+      `lint warnings in /api/docs-json differ from ALLOWED_WARNINGS:\nnot allowed:\n${listed(unexpected)}\n` +
+        `allowed but no longer found (drop them from the list):\n${gone.map((key) => `  ${key}`).join('\n') || '  (none)'}`,
+    );
+
+    // both linters are live on this document: a copy with an undeclared tag, an operation without summary
+    // and description, and a repeated operationId is caught by each
+    const broken = structuredClone(doc);
+    const health = broken.paths['/api/v1/health'].get;
+    health.tags = ['undeclared'];
+    delete health.summary;
+    delete health.description;
+    health.operationId = broken.paths['/api/v1/departments'].get.operationId;
+    const caught = new Set((await lint(broken)).map((f) => f.key.split(' ').slice(0, 2).join(' ')));
+    for (const rule of [
+      'redocly operation-summary', 'redocly operation-operationId-unique',
+      'spectral operation-tag-defined', 'spectral operation-description', 'spectral operation-operationId-unique',
+    ]) assert.ok(caught.has(rule), `${rule} not reported on a broken copy: ${[...caught].join(', ')}`);
   });
 
   it('names what a 201 created and what a 202 accepted in Location, and the address answers', async () => {
