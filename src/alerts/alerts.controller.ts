@@ -15,6 +15,7 @@ import { AlertsService } from './alerts.service.js';
 import { DigestService } from './digest.service.js';
 import { OutboxService } from './outbox.service.js';
 import { RecipientsService } from './recipients.service.js';
+import { Returns, ReturnsNothing } from '../contract/returns.js';
 
 @ApiTags('alerts 预警与通知')
 @ApiBearerAuth()
@@ -29,35 +30,41 @@ export class AlertsController {
 
   @Get('alerts')
   @ApiZodQuery(alertsQuerySchema)
+  @Returns('AlertPage')
   list(@Query(new ZodPipe(alertsQuerySchema)) query: AlertsQuery) {
     return this.alerts.list(query);
   }
 
   @Get('alerts/:id')
+  @Returns('AlertDetail')
   get(@Param('id', idParam()) id: number) {
     return this.alerts.get(id);
   }
 
   @Get('silences')
   @ApiZodQuery(pageQuerySchema)
+  @Returns('SilencePage')
   async silences(@Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
     return pageOf(await this.alerts.listSilences(), query);
   }
 
   @Post('silences')
   @ApiZodBody(createSilenceSchema)
+  @Returns('Silence', 201)
   silence(@CurrentActor() actor: Actor, @Body(new ZodPipe(createSilenceSchema)) body: CreateSilence) {
     return this.alerts.createSilence(actor, body);
   }
 
   @Delete('silences/:id')
   @HttpCode(204)
+  @ReturnsNothing()
   unsilence(@CurrentActor() actor: Actor, @Param('id', idParam()) id: number) {
     return this.alerts.deleteSilence(actor, id);
   }
 
   @Get('notifications')
   @ApiZodQuery(notificationsQuerySchema)
+  @Returns('NotificationPage')
   notifications(@CurrentActor() actor: Actor, @Query(new ZodPipe(notificationsQuerySchema)) query: NotificationsQuery) {
     assertCan(actor, 'alerts.manage');
     return this.outbox.list(query);
@@ -65,30 +72,35 @@ export class AlertsController {
 
   @Get('digests/preview')
   @ApiZodQuery(previewQuerySchema)
+  @Returns('DigestPreview')
   preview(@CurrentActor() actor: Actor, @Query(new ZodPipe(previewQuerySchema)) query: { recipient: string }) {
     return this.digests.preview(actor, query.recipient);
   }
 
   @Post('digests/run')
   @HttpCode(200)
+  @Returns('DigestRun')
   runDigest(@CurrentActor() actor: Actor) {
     return this.digests.run(actor);
   }
 
   @Get('recipients')
   @ApiZodQuery(pageQuerySchema)
+  @Returns('RecipientPage')
   async listRecipients(@Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
     return pageOf(await this.recipients.list(), query);
   }
 
   @Post('recipients')
   @ApiZodBody(createRecipientSchema)
+  @Returns('Recipient', 201)
   createRecipient(@CurrentActor() actor: Actor, @Body(new ZodPipe(createRecipientSchema)) body: CreateRecipient) {
     return this.recipients.create(actor, body);
   }
 
   @Patch('recipients/:id')
   @ApiZodBody(updateRecipientSchema)
+  @Returns('Recipient')
   updateRecipient(@CurrentActor() actor: Actor, @Param('id', idParam()) id: number, @Body(new ZodPipe(updateRecipientSchema)) body: UpdateRecipient) {
     return this.recipients.update(actor, id, body);
   }

@@ -24,6 +24,16 @@ export interface AlertJson {
   resolvedAt: string | null; lastNotifiedAt: string | null;
 }
 
+/** A step in an alert's life: fired, notified, resolved… */
+export interface AlertEventJson { at: string; event: string; status: string | null; details: unknown }
+export interface AlertDetailJson extends AlertJson { history: AlertEventJson[] }
+
+/** A rule that keeps a target's or a department's alerts out of emails until `until`. */
+export interface SilenceJson {
+  id: number; target: string | null; department: string | null; until: string; reason: string;
+  createdBy: string; createdAt?: string; active: boolean;
+}
+
 export const alertJson = (a: AlertView): AlertJson => ({
   id: a.id, target: a.row.code, name: a.row.name, department: a.department, kind: a.kind, state: a.state,
   inhibited: a.inhibited, silenced: a.silenced, status: a.row.status, firingSince: a.firingSince.toISOString(),
@@ -141,16 +151,16 @@ export class AlertsService {
     return { items: alerts.map(alertJson), page: q.page, pageSize: q.pageSize, total };
   }
 
-  async get(id: number) {
+  async get(id: number): Promise<AlertDetailJson> {
     const [alert] = await loadAlerts(this.dataSource, 'a.id = $1', [id]);
     if (!alert) throw notFound(`预警 ${id}`);
     const history = await this.dataSource.query(
       `SELECT at, event, status, details FROM alert_events WHERE alert_id = $1 ORDER BY at, id`, [id],
     );
-    return { ...alertJson(alert), history: history.map((h: { at: Date }) => ({ ...h, at: h.at.toISOString() })) };
+    return { ...alertJson(alert), history: history.map((h: Omit<AlertEventJson, 'at'> & { at: Date }) => ({ ...h, at: h.at.toISOString() })) };
   }
 
-  async listSilences() {
+  async listSilences(): Promise<SilenceJson[]> {
     const rows = await this.dataSource.query(
       `SELECT s.id, t.code AS target, d.code AS department, s.until, s.reason, s.created_by, s.created_at,
               s.until > now() AS active
@@ -160,7 +170,7 @@ export class AlertsService {
     return rows.map(silenceJson);
   }
 
-  async createSilence(actor: Actor, input: CreateSilence) {
+  async createSilence(actor: Actor, input: CreateSilence): Promise<SilenceJson> {
     assertCan(actor, 'alerts.manage');
     const [scope] = input.target
       ? await this.dataSource.query(`SELECT id FROM targets WHERE code = $1`, [input.target])
@@ -189,7 +199,7 @@ export class AlertsService {
   }
 }
 
-const silenceJson = (r: Record<string, never> & { until: Date; created_at: Date }) => ({
+const silenceJson = (r: Record<string, never> & { until: Date; created_at: Date }): SilenceJson => ({
   id: r.id, target: r.target, department: r.department, until: r.until.toISOString(), reason: r.reason,
   createdBy: r.created_by, createdAt: r.created_at.toISOString(), active: r.active,
 });

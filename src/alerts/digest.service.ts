@@ -34,6 +34,17 @@ const chartCid = (code: string) => `chart-${code}@target-monitor`;
  * ALERT_REPEAT_INTERVAL has passed since they were last sent), and resolved since — Alertmanager's
  * grouping and repeat interval, with the state in PostgreSQL.
  */
+/** A recipient's digest as it would be sent now: what is new, ongoing and resolved, and the email itself. */
+export interface DigestPreviewJson extends RenderedEmail {
+  recipient: string;
+  counts: { fresh: number; ongoing: number; resolved: number };
+  /** false when nothing changed since the last digest: the schedule would send nothing */
+  wouldSend: boolean;
+}
+
+/** What a digest run queued: recipients considered and emails written to the outbox. */
+export interface DigestRunJson { recipients: number; emails: number }
+
 @Injectable()
 export class DigestService {
   private readonly logger = new Logger(DigestService.name);
@@ -47,7 +58,7 @@ export class DigestService {
   ) {}
 
   /** Renders what the recipient's digest would be now, sending nothing. */
-  async preview(actor: Actor, email: string, now = new Date()) {
+  async preview(actor: Actor, email: string, now = new Date()): Promise<DigestPreviewJson> {
     assertCan(actor, 'alerts.manage');
     const recipient = (await loadRecipients(this.dataSource)).find((r) => r.email === email);
     if (!recipient) throw notFound(`收件人 ${email}`, 'recipient');
@@ -64,7 +75,7 @@ export class DigestService {
    * Builds and sends every recipient's digest, exactly as the schedule does. The charts are rendered
    * first, outside the transaction; the emails and their charts are then written to the outbox together.
    */
-  async run(actor: Actor | null, now = new Date()): Promise<{ recipients: number; emails: number }> {
+  async run(actor: Actor | null, now = new Date()): Promise<DigestRunJson> {
     if (actor) assertCan(actor, 'alerts.manage');
     const charts = await this.renderCharts(now);
     const { recipients, ids } = await this.dataSource.transaction(async (m) => {

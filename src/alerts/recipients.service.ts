@@ -8,6 +8,12 @@ import { conflict, invalid, isUniqueViolation, notFound } from '../common/domain
 import { DepartmentsService } from '../departments/departments.service.js';
 import type { CreateRecipient, UpdateRecipient } from './alerts.schema.js';
 
+/** Who gets emails: a department's contact, or a subscriber to the district digest. */
+export interface RecipientJson {
+  id: number; email: string; name: string | null; department: string | null; subscriber: boolean;
+  language: 'zh-CN' | 'en'; enabled: boolean;
+}
+
 const SELECT = `SELECT r.id, r.email, r.name, d.code AS department, r.subscriber, r.language, r.enabled
   FROM recipients r LEFT JOIN departments d ON d.id = r.department_id`;
 
@@ -20,11 +26,11 @@ export class RecipientsService {
     private readonly departments: DepartmentsService,
   ) {}
 
-  list() {
+  list(): Promise<RecipientJson[]> {
     return this.dataSource.query(`${SELECT} ORDER BY r.email`);
   }
 
-  async create(actor: Actor, input: CreateRecipient) {
+  async create(actor: Actor, input: CreateRecipient): Promise<RecipientJson> {
     assertCan(actor, 'alerts.manage');
     const departmentId = await this.departments.idOf(input.department);
     if (departmentId === null && !input.subscriber) throw invalid([{ path: 'department', message: '须属于某部门或订阅全区周报 (a department or subscriber: true)' }]);
@@ -44,7 +50,7 @@ export class RecipientsService {
     }
   }
 
-  async update(actor: Actor, id: number, patch: UpdateRecipient) {
+  async update(actor: Actor, id: number, patch: UpdateRecipient): Promise<RecipientJson> {
     assertCan(actor, 'alerts.manage');
     return this.dataSource.transaction(async (m) => {
       const before = await this.find(m, id);
@@ -61,7 +67,7 @@ export class RecipientsService {
     });
   }
 
-  private async find(m: EntityManager, id: number) {
+  private async find(m: EntityManager, id: number): Promise<RecipientJson> {
     const [row] = await m.query(`${SELECT} WHERE r.id = $1`, [id]);
     if (!row) throw notFound(`收件人 ${id}`);
     return row;

@@ -6,6 +6,7 @@ import { ApiZodQuery } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type AuditQuery, auditQuerySchema } from './audit.schema.js';
 import { AuditService } from './audit.service.js';
+import { Returns } from '../contract/returns.js';
 
 @ApiTags('audit 审计')
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ export class AuditController {
 
   @Get()
   @ApiZodQuery(auditQuerySchema)
+  @Returns('AuditPage')
   list(@CurrentActor() actor: Actor, @Query(new ZodPipe(auditQuerySchema)) query: AuditQuery) {
     return this.audit.list(actor, query);
   }

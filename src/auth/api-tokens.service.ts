@@ -20,6 +20,9 @@ export interface ApiTokenJson {
   revokedAt: string | null;
 }
 
+/** A new token: the only time `token` is shown. */
+export interface CreatedApiTokenJson extends ApiTokenJson { token: string }
+
 type Row = { id: string; name: string; prefix: string; created_at: Date; expires_at: Date | null; last_used_at: Date | null; revoked_at: Date | null };
 
 const tokenJson = (r: Row): ApiTokenJson => ({
@@ -38,7 +41,7 @@ export class ApiTokensService {
     private readonly cache: AuthCache,
   ) {}
 
-  async create(actor: Actor, input: { name: string; expiresInDays: number | null }): Promise<ApiTokenJson & { token: string }> {
+  async create(actor: Actor, input: { name: string; expiresInDays: number | null }): Promise<CreatedApiTokenJson> {
     if (actor.userId === null || actor.tokenId) throw forbidden('API 令牌须在登录后创建 (create API tokens from a login session)');
     const token = newApiToken();
     return this.dataSource.transaction(async (m) => {

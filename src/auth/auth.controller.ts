@@ -7,10 +7,14 @@ import { ZodPipe } from '../common/zod.pipe.js';
 import {
   type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema,
 } from '../users/user.schema.js';
-import type { Actor } from './actor.js';
+import type { Actor, Role } from './actor.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthService } from './auth.service.js';
 import { CurrentActor, Public } from './current-actor.decorator.js';
+import { Returns, ReturnsNothing } from '../contract/returns.js';
+
+/** Who the credentials belong to, and whether they are a login session or an API token. */
+export interface MeJson { id: number | null; email: string; role: Role; via: 'api-token' | 'session' }
 
 @ApiTags('auth 登录与令牌')
 @Controller('auth')
@@ -24,6 +28,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiZodBody(loginSchema)
+  @Returns('TokenPair')
   login(@Body(new ZodPipe(loginSchema)) body: Login, @Req() request: FastifyRequest) {
     return this.auth.login(body.email, body.password, request.ip ?? null);
   }
@@ -32,6 +37,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiZodBody(refreshSchema)
+  @Returns('TokenPair')
   refresh(@Body(new ZodPipe(refreshSchema)) body: Refresh) {
     return this.auth.refresh(body.refreshToken);
   }
@@ -39,19 +45,22 @@ export class AuthController {
   @ApiBearerAuth()
   @Post('logout')
   @HttpCode(204)
+  @ReturnsNothing()
   logout(@CurrentActor() actor: Actor) {
     return this.auth.logout(actor);
   }
 
   @ApiBearerAuth()
   @Get('me')
-  me(@CurrentActor() actor: Actor) {
+  @Returns('Me')
+  me(@CurrentActor() actor: Actor): MeJson {
     return { id: actor.userId, email: actor.email, role: actor.role, via: actor.tokenId ? 'api-token' : 'session' };
   }
 
   @ApiBearerAuth()
   @Get('tokens')
   @ApiZodQuery(pageQuerySchema)
+  @Returns('ApiTokenPage')
   async listTokens(@CurrentActor() actor: Actor, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
     return pageOf(await this.tokens.list(actor), query);
   }
@@ -60,6 +69,7 @@ export class AuthController {
   @ApiBearerAuth()
   @Post('tokens')
   @ApiZodBody(createTokenSchema)
+  @Returns('CreatedApiToken', 201)
   createToken(@CurrentActor() actor: Actor, @Body(new ZodPipe(createTokenSchema)) body: CreateToken) {
     return this.tokens.create(actor, body);
   }
@@ -67,6 +77,7 @@ export class AuthController {
   @ApiBearerAuth()
   @Delete('tokens/:id')
   @HttpCode(204)
+  @ReturnsNothing()
   revokeToken(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.tokens.revoke(actor, id);
   }

@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { API_PREFIX } from '../api-prefix.js';
+import { RESPONSE_SCHEMAS } from '../contract/response-schemas.js';
 import { TAGGED_CREATIONS, VERSIONED_ROUTES } from './etag.js';
 
 /**
@@ -160,8 +161,8 @@ const PROBLEM_SCHEMA = {
   },
 };
 
-/** Operations that answer 404 without a path parameter (an unknown department in the query), 409, 429. */
-const NOT_FOUND = new Set(['ExportsController_status']);
+/** Operations that answer 404 without a path parameter (an unknown department or recipient in the query), 409, 429. */
+const NOT_FOUND = new Set(['ExportsController_status', 'ExportsController_figuresCsv', 'ExportsController_figuresXlsx', 'AlertsController_preview']);
 const CONFLICT = new Set([
   'TargetsController_create', 'DepartmentsController_create', 'UsersController_create', 'UsersController_update',
   'ImportsController_apply', 'AlertsController_createRecipient',
@@ -249,7 +250,7 @@ export function finishDocument(generated: OpenAPIObject): OpenAPIObject {
   doc.openapi = '3.1.0';
   doc.servers = [{ url: '/', description: '本服务 (this server)' }];
   doc.components = {
-    ...doc.components, schemas: { ...doc.components?.schemas, Problem: PROBLEM_SCHEMA as never },
+    ...doc.components, schemas: { ...doc.components?.schemas, ...RESPONSE_SCHEMAS, Problem: PROBLEM_SCHEMA } as never,
     headers: { ...doc.components?.headers, ...CONDITIONAL.headers } as never,
     parameters: { ...doc.components?.parameters, ...CONDITIONAL.parameters } as never,
   };

@@ -4,7 +4,9 @@
  * “以上、以下、以内、届满，包括本数；不满、超过、以外，不包括本数”).
  */
 
-export type Comparator = '>=' | '>' | '<=' | '<';
+import type { Comparator } from '../evaluation/evaluation.types.js';
+
+export type { Comparator };
 
 export type WordKind =
   | 'bound' // states the bound: 不低于, 以内, 超过

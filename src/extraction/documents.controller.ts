@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { UploadErrorFilter } from '../imports/upload.js';
 import { baseName, readDocumentUpload } from './document-upload.js';
-import { extractTargets } from './extract.js';
+import { type Candidate, extractTargets } from './extract.js';
+import type { DocumentFormat } from './documents/read.js';
+import { Returns } from '../contract/returns.js';
 
 const MAX_TEXT = 200_000;
 const sourceSchema = z.strictObject({
@@ -21,6 +23,12 @@ const uploadFieldsSchema = sourceSchema.extend({
   url: z.preprocess((v) => (v === '' ? null : v), sourceSchema.shape.url),
   documentYear: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1949).max(2200).optional()),
 });
+
+/** The candidates found in a document, and the document as read (an upload's text is returned for review). */
+export interface ExtractionJson {
+  document: { title: string | null; url: string | null; fileName?: string; format?: DocumentFormat; text?: string };
+  candidates: Candidate[];
+}
 
 /** Proposes targets found in a policy text or an uploaded document; nothing is created until a planner confirms them. */
 @ApiTags('documents 政策文件')
@@ -43,7 +51,8 @@ export class DocumentsController {
       ],
     } as never,
   })
-  async extract(@Req() request: FastifyRequest, @Body() body: unknown) {
+  @Returns('Extraction')
+  async extract(@Req() request: FastifyRequest, @Body() body: unknown): Promise<ExtractionJson> {
     if (!request.isMultipart()) {
       const input = new ZodPipe(extractSchema).transform(body);
       const candidates = extractTargets(input.text, { documentYear: input.documentYear });

@@ -9,6 +9,7 @@ import { periodString } from '../common/values.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type BatchFigures, BatchFiguresPipe, batchFiguresSchema, type PutFigure, putFigureSchema } from './figure.schema.js';
 import { FiguresService } from './figures.service.js';
+import { Returns } from '../contract/returns.js';
 
 @ApiTags('figures 实际值')
 @ApiBearerAuth()
@@ -18,12 +19,14 @@ export class FiguresController {
 
   @Get('targets/:code/figures')
   @ApiZodQuery(pageQuerySchema)
+  @Returns('FigurePage')
   async list(@Param('code') code: string, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
     return pageOf(await this.figures.list(code), query);
   }
 
   @Put('targets/:code/figures/:period')
   @ApiZodBody(putFigureSchema)
+  @Returns('Figure')
   put(
     @CurrentActor() actor: Actor,
     @Param('code') code: string,
@@ -35,12 +38,14 @@ export class FiguresController {
   }
 
   @Get('targets/:code/figures/:period')
+  @Returns('Figure')
   get(@Param('code') code: string, @Param('period', new ZodPipe(periodString, ['period'])) period: string) {
     return this.figures.get(code, period);
   }
 
   @Get('targets/:code/figures/:period/revisions')
   @ApiZodQuery(pageQuerySchema)
+  @Returns('FigureRevisionPage')
   async revisions(
     @Param('code') code: string, @Param('period', new ZodPipe(periodString, ['period'])) period: string,
     @Query(new ZodPipe(pageQuerySchema)) query: PageQuery,
@@ -51,6 +56,7 @@ export class FiguresController {
   @Post('figures/batch')
   @HttpCode(200)
   @ApiZodBody(batchFiguresSchema)
+  @Returns('WriteResult')
   batch(@CurrentActor() actor: Actor, @Body(new BatchFiguresPipe()) body: BatchFigures) {
     return this.figures.batch(actor, body.figures);
   }

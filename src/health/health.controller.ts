@@ -8,8 +8,20 @@ import type { DataSource } from 'typeorm';
 import { Public } from '../auth/current-actor.decorator.js';
 import { EVALUATION_QUEUE } from '../jobs/jobs.constants.js';
 import { pingRedis, queueClient, queueConnected } from '../jobs/redis.js';
+import { Returns } from '../contract/returns.js';
 
 type Check = 'up' | 'down';
+
+/**
+ * `ok` when PostgreSQL and Redis answer; `degraded` when only Redis does not; `down` when PostgreSQL does not;
+ * `stopping` during a graceful shutdown (then without checks).
+ */
+export interface HealthJson {
+  status: 'ok' | 'degraded' | 'down' | 'stopping';
+  checks?: { database: Check; redis: Check };
+  /** figures whose re-evaluation waits in PostgreSQL for Redis; null when the database does not answer */
+  reevaluationsWaiting?: number | null;
+}
 
 const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
@@ -36,7 +48,9 @@ export class HealthController implements BeforeApplicationShutdown {
    * `stopping` (503) while the process shuts down gracefully (requests in flight are still finished).
    */
   @Get()
-  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+  @Returns('Health')
+  @Returns('Health', 503, '数据库不可用或正在停机，checks 指出哪一项 (PostgreSQL down, or shutting down)')
+  async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthJson> {
     if (this.stopping) {
       void reply.status(503);
       return { status: 'stopping' };

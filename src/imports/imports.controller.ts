@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
@@ -13,11 +13,12 @@ import {
   type ApplyQuery, applyQuerySchema, type FiguresExportQuery, figuresExportQuerySchema, type StatusExportQuery,
   statusExportQuerySchema, type UploadQuery, uploadQuerySchema,
 } from './imports.schema.js';
-import { type ImportDocument, ImportsService } from './imports.service.js';
+import { type ImportDocument, type ImportJson, ImportsService } from './imports.service.js';
 import { readUpload, UPLOAD_LIMIT, UploadErrorFilter } from './upload.js';
+import { type JsonText, Returns, ReturnsFile } from '../contract/returns.js';
 
 /** An import as its JSON text (the stored rows spliced in, not parsed and serialised again). */
-function sendImport(reply: FastifyReply, document: ImportDocument): string {
+function sendImport(reply: FastifyReply, document: ImportDocument): JsonText<ImportJson> {
   void reply.header('content-type', 'application/json; charset=utf-8');
   return document.body();
 }
@@ -35,19 +36,20 @@ export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
 
   @Get('template.xlsx')
-  @ApiProduces(XLSX_TYPE)
+  @ReturnsFile(XLSX_TYPE, 'Excel 导入模板 (the .xlsx template)')
   async templateXlsx(@Res({ passthrough: true }) reply: FastifyReply) {
     return download(reply, XLSX_TYPE, '实际值导入模板.xlsx', await figureTemplate('xlsx'));
   }
 
   @Get('template.csv')
-  @ApiProduces('text/csv')
+  @ReturnsFile('text/csv', 'CSV 导入模板，UTF-8 带 BOM (the .csv template)')
   async templateCsv(@Res({ passthrough: true }) reply: FastifyReply) {
     return download(reply, CSV_TYPE, '实际值导入模板.csv', await figureTemplate('csv'));
   }
 
   @Get()
   @ApiZodQuery(pageQuerySchema)
+  @Returns('ImportPage')
   list(@CurrentActor() actor: Actor, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
     return this.imports.list(actor, query);
   }
@@ -63,6 +65,7 @@ export class ImportsController {
       properties: { file: { type: 'string', format: 'binary', description: '.xlsx 或 .csv：指标代码（或指标名称）、期间、数值，可选 单位、口径、备注' } },
     },
   })
+  @Returns('Import', 201)
   async upload(
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
@@ -76,6 +79,7 @@ export class ImportsController {
   }
 
   @Get(':id')
+  @Returns('Import')
   async get(@CurrentActor() actor: Actor, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return sendImport(reply, await this.imports.document(actor, id));
   }
@@ -87,6 +91,7 @@ export class ImportsController {
   @Post(':id/apply')
   @HttpCode(200)
   @ApiZodQuery(applyQuerySchema)
+  @Returns('Import')
   async apply(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -104,8 +109,8 @@ export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
 
   @Get('status.xlsx')
-  @ApiProduces(XLSX_TYPE)
   @ApiZodQuery(statusExportQuerySchema)
+  @ReturnsFile(XLSX_TYPE, '进度表 (the status report)')
   async status(
     @CurrentActor() actor: Actor,
     @Query(new ZodPipe(statusExportQuerySchema)) query: StatusExportQuery,
@@ -116,8 +121,8 @@ export class ExportsController {
   }
 
   @Get('figures.xlsx')
-  @ApiProduces(XLSX_TYPE)
   @ApiZodQuery(figuresExportQuerySchema)
+  @ReturnsFile(XLSX_TYPE, '实际值 (figures, .xlsx)')
   async figuresXlsx(
     @CurrentActor() actor: Actor,
     @Query(new ZodPipe(figuresExportQuerySchema)) query: FiguresExportQuery,
@@ -128,8 +133,8 @@ export class ExportsController {
   }
 
   @Get('figures.csv')
-  @ApiProduces('text/csv')
   @ApiZodQuery(figuresExportQuerySchema)
+  @ReturnsFile('text/csv', '实际值，UTF-8 带 BOM (figures, .csv)')
   async figuresCsv(
     @CurrentActor() actor: Actor,
     @Query(new ZodPipe(figuresExportQuerySchema)) query: FiguresExportQuery,

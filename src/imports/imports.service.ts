@@ -15,6 +15,7 @@ import { nameKey } from '../spreadsheets/names.js';
 import { parseFigureSheet, type RowError, type SheetField, type SheetRow, SpreadsheetError } from '../spreadsheets/parse.js';
 import { readPeriodWording, resolvePeriodWording } from '../spreadsheets/period-wording.js';
 import { convertUnit } from '../spreadsheets/units.js';
+import type { JsonText } from '../contract/returns.js';
 
 export type ImportStatus = 'preview' | 'applied' | 'rejected';
 
@@ -438,7 +439,7 @@ export class ImportDocument {
   }
 
   /** The response body: the same JSON as `JSON.stringify(json())` up to whitespace and key order. */
-  body(): string {
+  body(): JsonText<ImportJson> {
     const head = JSON.stringify({ ...this.summary, rows: 0 });
     return `${head.slice(0, -2)}${this.rowsJson},"errors":${JSON.stringify(this.errors)}}`;
   }

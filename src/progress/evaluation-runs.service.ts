@@ -33,6 +33,9 @@ export interface RunJson {
   finishedAt: string | null;
 }
 
+/** A run taken into the queue: its id names it at /evaluations/runs/{id}. */
+export interface RunAcceptedJson { id: string }
+
 export const runJson = (r: EvaluationRun): RunJson => ({
   id: r.id,
   trigger: r.trigger,
@@ -75,7 +78,7 @@ export class EvaluationRunsService {
    * trail is append-only and records the start, and a job that lands late finds a failed run and does
    * nothing (`fanOut` takes queued and running runs only).
    */
-  async start(actor: Actor | null, trigger: RunTrigger, asOf = new Date()): Promise<{ id: string }> {
+  async start(actor: Actor | null, trigger: RunTrigger, asOf = new Date()): Promise<RunAcceptedJson> {
     if (actor) assertCan(actor, 'runs.start');
     if (!queueConnected(this.queue)) {
       throw new DomainError(

@@ -9,6 +9,7 @@ import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type CreateUser, createUserSchema, type UpdateUser, updateUserSchema } from './user.schema.js';
 import { UsersService } from './users.service.js';
+import { Returns } from '../contract/returns.js';
 
 @ApiTags('users 用户')
 @ApiBearerAuth()
@@ -18,23 +19,27 @@ export class UsersController {
 
   @Get()
   @ApiZodQuery(pageQuerySchema)
+  @Returns('UserPage')
   async list(@CurrentActor() actor: Actor, @Query(new ZodPipe(pageQuerySchema)) query: PageQuery) {
     return pageOf(await this.users.list(actor), query);
   }
 
   @Post()
   @ApiZodBody(createUserSchema)
+  @Returns('User', 201)
   create(@CurrentActor() actor: Actor, @Body(new ZodPipe(createUserSchema)) body: CreateUser) {
     return this.users.create(actor, body);
   }
 
   @Get(':id')
+  @Returns('User')
   get(@CurrentActor() actor: Actor, @Param('id', idParam()) id: number) {
     return this.users.get(actor, id);
   }
 
   @Patch(':id')
   @ApiZodBody(updateUserSchema)
+  @Returns('User')
   update(
     @CurrentActor() actor: Actor, @Param('id', idParam()) id: number, @Body(new ZodPipe(updateUserSchema)) body: UpdateUser,
     @IfMatch() ifMatch?: string,

@@ -1,0 +1,59 @@
+import type { AlertDetailJson, AlertJson, SilenceJson } from '../alerts/alerts.service.js';
+import type { DigestPreviewJson, DigestRunJson } from '../alerts/digest.service.js';
+import type { NotificationJson } from '../alerts/outbox.service.js';
+import type { RecipientJson } from '../alerts/recipients.service.js';
+import type { AuditJson } from '../audit/audit.service.js';
+import type { ApiTokenJson, CreatedApiTokenJson } from '../auth/api-tokens.service.js';
+import type { MeJson } from '../auth/auth.controller.js';
+import type { TokenPair } from '../auth/auth.service.js';
+import type { Page } from '../common/paging.js';
+import type { DepartmentJson } from '../departments/departments.service.js';
+import type { ExtractionJson } from '../extraction/documents.controller.js';
+import type { FigureJson, RevisionJson, WriteResult } from '../figures/figures.service.js';
+import type { HealthJson } from '../health/health.controller.js';
+import type { ImportJson, ImportSummaryJson } from '../imports/imports.service.js';
+import type { RunAcceptedJson, RunJson } from '../progress/evaluation-runs.service.js';
+import type { EvaluationJson, StoredEvaluationJson } from '../progress/progress.service.js';
+import type { TargetJson } from '../targets/target.mapper.js';
+import type { UserJson } from '../users/users.service.js';
+
+/**
+ * Every JSON body the API answers with, by the name its schema has in the OpenAPI document
+ * (components.schemas). `npm run contract:schemas` turns this interface into src/contract/response-schemas.ts;
+ * `@Returns(name)` on a handler declares the response and makes the compiler check the handler returns it.
+ */
+export interface ResponseTypes {
+  AlertDetail: AlertDetailJson;
+  AlertPage: Page<AlertJson>;
+  CreatedApiToken: CreatedApiTokenJson;
+  ApiTokenPage: Page<ApiTokenJson>;
+  AuditPage: Page<AuditJson>;
+  Department: DepartmentJson;
+  DepartmentPage: Page<DepartmentJson>;
+  DigestPreview: DigestPreviewJson;
+  DigestRun: DigestRunJson;
+  Evaluation: EvaluationJson;
+  EvaluationPage: Page<StoredEvaluationJson>;
+  Extraction: ExtractionJson;
+  Figure: FigureJson;
+  FigurePage: Page<FigureJson>;
+  FigureRevisionPage: Page<RevisionJson>;
+  Health: HealthJson;
+  Import: ImportJson;
+  ImportPage: Page<ImportSummaryJson>;
+  Me: MeJson;
+  NotificationPage: Page<NotificationJson>;
+  Recipient: RecipientJson;
+  RecipientPage: Page<RecipientJson>;
+  Run: RunJson;
+  RunAccepted: RunAcceptedJson;
+  RunPage: Page<RunJson>;
+  Silence: SilenceJson;
+  SilencePage: Page<SilenceJson>;
+  Target: TargetJson;
+  TargetPage: Page<TargetJson>;
+  TokenPair: TokenPair;
+  User: UserJson;
+  UserPage: Page<UserJson>;
+  WriteResult: WriteResult;
+}
