@@ -31,6 +31,6 @@ const files = args.length
 const result = spawnSync(
   process.execPath,
   ['--import', '@swc-node/register/esm-register', '--test', '--test-concurrency=1', '--test-timeout=120000', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', CONTRACT_CHECK: process.env.CONTRACT_CHECK ?? 'on' } },
 );
 process.exit(result.status ?? 1);

@@ -52,7 +52,7 @@ export async function startApp(label: string, env: Record<string, string> = {}):
   const app = await createApp(config);
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const server = app.getHttpServer();
-  // responses are recorded and checked only when asked for (CONTRACT_CHECK=on, or CONTRACT_REPORT to survey)
+  // responses are recorded and checked when asked for: CONTRACT_CHECK=on (npm test's default), or CONTRACT_REPORT to survey
   const contract = process.env.CONTRACT_CHECK === 'on' || Boolean(process.env.CONTRACT_REPORT);
   const observed = contract ? recordResponses(server) : [];
   const as = (token: string) => request.agent(server).set('authorization', `Bearer ${token}`);
