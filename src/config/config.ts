@@ -111,6 +111,8 @@ const schema = z.object({
   REMINDER_DAYS_BEFORE: z.coerce.number().int().min(0).max(60).default(5),
   MAIL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'no spaces').optional(),
+  // Production serves /metrics only with METRICS_TOKEN, unless this says an open /metrics is intended.
+  METRICS_PUBLIC: booleanFlag.default(false),
 });
 
 const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'METRICS_TOKEN']);
@@ -171,6 +173,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const c = parsed.data;
   if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET: required in production (at least 32 random characters)']);
+  }
+  // Per-route status counts tell an outsider which logins succeeded: never open by omission.
+  if (c.NODE_ENV === 'production' && c.APP_ROLE !== 'worker' && !c.METRICS_TOKEN && !c.METRICS_PUBLIC) {
+    throw new ConfigError([
+      'METRICS_TOKEN: required in production (at least 16 characters; GET /metrics then needs Authorization: Bearer <it>), ' +
+      'or METRICS_PUBLIC=true to serve /metrics without one',
+    ]);
   }
   if (c.REDIS_CLUSTER_NODES && !hashTag(c.QUEUE_PREFIX)) {
     throw new ConfigError([

@@ -199,7 +199,7 @@ describe('production start-up', () => {
     const name = `tm_test_prod_${process.pid}`;
     await dropDatabase(name);
     try {
-      const env: Record<string, string> = { ...testEnv(databaseUrl(name), `tmtest:${name}`), NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
+      const env: Record<string, string> = { ...testEnv(databaseUrl(name), `tmtest:${name}`), NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(16) };
       const weak = spawnMain({ ...env, ADMIN_PASSWORD: 'short1' });
       assert.equal(await weak.exited, 1);
       assert.match(weak.output(), /ADMIN_PASSWORD: too weak/);

@@ -46,3 +46,33 @@ describe('hashTag: what Redis Cluster hashes of a key starting with the prefix',
     assert.equal(hashTag('{tm'), null);
   });
 });
+
+describe('METRICS_TOKEN / METRICS_PUBLIC in production', () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40) };
+  const refusal = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error.problems.join('\n');
+    }
+    return null;
+  };
+
+  it('refuses a production start without METRICS_TOKEN, naming both ways out', () => {
+    for (const env of [production, { ...production, APP_ROLE: 'api' }, { ...production, METRICS_TOKEN: '' }, { ...production, METRICS_PUBLIC: 'false' }]) {
+      const message = refusal(env);
+      assert.ok(message, JSON.stringify(env));
+      assert.match(message, /^METRICS_TOKEN: required in production/);
+      assert.match(message, /METRICS_PUBLIC=true/);
+    }
+  });
+
+  it('starts with a token, with an explicit METRICS_PUBLIC=true, as a worker (no /metrics), and outside production', () => {
+    assert.equal(loadConfig({ ...production, METRICS_TOKEN: 'm'.repeat(16) }).metricsToken, 'm'.repeat(16));
+    assert.equal(loadConfig({ ...production, METRICS_PUBLIC: 'true' }).metricsToken, undefined);
+    assert.equal(loadConfig({ ...production, APP_ROLE: 'worker' }).role, 'worker');
+    assert.equal(loadConfig({}).metricsToken, undefined);
+    assert.equal(refusal({ ...production, METRICS_PUBLIC: 'maybe' })?.startsWith('METRICS_PUBLIC="maybe"'), true);
+  });
+});
