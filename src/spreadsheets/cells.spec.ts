@@ -32,6 +32,26 @@ describe('csv', () => {
     );
   });
 
+  // A `;`-separator locale (Excel with a decimal comma) or a TSV reader splits a field at `;` or a tab: the part
+  // after it must not become a cell of its own, where a formula would run.
+  const separators: [string, string][] = [
+    ["x;=cmd|' /C calc'!A0", `"x;=cmd|' /C calc'!A0"`],
+    ['a;b', '"a;b"'],
+    ['x\t=1+1', '"x\t=1+1"'],
+    ['x\t@SUM(A1)', '"x\t@SUM(A1)"'],
+    ['=1;=2', `"'=1;=2"`],
+    ['\t=1', `"'\t=1"`],
+    ['a；b', 'a；b'],
+    ['快报', '快报'],
+  ];
+  for (const [input, expected] of separators) {
+    it(`quotes ${JSON.stringify(input)} as ${expected}`, () => {
+      assert.equal(csvField(input), expected);
+      const inner = expected.startsWith('"') ? expected.slice(1, -1).replace(/""/g, '"') : expected;
+      assert.equal(unneutralise(inner), input, 'reads back as written');
+    });
+  }
+
   it('writes UTF-8 with a BOM and CRLF line ends', () => {
     const buffer = csvBuffer([['指标', 1], ['=x', null]]);
     assert.deepEqual([...buffer.subarray(0, 3)], [0xef, 0xbb, 0xbf]);

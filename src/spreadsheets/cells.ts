@@ -42,13 +42,20 @@ export function sheetName(name: string, taken: Iterable<string> = [], fallback =
 export interface DecimalCell { decimal: string }
 export type CsvValue = string | number | DecimalCell | null | undefined;
 
+/**
+ * Characters that end a field in some reader: `,` here, `;` where Excel's list separator is `;` (a decimal-comma
+ * locale), a tab in a reader guessing TSV, and line breaks. A field holding one is quoted, so no part of it
+ * starts a cell of its own (where `neutralise`, which sees only the field's start, would not reach).
+ */
+const CSV_NEEDS_QUOTES = /[",;\t\r\n]|^\s|\s$/;
+
 /** One CSV field: numbers as they are, text neutralised and quoted when needed. */
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'object') return /^-?\d+(\.\d+)?$/.test(value.decimal) ? value.decimal : csvField(value.decimal);
   const text = neutralise(value);
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return CSV_NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export const UTF8_BOM = '\uFEFF';
