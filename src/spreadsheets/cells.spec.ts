@@ -34,13 +34,18 @@ describe('csv', () => {
 
   // A `;`-separator locale (Excel with a decimal comma) or a TSV reader splits a field at `;` or a tab: the part
   // after it must not become a cell of its own, where a formula would run.
+  // Such a reader sees a quote only at a cell's start, so the part after `;` is neutralised as well.
   const separators: [string, string][] = [
-    ["x;=cmd|' /C calc'!A0", `"x;=cmd|' /C calc'!A0"`],
+    ["x;=cmd|' /C calc'!A0", `"x;'=cmd|' /C calc'!A0"`],
+    ["x;=cmd|' /C calc'!A0;", `"x;'=cmd|' /C calc'!A0;"`],
     ['a;b', '"a;b"'],
-    ['x\t=1+1', '"x\t=1+1"'],
-    ['x\t@SUM(A1)', '"x\t@SUM(A1)"'],
-    ['=1;=2', `"'=1;=2"`],
-    ['\t=1', `"'\t=1"`],
+    ['a; -1', '"a; -1"'],
+    ['x\t=1+1', `"x\t'=1+1"`],
+    ['x\t@SUM(A1)', `"x\t'@SUM(A1)"`],
+    ['=1;=2', `"'=1;'=2"`],
+    ['\t=1', `"'\t'=1"`],
+    ['x;;+1;-2', `"x;;'+1;'-2"`],
+    ['x;＝1', `"x;'＝1"`],
     ['a；b', 'a；b'],
     ['快报', '快报'],
   ];

@@ -9,15 +9,28 @@
  * full-width forms, which some CJK spreadsheet locales also accept.
  */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+/**
+ * A `;` or tab before a formula character. A reader splitting at `;` (Excel where the list separator is `;`)
+ * or at tabs starts a cell there, and reads a quote only at a cell's start, so quoting the field does not
+ * keep `x;=cmd|…` together: that cell must be neutralised too.
+ */
+const SEPARATED_FORMULA = /([;\t])(?=[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
+const SEPARATED_NEUTRALISED = /([;\t])'(?=[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
 
 /** Prefixes a single quote to text that a spreadsheet would read as a formula; other text is returned as is. */
 export function neutralise(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-/** The inverse of `neutralise` for text read back from a file (so an exported note imports unchanged). */
+/** For CSV: `neutralise`, and a single quote after every `;` or tab that a formula character follows. */
+export function neutraliseSeparated(text: string): string {
+  return neutralise(text).replace(SEPARATED_FORMULA, "$1'");
+}
+
+/** The inverse of `neutralise` and `neutraliseSeparated` for text read back from a file (so an exported note imports unchanged). */
 export function unneutralise(text: string): string {
-  return text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text;
+  const joined = text.replace(SEPARATED_NEUTRALISED, '$1');
+  return joined.startsWith("'") && FORMULA_START.test(joined.slice(1)) ? joined.slice(1) : joined;
 }
 
 export const MAX_SHEET_NAME = 31;
@@ -44,8 +57,8 @@ export type CsvValue = string | number | DecimalCell | null | undefined;
 
 /**
  * Characters that end a field in some reader: `,` here, `;` where Excel's list separator is `;` (a decimal-comma
- * locale), a tab in a reader guessing TSV, and line breaks. A field holding one is quoted, so no part of it
- * starts a cell of its own (where `neutralise`, which sees only the field's start, would not reach).
+ * locale), a tab in a reader guessing TSV, and line breaks. A field holding one is quoted (for readers that
+ * honour quotes mid-line; `neutraliseSeparated` covers those that do not).
  */
 const CSV_NEEDS_QUOTES = /[",;\t\r\n]|^\s|\s$/;
 
@@ -54,7 +67,7 @@ export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'object') return /^-?\d+(\.\d+)?$/.test(value.decimal) ? value.decimal : csvField(value.decimal);
-  const text = neutralise(value);
+  const text = neutraliseSeparated(value);
   return CSV_NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
