@@ -22,7 +22,7 @@ import { API_PREFIX } from './api-prefix.js';
 import { AppModule } from './app.module.js';
 import { AuthService } from './auth/auth.service.js';
 import { ensureAdmin } from './auth/bootstrap-admin.js';
-import type { AppConfig } from './config/config.js';
+import { type AppConfig, fastifyTrustProxy } from './config/config.js';
 import { createDataSource } from './database/data-source.js';
 import { migrate } from './database/migrate.js';
 import { checkRedis, ensureDatabase } from './database/startup-checks.js';
@@ -79,7 +79,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // own Fastify error handler.
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     loggerInstance: logger,
     requestIdHeader: false, // requestId() takes a sane x-request-id itself
     genReqId: requestId,

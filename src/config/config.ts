@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Raised at boot when the environment is unusable; main.ts prints it without a stack trace. */
@@ -44,6 +45,52 @@ const duration = z
   .string()
   .regex(/^\d+[smhd]$/, 'a duration such as 7d, 12h, 30m or 45s')
   .transform((v) => Number(v.slice(0, -1)) * UNIT_MS[v.slice(-1) as keyof typeof UNIT_MS]);
+
+/**
+ * Which proxies in front of the app to believe about the client's address: `false` (none, the socket's
+ * peer is the client), a hop count (the N nearest addresses of X-Forwarded-For were appended by our own
+ * proxies) or their addresses and CIDR ranges (proxy-addr's names loopback, linklocal, uniquelocal too).
+ * `true` (every hop) is refused: anything a client writes at the left of X-Forwarded-For would be
+ * believed, and land in the lockout and the audit trail.
+ */
+export type TrustProxy = false | number | string[];
+
+/**
+ * Fastify's trustProxy for a TrustProxy. A hop count becomes a function of the hop's position: Fastify
+ * (5.12) refuses to read a bare number (it cannot tell the nearest peer is our proxy), so a count is right
+ * only when the app's port is reachable through the proxies alone; a list checks the peer's address.
+ */
+export function fastifyTrustProxy(trust: TrustProxy): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+const trustProxy = z
+  .string()
+  .trim()
+  .refine((v) => !/^(true|yes)$/i.test(v),
+    'true would believe every hop, so any client could name its own address: give the number of proxies in front of the app (e.g. 1) or their addresses (e.g. 10.0.0.5,10.0.1.0/24)')
+  .transform((v, ctx): TrustProxy => {
+    if (/^(false|no|0)$/i.test(v)) return false;
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops <= 10) return hops;
+    } else {
+      const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+      if (entries.length && entries.every(isProxyAddress)) return entries;
+    }
+    ctx.addIssue({ code: 'custom', message: 'false, a number of proxy hops (1 to 10), or comma-separated proxy addresses or CIDR ranges such as 10.0.0.5,10.0.1.0/24' });
+    return z.NEVER;
+  });
 
 /** A Redis Cluster node, `host:port` (`[::1]:7000` for IPv6). */
 export interface RedisNode { host: string; port: number }
@@ -102,7 +149,7 @@ const schema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'comma-separated origins such as https://plan.example.org')
     .default([]),
-  TRUST_PROXY: booleanFlag.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('目标进度监测 <target-monitor@example.org>'),
   DIGEST_CRON: cron.default('0 9 * * 1'),
@@ -143,7 +190,8 @@ export interface AppConfig {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, a hop count, or the proxies' addresses / CIDR ranges */
+  trustProxy: TrustProxy;
   smtpUrl: string;
   mailFrom: string;
   digestCron: string;

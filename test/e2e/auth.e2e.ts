@@ -21,7 +21,7 @@ describe('authentication', () => {
   let t: TestApp;
   before(async () => {
     // Behind a proxy, so tests can speak from several addresses with X-Forwarded-For.
-    t = await startApp('auth', { TRUST_PROXY: 'true' });
+    t = await startApp('auth', { TRUST_PROXY: '1' }); // supertest's socket is the proxy, X-Forwarded-For the client
     await createDepartment(t);
     await t.http().post('/api/v1/users').send({ ...VIEWER, role: 'viewer', department: null }).expect(201);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, hashTag, loadConfig } from '../../src/config/config.js';
+import { ConfigError, fastifyTrustProxy, hashTag, loadConfig } from '../../src/config/config.js';
 
 describe('REDIS_CLUSTER_NODES: configuration', () => {
   const problem = (env: Record<string, string>) => {
@@ -74,5 +74,45 @@ describe('METRICS_TOKEN / METRICS_PUBLIC in production', () => {
     assert.equal(loadConfig({ ...production, APP_ROLE: 'worker' }).role, 'worker');
     assert.equal(loadConfig({}).metricsToken, undefined);
     assert.equal(refusal({ ...production, METRICS_PUBLIC: 'maybe' })?.startsWith('METRICS_PUBLIC="maybe"'), true);
+  });
+});
+
+describe('TRUST_PROXY: which proxies are believed about the client address', () => {
+  const problem = (value: string) => {
+    try {
+      loadConfig({ TRUST_PROXY: value });
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error.problems.join('\n');
+    }
+    return assert.fail(`TRUST_PROXY=${value} accepted`);
+  };
+
+  it('takes false, a hop count, or proxy addresses and CIDR ranges', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    for (const off of ['false', '0', 'no']) assert.equal(loadConfig({ TRUST_PROXY: off }).trustProxy, false, off);
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.0.1.0/24,::1,fd00::/8,loopback' }).trustProxy,
+      ['10.0.0.5', '10.0.1.0/24', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses true (every hop believed) and says what to give instead', () => {
+    for (const all of ['true', 'yes', 'TRUE']) assert.match(problem(all), /^TRUST_PROXY=.*every hop.*number of proxies/, all);
+  });
+
+  it('names a bad value', () => {
+    for (const bad of ['11', '-1', '1.5', '10.0.0.300', '10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/1', ',']) {
+      assert.match(problem(bad), /^TRUST_PROXY=.*a number of proxy hops/, bad);
+    }
+  });
+
+  it('a hop count trusts that many addresses nearest the app, and no more', () => {
+    const trust = fastifyTrustProxy(1);
+    assert.equal(typeof trust, 'function');
+    const believed = trust as (address: string, hop: number) => boolean;
+    assert.deepEqual([0, 1, 2].map((hop) => believed('203.0.113.7', hop)), [true, false, false]);
+    assert.equal(fastifyTrustProxy(false), false);
+    assert.deepEqual(fastifyTrustProxy(['10.0.0.5']), ['10.0.0.5']);
   });
 });
