@@ -66,7 +66,7 @@ export class DocumentReviewController {
     let upload: Awaited<ReturnType<typeof documentOf>>;
     try {
       const file = await readUpload(request, UPLOAD_LIMIT);
-      if (!this.csrf.verify(request, file.fields[CSRF_FIELD])) {
+      if (!this.csrf.verify(request, file.fields[CSRF_FIELD], web.actor?.sessionId ?? null)) {
         throw new DomainError('forbidden', '表单已过期或来源不明，请刷新页面后重试 (form expired or forged: reload the page and try again)', [{ path: CSRF_FIELD, message: 'CSRF' }]);
       }
       upload = await documentOf(file, MAX_WEB_TEXT);

@@ -67,7 +67,7 @@ export class SpreadsheetsController {
       if (!(error instanceof UploadError)) throw error;
       return this.failed(reply, web, error.message, error.status);
     }
-    if (!this.csrf.verify(request, upload.fields[CSRF_FIELD])) {
+    if (!this.csrf.verify(request, upload.fields[CSRF_FIELD], web.actor?.sessionId ?? null)) {
       throw new DomainError('forbidden', '表单已过期或来源不明，请刷新页面后重试 (form expired or forged: reload the page and try again)', [{ path: CSRF_FIELD, message: 'CSRF' }]);
     }
     try {

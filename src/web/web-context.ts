@@ -35,31 +35,35 @@ export function langOf(request: FastifyRequest): Lang {
 
 /**
  * CSRF by a signed double-submit token: a random cookie (httpOnly, SameSite=Lax) and, in every form,
- * its HMAC under the server's secret. A forged cross-site form cannot read either.
+ * an HMAC under the server's secret of that cookie and the page session it was issued to. A forged
+ * cross-site form can read neither; and a cookie planted in the victim's browser together with a token
+ * fetched for it in the attacker's own session fails, since the victim's session signs differently.
+ * Without a session (the login form) the token is bound to the cookie alone; login replaces the cookie.
  */
 export class CsrfTokens {
   constructor(private readonly secret: string) {}
 
-  /** The token for this request's forms; sets the cookie when the browser has none yet. */
-  issue(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  /** The token for this request's forms in `session` (the page session's id, null when signed out); sets the cookie when the browser has none yet. */
+  issue(request: FastifyRequest, reply: FastifyReply, secure: boolean, session: string | null): string {
     let seed = request.cookies?.[CSRF_COOKIE];
     if (!seed || !/^[A-Za-z0-9_-]{20,64}$/.test(seed)) {
       seed = randomBytes(24).toString('base64url');
       void reply.setCookie(CSRF_COOKIE, seed, { path: '/', httpOnly: true, sameSite: 'lax', secure });
       (request.cookies as Record<string, string>)[CSRF_COOKIE] = seed;
     }
-    return this.sign(seed);
+    return this.sign(seed, session);
   }
 
-  verify(request: FastifyRequest, token: unknown): boolean {
+  /** Whether `token` was issued for this request's cookie in `session`. */
+  verify(request: FastifyRequest, token: unknown, session: string | null): boolean {
     const seed = request.cookies?.[CSRF_COOKIE];
     if (!seed || typeof token !== 'string' || !token) return false;
-    const expected = Buffer.from(this.sign(seed));
+    const expected = Buffer.from(this.sign(seed, session));
     const given = Buffer.from(token);
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
-  private sign(seed: string): string {
-    return createHmac('sha256', this.secret).update(`csrf:${seed}`).digest('base64url');
+  private sign(seed: string, session: string | null): string {
+    return createHmac('sha256', this.secret).update(`csrf:${seed}:${session ?? ''}`).digest('base64url');
   }
 }

@@ -36,11 +36,11 @@ export class WebGuard implements CanActivate {
     const path = request.url;
     request.web = {
       actor, lang, t: translator(lang), path,
-      csrf: this.csrf.issue(request, reply, this.config.appUrl.startsWith('https:')),
+      csrf: this.csrf.issue(request, reply, this.config.appUrl.startsWith('https:'), actor?.sessionId ?? null),
     };
     if (request.method === 'POST') {
       const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
-      if (multipart ? !flag(CSRF_IN_HANDLER) : !this.csrf.verify(request, (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD])) {
+      if (multipart ? !flag(CSRF_IN_HANDLER) : !this.csrf.verify(request, (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD], actor?.sessionId ?? null)) {
         throw new DomainError('forbidden', '表单已过期或来源不明，请刷新页面后重试 (form expired or forged: reload the page and try again)', [{ path: CSRF_FIELD, message: '表单已过期 (form expired)' }]);
       }
     }
