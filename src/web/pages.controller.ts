@@ -13,14 +13,47 @@ import { CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, Web, type WebContext } from '
 import { WebErrorFilter } from './web-error.filter.js';
 import { Anonymous, WebGuard } from './web.guard.js';
 
+const SAME_ORIGIN = 'http://same-origin.invalid';
+
+/** The path, query and fragment a browser would request for `next` on this site; null when it leaves the site or reads as scheme-relative. */
+function resolvedPath(next: string): string | null {
+  if (!/^\/(?![/\\])/.test(next) || /[\p{Cc}\p{Cs}\\]/u.test(next)) return null;
+  let url: URL;
+  try {
+    url = new URL(next, SAME_ORIGIN);
+  } catch {
+    return null;
+  }
+  const path = url.pathname + url.search + url.hash;
+  return url.origin === SAME_ORIGIN && !/^\/[/\\]/.test(path) ? path : null;
+}
+
 /**
- * Only same-site paths are followed after login or a language switch; a path with control characters goes
- * home, and other characters a Location header cannot carry are percent-encoded.
+ * Where to go after login or a language switch: a path on this site, or home. A browser resolves the
+ * Location against the page after dropping tabs and line breaks, reading `\` as `/` and removing dot
+ * segments, so `/\t/evil.example`, `/\\evil.example` or `/.//evil.example` would name another host (or a
+ * path that reads as one wherever it is reused). So `next`, and what it reads as once or twice
+ * percent-decoded (by a proxy, a later redirect), must have no control character or backslash, and must
+ * resolve on this origin to a path not starting with `//`. The Location is that resolved path, query and
+ * fragment, percent-encoded as the browser would send them.
  */
-export const safeNext = (next: unknown): string =>
-  typeof next === 'string' && /^\/(?![/\\])/.test(next) && !/[\p{Cc}\p{Cs}]/u.test(next)
-    ? next.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c))
-    : '/';
+export const safeNext = (next: unknown): string => {
+  if (typeof next !== 'string' || next.length > 2048) return '/';
+  const location = resolvedPath(next);
+  if (location === null || !/^[\x21-\x7e]+$/.test(location)) return '/';
+  for (let layer = next, depth = 0; ; depth += 1) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(layer);
+    } catch {
+      break; // a stray % (e.g. "100%") decodes no further
+    }
+    if (decoded === layer) break;
+    if (depth === 2 || resolvedPath(decoded) === null) return '/'; // encoded three times over: no link of ours is
+    layer = decoded;
+  }
+  return location;
+};
 
 @ApiExcludeController()
 @Public()
