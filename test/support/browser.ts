@@ -5,13 +5,14 @@ import { startApp, type TestApp } from './app.js';
 /** Debian's chromium; playwright-core never downloads a browser here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function launchBrowser(): Promise<Browser> {
+/** `args`: more command-line switches, e.g. `--host-resolver-rules` to give a hostile host name an address. */
+export function launchBrowser(args: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...args,
     ],
   });
 }
