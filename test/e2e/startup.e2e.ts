@@ -51,6 +51,14 @@ describe('start-up', () => {
     assert.doesNotMatch(p.output(), STACK_LINE);
   });
 
+  it('a production start without METRICS_TOKEN stops before serving an open /metrics, naming the variable', async () => {
+    // unreachable PostgreSQL: a start that got past the configuration would say so instead
+    const p = spawnMain({ NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), DATABASE_URL: 'postgres://postgres@127.0.0.1:1/target_monitor' });
+    assert.equal(await p.exited, 1);
+    assert.match(p.output(), /cannot start: .*\n.*METRICS_TOKEN: required in production.*METRICS_PUBLIC=true/);
+    assert.doesNotMatch(p.output(), STACK_LINE);
+  });
+
   it('says when PostgreSQL cannot be reached, where it looked and how to start it', async () => {
     const p = spawnMain({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/target_monitor' });
     assert.equal(await p.exited, 1);
