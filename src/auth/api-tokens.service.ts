@@ -10,11 +10,8 @@ import type { Actor } from './actor.js';
 import { forbidden } from './permissions.js';
 import { newApiToken, sha256 } from './tokens.js';
 import { AuthCache } from './auth-cache.js';
-import { verifyPassword } from './password.js';
+import { ReauthService } from './reauth.service.js';
 import type { CreateToken, RenewToken } from '../users/user.schema.js';
-
-/** Wrong current passwords a session may give (creating or renewing a token) before it is ended. */
-export const REAUTH_FAILURES = 5;
 
 export interface ApiTokenJson {
   id: string;
@@ -49,6 +46,7 @@ export class ApiTokensService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly cache: AuthCache,
+    private readonly reauth: ReauthService,
   ) {}
 
   /**
@@ -58,7 +56,7 @@ export class ApiTokensService {
   async create(actor: Actor, input: CreateToken): Promise<CreatedApiTokenJson> {
     if (actor.userId === null || actor.tokenId) throw forbidden('API 令牌须在登录后创建 (create API tokens from a login session)');
     const days = this.lifetime(input.expiresInDays);
-    await this.confirmPassword(actor, input.password);
+    await this.reauth.confirm(actor, input.password);
     const token = newApiToken();
     return this.dataSource.transaction(async (m) => {
       const [row]: Row[] = await m.query(
@@ -77,7 +75,7 @@ export class ApiTokensService {
     if (actor.userId === null || actor.tokenId) throw forbidden('API 令牌须在登录后续期 (renew API tokens from a login session)');
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`令牌 ${id}`);
     const days = this.lifetime(input.expiresInDays);
-    await this.confirmPassword(actor, input.password);
+    await this.reauth.confirm(actor, input.password);
     const renewed = await this.dataSource.transaction(async (m) => {
       const [before]: (Row & { user_id: number })[] = await m.query(
         `SELECT ${COLUMNS}, user_id FROM api_tokens WHERE id = $1 FOR UPDATE`, [id],
@@ -129,30 +127,5 @@ export class ApiTokensService {
       throw invalid([{ path: 'expiresInDays', message: `令牌有效期最长 ${max} 天 (at most ${max} days)` }]);
     }
     return asked ?? max;
-  }
-
-  /**
-   * 403 unless `password` is the actor's current password. Every wrong one is audited against the
-   * session; the REAUTH_FAILURES-th ends the session, so a stolen session cannot guess for long.
-   */
-  private async confirmPassword(actor: Actor, password: string): Promise<void> {
-    const [user]: { password_hash: string }[] = await this.dataSource.query(
-      `SELECT password_hash FROM users WHERE id = $1`, [actor.userId],
-    );
-    if (user && (await verifyPassword(password, user.password_hash))) return;
-    const session = actor.sessionId ?? null;
-    const ended = await this.dataSource.transaction(async (m) => {
-      await this.audit.append(m, actor, { action: 'auth.reauth_failed', entity: 'session', entityId: session });
-      const [{ n }] = await m.query(
-        `SELECT count(*)::int AS n FROM audit_log WHERE entity = 'session' AND entity_id = $1 AND action = 'auth.reauth_failed'`, [session],
-      );
-      if (n < REAUTH_FAILURES) return false;
-      await m.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [session]);
-      return true;
-    });
-    if (ended) this.cache.invalidate();
-    throw forbidden(
-      ended ? '当前密码错误次数过多，会话已结束 (too many wrong passwords: signed out)' : '当前密码错误 (wrong current password)', 'password',
-    );
   }
 }

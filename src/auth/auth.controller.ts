@@ -5,12 +5,13 @@ import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import {
-  type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema, type RenewToken,
+  type ChangePassword, changePasswordSchema, type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema, type RenewToken,
   renewTokenSchema,
 } from '../users/user.schema.js';
 import type { Actor, Role } from './actor.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthService } from './auth.service.js';
+import { ReauthService } from './reauth.service.js';
 import { CurrentActor, Public } from './current-actor.decorator.js';
 import { Returns, ReturnsNothing } from '../contract/returns.js';
 
@@ -23,6 +24,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly tokens: ApiTokensService,
+    private readonly reauth: ReauthService,
   ) {}
 
   @Public()
@@ -49,6 +51,16 @@ export class AuthController {
   @ReturnsNothing()
   logout(@CurrentActor() actor: Actor) {
     return this.auth.logout(actor);
+  }
+
+  /** The current password re-entered; every session (this one too) and API token of the user end. */
+  @ApiBearerAuth()
+  @Post('password')
+  @HttpCode(204)
+  @ApiZodBody(changePasswordSchema)
+  @ReturnsNothing()
+  async changePassword(@CurrentActor() actor: Actor, @Body(new ZodPipe(changePasswordSchema)) body: ChangePassword) {
+    await this.reauth.changeOwnPassword(actor, body);
   }
 
   /** Every session of the user (pages and API) and every API token it has end at once. */

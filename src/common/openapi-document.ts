@@ -18,6 +18,7 @@ const SUMMARIES: Record<string, string> = {
   AuthController_refresh: '用刷新令牌换取新的令牌',
   AuthController_logout: '退出登录（吊销本次会话的刷新令牌）',
   AuthController_logoutEverywhere: '在所有地方退出登录（结束全部会话并吊销全部 API 令牌）',
+  AuthController_changePassword: '修改自己的密码',
   AuthController_me: '当前用户',
   AuthController_listTokens: '列出我的 API 令牌',
   AuthController_createToken: '创建 API 令牌',
@@ -78,6 +79,7 @@ const DESCRIPTIONS: Record<string, string> = {
     '已换过的刷新令牌再次出现即视为被盗用：这次登录的整个会话（其全部刷新令牌和访问令牌）随即结束，并记入审计。网页的会话 Cookie 不能在此使用。',
   AuthController_logout: '结束本次登录会话（其刷新令牌失效）；API 令牌不能登出，须吊销。',
   AuthController_logoutEverywhere: '结束当前用户的全部登录会话（网页和 API）并吊销其全部 API 令牌，记入审计。',
+  AuthController_changePassword: '须在登录会话中、重新输入当前密码（错误时 403，同一会话连续输错 5 次即结束该会话）。修改后该用户的全部会话（包括本次）结束、全部 API 令牌吊销，须重新登录。',
   AuthController_me: '当前令牌对应的用户、角色和所属部门。',
   AuthController_listTokens: '当前用户创建的 API 令牌（不含令牌本身，只有名称、创建和到期时间）。',
   AuthController_createToken: '为脚本和外部系统创建 API 令牌；令牌只在这次响应中出现一次。须在登录会话中、重新输入当前密码（错误时 403，' +

@@ -45,5 +45,8 @@ export const createTokenSchema = z.strictObject({
 });
 export type CreateToken = z.output<typeof createTokenSchema>;
 
+export const changePasswordSchema = z.strictObject({ password: currentPassword, newPassword: password });
+export type ChangePassword = z.output<typeof changePasswordSchema>;
+
 export const renewTokenSchema = z.strictObject({ expiresInDays, password: currentPassword });
 export type RenewToken = z.output<typeof renewTokenSchema>;

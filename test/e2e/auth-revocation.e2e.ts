@@ -50,6 +50,21 @@ describe('revoking and expiring credentials', () => {
     assert.deepEqual(rows, [{ revoked: true }]);
   });
 
+  it('a user changing its own password (current one re-entered) ends its API tokens and every session', async () => {
+    const u = await user();
+    const page = await pageLogin(u.email);
+    await t.as(u.access).post('/api/v1/auth/password').send({ newPassword: 'Own-new-pass-2026' }).expect(422);
+    await t.as(u.access).post('/api/v1/auth/password').send({ password: 'Not-my-pass-2025', newPassword: 'Own-new-pass-2026' }).expect(403);
+    await t.as(u.token).post('/api/v1/auth/password').send({ password: PASSWORD, newPassword: 'Own-new-pass-2026' }).expect(403);
+    await t.as(u.token).get('/api/v1/auth/me').expect(200); // none of those changed anything
+    await t.as(u.access).post('/api/v1/auth/password').send({ password: PASSWORD, newPassword: 'Own-new-pass-2026' }).expect(204);
+    await t.as(u.token).get('/api/v1/auth/me').expect(401);
+    await t.as(u.access).get('/api/v1/auth/me').expect(401);
+    assert.equal((await page.agent.get('/')).status, 303, 'the page session ended too');
+    await t.anonymous().post('/api/v1/auth/login').send({ email: u.email, password: PASSWORD }).expect(401);
+    await t.anonymous().post('/api/v1/auth/login').send({ email: u.email, password: 'Own-new-pass-2026' }).expect(200);
+  });
+
   it('log out everywhere (API) ends every session, page and API, and revokes every API token', async () => {
     const u = await user();
     const second = await t.anonymous().post('/api/v1/auth/login').send({ email: u.email, password: PASSWORD }).expect(200);
