@@ -10,7 +10,7 @@ import type { Actor, Role } from './actor.js';
 import { AuthCache } from './auth-cache.js';
 import { LockoutService } from './lockout.service.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
-import { endCredentials } from './revocation.js';
+import { endCredentials, pruneRetiredRefreshTokens } from './revocation.js';
 import { API_TOKEN_PREFIX, newSecret, sha256 } from './tokens.js';
 
 export interface TokenPair { accessToken: string; tokenType: 'Bearer'; expiresIn: number; refreshToken: string }
@@ -98,7 +98,8 @@ export class AuthService {
       await this.endReusedFamily(hash, ip);
       throw unauthorized();
     }
-    this.cache.invalidate();
+    this.cache.invalidate(); // a rotation is a credential change (the trigger tells the other processes)
+    await pruneRetiredRefreshTokens(this.dataSource, session.user_id);
     return this.tokens(session.user_id, session.id, next);
   }
 

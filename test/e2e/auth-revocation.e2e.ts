@@ -9,6 +9,7 @@ import request from 'supertest';
 import { csrf, postForm } from '../support/web.js';
 
 const PASSWORD = 'Script-owner-2025';
+const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 let serial = 0;
 
 describe('revoking and expiring credentials', () => {
@@ -173,7 +174,13 @@ describe('revoking and expiring credentials', () => {
 
     // the user's other login and its API token are another family: untouched
     await t.as(elsewhere.body.accessToken).get('/api/v1/auth/me').expect(200);
+    const retired = async (session: string | null) =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM retired_refresh_tokens WHERE session_id = $1`, [session])).rows[0].n;
+    assert.equal(await retired(reuse[0].entity_id), 2, 'the family\'s two rotations kept until the user next refreshes');
     await t.anonymous().post('/api/v1/auth/refresh').send({ refreshToken: elsewhere.body.refreshToken }).expect(200);
     await t.as(u.token).get('/api/v1/auth/me').expect(200);
+    // that refresh forgot the ended family's retired tokens, and kept its own
+    assert.equal(await retired(reuse[0].entity_id), 0);
+    assert.equal(await retired(claims(elsewhere.body.accessToken).sid), 1);
   });
 });
