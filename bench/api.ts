@@ -141,7 +141,7 @@ async function main(): Promise<void> {
 
   const { accessToken } = await json(`${app}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify(ADMIN) });
   const bearer = { authorization: `Bearer ${accessToken}` };
-  const { token } = await json(`${app}/api/v1/auth/tokens`, { method: 'POST', headers: bearer, body: JSON.stringify({ name: 'bench:api' }) });
+  const { token } = await json(`${app}/api/v1/auth/tokens`, { method: 'POST', headers: bearer, body: JSON.stringify({ name: 'bench:api', password: ADMIN.password }) });
   if (!String(token).startsWith('tm_')) throw new Error(`unexpected API token ${token}`);
   const auth = { authorization: `Bearer ${token}` };
   const targets = await json(`${app}/api/v1/targets?pageSize=100`, { headers: auth });

@@ -115,7 +115,7 @@ async function main(): Promise<void> {
 
   const { accessToken } = await json(`${app}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify(ADMIN) });
   const { token } = await json(`${app}/api/v1/auth/tokens`, {
-    method: 'POST', headers: { authorization: `Bearer ${accessToken}` }, body: JSON.stringify({ name: 'soak' }),
+    method: 'POST', headers: { authorization: `Bearer ${accessToken}` }, body: JSON.stringify({ name: 'soak', password: ADMIN.password }),
   });
   const auth = { authorization: `Bearer ${token}` };
   const targets = (await json(`${app}/api/v1/targets?pageSize=100`, { headers: auth })).items as { code: string; department: string; frequency: string; kind: string }[];

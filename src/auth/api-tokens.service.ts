@@ -1,14 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { notFound } from '../common/domain-error.js';
+import { conflict, invalid, notFound } from '../common/domain-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isoOrNull } from '../common/values.js';
 import { returned } from '../database/rows.js';
 import type { Actor } from './actor.js';
 import { forbidden } from './permissions.js';
 import { newApiToken, sha256 } from './tokens.js';
 import { AuthCache } from './auth-cache.js';
+import { ReauthService } from './reauth.service.js';
+import type { CreateToken, RenewToken } from '../users/user.schema.js';
 
 export interface ApiTokenJson {
   id: string;
@@ -32,28 +35,63 @@ const tokenJson = (r: Row): ApiTokenJson => ({
 
 const COLUMNS = 'id, name, prefix, created_at, expires_at, last_used_at, revoked_at';
 
-/** Personal API tokens for scripts: shown once at creation, stored as a SHA-256 hash, revocable. */
+/**
+ * Personal API tokens for scripts: shown once at creation, stored as a SHA-256 hash, expiring after
+ * API_TOKEN_DAYS unless renewed, revocable; all revoked by a password change or "log out everywhere".
+ */
 @Injectable()
 export class ApiTokensService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly cache: AuthCache,
+    private readonly reauth: ReauthService,
   ) {}
 
-  async create(actor: Actor, input: { name: string; expiresInDays: number | null }): Promise<CreatedApiTokenJson> {
+  /**
+   * A new token, from a login session only, with the caller's current password re-entered: a session
+   * alone (a borrowed screen, a stolen access token) cannot mint a credential that outlives it.
+   */
+  async create(actor: Actor, input: CreateToken): Promise<CreatedApiTokenJson> {
     if (actor.userId === null || actor.tokenId) throw forbidden('API 令牌须在登录后创建 (create API tokens from a login session)');
+    const days = this.lifetime(input.expiresInDays);
+    await this.reauth.confirm(actor, input.password);
     const token = newApiToken();
     return this.dataSource.transaction(async (m) => {
       const [row]: Row[] = await m.query(
         `INSERT INTO api_tokens (user_id, name, token_hash, prefix, expires_at)
-         VALUES ($1, $2, $3, $4, CASE WHEN $5::int IS NULL THEN NULL ELSE now() + make_interval(days => $5::int) END)
+         VALUES ($1, $2, $3, $4, now() + make_interval(days => $5::int))
          RETURNING ${COLUMNS}`,
-        [actor.userId, input.name, sha256(token), token.slice(0, 10), input.expiresInDays],
+        [actor.userId, input.name, sha256(token), token.slice(0, 10), days],
       );
       await this.audit.append(m, actor, { action: 'token.issue', entity: 'api_token', entityId: row.id, after: tokenJson(row) });
       return { ...tokenJson(row), token };
     });
+  }
+
+  /** One's own live token (expired or not) gets `expiresInDays` more from now; the password is re-entered as for `create`. */
+  async renew(actor: Actor, id: string, input: RenewToken): Promise<ApiTokenJson> {
+    if (actor.userId === null || actor.tokenId) throw forbidden('API 令牌须在登录后续期 (renew API tokens from a login session)');
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`令牌 ${id}`);
+    const days = this.lifetime(input.expiresInDays);
+    await this.reauth.confirm(actor, input.password);
+    const renewed = await this.dataSource.transaction(async (m) => {
+      const [before]: (Row & { user_id: number })[] = await m.query(
+        `SELECT ${COLUMNS}, user_id FROM api_tokens WHERE id = $1 FOR UPDATE`, [id],
+      );
+      if (!before || before.user_id !== actor.userId) throw notFound(`令牌 ${id}`);
+      if (before.revoked_at) throw conflict('id', '令牌已撤销，不能续期 (a revoked token cannot be renewed)');
+      const [after] = returned<Row>(await m.query(
+        `UPDATE api_tokens SET expires_at = now() + make_interval(days => $2::int) WHERE id = $1 RETURNING ${COLUMNS}`, [id, days],
+      ));
+      await this.audit.append(m, actor, {
+        action: 'token.renew', entity: 'api_token', entityId: id, before: tokenJson(before), after: tokenJson(after),
+      });
+      return tokenJson(after);
+    });
+    this.cache.invalidate(); // a cached answer carries the old expiry
+    return renewed;
   }
 
   async list(actor: Actor): Promise<ApiTokenJson[]> {
@@ -80,5 +118,14 @@ export class ApiTokensService {
       });
     });
     this.cache.invalidate(); // other processes hear the NOTIFY of migration AuthChangeNotify
+  }
+
+  /** Days a token is given: API_TOKEN_DAYS unless the caller asks for fewer. */
+  private lifetime(asked: number | undefined): number {
+    const max = this.config.apiTokenDays;
+    if (asked !== undefined && asked > max) {
+      throw invalid([{ path: 'expiresInDays', message: `令牌有效期最长 ${max} 天 (at most ${max} days)` }]);
+    }
+    return asked ?? max;
   }
 }

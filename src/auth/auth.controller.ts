@@ -5,11 +5,13 @@ import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import {
-  type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema,
+  type ChangePassword, changePasswordSchema, type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema, type RenewToken,
+  renewTokenSchema,
 } from '../users/user.schema.js';
 import type { Actor, Role } from './actor.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthService } from './auth.service.js';
+import { ReauthService } from './reauth.service.js';
 import { CurrentActor, Public } from './current-actor.decorator.js';
 import { Returns, ReturnsNothing } from '../contract/returns.js';
 
@@ -22,6 +24,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly tokens: ApiTokensService,
+    private readonly reauth: ReauthService,
   ) {}
 
   @Public()
@@ -38,8 +41,8 @@ export class AuthController {
   @HttpCode(200)
   @ApiZodBody(refreshSchema)
   @Returns('TokenPair')
-  refresh(@Body(new ZodPipe(refreshSchema)) body: Refresh) {
-    return this.auth.refresh(body.refreshToken);
+  refresh(@Body(new ZodPipe(refreshSchema)) body: Refresh, @Req() request: FastifyRequest) {
+    return this.auth.refresh(body.refreshToken, request.ip ?? null);
   }
 
   @ApiBearerAuth()
@@ -48,6 +51,25 @@ export class AuthController {
   @ReturnsNothing()
   logout(@CurrentActor() actor: Actor) {
     return this.auth.logout(actor);
+  }
+
+  /** The current password re-entered; every session (this one too) and API token of the user end. */
+  @ApiBearerAuth()
+  @Post('password')
+  @HttpCode(204)
+  @ApiZodBody(changePasswordSchema)
+  @ReturnsNothing()
+  async changePassword(@CurrentActor() actor: Actor, @Body(new ZodPipe(changePasswordSchema)) body: ChangePassword) {
+    await this.reauth.changeOwnPassword(actor, body);
+  }
+
+  /** Every session of the user (pages and API) and every API token it has end at once. */
+  @ApiBearerAuth()
+  @Post('logout-everywhere')
+  @HttpCode(204)
+  @ReturnsNothing()
+  async logoutEverywhere(@CurrentActor() actor: Actor) {
+    await this.auth.logoutEverywhere(actor);
   }
 
   @ApiBearerAuth()
@@ -72,6 +94,15 @@ export class AuthController {
   @Returns('CreatedApiToken', 201)
   createToken(@CurrentActor() actor: Actor, @Body(new ZodPipe(createTokenSchema)) body: CreateToken) {
     return this.tokens.create(actor, body);
+  }
+
+  @ApiBearerAuth()
+  @Post('tokens/:id/renew')
+  @HttpCode(200)
+  @ApiZodBody(renewTokenSchema)
+  @Returns('ApiToken')
+  renewToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Body(new ZodPipe(renewTokenSchema)) body: RenewToken) {
+    return this.tokens.renew(actor, id, body);
   }
 
   @ApiBearerAuth()

@@ -8,6 +8,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { LockoutService } from './lockout.service.js';
+import { ReauthService } from './reauth.service.js';
 
 @Module({})
 export class AuthModule {
@@ -17,7 +18,7 @@ export class AuthModule {
       global: true,
       imports: [JwtModule.register({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } })],
       controllers: [AuthController],
-      providers: [AuthCache, AuthService, ApiTokensService, LockoutService, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [AuthCache, AuthService, ApiTokensService, LockoutService, ReauthService, { provide: APP_GUARD, useClass: AuthGuard }],
       exports: [AuthService, AuthCache],
     };
   }

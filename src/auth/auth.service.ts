@@ -10,6 +10,7 @@ import type { Actor, Role } from './actor.js';
 import { AuthCache } from './auth-cache.js';
 import { LockoutService } from './lockout.service.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
+import { endCredentials, pruneRetiredRefreshTokens } from './revocation.js';
 import { API_TOKEN_PREFIX, newSecret, sha256 } from './tokens.js';
 
 export interface TokenPair { accessToken: string; tokenType: 'Bearer'; expiresIn: number; refreshToken: string }
@@ -71,19 +72,65 @@ export class AuthService {
     return this.tokens(user.id, session.id, refreshToken);
   }
 
-  /** A new access token and a new refresh token for a live session; the old refresh token stops working. */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  /**
+   * A new access token and a new refresh token for a live API session; the old refresh token is retired.
+   * A retired one presented again means it was copied (OAuth 2.0 Security BCP, refresh token rotation):
+   * the whole session — every refresh and access token descended from that login — ends, and the reuse
+   * is audited. A page's cookie (a 'page' session) is never accepted here.
+   */
+  async refresh(refreshToken: string, ip: string | null = null): Promise<TokenPair> {
     const next = newSecret();
-    const [session] = returned<{ id: string; user_id: number }>(await this.dataSource.query(
-      `UPDATE sessions s SET refresh_hash = $2, refreshed_at = now()
-         FROM users u WHERE s.refresh_hash = $1 AND u.id = s.user_id AND s.revoked_at IS NULL
-          AND s.expires_at > now() AND u.disabled_at IS NULL
-       RETURNING s.id, s.user_id`,
-      [sha256(refreshToken), sha256(next)],
-    ));
-    if (!session) throw unauthorized();
-    this.cache.invalidate(); // the old secret (a page's cookie) stops working here at once
+    const hash = sha256(refreshToken);
+    // One statement: rotating and retiring the old hash commit together, so a replay is always recognised.
+    const [session]: { id: string; user_id: number }[] = await this.dataSource.query(
+      `WITH rotated AS (
+         UPDATE sessions s SET refresh_hash = $2, refreshed_at = now()
+           FROM users u WHERE s.refresh_hash = $1 AND s.kind = 'api' AND u.id = s.user_id AND s.revoked_at IS NULL
+            AND s.expires_at > now() AND u.disabled_at IS NULL
+         RETURNING s.id, s.user_id
+       ), retired AS (
+         INSERT INTO retired_refresh_tokens (refresh_hash, session_id) SELECT $1, id FROM rotated
+       )
+       SELECT id, user_id FROM rotated`,
+      [hash, sha256(next)],
+    );
+    if (!session) {
+      await this.endReusedFamily(hash, ip);
+      throw unauthorized();
+    }
+    this.cache.invalidate(); // a rotation is a credential change (the trigger tells the other processes)
+    await pruneRetiredRefreshTokens(this.dataSource, session.user_id);
     return this.tokens(session.user_id, session.id, next);
+  }
+
+  /** When `hash` is a refresh token its session rotated away from, ends that session (once) and audits the reuse. */
+  private async endReusedFamily(hash: string, ip: string | null): Promise<void> {
+    const ended = await this.dataSource.transaction(async (m) => {
+      const [family] = returned<UserRow & { session_id: string; retired_at: Date }>(await m.query(
+        `WITH hit AS (SELECT session_id, retired_at FROM retired_refresh_tokens WHERE refresh_hash = $1)
+         UPDATE sessions s SET revoked_at = now() FROM hit, users u
+          WHERE s.id = hit.session_id AND u.id = s.user_id AND s.revoked_at IS NULL
+         RETURNING s.id AS session_id, hit.retired_at, u.id, u.email, u.role, u.department_id`,
+        [hash],
+      ));
+      if (!family) return false;
+      await this.audit.append(m, actorOf(family, ip), {
+        action: 'auth.refresh_reuse', entity: 'session', entityId: family.session_id,
+        after: { revoked: true, retiredAt: family.retired_at.toISOString() },
+        reason: '已轮换的刷新令牌被再次使用，整个会话已结束 (a rotated refresh token was replayed; the whole session was ended)',
+      });
+      return true;
+    });
+    if (ended) this.cache.invalidate(); // the family's access tokens stop working now
+  }
+
+  /**
+   * Makes a fresh login's session a page session: its secret becomes the tm_session cookie, which
+   * /auth/refresh refuses and which is no bearer token, so a stolen cookie cannot be turned into API
+   * credentials that outlive the page session.
+   */
+  async toPageSession(secret: string): Promise<void> {
+    await this.dataSource.query(`UPDATE sessions SET kind = 'page' WHERE refresh_hash = $1 AND refreshed_at IS NULL`, [sha256(secret)]);
   }
 
   /** Ends the session the access token belongs to: its access and refresh tokens stop working now. */
@@ -96,6 +143,18 @@ export class AuthService {
     this.cache.invalidate();
   }
 
+  /** Ends every session (pages and API) of the actor's user and revokes all its API tokens. */
+  async logoutEverywhere(actor: Actor): Promise<{ sessions: number; tokens: number }> {
+    if (actor.userId === null) throw new DomainError('invalid', '系统身份无需登出 (the system actor has no sessions)');
+    const ended = await this.dataSource.transaction(async (m) => {
+      const ended = await endCredentials(m, actor.userId!);
+      await this.audit.append(m, actor, { action: 'auth.logout_all', entity: 'user', entityId: actor.email, after: ended });
+      return ended;
+    });
+    this.cache.invalidate();
+    return ended;
+  }
+
   /** The actor behind an `Authorization: Bearer …` value, or 401. */
   async authenticate(authorization: string | undefined, ip: string | null): Promise<Actor> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
@@ -105,8 +164,8 @@ export class AuthService {
   }
 
   /**
-   * The actor behind a page's session cookie. The cookie holds the session's secret (what the API
-   * calls the refresh token); pages never rotate it, and logging out or disabling the user ends it.
+   * The actor behind a page's session cookie. The cookie holds a page session's secret; pages never
+   * rotate it, and logging out (here or everywhere), a password change or disabling the user ends it.
    */
   async bySessionSecret(secret: string | undefined, ip: string | null): Promise<Actor | null> {
     if (!secret || secret.length > 200) return null;
@@ -117,7 +176,7 @@ export class AuthService {
     const generation = this.cache.current;
     const [user]: (UserRow & { session_id: string; expires_at: Date })[] = await this.dataSource.query(
       `SELECT u.id, u.email, u.role, u.department_id, s.id AS session_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.refresh_hash = $1 AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
+        WHERE s.refresh_hash = $1 AND s.kind = 'page' AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [hash],
     );
     if (!user) return null;
@@ -139,7 +198,7 @@ export class AuthService {
     const generation = this.cache.current;
     const [user]: (UserRow & { expires_at: Date })[] = await this.dataSource.query(
       `SELECT u.id, u.email, u.role, u.department_id, s.expires_at FROM users u JOIN sessions s ON s.user_id = u.id
-        WHERE u.id = $1 AND s.id = $2 AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
+        WHERE u.id = $1 AND s.id = $2 AND s.kind = 'api' AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [Number(claims.sub), claims.sid],
     );
     if (!user) throw unauthorized();

@@ -17,9 +17,12 @@ const SUMMARIES: Record<string, string> = {
   AuthController_login: '登录，取得访问令牌和刷新令牌',
   AuthController_refresh: '用刷新令牌换取新的令牌',
   AuthController_logout: '退出登录（吊销本次会话的刷新令牌）',
+  AuthController_logoutEverywhere: '在所有地方退出登录（结束全部会话并吊销全部 API 令牌）',
+  AuthController_changePassword: '修改自己的密码',
   AuthController_me: '当前用户',
   AuthController_listTokens: '列出我的 API 令牌',
   AuthController_createToken: '创建 API 令牌',
+  AuthController_renewToken: '续期 API 令牌',
   AuthController_revokeToken: '吊销 API 令牌',
   UsersController_list: '列出用户',
   UsersController_create: '创建用户',
@@ -72,16 +75,21 @@ const SUMMARIES: Record<string, string> = {
 const DESCRIPTIONS: Record<string, string> = {
   AuditController_list: '按对象、操作者、操作和时间筛选审计记录，分页返回，最新的在前。',
   AuthController_login: '以邮箱和密码登录。连续输错会被暂时锁定（429）。返回短期访问令牌和可轮换的刷新令牌。',
-  AuthController_refresh: '刷新令牌只能用一次：每次换取都会得到新的刷新令牌，旧的随即失效。',
+  AuthController_refresh: '刷新令牌只能用一次：每次换取都会得到新的刷新令牌，旧的随即失效。' +
+    '已换过的刷新令牌再次出现即视为被盗用：这次登录的整个会话（其全部刷新令牌和访问令牌）随即结束，并记入审计。网页的会话 Cookie 不能在此使用。',
   AuthController_logout: '结束本次登录会话（其刷新令牌失效）；API 令牌不能登出，须吊销。',
+  AuthController_logoutEverywhere: '结束当前用户的全部登录会话（网页和 API）并吊销其全部 API 令牌，记入审计。',
+  AuthController_changePassword: '须在登录会话中、重新输入当前密码（错误时 403，同一会话连续输错 5 次即结束该会话）。修改后该用户的全部会话（包括本次）结束、全部 API 令牌吊销，须重新登录。',
   AuthController_me: '当前令牌对应的用户、角色和所属部门。',
   AuthController_listTokens: '当前用户创建的 API 令牌（不含令牌本身，只有名称、创建和到期时间）。',
-  AuthController_createToken: '为脚本和外部系统创建 API 令牌；令牌只在这次响应中出现一次。',
+  AuthController_createToken: '为脚本和外部系统创建 API 令牌；令牌只在这次响应中出现一次。须在登录会话中、重新输入当前密码（错误时 403，' +
+    '同一会话连续输错 5 次即结束该会话）。有效期 expiresInDays 缺省并最长为 API_TOKEN_DAYS 天；修改密码或在所有地方退出登录会吊销全部令牌。',
+  AuthController_renewToken: '把自己的一个未吊销的 API 令牌（含已过期的）有效期延长到从现在起 expiresInDays 天；同样须重新输入当前密码。',
   AuthController_revokeToken: '吊销一个 API 令牌，之后使用它的请求得到 401。',
   UsersController_list: '所有用户及其角色、部门和状态（管理员）。',
   UsersController_create: '创建用户并设定角色；部门用户须指定所属部门（管理员）。',
   UsersController_get: '按编号查看用户（管理员）。',
-  UsersController_update: '修改角色、部门、停用状态或重置密码（管理员），每次修改记入审计。',
+  UsersController_update: '修改角色、部门、停用状态或重置密码（管理员），每次修改记入审计。停用或重置密码会结束该用户的全部会话并吊销其全部 API 令牌。',
   EvaluationsController_evaluation: '按评估规则计算指标在某日的序时进度、差距和状态（asOf 缺省为今天），不写入任何数据。',
   EvaluationsController_latest: '最近一次评估的结果，可按状态、部门和数据逾期筛选，分页返回。',
   EvaluationsController_startRun: '把一次全量评估放入队列，立即返回 202；用运行编号查询进度。',
@@ -165,6 +173,7 @@ const PROBLEM_SCHEMA = {
 const NOT_FOUND = new Set(['ExportsController_status', 'ExportsController_figuresCsv', 'ExportsController_figuresXlsx', 'AlertsController_preview']);
 const CONFLICT = new Set([
   'TargetsController_create', 'DepartmentsController_create', 'UsersController_create', 'UsersController_update',
+  'AuthController_renewToken',
   'ImportsController_apply', 'AlertsController_createRecipient',
 ]);
 const TOO_MANY = new Set(['AuthController_login']);

@@ -142,6 +142,7 @@ const schema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  API_TOKEN_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   ADMIN_EMAIL: z.email('must be an email address').optional(),
   ADMIN_PASSWORD: z.string().optional(),
   CORS_ORIGINS: z
@@ -187,6 +188,8 @@ export interface AppConfig {
   jwtSecret: string;
   accessTokenSeconds: number;
   refreshTokenDays: number;
+  /** an API token's lifetime when created or renewed, days: the default and the longest allowed */
+  apiTokenDays: number;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   corsOrigins: string[];
@@ -254,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: c.JWT_SECRET ?? DEV_JWT_SECRET,
     accessTokenSeconds: c.ACCESS_TOKEN_TTL,
     refreshTokenDays: c.REFRESH_TOKEN_DAYS,
+    apiTokenDays: c.API_TOKEN_DAYS,
     adminEmail: c.ADMIN_EMAIL,
     adminPassword: c.ADMIN_PASSWORD,
     corsOrigins: c.CORS_ORIGINS,

@@ -25,6 +25,7 @@ import type { UserJson } from '../users/users.service.js';
 export interface ResponseTypes {
   AlertDetail: AlertDetailJson;
   AlertPage: Page<AlertJson>;
+  ApiToken: ApiTokenJson;
   CreatedApiToken: CreatedApiTokenJson;
   ApiTokenPage: Page<ApiTokenJson>;
   AuditPage: Page<AuditJson>;

@@ -10,6 +10,7 @@ import { checkIfMatch, etagOf } from '../common/etag.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import type { CreateUser, UpdateUser } from './user.schema.js';
 import { AuthCache } from '../auth/auth-cache.js';
+import { endCredentials } from '../auth/revocation.js';
 
 export interface UserJson {
   id: number;
@@ -31,7 +32,7 @@ const userJson = ({ created_at, updated_at, ...r }: Row): UserJson => ({
 /** What the audit trail keeps of a user: never the password hash. */
 const audited = (u: UserJson) => ({ email: u.email, role: u.role, department: u.department, disabled: u.disabled });
 
-/** Accounts, managed by admins. Disabling a user ends its sessions and revokes its API tokens. */
+/** Accounts, managed by admins. Disabling a user or changing its password ends its sessions and revokes its API tokens. */
 @Injectable()
 export class UsersService {
   constructor(
@@ -93,12 +94,8 @@ export class UsersService {
            disabled_at = CASE WHEN $5 THEN coalesce(disabled_at, now()) END, updated_at = now() WHERE id = $1`,
         [id, role, departmentId, hash, disabled],
       );
-      if ((disabled && !before.disabled) || hash) {
-        await m.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
-      }
-      if (disabled && !before.disabled) {
-        await m.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
-      }
+      // A new password ends what the old one opened: sessions and the API tokens minted in them.
+      if ((disabled && !before.disabled) || hash) await endCredentials(m, id);
       const after = await this.find(m, id);
       await this.audit.append(m, actor, {
         action: 'user.update', entity: 'user', entityId: after.email, before: audited(before),

@@ -96,6 +96,7 @@ export class PagesController {
     const next = safeNext(body?.next);
     try {
       const { refreshToken } = await this.auth.login(email, password, request.ip ?? null);
+      await this.auth.toPageSession(refreshToken); // the cookie is no refresh token
       // A new form token with the new session, so a token planted before login is worthless after.
       void reply.clearCookie(CSRF_COOKIE, { path: '/' });
       return reply.setCookie(SESSION_COOKIE, refreshToken, { ...this.cookie(), maxAge: this.config.refreshTokenDays * 86400 })
@@ -111,6 +112,13 @@ export class PagesController {
   @Post('logout')
   async logout(@Web() web: WebContext, @Res() reply: FastifyReply) {
     if (web.actor?.sessionId) await this.auth.logout(web.actor);
+    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303);
+  }
+
+  /** Ends every session of the user, here and elsewhere, and revokes its API tokens. */
+  @Post('logout-everywhere')
+  async logoutEverywhere(@Web() web: WebContext, @Res() reply: FastifyReply) {
+    await this.auth.logoutEverywhere(web.actor!);
     return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303);
   }
 

@@ -3,7 +3,7 @@
 // list style on every collection, and each figure's own revision numbers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startApp, type TestApp } from '../support/app.js';
+import { ADMIN, startApp, type TestApp } from '../support/app.js';
 import { createDepartment, createTarget, snapshot } from '../support/factories.js';
 
 let t: TestApp;
@@ -144,7 +144,7 @@ describe('one list style on every collection', () => {
     await createTarget(t, { ...EXACT, code: 'EXACT-OTHER', name: '另一指标', department: 'SCI-TECH' });
     await t.http().put('/api/v1/targets/EXACT-VALUES/figures/2025Q1').send({ value: '1' }).expect(200);
     for (const [url, body] of [['/api/v1/silences', { target: 'EXACT-VALUES', until: '2099-12-31', reason: '测试' }],
-      ['/api/v1/recipients', { email: 'lists@example.org', subscriber: true }], ['/api/v1/auth/tokens', { name: '脚本' }]] as const) {
+      ['/api/v1/recipients', { email: 'lists@example.org', subscriber: true }], ['/api/v1/auth/tokens', { name: '脚本', password: ADMIN.password }]] as const) {
       const res = await t.http().post(url).send(body);
       assert.equal(res.status, 201, `${url}: ${res.text}`);
     }

@@ -126,7 +126,7 @@ describe('authentication', () => {
 
   it('issues personal API tokens shown once, usable by scripts, revocable', async () => {
     const viewer = await t.login(VIEWER.email, VIEWER.password);
-    const created = await t.as(viewer).post('/api/v1/auth/tokens').send({ name: '季度导入脚本' }).expect(201);
+    const created = await t.as(viewer).post('/api/v1/auth/tokens').send({ name: '季度导入脚本', password: VIEWER.password }).expect(201);
     assert.match(created.body.token, /^tm_[A-Za-z0-9_-]{43}$/);
     assert.equal(created.body.prefix, created.body.token.slice(0, 10));
     const listed = await t.as(viewer).get('/api/v1/auth/tokens').expect(200);
@@ -138,7 +138,7 @@ describe('authentication', () => {
 
     const me = await t.as(created.body.token).get('/api/v1/auth/me').expect(200);
     assert.deepEqual([me.body.email, me.body.via], [VIEWER.email, 'api-token']);
-    await t.as(created.body.token).post('/api/v1/auth/tokens').send({ name: 'from a token' }).expect(403);
+    await t.as(created.body.token).post('/api/v1/auth/tokens').send({ name: 'from a token', password: VIEWER.password }).expect(403);
     await t.as(viewer).delete(`/api/v1/auth/tokens/${created.body.id}`).expect(204);
     await t.as(created.body.token).get('/api/v1/targets').expect(401);
     const after = await t.as(viewer).get('/api/v1/auth/tokens').expect(200);
@@ -149,7 +149,7 @@ describe('authentication', () => {
     // Changes made straight in the database, as another API process or an operator would: no local
     // invalidation, only the triggers' NOTIFY can tell this process.
     const viewer = await t.login(VIEWER.email, VIEWER.password);
-    const { body: { token, id } } = await t.as(viewer).post('/api/v1/auth/tokens').send({ name: 'elsewhere' }).expect(201);
+    const { body: { token, id } } = await t.as(viewer).post('/api/v1/auth/tokens').send({ name: 'elsewhere', password: VIEWER.password }).expect(201);
     await t.as(token).get('/api/v1/auth/me').expect(200); // now cached
     await t.db.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [id]);
     await eventually(async () => ((await t.as(token).get('/api/v1/auth/me')).status === 401 ? true : undefined), 2_000, 'the revoked token refused');

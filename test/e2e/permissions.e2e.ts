@@ -221,7 +221,7 @@ for (const who of WHO) {
 for (const who of WHO) {
   add({
     route: 'POST /auth/tokens', who, status: who === 'anonymous' ? 401 : 201, action: 'token.issue',
-    send: (c) => c.post('/api/v1/auth/tokens').send({ name: `script of ${who}` }),
+    send: (c) => c.post('/api/v1/auth/tokens').send({ name: `script of ${who}`, password: who === 'anonymous' ? 'Any-pass-2025' : ACCOUNTS[who].password }),
     check: (res) => assert.match(res.body.token, /^tm_/),
   });
 }
@@ -229,7 +229,7 @@ for (const who of ROLES) {
   add({
     route: 'POST /auth/tokens', who, status: 403, label: 'with an API token instead of a login',
     via: () => t.as(accounts[who].api.token),
-    send: (c) => c.post('/api/v1/auth/tokens').send({ name: 'a token minted by a token' }),
+    send: (c) => c.post('/api/v1/auth/tokens').send({ name: 'a token minted by a token', password: ACCOUNTS[who].password }),
   });
 }
 for (const who of WHO) {
@@ -239,7 +239,7 @@ for (const who of WHO) {
     prepare: who === 'anonymous'
       ? async () => ({ id: accounts.viewer.api.id })
       : async () => {
-        const res = await t.as(accounts[who].access).post('/api/v1/auth/tokens').send({ name: 'to revoke' }).expect(201);
+        const res = await t.as(accounts[who].access).post('/api/v1/auth/tokens').send({ name: 'to revoke', password: ACCOUNTS[who].password }).expect(201);
         return { id: res.body.id };
       },
     send: (c, { id }) => c.delete(`/api/v1/auth/tokens/${id}`),
@@ -286,7 +286,7 @@ describe('roles and the audit trail', () => {
         id = res.body.id;
       }
       const access = await t.login(a.email, a.password);
-      const api = await t.as(access).post('/api/v1/auth/tokens').send({ name: `${role}'s script` }).expect(201);
+      const api = await t.as(access).post('/api/v1/auth/tokens').send({ name: `${role}'s script`, password: a.password }).expect(201);
       accounts[role] = { id, email: a.email, password: a.password, access, api: { id: api.body.id, token: api.body.token } };
     }
     await createTarget(t, targetBody(SHARED, 'ECON-INFO'));
@@ -570,7 +570,7 @@ describe('roles and the audit trail', () => {
       const password = 'Leaver-user-2025';
       const created = await t.http().post('/api/v1/users').send({ email, password, role: 'department', department: 'ECON-INFO' }).expect(201);
       const access = await t.login(email, password);
-      const api = await t.as(access).post('/api/v1/auth/tokens').send({ name: 'cron' }).expect(201);
+      const api = await t.as(access).post('/api/v1/auth/tokens').send({ name: 'cron', password }).expect(201);
       await t.as(access).get('/api/v1/auth/me').expect(200);
       await t.as(api.body.token).get('/api/v1/auth/me').expect(200);
       await t.as(api.body.token).put(`/api/v1/targets/${ECON_ONLY}/figures/${freshPeriod()}`).send({ value: 1 }).expect(200);
