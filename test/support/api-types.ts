@@ -101,6 +101,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout-everywhere": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 在所有地方退出登录（结束全部会话并吊销全部 API 令牌）
+         * @description 结束当前用户的全部登录会话（网页和 API）并吊销其全部 API 令牌，记入审计。
+         */
+        post: operations["AuthController_logoutEverywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me": {
         parameters: {
             query?: never;
@@ -121,6 +141,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 修改自己的密码
+         * @description 须在登录会话中、重新输入当前密码（错误时 403，同一会话连续输错 5 次即结束该会话）。修改后该用户的全部会话（包括本次）结束、全部 API 令牌吊销，须重新登录。
+         */
+        post: operations["AuthController_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -132,7 +172,7 @@ export interface paths {
         put?: never;
         /**
          * 用刷新令牌换取新的令牌
-         * @description 刷新令牌只能用一次：每次换取都会得到新的刷新令牌，旧的随即失效。
+         * @description 刷新令牌只能用一次：每次换取都会得到新的刷新令牌，旧的随即失效。已换过的刷新令牌再次出现即视为被盗用：这次登录的整个会话（其全部刷新令牌和访问令牌）随即结束，并记入审计。网页的会话 Cookie 不能在此使用。
          */
         post: operations["AuthController_refresh"];
         delete?: never;
@@ -156,7 +196,7 @@ export interface paths {
         put?: never;
         /**
          * 创建 API 令牌
-         * @description 为脚本和外部系统创建 API 令牌；令牌只在这次响应中出现一次。
+         * @description 为脚本和外部系统创建 API 令牌；令牌只在这次响应中出现一次。须在登录会话中、重新输入当前密码（错误时 403，同一会话连续输错 5 次即结束该会话）。有效期 expiresInDays 缺省并最长为 API_TOKEN_DAYS 天；修改密码或在所有地方退出登录会吊销全部令牌。
          */
         post: operations["AuthController_createToken"];
         delete?: never;
@@ -180,6 +220,26 @@ export interface paths {
          * @description 吊销一个 API 令牌，之后使用它的请求得到 401。
          */
         delete: operations["AuthController_revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/tokens/{id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 续期 API 令牌
+         * @description 把自己的一个未吊销的 API 令牌（含已过期的）有效期延长到从现在起 expiresInDays 天；同样须重新输入当前密码。
+         */
+        post: operations["AuthController_renewToken"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -868,7 +928,7 @@ export interface paths {
         head?: never;
         /**
          * 修改用户（角色、部门、停用、重置密码）
-         * @description 修改角色、部门、停用状态或重置密码（管理员），每次修改记入审计。
+         * @description 修改角色、部门、停用状态或重置密码（管理员），每次修改记入审计。停用或重置密码会结束该用户的全部会话并吊销其全部 API 令牌。
          */
         patch: operations["UsersController_update"];
         trace?: never;
@@ -1857,6 +1917,51 @@ export interface operations {
             };
         };
     };
+    AuthController_logoutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功，无响应体 (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     AuthController_me: {
         parameters: {
             query?: never;
@@ -1898,6 +2003,94 @@ export interface operations {
             };
             /** @description 无权限 (forbidden) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    newPassword: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功，无响应体 (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2065,9 +2258,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default null */
-                    expiresInDays?: number | null;
+                    expiresInDays?: number;
                     name: string;
+                    password: string;
                 };
             };
         };
@@ -2184,6 +2377,116 @@ export interface operations {
             };
             /** @description 未找到 (not found) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_renewToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    expiresInDays?: number;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiToken"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 与现有数据冲突 (conflict with the stored state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
