@@ -69,6 +69,9 @@ export function hashTag(prefix: string): string | null {
 
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/target_monitor'),
+  // The owner of the schema: creates the database, runs migrations, grants the app's role (DATABASE_URL's
+  // user) what it needs. Unset: DATABASE_URL does everything (development).
+  DATABASE_MIGRATION_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
   // Braces allowed for a Redis Cluster hash tag: `{tm}` keeps every key of a queue in one slot.
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'letters, digits, : _ - { } only').default('tm'),
@@ -119,7 +122,10 @@ const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'METRICS_TOKEN']);
 const DEV_JWT_SECRET = 'target-monitor-development-secret-never-for-production';
 
 export interface AppConfig {
+  /** the app's own connection: at most the privileges src/database/roles.ts grants */
   databaseUrl: string;
+  /** the schema owner's: database creation, migrations, grants, seeds (DATABASE_URL when unset) */
+  migrationUrl: string;
   redisUrl: string;
   /** set: every Redis connection is an ioredis Cluster over these nodes (REDIS_URL gives only credentials and TLS) */
   redisClusterNodes: RedisNode[] | undefined;
@@ -180,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     databaseUrl: c.DATABASE_URL,
+    migrationUrl: c.DATABASE_MIGRATION_URL ?? c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     redisClusterNodes: c.REDIS_CLUSTER_NODES,
     queuePrefix: c.QUEUE_PREFIX,
