@@ -11,6 +11,7 @@ import { AuthChangeNotify1765300000000 } from './1765300000000-AuthChangeNotify.
 import { EvaluationRefsCheck1765400000000 } from './1765400000000-EvaluationRefsCheck.js';
 import { TargetAliases1765520000000 } from './1765520000000-TargetAliases.js';
 import { FigureConfirmedWarning1765510000000 } from './1765510000000-FigureConfirmedWarning.js';
+import { AuditChain1765550000000 } from './1765550000000-AuditChain.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   EvaluationRefsCheck1765400000000,
   FigureConfirmedWarning1765510000000,
   TargetAliases1765520000000,
+  AuditChain1765550000000,
 ];

@@ -1,17 +1,43 @@
 /**
  * `npm run migration:run` / `npm run migration:revert`: the same migrations the app runs at start.
  * `npm run db:roles`: the same, then creates the app's role when missing, grants it, and checks it.
+ * `npm run audit:verify [-- --expect seq:hash]`: checks audit_log's hash chain; exit 1 where it breaks.
  * All as the migration user (DATABASE_MIGRATION_URL, else DATABASE_URL).
  */
 import 'reflect-metadata';
+import pg from 'pg';
+import { parseExpect, verifyAuditChain } from '../audit/verify.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createDataSource } from './data-source.js';
 import { migrate } from './migrate.js';
 import { appConnectionProblem, appUrlOf, userOf } from './roles.js';
 import { DependencyUnavailableError, ensureDatabase } from './startup-checks.js';
 
-async function main(command: string | undefined): Promise<number> {
+async function verify(migrationUrl: string, args: string[]): Promise<number> {
+  const at = args.indexOf('--expect');
+  const expect = at >= 0 ? parseExpect(args[at + 1] ?? '') : undefined;
+  if (expect === null) throw new Error('usage: audit:verify [-- --expect <seq>:<64 hex digits>]');
+  const client = new pg.Client({ connectionString: migrationUrl });
+  await client.connect();
+  try {
+    const report = await verifyAuditChain(client, expect);
+    if (report.broken) {
+      const { auditId, seq, problem } = report.broken;
+      console.log(`BROKEN: ${problem}${auditId === null ? '' : ` — audit_log id ${auditId}`}${seq === null ? '' : `, chain link ${seq}`}`);
+      console.log(`${report.rows} rows verified before it`);
+      return 1;
+    }
+    console.log(`ok: ${report.rows} audit rows chained, none changed or deleted`);
+    if (report.head) console.log(`head: ${report.head.seq}:${report.head.hash} (note it elsewhere; --expect it later)`);
+    return 0;
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(command: string | undefined, args: string[]): Promise<number> {
   const config = loadConfig(process.env);
+  if (command === 'audit-verify') return verify(config.migrationUrl, args);
   await ensureDatabase(config.migrationUrl);
   const dataSource = createDataSource(config.migrationUrl);
   await dataSource.initialize();
@@ -23,7 +49,7 @@ async function main(command: string | undefined): Promise<number> {
       await dataSource.undoLastMigration({ transaction: 'each' });
       console.log('reverted the last migration');
     } else {
-      throw new Error('usage: cli.ts run|revert|roles');
+      throw new Error('usage: cli.ts run|revert|roles|audit-verify');
     }
   } finally {
     await dataSource.destroy();
@@ -41,7 +67,7 @@ async function main(command: string | undefined): Promise<number> {
   return 0;
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv.slice(3)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const known = error instanceof ConfigError || error instanceof DependencyUnavailableError;

@@ -8,8 +8,8 @@ import type { AppConfig } from '../config/config.js';
  */
 export const APPEND_ONLY_TABLES = ['audit_log', 'figure_revisions'] as const;
 
-/** Tables the app's role gets no privilege on: migrations' bookkeeping. */
-export const OWNER_ONLY_TABLES = ['migrations'] as const;
+/** Tables the app's role gets no privilege on: migrations' bookkeeping, the audit chain (written by a trigger). */
+export const OWNER_ONLY_TABLES = ['migrations', 'audit_chain'] as const;
 
 /** The user a connection string logs in as (`postgres` when it names none, as libpq does). */
 export function userOf(databaseUrl: string): string {

@@ -57,6 +57,7 @@ describe('the app connects as a least-privilege role; migrations run as the owne
     assert.equal(await outcome(app, `UPDATE audit_log SET reason = 'x'`), '42501');
     assert.equal(await outcome(app, 'DELETE FROM audit_log'), '42501');
     assert.equal(await outcome(app, 'TRUNCATE audit_log'), '42501');
+    assert.equal(await outcome(app, 'ALTER TABLE audit_log DISABLE TRIGGER USER'), '42501');
     assert.equal(await outcome(app, 'ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only'), '42501');
     assert.equal(await outcome(app, 'DROP TABLE audit_log CASCADE'), '42501');
     const { rows: [{ n }] } = await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE entity_id = 'AUDITED'`);
