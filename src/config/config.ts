@@ -67,6 +67,14 @@ export function hashTag(prefix: string): string | null {
   return close > open + 1 ? prefix.slice(open + 1, close) : null;
 }
 
+/**
+ * Two PostgreSQL URLs name the same database (the migration user must migrate the app's). Hosts may
+ * differ: the app may go through a pooler that migrations bypass.
+ */
+function sameDatabase(a: string, b: string): boolean {
+  return new URL(a).pathname === new URL(b).pathname;
+}
+
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/target_monitor'),
   // The owner of the schema: creates the database, runs migrations, grants the app's role (DATABASE_URL's
@@ -177,6 +185,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const c = parsed.data;
   if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET: required in production (at least 32 random characters)']);
+  }
+  if (c.DATABASE_MIGRATION_URL && !sameDatabase(c.DATABASE_MIGRATION_URL, c.DATABASE_URL)) {
+    throw new ConfigError([
+      `DATABASE_MIGRATION_URL=(hidden): must name the same database as DATABASE_URL (${JSON.stringify(new URL(c.DATABASE_URL).pathname.slice(1))})`,
+    ]);
   }
   if (c.REDIS_CLUSTER_NODES && !hashTag(c.QUEUE_PREFIX)) {
     throw new ConfigError([

@@ -5,14 +5,29 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import pg from 'pg';
 import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { NOTIFICATIONS_QUEUE } from '../../src/jobs/jobs.constants.js';
 import { flushPrefix, startApp, testEnv, type TestApp } from '../support/app.js';
-import { asUser, dropRole } from '../support/database.js';
+import { asUser, databaseUrl, dropRole } from '../support/database.js';
 import { createDepartment, createTarget } from '../support/factories.js';
+import { runCommand } from '../support/process.js';
 import { evaluate } from '../support/runs.js';
 
 const ROLE = `tm_app_roles_${process.pid}`;
+
+describe('DATABASE_MIGRATION_URL', () => {
+  it('defaults to DATABASE_URL; set, it names the same database (the host may differ: a pooler)', () => {
+    const app = 'postgres://tm_app:secret@pgbouncer:6432/target_monitor';
+    assert.equal(loadConfig({ DATABASE_URL: app }).migrationUrl, app);
+    const owner = 'postgres://tm_owner:secret@db:5432/target_monitor';
+    assert.equal(loadConfig({ DATABASE_URL: app, DATABASE_MIGRATION_URL: owner }).migrationUrl, owner);
+    assert.throws(() => loadConfig({ DATABASE_URL: app, DATABASE_MIGRATION_URL: 'postgres://tm_owner:secret@db/other' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems, ['DATABASE_MIGRATION_URL=(hidden): must name the same database as DATABASE_URL ("target_monitor")']);
+      return true;
+    });
+  });
+});
 
 /** A statement's error code (42501: insufficient privilege, which "must be owner" also is), or 'ok'. */
 async function outcome(client: pg.Client, sql: string): Promise<string> {
@@ -117,6 +132,33 @@ describe('production start warns when the app connects as the owner', () => {
     await flushPrefix(prefix);
     return out.lines.map((l) => JSON.parse(l) as { msg: string }).map((e) => e.msg).filter((m) => /append-only/.test(m));
   }
+
+  it('npm run db:roles: creates and grants the app\'s role and checks it (exit 0); with one superuser URL, exit 1', async () => {
+    const role = `tm_app_cli_${process.pid}`;
+    const name = t.config.databaseUrl.split('/').pop()!;
+    try {
+      const split = await runCommand(['src/database/cli.ts', 'roles'], { DATABASE_URL: asUser(t.config.databaseUrl, role), DATABASE_MIGRATION_URL: databaseUrl(name) });
+      assert.equal(split.code, 0, split.output);
+      assert.match(split.output, new RegExp(`ok: DATABASE_URL's role cannot change or delete audit rows`));
+      const { rows } = await t.db.query(
+        `SELECT t, has_table_privilege($1, t, 'INSERT') AS ins, has_table_privilege($1, t, 'UPDATE') AS upd,
+                has_table_privilege($1, t, 'DELETE') AS del, has_table_privilege($1, t, 'TRUNCATE') AS trunc
+           FROM unnest(ARRAY['audit_log', 'figure_revisions', 'targets', 'migrations']) AS t`, [role]);
+      assert.deepEqual(rows, [
+        { t: 'audit_log', ins: true, upd: false, del: false, trunc: false },
+        { t: 'figure_revisions', ins: true, upd: false, del: false, trunc: false },
+        { t: 'targets', ins: true, upd: true, del: true, trunc: false },
+        { t: 'migrations', ins: false, upd: false, del: false, trunc: false },
+      ]);
+      const single = await runCommand(['src/database/cli.ts', 'roles'], { DATABASE_URL: t.config.databaseUrl });
+      assert.equal(single.code, 1, single.output);
+      assert.match(single.output, /WARNING: the app connects to PostgreSQL as the superuser "postgres"/);
+    } finally {
+      await t.db.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role};
+        REVOKE ALL ON SCHEMA public FROM ${role}; REVOKE ALL ON DATABASE ${name} FROM ${role}`);
+      await dropRole(role);
+    }
+  });
 
   it('as the superuser (one URL): a warning naming DATABASE_MIGRATION_URL; as a least-privilege role: none', async () => {
     const superuser = await warnings(t.config.databaseUrl, {});
