@@ -40,7 +40,7 @@ export class AuditChain1765550000000 implements MigrationInterface {
           last_seq bigint;
           last_hash bytea;
         BEGIN
-          PERFORM pg_advisory_xact_lock(7471102);
+          PERFORM pg_advisory_xact_lock(7471150); -- its own key: 7471101-7471104 are taken
           SELECT seq, hash INTO last_seq, last_hash FROM audit_chain ORDER BY seq DESC LIMIT 1;
           last_hash := coalesce(last_hash, '\\x'::bytea);
           INSERT INTO audit_chain (seq, audit_id, prev_hash, hash)
