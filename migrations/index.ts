@@ -12,6 +12,7 @@ import { EvaluationRefsCheck1765400000000 } from './1765400000000-EvaluationRefs
 import { TargetAliases1765520000000 } from './1765520000000-TargetAliases.js';
 import { FigureConfirmedWarning1765510000000 } from './1765510000000-FigureConfirmedWarning.js';
 import { SessionFamilies1765540000000 } from './1765540000000-SessionFamilies.js';
+import { AuditChain1765550000000 } from './1765550000000-AuditChain.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   FigureConfirmedWarning1765510000000,
   TargetAliases1765520000000,
   SessionFamilies1765540000000,
+  AuditChain1765550000000,
 ];

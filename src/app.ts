@@ -25,6 +25,7 @@ import { ensureAdmin } from './auth/bootstrap-admin.js';
 import { type AppConfig, fastifyTrustProxy } from './config/config.js';
 import { createDataSource } from './database/data-source.js';
 import { migrate } from './database/migrate.js';
+import { appConnectionProblem, appUrlOf } from './database/roles.js';
 import { checkRedis, ensureDatabase } from './database/startup-checks.js';
 import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from './jobs/jobs.constants.js';
 import { createLogger, PinoNestLogger, RequestLogController, requestId } from './observability/logging.js';
@@ -50,18 +51,33 @@ export interface CreateAppOptions {
   logDestination?: DestinationStream;
 }
 
-/** Database exists, schema migrated, article seeded when empty; Redis answers. Before Nest starts. */
+/**
+ * Database exists, schema migrated, the app's role granted, article seeded when empty; Redis answers.
+ * Before Nest starts. All of it as the migration user (DATABASE_MIGRATION_URL, else DATABASE_URL).
+ */
 export async function prepare(config: AppConfig): Promise<void> {
-  await ensureDatabase(config.databaseUrl);
+  const appUrl = appUrlOf(config);
+  await ensureDatabase(config.migrationUrl, appUrl ? 'DATABASE_MIGRATION_URL' : 'DATABASE_URL');
   await checkRedis(config);
-  const dataSource = createDataSource(config.databaseUrl);
+  const dataSource = createDataSource(config.migrationUrl);
   await dataSource.initialize();
   try {
-    await migrate(dataSource, config.databaseUrl);
+    await migrate(dataSource, config.migrationUrl, appUrl);
     if (config.seed) await seedIfEmpty(dataSource);
     await ensureAdmin(dataSource, config);
   } finally {
     await dataSource.destroy();
+  }
+  if (config.production) {
+    const problem = await appConnectionProblem(config.databaseUrl);
+    if (problem) {
+      Logger.warn(
+        `${problem}: it can get round the append-only triggers of audit_log and figure_revisions ` +
+        '(ALTER TABLE … DISABLE TRIGGER). Set DATABASE_MIGRATION_URL to the owner and DATABASE_URL to a ' +
+        'least-privilege role (README, "Database roles")',
+        'Bootstrap',
+      );
+    }
   }
 }
 

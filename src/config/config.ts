@@ -114,8 +114,19 @@ export function hashTag(prefix: string): string | null {
   return close > open + 1 ? prefix.slice(open + 1, close) : null;
 }
 
+/**
+ * Two PostgreSQL URLs name the same database (the migration user must migrate the app's). Hosts may
+ * differ: the app may go through a pooler that migrations bypass.
+ */
+function sameDatabase(a: string, b: string): boolean {
+  return new URL(a).pathname === new URL(b).pathname;
+}
+
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/target_monitor'),
+  // The owner of the schema: creates the database, runs migrations, grants the app's role (DATABASE_URL's
+  // user) what it needs. Unset: DATABASE_URL does everything (development).
+  DATABASE_MIGRATION_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
   // Braces allowed for a Redis Cluster hash tag: `{tm}` keeps every key of a queue in one slot.
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'letters, digits, : _ - { } only').default('tm'),
@@ -169,7 +180,10 @@ const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'METRICS_TOKEN']);
 const DEV_JWT_SECRET = 'target-monitor-development-secret-never-for-production';
 
 export interface AppConfig {
+  /** the app's own connection: at most the privileges src/database/roles.ts grants */
   databaseUrl: string;
+  /** the schema owner's: database creation, migrations, grants, seeds (DATABASE_URL when unset) */
+  migrationUrl: string;
   redisUrl: string;
   /** set: every Redis connection is an ioredis Cluster over these nodes (REDIS_URL gives only credentials and TLS) */
   redisClusterNodes: RedisNode[] | undefined;
@@ -232,6 +246,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'or METRICS_PUBLIC=true to serve /metrics without one',
     ]);
   }
+  if (c.DATABASE_MIGRATION_URL && !sameDatabase(c.DATABASE_MIGRATION_URL, c.DATABASE_URL)) {
+    throw new ConfigError([
+      `DATABASE_MIGRATION_URL=(hidden): must name the same database as DATABASE_URL (${JSON.stringify(new URL(c.DATABASE_URL).pathname.slice(1))})`,
+    ]);
+  }
   if (c.REDIS_CLUSTER_NODES && !hashTag(c.QUEUE_PREFIX)) {
     throw new ConfigError([
       `QUEUE_PREFIX=${JSON.stringify(c.QUEUE_PREFIX)}: on a Redis Cluster (REDIS_CLUSTER_NODES) it needs a hash tag, ` +
@@ -240,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     databaseUrl: c.DATABASE_URL,
+    migrationUrl: c.DATABASE_MIGRATION_URL ?? c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     redisClusterNodes: c.REDIS_CLUSTER_NODES,
     queuePrefix: c.QUEUE_PREFIX,

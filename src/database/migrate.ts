@@ -1,18 +1,25 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { ensureAppRole, grantAppRole, userOf } from './roles.js';
 
 const MIGRATION_LOCK = 7_471_100; // any constant: one advisory lock for "migrating target-monitor"
 
 /**
  * Runs pending migrations under an advisory lock, so several processes starting together migrate
- * once and the others wait for it.
+ * once and the others wait for it. With an app role (DATABASE_URL's user, when it is not the
+ * migrations' user: appUrl), creates that role when missing, then grants it its privileges on the
+ * tables as they now are.
  */
-export async function migrate(dataSource: DataSource, databaseUrl: string): Promise<string[]> {
-  const lock = new pg.Client({ connectionString: databaseUrl });
+export async function migrate(dataSource: DataSource, migrationUrl: string, appUrl: string | null = null): Promise<string[]> {
+  const lock = new pg.Client({ connectionString: migrationUrl });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const ran = await dataSource.runMigrations({ transaction: 'each' });
+    if (appUrl) {
+      await ensureAppRole(lock, appUrl);
+      await grantAppRole(lock, userOf(appUrl));
+    }
     return ran.map((m) => m.name);
   } finally {
     await lock.end();

@@ -18,7 +18,7 @@ function where(url: string): string {
  * Connects to the server's maintenance database and creates the app's database when it is missing.
  * Fails with a message that names PostgreSQL, where it looked and how to start it.
  */
-export async function ensureDatabase(databaseUrl: string): Promise<void> {
+export async function ensureDatabase(databaseUrl: string, variable = 'DATABASE_URL'): Promise<void> {
   const target = new URL(databaseUrl);
   const database = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
   const admin = new URL(databaseUrl);
@@ -28,7 +28,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     await client.connect();
   } catch (error) {
     throw new DependencyUnavailableError(
-      `PostgreSQL is not reachable at ${where(databaseUrl)} (DATABASE_URL): ${(error as Error).message}. ${HOW_TO_START}`,
+      `PostgreSQL is not reachable at ${where(databaseUrl)} (${variable}): ${(error as Error).message}. ${HOW_TO_START}`,
     );
   }
   try {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { type AppConfig, loadConfig } from '../../src/config/config.js';
 import { checkContract, recordResponses } from './contract.js';
-import { createTestDatabase } from './database.js';
+import { asUser, createTestDatabase, dropRole } from './database.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
@@ -44,11 +44,22 @@ export function testEnv(databaseUrl: string, prefix: string, env: Record<string,
   };
 }
 
+export interface StartOptions {
+  /**
+   * The app connects as a least-privilege role of its own (DATABASE_URL), created and granted at start by
+   * the superuser (DATABASE_MIGRATION_URL); `db` stays the superuser's.
+   */
+  appRole?: string;
+}
+
 /** The real app (Fastify, TypeORM on PostgreSQL, Bull on Redis) on a database of its own. */
-export async function startApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startApp(label: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(label);
   const prefix = `tmtest:${database.name}`;
-  const config = loadConfig(testEnv(database.url, prefix, env));
+  const role = options.appRole;
+  const config = loadConfig(role
+    ? testEnv(asUser(database.url, role), prefix, { DATABASE_MIGRATION_URL: database.url, ...env })
+    : testEnv(database.url, prefix, env));
   const app = await createApp(config);
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const server = app.getHttpServer();
@@ -76,6 +87,7 @@ export async function startApp(label: string, env: Record<string, string> = {}):
       await db.end();
       await flushPrefix(prefix);
       await database.drop();
+      if (role) await dropRole(role);
       if (mismatches.length && process.env.CONTRACT_CHECK === 'on') {
         throw new Error(`${mismatches.length} responses disagree with the OpenAPI document:\n${[...new Set(mismatches)].slice(0, 40).join('\n')}`);
       }

@@ -66,3 +66,17 @@ export function dropDatabase(name: string): Promise<void> {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 }
+
+/** The same database as another user (a role of the test server, trusted like postgres). */
+export function asUser(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  return u.toString();
+}
+
+/** Drops a login role a test created (after its databases are dropped: they held its privileges). */
+export function dropRole(role: string): Promise<void> {
+  return withAdmin(async (client) => {
+    await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`);
+  });
+}

@@ -41,3 +41,16 @@ export async function waitForOutput(p: Spawned, text: string, ms = 30_000): Prom
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** `node <args>` (SWC) to its end, e.g. the database CLI: exit code and everything it wrote. */
+export function runCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
