@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import {
-  ACCOUNT_CONCURRENT_CHECKS, ACCOUNT_QUEUE, type Counter, KeyedGate, keyList, LOCK_MINUTES, type LoginKeys, loginKeys,
+  ACCOUNT_CONCURRENT_CHECKS, ACCOUNT_QUEUE, type Counter, KeyedGate, KNOWN_ADDRESS_DAYS, keyList, LOCK_MINUTES, type LoginKeys, loginKeys,
   MAX_FAILURES, reserve,
 } from './login-throttle.js';
 
@@ -52,8 +52,10 @@ export class LockoutService {
   /** Counts the attempt and waits for the account's turn; 429 while locked or the account is too busy. */
   async enter(email: string, ip: string | null): Promise<LoginPass> {
     const keys = loginKeys(email, ip);
+    const known = ip !== null && (await this.knownAddress(email, ip));
     const reservation = await this.dataSource.transaction(async (m) => {
-      const outcome = reserve(await this.lockRows(m, keyList(keys)), (await m.query(`SELECT clock_timestamp() AS now`))[0].now);
+      const stored = await this.lockRows(m, keyList(keys));
+      const outcome = reserve(stored, (await m.query(`SELECT clock_timestamp() AS now`))[0].now, known);
       if ('counters' in outcome) {
         const c = outcome.counters;
         await m.query(
@@ -115,6 +117,16 @@ export class LockoutService {
   async refused(email: string, ip: string | null): Promise<boolean> {
     const counted = await this.countWindow([email, ANY_EMAIL], ip, 'refused');
     return counted.find((c) => c.email === ANY_EMAIL)?.n === 1;
+  }
+
+  /** Whether the account logged in successfully from this address within KNOWN_ADDRESS_DAYS. */
+  private async knownAddress(email: string, ip: string): Promise<boolean> {
+    const [row] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+                       WHERE u.email = $1 AND s.ip = $2 AND s.created_at > now() - make_interval(days => $3)) AS known`,
+      [email, ip, KNOWN_ADDRESS_DAYS],
+    );
+    return row.known;
   }
 
   /** A check that never ran (the account's gate was full) is not a failure. */

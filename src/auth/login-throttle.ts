@@ -7,8 +7,9 @@
  *   key is locked for LOCK_MINUTES. An attacker locks only their own address.
  * - per account: never locked (anyone could lock anyone out); past ACCOUNT_FREE_ATTEMPTS in the window
  *   its checks are spaced out, the spacing doubling up to ACCOUNT_DELAY_CAP_MS, and an attempt that
- *   would wait longer than that cap is refused for now. The owner, from an address of their own, gets in
- *   at worst after that wait.
+ *   would wait longer than that cap is refused for now. From a known address (one the account logged
+ *   in from successfully within KNOWN_ADDRESS_DAYS) the account's checks are not spaced: the owner gets
+ *   in at once while an attacker's addresses wait their turn or are locked.
  * A successful login gives back its own attempt and clears only its (address, account) counter.
  */
 
@@ -18,6 +19,8 @@ export const LOCK_MINUTES = 15;
 export const ACCOUNT_FREE_ATTEMPTS = 2 * MAX_FAILURES;
 export const ACCOUNT_DELAY_BASE_MS = 250;
 export const ACCOUNT_DELAY_CAP_MS = 10_000;
+/** A successful login from an address within this many days makes it a known address for the account. */
+export const KNOWN_ADDRESS_DAYS = 90;
 /** Password checks for one account running at once in one process; more wait their turn. */
 export const ACCOUNT_CONCURRENT_CHECKS = 2;
 /** Attempts for one account waiting for a check in one process before more are refused. */
@@ -77,15 +80,17 @@ export type Reservation =
 /**
  * Whether one more attempt may check a password, and the counters with it counted. Refused while an
  * address or (address, account) key is locked or already holds MAX_FAILURES attempts (some may still be
- * running: they are counted as failures until they succeed), or when the account's turn is too far off.
+ * running: they are counted as failures until they succeed), or when the account's turn is too far off
+ * (not for a known address: it neither waits for the account's turn nor moves it).
  */
-export function reserve(stored: Counter[], now: Date): Reservation {
+export function reserve(stored: Counter[], now: Date, knownAddress = false): Reservation {
   const counters = stored.map((c) => current(c, now));
   let locked = 0;
   let busy = 0;
   let waitMs = 0;
   const next = counters.map((c): Counter => {
     if (kindOf(c.key) === 'account') {
+      if (knownAddress) return { ...c, failures: c.failures + 1 };
       const slot = Math.max(now.getTime(), c.nextCheckAt?.getTime() ?? 0);
       waitMs = slot - now.getTime();
       if (waitMs > ACCOUNT_DELAY_CAP_MS) busy = Math.ceil(waitMs / 1000);

@@ -64,6 +64,16 @@ describe('login throttle', () => {
       { refused: { reason: 'busy', seconds: 13 } });
   });
 
+  it('does not make a known address wait for the account’s turn, nor move the turn', () => {
+    const account = counter('email:a@example.org', 30, { nextCheckAt: at(12_500) });
+    const r = reserve([account], NOW, true);
+    assert.ok('counters' in r);
+    assert.equal(r.waitMs, 0);
+    assert.deepEqual(r.counters[0], { ...account, failures: 31 });
+    const lockedAddress = keyList(keys).map((k) => counter(k, 5, { lockedUntil: k.startsWith('email:') ? null : at(60_000) }));
+    assert.deepEqual(reserve(lockedAddress, NOW, true), { refused: { reason: 'locked', seconds: 60 } }, 'address locks still hold');
+  });
+
   it('lets at most `limit` through a gate per key, queues the next ones in order, refuses past the queue', async () => {
     const gate = new KeyedGate(2, 1);
     const a = await gate.enter('k');
