@@ -46,7 +46,7 @@ export class AuthService {
     // Counted before the password is checked, so parallel guesses cannot outrun the lockout.
     const pass = await this.lockout.enter(email, ip).catch(async (refused: unknown) => {
       // Attempts during a lockout stay visible in the trail: the first per address and window, the rest counted.
-      if (await this.lockout.refused(email, ip)) {
+      if (await this.lockout.refused(ip)) {
         await this.audit.append(this.dataSource, attempt, { action: 'auth.login_locked', entity: 'user', entityId: email });
       }
       throw refused;

@@ -20,8 +20,12 @@ export interface LoginPass {
 
 /** Failed and refused logins are counted per (email, address) in fixed windows of this length. */
 const AUDIT_WINDOW = `${LOCK_MINUTES} minutes`;
-/** The per-address row of login_failure_windows (no email is just `*`). */
+/** The per-address row of login_failure_windows, counting refused attempts whatever the email. */
 const ANY_EMAIL = '*';
+/** login_failure_windows rows are kept this long. */
+const WINDOW_RETENTION_DAYS = 90;
+/** Seeds the advisory lock keys' hash, apart from other advisory locks on the same database. */
+const LOCK_SEED = 1765530000;
 
 const locked = (seconds: number) => new DomainError(
   'locked', `登录失败次数过多，请 ${Math.ceil(seconds / 60)} 分钟后再试 (too many failed logins; try again later)`,
@@ -54,16 +58,16 @@ export class LockoutService {
     const keys = loginKeys(email, ip);
     const known = ip !== null && (await this.knownAddress(email, ip));
     const reservation = await this.dataSource.transaction(async (m) => {
-      const stored = await this.lockRows(m, keyList(keys));
+      const stored = await this.lockKeys(m, keyList(keys));
       const outcome = reserve(stored, (await m.query(`SELECT clock_timestamp() AS now`))[0].now, known);
+      // A refused attempt writes nothing here: spraying emails from a locked address adds no rows.
       if ('counters' in outcome) {
         const c = outcome.counters;
         await m.query(
-          `UPDATE login_failures f SET failures = u.failures, window_started_at = u.window_started_at,
-                  locked_until = u.locked_until, next_check_at = u.next_check_at
-             FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
-               AS u (key, failures, window_started_at, locked_until, next_check_at)
-            WHERE f.key = u.key`,
+          `INSERT INTO login_failures (key, failures, window_started_at, locked_until, next_check_at)
+           SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
+           ON CONFLICT (key) DO UPDATE SET failures = EXCLUDED.failures, window_started_at = EXCLUDED.window_started_at,
+             locked_until = EXCLUDED.locked_until, next_check_at = EXCLUDED.next_check_at`,
           [c.map((x) => x.key), c.map((x) => x.failures), c.map((x) => iso(x.windowStartedAt)),
             c.map((x) => iso(x.lockedUntil)), c.map((x) => iso(x.nextCheckAt))],
         );
@@ -87,21 +91,22 @@ export class LockoutService {
   async failed(pass: LoginPass): Promise<boolean> {
     const keys = [pass.keys.address, pass.keys.pair].filter((k): k is string => Boolean(k));
     await this.dataSource.transaction(async (m) => {
-      await this.lockRows(m, keys);
+      await this.lockKeys(m, keys);
       await m.query(
         `UPDATE login_failures SET locked_until = now() + make_interval(mins => $3)
           WHERE key = ANY($1) AND failures >= $2 AND (locked_until IS NULL OR locked_until <= now())`,
         [keys, MAX_FAILURES, LOCK_MINUTES],
       );
     });
-    const [counted] = await this.countWindow([pass.email], pass.ip, 'failures');
-    return counted.n === 1;
+    const first = (await this.countWindow(pass.email, pass.ip, 'failures')) === 1;
+    if (first) await this.prune(); // at most once per (email, address, window): rate-limited by the locks
+    return first;
   }
 
   /** The login succeeded: clears its (address, account) counter and gives back its own attempt. */
   async succeeded(pass: LoginPass): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      await this.lockRows(m, keyList(pass.keys));
+      await this.lockKeys(m, keyList(pass.keys));
       if (pass.keys.pair) {
         await m.query(`DELETE FROM login_failures WHERE key = $1 AND (locked_until IS NULL OR locked_until <= now())`, [pass.keys.pair]);
       }
@@ -111,12 +116,11 @@ export class LockoutService {
   }
 
   /**
-   * Counts an attempt refused with 429. True for the address's first refusal in the window, the only one
-   * the audit trail records (the count stays in login_failure_windows).
+   * Counts an attempt refused with 429, per address (whatever the email: one row, however many emails
+   * are sprayed). True for the address's first refusal in the window, the only one the audit trail records.
    */
-  async refused(email: string, ip: string | null): Promise<boolean> {
-    const counted = await this.countWindow([email, ANY_EMAIL], ip, 'refused');
-    return counted.find((c) => c.email === ANY_EMAIL)?.n === 1;
+  async refused(ip: string | null): Promise<boolean> {
+    return (await this.countWindow(ANY_EMAIL, ip, 'refused')) === 1;
   }
 
   /** Whether the account logged in successfully from this address within KNOWN_ADDRESS_DAYS. */
@@ -132,35 +136,53 @@ export class LockoutService {
   /** A check that never ran (the account's gate was full) is not a failure. */
   private async giveBack(keys: LoginKeys): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      await this.lockRows(m, keyList(keys));
+      await this.lockKeys(m, keyList(keys));
       await m.query(`UPDATE login_failures SET failures = greatest(failures - 1, 0) WHERE key = ANY($1)`, [keyList(keys)]);
     });
   }
 
-  /** The keys' rows, created when missing, locked in key order until the transaction ends. */
-  private async lockRows(m: EntityManager, keys: string[]): Promise<Counter[]> {
-    await m.query(
-      `INSERT INTO login_failures (key, failures, window_started_at)
-       SELECT k, 0, now() FROM unnest($1::text[]) AS k ORDER BY k ON CONFLICT (key) DO NOTHING`,
-      [keys],
-    );
+  /**
+   * The keys' counters (fresh ones for keys without a row), with the keys locked until the transaction
+   * ends. Advisory locks taken in key order, so that every transaction on login_failures serializes per
+   * key, rows or not, without deadlocks.
+   */
+  private async lockKeys(m: EntityManager, keys: string[]): Promise<Counter[]> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, ${LOCK_SEED})) FROM unnest($1::text[]) AS k`, [keys]);
     const rows = await m.query(
-      `SELECT key, failures, window_started_at, locked_until, next_check_at FROM login_failures
-        WHERE key = ANY($1) ORDER BY key FOR UPDATE`,
+      `SELECT k AS key, f.failures, f.window_started_at, f.locked_until, f.next_check_at, clock_timestamp() AS now
+         FROM unnest($1::text[]) AS k LEFT JOIN login_failures f ON f.key = k ORDER BY k`,
       [keys],
     );
-    return rows.map(counterOf);
+    return rows.map((r: Record<string, unknown>) => counterOf(r.failures === null ? { ...r, failures: 0, window_started_at: r.now } : r));
   }
 
-  /** Adds one to this window's count of `column` for each email from `ip`; the counts after. */
-  private async countWindow(emails: string[], ip: string | null, column: 'failures' | 'refused'): Promise<{ email: string; n: number }[]> {
-    return this.dataSource.query(
+  /** Counters whose window, lock and turn have all passed (they read as fresh anyway), and old windows. */
+  private async prune(): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM login_failures WHERE key IN (
+         SELECT key FROM login_failures
+          WHERE window_started_at < now() - make_interval(mins => $1) AND (locked_until IS NULL OR locked_until < now())
+            AND (next_check_at IS NULL OR next_check_at < now())
+          LIMIT 200)`,
+      [LOCK_MINUTES],
+    );
+    await this.dataSource.query(
+      `DELETE FROM login_failure_windows WHERE ctid IN (
+         SELECT ctid FROM login_failure_windows WHERE window_start < now() - make_interval(days => $1) LIMIT 200)`,
+      [WINDOW_RETENTION_DAYS],
+    );
+  }
+
+  /** Adds one to this window's count of `column` for (email, ip); the count after. */
+  private async countWindow(email: string, ip: string | null, column: 'failures' | 'refused'): Promise<number> {
+    const [row] = await this.dataSource.query(
       `INSERT INTO login_failure_windows (email, ip, window_start, ${column})
-       SELECT e, $2, date_bin($3::interval, now(), timestamptz '2000-01-01'), 1 FROM unnest($1::text[]) AS e ORDER BY e
+       VALUES ($1, $2, date_bin($3::interval, now(), timestamptz '2000-01-01'), 1)
        ON CONFLICT (email, ip, window_start) DO UPDATE
          SET ${column} = login_failure_windows.${column} + 1, last_at = now()
-       RETURNING email, ${column} AS n`,
-      [emails, ip ?? '', AUDIT_WINDOW],
+       RETURNING ${column} AS n`,
+      [email, ip ?? '', AUDIT_WINDOW],
     );
+    return row.n;
   }
 }

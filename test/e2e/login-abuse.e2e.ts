@@ -103,12 +103,38 @@ describe('login abuse: parallel guesses, locking others out, audit growth', () =
     // window: 2 rows, 4 if the run straddles a window's end
     assert.ok(audit.length >= 1 && audit.length <= 4, `${audit.length} audit rows: ${JSON.stringify(audit.slice(0, 4))}…`);
     assert.ok(audit.every((r) => r.ip === from && r.actor === email));
-    // the count lives in login_failure_windows: every attempt counted, failed or refused
+    // the counts live in login_failure_windows: checked guesses per (email, address), refusals per address
     const { rows: [window] } = await t.db.query(
-      `SELECT sum(failures)::int AS failures, sum(refused)::int AS refused FROM login_failure_windows WHERE email = $1 AND ip = $2`,
+      `SELECT (SELECT sum(failures)::int FROM login_failure_windows WHERE email = $1 AND ip = $2) AS failures,
+              (SELECT sum(refused)::int FROM login_failure_windows WHERE email = '*' AND ip = $2) AS refused`,
       [email, from]);
     assert.equal(window.failures + window.refused, 300);
     assert.equal(window.failures, statuses.filter((s) => s === 401).length);
     assert.ok(window.failures <= 5, `${window.failures} guesses checked`);
+  });
+
+  it('writes nothing per email when a locked address sprays emails: no counters, no window rows, no audit rows', async () => {
+    const from = '10.25.0.1';
+    for (let i = 0; i < 5; i += 1) await login(from, `sprayed-${i}@example.org`, `Wrong-guess-${i}-2025`).expect(401);
+    await login(from, 'sprayed-5@example.org', 'Wrong-guess-5-2025').expect(429);
+    const count = async () => (await t.db.query(
+      `SELECT (SELECT count(*) FROM login_failures)::int AS counters, (SELECT count(*) FROM login_failure_windows)::int AS windows,
+              (SELECT count(*) FROM audit_log)::int AS audit`)).rows[0];
+    const before = await count();
+    for (let i = 6; i < 56; i += 1) await login(from, `sprayed-${i}@example.org`, `Wrong-guess-${i}-2025`).expect(429);
+    assert.deepEqual(await count(), before);
+  });
+
+  it('prunes counters whose window and lock have passed, and window counts older than 90 days', async () => {
+    await t.db.query(`INSERT INTO login_failures (key, failures, window_started_at, locked_until) VALUES
+      ('ip:10.26.0.1', 3, now() - interval '20 minutes', NULL), ('ip:10.26.0.2', 5, now() - interval '40 minutes', now() - interval '1 minute'),
+      ('ip:10.26.0.3', 5, now() - interval '20 minutes', now() + interval '5 minutes')`);
+    await t.db.query(`INSERT INTO login_failure_windows (email, ip, window_start, failures) VALUES
+      ('old@example.org', '10.26.0.1', now() - interval '91 days', 4), ('recent@example.org', '10.26.0.1', now() - interval '89 days', 4)`);
+    await login('10.26.1.1', 'pruning@example.org', 'Wrong-guess-0-2025').expect(401);
+    const { rows: counters } = await t.db.query(`SELECT key FROM login_failures WHERE key LIKE 'ip:10.26.0.%' ORDER BY key`);
+    assert.deepEqual(counters.map((r) => r.key), ['ip:10.26.0.3'], 'the one still locked stays');
+    const { rows: windows } = await t.db.query(`SELECT email FROM login_failure_windows WHERE ip = '10.26.0.1'`);
+    assert.deepEqual(windows.map((r) => r.email), ['recent@example.org']);
   });
 });
