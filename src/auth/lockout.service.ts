@@ -44,8 +44,9 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /**
  * Login lockout kept in PostgreSQL (shared by every api process, kept across restarts); the rules are
- * in login-throttle.ts. Each attempt is counted in one transaction holding the rows of its keys, before
- * its password is checked: however many arrive at once, at most MAX_FAILURES are checked per address.
+ * in login-throttle.ts. Each attempt is counted in one transaction holding its keys' advisory locks,
+ * before its password is checked: however many arrive at once, at most MAX_FAILURES are checked per
+ * address and per (address, account) in a window.
  */
 @Injectable()
 export class LockoutService {
