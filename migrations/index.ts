@@ -10,6 +10,7 @@ import { EvaluationWriteChecks1765200000000 } from './1765200000000-EvaluationWr
 import { AuthChangeNotify1765300000000 } from './1765300000000-AuthChangeNotify.js';
 import { EvaluationRefsCheck1765400000000 } from './1765400000000-EvaluationRefsCheck.js';
 import { TargetAliases1765520000000 } from './1765520000000-TargetAliases.js';
+import { LoginThrottle1765530000000 } from './1765530000000-LoginThrottle.js';
 import { FigureConfirmedWarning1765510000000 } from './1765510000000-FigureConfirmedWarning.js';
 import { SessionFamilies1765540000000 } from './1765540000000-SessionFamilies.js';
 import { AuditChain1765550000000 } from './1765550000000-AuditChain.js';
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   EvaluationRefsCheck1765400000000,
   FigureConfirmedWarning1765510000000,
   TargetAliases1765520000000,
+  LoginThrottle1765530000000,
   SessionFamilies1765540000000,
   AuditChain1765550000000,
 ];

@@ -43,25 +43,35 @@ export class AuthService {
 
   async login(emailInput: string, password: string, ip: string | null): Promise<TokenPair> {
     const email = emailInput.trim().toLowerCase();
-    const keys = [`email:${email}`, ...(ip ? [`ip:${ip}`] : [])];
     const attempt: Actor = { userId: null, email, role: 'viewer', departmentId: null, ip };
-    await this.lockout.assertOpen(keys).catch(async (locked: unknown) => {
-      // Attempts during a lockout stay visible in the trail.
-      await this.audit.append(this.dataSource, attempt, { action: 'auth.login_locked', entity: 'user', entityId: email });
-      throw locked;
+    // Counted before the password is checked, so parallel guesses cannot outrun the lockout.
+    const pass = await this.lockout.enter(email, ip).catch(async (refused: unknown) => {
+      // Attempts during a lockout stay visible in the trail: the first per address and window, the rest counted.
+      if (await this.lockout.refused(ip)) {
+        await this.audit.append(this.dataSource, attempt, { action: 'auth.login_locked', entity: 'user', entityId: email });
+      }
+      throw refused;
     });
-    const [user]: (UserRow & { password_hash: string; disabled_at: Date | null })[] = await this.dataSource.query(
-      `SELECT id, email, role, department_id, password_hash, disabled_at FROM users WHERE email = $1`, [email],
-    );
-    // The same work and the same answer whether the account is unknown, disabled or the password wrong.
-    const matches = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    let user: (UserRow & { password_hash: string; disabled_at: Date | null }) | undefined;
+    let matches: boolean;
+    try {
+      [user] = await this.dataSource.query(
+        `SELECT id, email, role, department_id, password_hash, disabled_at FROM users WHERE email = $1`, [email],
+      );
+      // The same work and the same answer whether the account is unknown, disabled or the password wrong.
+      matches = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    } finally {
+      pass.leave();
+    }
     if (!user || !matches || user.disabled_at) {
-      await this.lockout.recordFailure(keys);
-      await this.audit.append(this.dataSource, user ? actorOf(user, ip) : attempt,
-        { action: 'auth.login_failed', entity: 'user', entityId: email });
+      // One audit row per (email, address, window); the count is kept in login_failure_windows.
+      if (await this.lockout.failed(pass)) {
+        await this.audit.append(this.dataSource, user ? actorOf(user, ip) : attempt,
+          { action: 'auth.login_failed', entity: 'user', entityId: email });
+      }
       throw unauthorized('邮箱或密码错误 (wrong email or password)');
     }
-    await this.lockout.clear(keys);
+    await this.lockout.succeeded(pass);
     const refreshToken = newSecret();
     const [session] = await this.dataSource.query(
       `INSERT INTO sessions (user_id, refresh_hash, expires_at, ip)

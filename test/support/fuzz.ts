@@ -214,12 +214,12 @@ export async function setUp(t: TestApp): Promise<void> {
 /**
  * Row count and hash of every table a rejected request must leave alone. Left out: what runs in the
  * background after an accepted write (evaluations, runs, alerts, outbox, re-evaluation requests), the
- * login bookkeeping a rejected login legitimately writes (login_failures, audit rows auth.login*), and
+ * login bookkeeping a rejected login legitimately writes (login_failures, login_failure_windows, audit rows auth.login*), and
  * api_tokens.last_used_at (any authenticated request may touch it).
  */
 const BACKGROUND = new Set([
   'migrations', 'evaluations', 'latest_evaluations', 'evaluation_runs', 'evaluation_run_chunks', 'reevaluation_requests',
-  'alerts', 'alert_events', 'outbox', 'outbox_attachments', 'login_failures',
+  'alerts', 'alert_events', 'outbox', 'outbox_attachments', 'login_failures', 'login_failure_windows',
 ]);
 
 export async function fingerprintQuery(db: pg.Pool): Promise<string> {
