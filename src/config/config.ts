@@ -172,6 +172,9 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'no spaces').optional(),
   // Production serves /metrics only with METRICS_TOKEN, unless this says an open /metrics is intended.
   METRICS_PUBLIC: booleanFlag.default(false),
+  IMPORT_MAX_UNPACKED_MB: z.coerce.number().int().min(1).max(2048).default(100),
+  IMPORT_MAX_CELLS: z.coerce.number().int().min(1000).max(50_000_000).default(2_000_000),
+  IMPORT_PARSE_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
 });
 
 const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'METRICS_TOKEN']);
@@ -218,6 +221,12 @@ export interface AppConfig {
   mailAttempts: number;
   /** GET /metrics needs `Authorization: Bearer <it>` when set; open when unset */
   metricsToken: string | undefined;
+  /** what the parts of an uploaded .xlsx that are read may unpack to (MB), counted as they inflate */
+  importMaxUnpackedMb: number;
+  /** filled cells the sheet of an uploaded .xlsx may hold */
+  importMaxCells: number;
+  /** worker threads parsing uploads at once (more uploads wait their turn) */
+  importParseWorkers: number;
 }
 
 /** The only reader of the environment: validated once, at boot. Empty strings count as unset. */
@@ -290,6 +299,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reminderDaysBefore: c.REMINDER_DAYS_BEFORE,
     mailAttempts: c.MAIL_ATTEMPTS,
     metricsToken: c.METRICS_TOKEN,
+    importMaxUnpackedMb: c.IMPORT_MAX_UNPACKED_MB,
+    importMaxCells: c.IMPORT_MAX_CELLS,
+    importParseWorkers: c.IMPORT_PARSE_WORKERS,
   };
 }
 

@@ -3,12 +3,13 @@ import { FiguresModule } from '../figures/figures.module.js';
 import { ExportsService } from './exports.service.js';
 import { ExportsController, ImportsController } from './imports.controller.js';
 import { ImportsService } from './imports.service.js';
+import { SheetParser } from './sheet-parser.js';
 
 /** Spreadsheet import of figures (preview, apply) and the spreadsheet exports. */
 @Module({
   imports: [FiguresModule],
   controllers: [ImportsController, ExportsController],
-  providers: [ImportsService, ExportsService],
+  providers: [ImportsService, ExportsService, SheetParser],
   exports: [ImportsService, ExportsService],
 })
 export class ImportsModule {}

@@ -12,10 +12,12 @@ import type { Basis } from '../evaluation/evaluation.types.js';
 import { auditedBatch, type FigureWrite, FiguresService, type WriteResult } from '../figures/figures.service.js';
 import type { Frequency } from '../evaluation/periods.js';
 import { nameKey } from '../spreadsheets/names.js';
-import { parseFigureSheet, type RowError, type SheetField, type SheetRow, SpreadsheetError } from '../spreadsheets/parse.js';
+import { type RowError, type SheetField, type SheetRow, SpreadsheetError, SpreadsheetTooLarge } from '../spreadsheets/parse.js';
 import { readPeriodWording, resolvePeriodWording } from '../spreadsheets/period-wording.js';
 import { convertUnit } from '../spreadsheets/units.js';
 import type { JsonText } from '../contract/returns.js';
+import { SheetParser } from './sheet-parser.js';
+import { UploadError } from './upload.js';
 
 export type ImportStatus = 'preview' | 'applied' | 'rejected';
 
@@ -123,19 +125,22 @@ export class ImportsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly figures: FiguresService,
     private readonly audit: AuditService,
+    private readonly parser: SheetParser,
   ) {}
 
   /**
-   * Parses and checks a file; stores it as `preview` (no errors) or `rejected`. A file that cannot be read
-   * at all is a 422 at path `file` and stores nothing; a viewer gets 403.
+   * Parses (in a worker thread: SheetParser) and checks a file; stores it as `preview` (no errors) or
+   * `rejected`. A file that cannot be read at all is a 422 at path `file`, one past a size limit (unpacked
+   * size, cells) a 413 (UploadError); either stores nothing. A viewer gets 403.
    */
   async preview(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportDocument> {
     if (!mayImport(actor)) throw forbidden(`角色 ${actor.role} 无权导入实际值 (role ${actor.role} may not import figures)`);
     const name = cleanFileName(fileName);
     let rows: ImportRowJson[];
     try {
-      rows = (await parseFigureSheet(buffer, name)).rows;
+      rows = (await this.parser.parse(buffer, name)).rows;
     } catch (error) {
+      if (error instanceof SpreadsheetTooLarge) throw new UploadError(413, error.message);
       if (error instanceof SpreadsheetError) throw invalid([{ path: 'file', message: error.message }], error.message);
       throw error;
     }

@@ -1,5 +1,4 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { parseNumberInput } from '../common/number-input.js';
 import { parsePeriod } from '../evaluation/periods.js';
@@ -8,6 +7,7 @@ import { unneutralise } from './cells.js';
 import { corruptXlsx, withoutSheetExtras, workbookNamedCsv, xlsxProblem } from './xlsx-file.js';
 import { readPeriodWording } from './period-wording.js';
 import { unitInText } from './units.js';
+import { type Cell, readXlsxRows, TooManyRows, XlsxTooLarge, XlsxUnreadable } from './xlsx-reader.js';
 
 /**
  * Reads a spreadsheet of figures (.xlsx or .csv) into rows with their spreadsheet row numbers and
@@ -62,6 +62,9 @@ export class SpreadsheetError extends Error {
   readonly path = 'file';
 }
 
+/** The file passes a size limit (unpacked size, cells): 413 rather than 422. */
+export class SpreadsheetTooLarge extends SpreadsheetError {}
+
 export const MAX_ROWS = 100_000;
 export const MAX_NOTE = 2000;
 /** The header is looked for in this many first non-blank rows (a note may stand above it). */
@@ -91,7 +94,6 @@ function headerKey(text: string): string {
   return text.normalize('NFKC').trim().replace(/\s*\([^)]*\)\s*$/, '').replace(/[\s*_]/g, '').toLowerCase();
 }
 
-type Cell = string | number | Date | null;
 
 // ---------------------------------------------------------------------------------------------------
 // Files → cells
@@ -177,12 +179,42 @@ function cellValue(value: ExcelJS.CellValue): Cell {
   return String(value);
 }
 
-/** The cells of an .xlsx file's first visible sheet (streamed when it can be; exported for the spec comparing both ways). */
-export async function xlsxRows(buffer: Buffer, streaming = true): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string }> {
+/** What an .xlsx file may unpack to and hold (IMPORT_MAX_UNPACKED_MB, IMPORT_MAX_CELLS). */
+export interface SheetLimits {
+  unpackedBytes: number;
+  cells: number;
+}
+
+export const DEFAULT_SHEET_LIMITS: SheetLimits = { unpackedBytes: 100 * 1024 * 1024, cells: 2_000_000 };
+
+/** Rows of a sheet past which the file is too big (a few blank or note rows besides the data). */
+const ROW_LIMIT = MAX_ROWS + HEADER_SEARCH_ROWS + 1000;
+
+/**
+ * The cells of an .xlsx file's first visible sheet, streamed (xlsx-reader.ts): refused as soon as the parts
+ * read unpack to more than the limit, the sheet holds more filled cells than the limit, or more rows than
+ * an import takes — the file is never loaded whole.
+ */
+export async function xlsxRows(
+  buffer: Buffer, fileName = 'upload.xlsx', limits: SheetLimits = DEFAULT_SHEET_LIMITS,
+): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string }> {
   const problem = xlsxProblem(buffer);
   if (problem) throw new SpreadsheetError(problem);
-  const streamed = streaming ? await xlsxRowsStreamed(buffer) : null;
-  if (streamed) return streamed;
+  try {
+    return await readXlsxRows(buffer, fileName, { ...limits, rows: ROW_LIMIT });
+  } catch (error) {
+    if (error instanceof XlsxTooLarge) throw new SpreadsheetTooLarge(error.message);
+    if (error instanceof XlsxUnreadable) throw new SpreadsheetError(error.message);
+    if (error instanceof TooManyRows) throw tooMany();
+    throw error;
+  }
+}
+
+/**
+ * The same cells with the whole workbook loaded by exceljs: the reference the streamed reading is checked
+ * against in the specs, never used on an upload (it holds the whole file in memory before any limit applies).
+ */
+export async function loadedXlsxRows(buffer: Buffer): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string }> {
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
@@ -196,88 +228,12 @@ export async function xlsxRows(buffer: Buffer, streaming = true): Promise<{ rows
   }
   const sheet = workbook.worksheets.find((w) => w.state !== 'hidden' && w.state !== 'veryHidden') ?? workbook.worksheets[0];
   if (!sheet) throw new SpreadsheetError('Excel 文件中没有工作表 (the workbook has no sheet)');
-  if (sheet.actualRowCount > ROW_LIMIT) throw tooMany();
   const rows: { row: number; cells: Cell[] }[] = [];
   sheet.eachRow({ includeEmpty: false }, (row, number) => {
     const values = row.values as ExcelJS.CellValue[]; // 1-based, index 0 unused
     rows.push({ row: number, cells: values.slice(1).map(cellValue) });
   });
   return { rows, sheet: sheet.name };
-}
-
-/** Rows of a sheet past which the file is too big (a few blank or note rows besides the data). */
-const ROW_LIMIT = MAX_ROWS + HEADER_SEARCH_ROWS + 1000;
-
-interface StreamedSheet { id: number; name: string; state?: string; rId: string }
-
-/**
- * The same rows as `xlsxRows` with exceljs's streaming reader (a third of the time and memory of loading the
- * workbook). Null when the file needs the full loader to read exactly as it does: the reader failed (also a
- * damaged zip, on which the reader alone would wait forever), the workbook part came after the sheets (openpyxl,
- * xlsx-populate: streamed, such a file also waits for its styles and costs more time than loading it), the chosen
- * sheet was not found, or the sheet has formulas (whose cached results the streaming reader types differently).
- */
-async function xlsxRowsStreamed(buffer: Buffer): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string } | null> {
-  const input = Readable.from([buffer]);
-  // The reader's unzip stream reports a damaged entry only as its own 'error' event: listen to it.
-  let unzipFailed!: (error: unknown) => void;
-  const broken = new Promise<never>((_, reject) => { unzipFailed = reject; });
-  const pipe = input.pipe.bind(input);
-  input.pipe = ((destination: NodeJS.WritableStream) => {
-    destination.on('error', unzipFailed);
-    return pipe(destination);
-  }) as typeof input.pipe;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
-  });
-  const internals = reader as unknown as { model?: { sheets?: StreamedSheet[] }; workbookRels?: { Id: string; Target: string }[] };
-  // The sheet the full loader picks: worksheets in sheet-id order, the first not hidden, else the first.
-  const choose = (): StreamedSheet | undefined => {
-    const rels = internals.workbookRels;
-    const worksheets = (internals.model?.sheets ?? [])
-      .filter((sh) => rels?.some((rel) => rel.Id === sh.rId && /^(\/xl\/)?worksheets\/sheet\d+\.xml$/.test(rel.Target)))
-      .sort((a, b) => a.id - b.id);
-    return worksheets.find((sh) => sh.state !== 'hidden' && sh.state !== 'veryHidden') ?? worksheets[0];
-  };
-  // Every sheet is read to its end (also those not wanted, and after a reason to give up), so that the
-  // reader removes the temporary files it keeps sheets in when they come before the shared strings.
-  let result: { rows: { row: number; cells: Cell[] }[]; sheet: string } | null = null;
-  let giveUp = false;
-  let over = false;
-  const readAll = async () => {
-    for await (const worksheet of reader) {
-      const ws = worksheet as unknown as ExcelJS.Worksheet & AsyncIterable<ExcelJS.Row>;
-      const chosen = choose();
-      if (!chosen || giveUp || ws.id !== chosen.id) {
-        if (!chosen) giveUp = true;
-        for await (const _ of ws) { /* drained */ }
-        continue;
-      }
-      const rows: { row: number; cells: Cell[] }[] = [];
-      for await (const row of ws) {
-        if (giveUp || over) continue;
-        const values = (row.values as ExcelJS.CellValue[]).slice(1); // 1-based, index 0 unused
-        let any = false;
-        for (const value of values) {
-          if (value === null || value === undefined) continue;
-          any = true;
-          if (typeof value === 'object' && !(value instanceof Date) && ('formula' in value || 'sharedFormula' in value)) giveUp = true;
-        }
-        const cells = values.map(cellValue); // holes stay holes, as in xlsxRows' full reading
-        if (!any) continue; // as eachRow({ includeEmpty: false })
-        if (rows.length >= ROW_LIMIT) over = true;
-        else rows.push({ row: row.number, cells });
-      }
-      result = { rows, sheet: chosen.name };
-    }
-  };
-  try {
-    await Promise.race([readAll(), broken]);
-  } catch {
-    return null;
-  }
-  if (over && !giveUp) throw tooMany();
-  return giveUp ? null : result;
 }
 
 const tooMany = () => new SpreadsheetError(`数据行超过 ${MAX_ROWS.toLocaleString('en-US')} 行，请分批导入 (more than ${MAX_ROWS} rows)`);
@@ -432,12 +388,12 @@ export function formatOf(fileName: string): 'xlsx' | 'csv' {
  * and optionally 口径 and 备注 (or code/target, period, value, basis, note), in any order; other
  * columns are ignored, blank rows skipped. Throws SpreadsheetError when the file cannot be read at all.
  */
-export async function parseFigureSheet(buffer: Buffer, fileName: string): Promise<ParsedSheet> {
+export async function parseFigureSheet(buffer: Buffer, fileName: string, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<ParsedSheet> {
   const format = formatOf(fileName);
   if (!buffer.length) throw new SpreadsheetError('文件为空 (the file is empty)');
   let source: { rows: { row: number; cells: Cell[] }[]; encoding: TextEncoding | null; sheet: string | null };
   if (format === 'xlsx') {
-    source = { ...(await xlsxRows(buffer)), encoding: null };
+    source = { ...(await xlsxRows(buffer, fileName, limits)), encoding: null };
   } else {
     source = { ...csvRows(buffer), sheet: null };
   }

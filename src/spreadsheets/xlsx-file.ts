@@ -38,7 +38,7 @@ export const corruptXlsx = (error: unknown) =>
 const OLE = Buffer.from('d0cf11e0a1b11ae1', 'hex');
 const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le'); // a stream name in the OLE directory
 
-interface Entry {
+export interface ZipEntry {
   name: string;
   flags: number;
   method: number;
@@ -51,7 +51,7 @@ interface Entry {
 }
 
 /** The entries of a zip from its central directory; null when there is no end record (truncated) or it is ZIP64. */
-export function zipEntries(buffer: Buffer): Entry[] | null {
+export function zipEntries(buffer: Buffer): ZipEntry[] | null {
   let end = -1;
   for (let i = buffer.length - 22; i >= Math.max(0, buffer.length - 22 - 0xffff); i -= 1) {
     if (buffer.readUInt32LE(i) === 0x06054b50) {
@@ -63,7 +63,7 @@ export function zipEntries(buffer: Buffer): Entry[] | null {
   const count = buffer.readUInt16LE(end + 10);
   const offset = buffer.readUInt32LE(end + 16);
   if (count === 0xffff || offset === 0xffffffff) return null;
-  const entries: Entry[] = [];
+  const entries: ZipEntry[] = [];
   for (let p = offset, i = 0; i < count; i += 1) {
     if (p + 46 > end || buffer.readUInt32LE(p) !== 0x02014b50) return null;
     const length = 46 + buffer.readUInt16LE(p + 28) + buffer.readUInt16LE(p + 30) + buffer.readUInt16LE(p + 32);
@@ -82,14 +82,20 @@ export function zipEntries(buffer: Buffer): Entry[] | null {
   return entries;
 }
 
-function rawData(buffer: Buffer, entry: Entry): Buffer {
+/** An entry's data as stored (compressed), where the central directory says it is. */
+export function zipEntryData(buffer: Buffer, entry: ZipEntry): Buffer {
   const start = entry.localOffset + 30 + buffer.readUInt16LE(entry.localOffset + 26) + buffer.readUInt16LE(entry.localOffset + 28);
   return buffer.subarray(start, start + entry.compressedSize);
 }
 
-function entryText(buffer: Buffer, entry: Entry): string {
-  const raw = rawData(buffer, entry);
-  return (entry.method === 8 ? inflateRawSync(raw) : raw).toString('utf8');
+/** A small part's text; at most 1 MB is inflated (a part that unpacks to more reads as empty). */
+function entryText(buffer: Buffer, entry: ZipEntry): string {
+  const raw = zipEntryData(buffer, entry);
+  try {
+    return (entry.method === 8 ? inflateRawSync(raw, { maxOutputLength: 1024 * 1024 }) : raw).toString('utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Why the bytes cannot be an .xlsx workbook, or null when the container looks like one. */
@@ -129,7 +135,7 @@ export function withoutSheetExtras(buffer: Buffer): Buffer | null {
   let offset = 0;
   let changed = false;
   for (const entry of entries) {
-    let data = rawData(buffer, entry);
+    let data = zipEntryData(buffer, entry);
     const header = Buffer.from(entry.central);
     if (SHEET_RELS.test(entry.name)) {
       const rels = entryText(buffer, entry);

@@ -74,6 +74,7 @@ export class SpreadsheetsController {
       const preview = await this.imports.preview(web.actor!, upload.fileName, upload.buffer);
       return reply.redirect(`/imports/${preview.id}`, 303);
     } catch (error) {
+      if (error instanceof UploadError) return this.failed(reply, web, error.message, error.status); // past a size limit
       if (!(error instanceof DomainError) || error.code !== 'invalid') throw error;
       return this.failed(reply, web, error.errors.map((e) => e.message).join('；') || error.message, 422);
     }
