@@ -117,7 +117,7 @@ describe('production start warns when the app connects as the owner', () => {
       done();
     }
   }
-  const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', APP_ROLE: 'api' };
+  const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', APP_ROLE: 'api', METRICS_TOKEN: 'm'.repeat(20) };
   let t: TestApp;
   before(async () => {
     t = await startApp('roles_prod');
