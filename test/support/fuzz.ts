@@ -214,8 +214,8 @@ export async function setUp(t: TestApp): Promise<void> {
 /**
  * Row count and hash of every table a rejected request must leave alone. Left out: what runs in the
  * background after an accepted write (evaluations, runs, alerts, outbox, re-evaluation requests), the
- * login bookkeeping a rejected login legitimately writes (login_failures, login_failure_windows, audit rows auth.login*), and
- * api_tokens.last_used_at (any authenticated request may touch it).
+ * login bookkeeping a rejected login legitimately writes (login_failures, login_failure_windows, audit rows auth.login*
+ * and their audit_chain links), and api_tokens.last_used_at (any authenticated request may touch it).
  */
 const BACKGROUND = new Set([
   'migrations', 'evaluations', 'latest_evaluations', 'evaluation_runs', 'evaluation_run_chunks', 'reevaluation_requests',
@@ -227,7 +227,8 @@ export async function fingerprintQuery(db: pg.Pool): Promise<string> {
   const parts = rows.map((r: { tablename: string }) => r.tablename).filter((name) => !BACKGROUND.has(name)).map((name) => {
     const q = `"${name}"`;
     const row = name === 'api_tokens' ? `(to_jsonb(x) - 'last_used_at')::text` : 'x::text';
-    const where = name === 'audit_log' ? `WHERE action NOT LIKE 'auth.login%'` : '';
+    const where = name === 'audit_log' ? `WHERE action NOT LIKE 'auth.login%'`
+      : name === 'audit_chain' ? `WHERE audit_id NOT IN (SELECT id FROM audit_log WHERE action LIKE 'auth.login%')` : '';
     return `'${name}', (SELECT json_build_array(count(*), md5(coalesce(string_agg(${row}, ',' ORDER BY ${row}), ''))) FROM ${q} x ${where})`;
   });
   return `SELECT json_build_object(${parts.join(', ')}) AS state`;
