@@ -11,9 +11,9 @@ export interface Spawned {
   stop: () => Promise<void>;
 }
 
-/** `node src/main.ts` (compiled on the fly by SWC) as a separate process with exactly this environment. */
-export function spawnMain(env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+/** `node <args>` (SWC) with exactly this environment, its stdout and stderr collected as one text. */
+function spawnNode(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -21,10 +21,16 @@ export function spawnMain(env: Record<string, string>): Spawned {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
+/** `node src/main.ts` (compiled on the fly by SWC) as a separate process with exactly this environment. */
+export function spawnMain(env: Record<string, string>): Spawned {
+  const { child, output } = spawnNode(['src/main.ts'], env);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
-    output: () => output,
+    output,
     exited,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -44,13 +50,6 @@ export async function waitForOutput(p: Spawned, text: string, ms = 30_000): Prom
 
 /** `node <args>` (SWC) to its end, e.g. the database CLI: exit code and everything it wrote. */
 export function runCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+  const { child, output } = spawnNode(args, env);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output: output() })));
 }
