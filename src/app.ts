@@ -74,7 +74,7 @@ export async function prepare(config: AppConfig): Promise<void> {
       Logger.warn(
         `${problem}: it can get round the append-only triggers of audit_log and figure_revisions ` +
         '(ALTER TABLE … DISABLE TRIGGER). Set DATABASE_MIGRATION_URL to the owner and DATABASE_URL to a ' +
-        'least-privilege role (README, "Database roles")',
+        'least-privilege role (docs/security.md, "Database roles and the audit trail")',
         'Bootstrap',
       );
     }

@@ -50,7 +50,7 @@ export async function grantAppRole(client: pg.ClientBase, role: string): Promise
   if (!rowCount) {
     throw new Error(
       `the app's database role "${role}" (the user of DATABASE_URL) does not exist: create it with ` +
-      '`npm run db:roles`, or as a database administrator (see README, "Database roles")',
+      '`npm run db:roles`, or as a database administrator (see docs/security.md, "Database roles and the audit trail")',
     );
   }
   const { rows: [{ db, tables }] } = await client.query(
@@ -84,7 +84,7 @@ export async function ensureAppRole(client: pg.ClientBase, databaseUrl: string):
     if (error.code === '42501') {
       throw new Error(
         `the app's database role "${role}" (the user of DATABASE_URL) does not exist and the migration user may not ` +
-        `create it (${error.message}): a database administrator creates it (see README, "Database roles")`,
+        `create it (${error.message}): a database administrator creates it (see docs/security.md, "Database roles and the audit trail")`,
       );
     }
     throw error;
