@@ -7,7 +7,7 @@ import { ZodPipe } from '../common/zod.pipe.js';
 import {
   type ChangePassword, changePasswordSchema, type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema, type RenewToken,
   renewTokenSchema,
-} from '../users/user.schema.js';
+} from './auth.schema.js';
 import type { Actor, Role } from './actor.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthService } from './auth.service.js';
