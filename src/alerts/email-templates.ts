@@ -1,3 +1,4 @@
+import { STATUS_COLOUR } from '../common/labels.js';
 import type { Status } from '../evaluation/evaluation.types.js';
 import type { AlertKind } from './alert-rules.js';
 import { formatDate, formatPercent, formatValue, kindLabel, quarterLabel, statusLabel, type Lang } from './format.js';
@@ -140,16 +141,6 @@ const TEXT = {
 type Text = (typeof TEXT)[Lang];
 
 const COLOUR = { red: '#c62828', amber: '#b26a00', grey: '#6b7280', green: '#2e7d32', ink: '#1f2937', link: '#1d4ed8' };
-const STATUS_COLOUR: Record<Status, string> = {
-  lagging: COLOUR.red,
-  deteriorating: COLOUR.red,
-  missed: COLOUR.red,
-  at_risk: COLOUR.amber,
-  no_data: COLOUR.grey,
-  on_track: COLOUR.green,
-  ahead: COLOUR.green,
-  achieved: COLOUR.green,
-};
 // Inline styles only: most email clients drop <style> blocks.
 const STYLE = {
   body: `margin:0;padding:16px;font-family:-apple-system,'PingFang SC','Microsoft YaHei',Arial,sans-serif;font-size:14px;line-height:1.5;color:${COLOUR.ink}`,
@@ -241,7 +232,7 @@ function rowView(row: AlertRow, firing: boolean, lang: Lang, appUrl: string): Ro
     values,
     status: statusLabel(row.status, lang, row.early),
     note: firing ? null : t.cleared(kindLabel(row.kind, lang)),
-    colour: STATUS_COLOUR[row.status],
+    colour: COLOUR[STATUS_COLOUR[row.status]],
   };
 }
 

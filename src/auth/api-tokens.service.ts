@@ -11,7 +11,7 @@ import { forbidden } from './permissions.js';
 import { newApiToken, sha256 } from './tokens.js';
 import { AuthCache } from './auth-cache.js';
 import { ReauthService } from './reauth.service.js';
-import type { CreateToken, RenewToken } from '../users/user.schema.js';
+import type { CreateToken, RenewToken } from './auth.schema.js';
 
 export interface ApiTokenJson {
   id: string;

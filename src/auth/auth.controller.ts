@@ -7,16 +7,13 @@ import { ZodPipe } from '../common/zod.pipe.js';
 import {
   type ChangePassword, changePasswordSchema, type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema, type RenewToken,
   renewTokenSchema,
-} from '../users/user.schema.js';
-import type { Actor, Role } from './actor.js';
+} from './auth.schema.js';
+import type { Actor, MeJson, Role } from './actor.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthService } from './auth.service.js';
 import { ReauthService } from './reauth.service.js';
 import { CurrentActor, Public } from './current-actor.decorator.js';
 import { Returns, ReturnsNothing } from '../contract/returns.js';
-
-/** Who the credentials belong to, and whether they are a login session or an API token. */
-export interface MeJson { id: number | null; email: string; role: Role; via: 'api-token' | 'session' }
 
 @ApiTags('auth 登录与令牌')
 @Controller('auth')

@@ -1,5 +1,5 @@
 import * as echarts from 'echarts';
-import { formatValue, statusLabel } from '../alerts/format.js';
+import { formatValue, statusLabel } from '../common/labels.js';
 import type { ChartModel, ChartPoint } from './chart-model.js';
 import { periodZh } from '../evaluation/periods.js';
 

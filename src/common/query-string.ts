@@ -13,3 +13,11 @@ export function parseQueryString(text: string): Record<string, string | string[]
   }
   return query;
 }
+
+/** A URL with a query string; empty values are left out. */
+export function href(path: string, query: Record<string, string | number | boolean | null | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}

@@ -1,8 +1,8 @@
 import { ApiResponse } from '@nestjs/swagger';
+import type { JsonText } from './json-text.js';
 import type { ResponseTypes } from './response-types.js';
 
-/** JSON text of a `T`, for handlers that send stored JSON as it is (an import's rows) instead of an object. */
-export type JsonText<T> = string & { readonly __json?: T };
+export type { JsonText };
 
 type Handler<T> = (...args: never[]) => T | JsonText<T> | Promise<T | JsonText<T>>;
 

@@ -1,13 +1,18 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { ENTITIES } from './entities.js';
 
-/** One source of truth for the app, the migration CLI, the seeds and the tests. */
-export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+type Entities = NonNullable<DataSourceOptions['entities']>;
+
+/**
+ * One source of truth for the app, the migration CLI, the seeds and the tests. It names no entity: each
+ * feature module lists its own (TypeOrmModule.forFeature, loaded by autoLoadEntities in app.module.ts);
+ * migrations and seeds speak SQL, and a test that wants a repository passes the entities it uses.
+ */
+export function dataSourceOptions(databaseUrl: string, entities: Entities = []): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
@@ -17,6 +22,6 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   };
 }
 
-export function createDataSource(databaseUrl: string): DataSource {
-  return new DataSource(dataSourceOptions(databaseUrl));
+export function createDataSource(databaseUrl: string, entities: Entities = []): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl, entities));
 }

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { UploadErrorFilter } from '../imports/upload.js';
 import { baseName, readDocumentUpload } from './document-upload.js';
-import { type Candidate, extractTargets } from './extract.js';
-import type { DocumentFormat } from './documents/read.js';
+import { extractTargets } from './extract.js';
+import type { ExtractionJson } from './extraction-json.js';
 import { Returns } from '../contract/returns.js';
 
 const MAX_TEXT = 200_000;
@@ -23,12 +23,6 @@ const uploadFieldsSchema = sourceSchema.extend({
   url: z.preprocess((v) => (v === '' ? null : v), sourceSchema.shape.url),
   documentYear: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1949).max(2200).optional()),
 });
-
-/** The candidates found in a document, and the document as read (an upload's text is returned for review). */
-export interface ExtractionJson {
-  document: { title: string | null; url: string | null; fileName?: string; format?: DocumentFormat; text?: string };
-  candidates: Candidate[];
-}
 
 /** Proposes targets found in a policy text or an uploaded document; nothing is created until a planner confirms them. */
 @ApiTags('documents 政策文件')

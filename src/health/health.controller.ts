@@ -9,19 +9,9 @@ import { Public } from '../auth/current-actor.decorator.js';
 import { EVALUATION_QUEUE } from '../jobs/jobs.constants.js';
 import { pingRedis, queueClient, queueConnected } from '../jobs/redis.js';
 import { Returns } from '../contract/returns.js';
+import type { HealthJson } from './health-json.js';
 
-type Check = 'up' | 'down';
-
-/**
- * `ok` when PostgreSQL and Redis answer; `degraded` when only Redis does not; `down` when PostgreSQL does not;
- * `stopping` during a graceful shutdown (then without checks).
- */
-export interface HealthJson {
-  status: 'ok' | 'degraded' | 'down' | 'stopping';
-  checks?: { database: Check; redis: Check };
-  /** figures whose re-evaluation waits in PostgreSQL for Redis; null when the database does not answer */
-  reevaluationsWaiting?: number | null;
-}
+type Check = NonNullable<HealthJson['checks']>['database'];
 
 const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);

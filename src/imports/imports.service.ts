@@ -15,7 +15,7 @@ import { nameKey } from '../spreadsheets/names.js';
 import { type RowError, type SheetField, type SheetRow, SpreadsheetError, SpreadsheetTooLarge } from '../spreadsheets/parse.js';
 import { readPeriodWording, resolvePeriodWording } from '../spreadsheets/period-wording.js';
 import { convertUnit } from '../spreadsheets/units.js';
-import type { JsonText } from '../contract/returns.js';
+import type { JsonText } from '../contract/json-text.js';
 import { SheetParser } from './sheet-parser.js';
 import { UploadError } from './upload.js';
 

@@ -5,10 +5,10 @@ import type { Queue } from 'bull';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/actor.js';
 import type { AuthService } from '../auth/auth.service.js';
+import { LANG_COOKIE, SESSION_COOKIE } from '../common/cookies.js';
 import { DomainError } from '../common/domain-error.js';
 import { problem, sendProblem } from '../common/problem.filter.js';
-import { LANG_COOKIE, SESSION_COOKIE } from '../web/web-context.js';
-import { href } from '../web/views.js';
+import { href } from '../common/query-string.js';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
-import { statusLabel } from '../alerts/format.js';
+import { STATUS_COLOUR, statusLabel } from '../common/labels.js';
 import { STATUSES, type Status } from '../evaluation/evaluation.types.js';
 import { csvBuffer, neutralise, sheetName } from './cells.js';
 
@@ -56,12 +56,8 @@ export const STATUS_FILLS: Record<Exclude<StatusColour, 'none'>, { fill: string;
 /** 红 lagging/deteriorating/missed, 黄 at risk, 绿 on track/ahead/achieved, 灰 data overdue (it overrides: the status rests on stale data). */
 export function statusColour(status: Status | null, overdue: boolean): StatusColour {
   if (overdue) return 'grey';
-  switch (status) {
-    case 'lagging': case 'deteriorating': case 'missed': return 'red';
-    case 'at_risk': return 'amber';
-    case 'on_track': case 'ahead': case 'achieved': return 'green';
-    default: return 'none';
-  }
+  // A report cell with no data stays unfilled: grey there means overdue.
+  return status === null || status === 'no_data' ? 'none' : STATUS_COLOUR[status];
 }
 
 export function statusText(t: Pick<StatusReportTarget, 'status' | 'early' | 'overdue'>): string {

@@ -1,5 +1,5 @@
-import { statusLabel } from '../alerts/format.js';
 import { inLanguage } from '../common/bilingual.js';
+import { type Colour, statusLabel } from '../common/labels.js';
 import { isWholeUnit } from '../common/number-input.js';
 import type { Status } from '../evaluation/evaluation.types.js';
 import { periodZh } from '../evaluation/periods.js';
@@ -11,19 +11,9 @@ export const LANGS: readonly Lang[] = ['zh', 'en'];
 export type Translate = (zh: string, en: string) => string;
 export const translator = (lang: Lang): Translate => (zh, en) => (lang === 'en' ? en : zh);
 
-/** 红/黄/绿 (and grey for no data) — how the office reads a status at a glance. */
-export type Colour = 'red' | 'amber' | 'green' | 'grey';
+export { type Colour, COLOUR_STATUSES, STATUS_COLOUR } from '../common/labels.js';
 
-export const STATUS_COLOUR: Record<Status, Colour> = {
-  achieved: 'green', ahead: 'green', on_track: 'green', at_risk: 'amber',
-  lagging: 'red', deteriorating: 'red', missed: 'red', no_data: 'grey',
-};
-
-export const COLOUR_STATUSES: Record<Colour, Status[]> = {
-  green: ['achieved', 'ahead', 'on_track'], amber: ['at_risk'], red: ['lagging', 'deteriorating', 'missed'], grey: ['no_data'],
-};
-
-/** The labels the emails and the status report use (src/alerts/format.ts), in the page's language. */
+/** The labels the emails and the status report use (src/common/labels.ts), in the page's language. */
 export const statusText = (lang: Lang, status: Status | null): string =>
   status ? statusLabel(status, lang === 'en' ? 'en' : 'zh-CN') : lang === 'en' ? 'not evaluated' : '未评估';
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply } from 'fastify';
 import { can, type Permission } from '../auth/permissions.js';
+import { href } from '../common/query-string.js';
 import type { Status } from '../evaluation/evaluation.types.js';
 import { DEFAULT_THRESHOLDS } from '../evaluation/rules.js';
 import { FormErrors } from './form-errors.js';
@@ -14,16 +15,10 @@ import {
 } from './i18n.js';
 import type { WebContext } from './web-context.js';
 
+export { href };
+
 const VIEWS_DIR = fileURLToPath(new URL('./views/', import.meta.url));
 const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
-
-/** A URL with a query string; empty values are left out. */
-export function href(path: string, query: Record<string, string | number | boolean | null | undefined> = {}): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
 
 /** What every template may use besides its own data. */
 function helpers(ctx: WebContext) {

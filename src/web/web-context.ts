@@ -2,11 +2,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/actor.js';
+import { CSRF_COOKIE, LANG_COOKIE } from '../common/cookies.js';
 import { type Lang, LANGS, type Translate, translator } from './i18n.js';
 
-export const SESSION_COOKIE = 'tm_session';
-export const CSRF_COOKIE = 'tm_csrf';
-export const LANG_COOKIE = 'tm_lang';
+export { CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE } from '../common/cookies.js';
 export const CSRF_FIELD = '_csrf';
 
 /** What every page handler knows about its request: who, in which language, and the form token. */

@@ -102,7 +102,7 @@ describe('the window read against the full read, in PostgreSQL', () => {
 
   before(async () => {
     db = await createTestDatabase('evaluation_window');
-    ds = createDataSource(db.url);
+    ds = createDataSource(db.url, [EvaluationRun]);
     await ds.initialize();
     await seed(ds);
     store = new EvaluationStore(ds);
