@@ -182,10 +182,25 @@ export class EvaluationRunsService {
     if (done?.state === 'completed') await this.afterEvaluation(runId);
   }
 
-  /** Alert state follows new evaluations: of a run, or of a target whose figure changed. */
+  /** Alert state follows a run's new evaluations: every target's. */
   async afterEvaluation(source: string): Promise<void> {
     const data: ReconcileJobData = { source };
     await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcile(source) });
+  }
+
+  /**
+   * Alert state follows a re-evaluated target's new evaluation: that target's only, in a job whose id is
+   * the target's, so re-evaluations of one target waiting to be reconciled are one job. An active job may
+   * have read the evaluation before this one committed, so then the target gets a job of its own.
+   */
+  async afterTargetEvaluation(targetId: number): Promise<void> {
+    const id = jobIds.reconcileTarget(targetId);
+    const active = await this.notifications.client.lrange(this.notifications.toKey('active'), 0, -1);
+    const data: ReconcileJobData = { source: `target:${targetId}`, fromId: targetId, toId: targetId };
+    await this.notifications.add(NotificationJob.reconcile, data, {
+      ...jobOptions(this.config.jobBackoffMs), jobId: active.includes(id) ? `${id}:${Date.now()}` : id,
+      removeOnComplete: true, removeOnFail: true, // a kept job would swallow the target's next reconcile
+    });
   }
 
   /** Marks the run failed (once); later chunks of a failed run do nothing. */
