@@ -162,12 +162,20 @@ export class EvaluationRunsService {
       );
       if (claimed.length) await this.store.saveRun(manager, runId, evaluations);
     });
+    // Also on a retry after the commit: the job id makes it once.
+    await this.reconcileChunk(runId, chunk, fromId, toId);
     await this.finishIfDone(runId);
   }
 
-  /** Completes the run when its last chunk is in; alert state then follows the new evaluations. */
+  /** Alert state follows a chunk's new evaluations: the chunk's targets only, not every target per chunk or run. */
+  private async reconcileChunk(runId: string, chunk: number, fromId: number, toId: number): Promise<void> {
+    const data: ReconcileJobData = { source: `run:${runId}:chunk:${chunk}`, fromId, toId };
+    await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcileChunk(runId, chunk) });
+  }
+
+  /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets). */
   private async finishIfDone(runId: string): Promise<void> {
-    const [done] = returned<{ state: string }>(await this.dataSource.query(
+    await this.dataSource.query(
       `WITH done AS (SELECT count(*)::int AS n FROM evaluation_run_chunks WHERE run_id = $1)
        UPDATE evaluation_runs r SET chunks_done = done.n,
          state = CASE WHEN done.n >= r.chunks_total THEN 'completed' ELSE r.state END,
@@ -176,16 +184,9 @@ export class EvaluationRunsService {
            (SELECT jsonb_object_agg(status, n) FROM
              (SELECT status, count(*)::int AS n FROM evaluations WHERE run_id = $1 GROUP BY status) s), '{}')
            ELSE r.counts END
-       FROM done WHERE r.id = $1 AND r.state = 'running' RETURNING r.state`,
+       FROM done WHERE r.id = $1 AND r.state = 'running'`,
       [runId],
-    ));
-    if (done?.state === 'completed') await this.afterEvaluation(runId);
-  }
-
-  /** Alert state follows a run's new evaluations: every target's. */
-  async afterEvaluation(source: string): Promise<void> {
-    const data: ReconcileJobData = { source };
-    await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcile(source) });
+    );
   }
 
   /**

@@ -44,7 +44,8 @@ describe('reconcile what changed (issue 16)', () => {
   const calls: Call[] = [];
 
   before(async () => {
-    t = await startApp('reconcile-target', { JOB_BACKOFF_MS: '200' });
+    // Chunks of two targets: a run of three is two chunks.
+    t = await startApp('reconcile-target', { JOB_BACKOFF_MS: '200', EVALUATION_CHUNK_SIZE: '2' });
     queue = t.app.get(getQueueToken(NOTIFICATIONS_QUEUE));
     await createDepartment(t, { code: 'RC', name: 'RC 部门', emails: [] });
     for (const code of CODES) {
@@ -65,7 +66,7 @@ describe('reconcile what changed (issue 16)', () => {
         .flat().filter((j) => j && !j.opts.repeat);
       return n === 0 && !pending.length ? true : undefined;
     }, 15_000, 'the writes settled');
-    await evaluate(t, queue); // a run: every target's lagging alert fires (the full reconcile)
+    await evaluate(t, queue); // a run: every target's lagging alert fires
     for (const code of CODES) assert.equal((await lagging(t, code))?.state, 'firing', code);
     // Counts what each reconcile read from here on, whoever calls it (the worker runs in this process).
     const service = t.app.get(AlertsService);
@@ -108,10 +109,14 @@ describe('reconcile what changed (issue 16)', () => {
     assert.equal((await lagging(t, 'RC-B'))?.status, 'at_risk', 'RC-B still untouched by a target reconcile');
   });
 
-  it('a run still reconciles every target (and repairs the drift)', async () => {
+  it('a run reconciles its chunks: each chunk its own targets, every target once (and the drift is repaired)', async () => {
     calls.length = 0;
     await evaluate(t, queue);
     assert.equal((await lagging(t, 'RC-B'))?.status, 'lagging');
-    assert.ok(calls.some((x) => x.scope === null && x.targets === CODES.length), JSON.stringify(calls));
+    const [a, b, c] = CODES.map((code) => ids.get(code)!);
+    assert.deepEqual(
+      calls.map((x) => x).sort((x, y) => (x.scope?.fromId ?? 0) - (y.scope?.fromId ?? 0)),
+      [{ scope: { fromId: a, toId: b }, targets: 2 }, { scope: { fromId: c, toId: c }, targets: 1 }],
+    );
   });
 });
