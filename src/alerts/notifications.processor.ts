@@ -1,6 +1,6 @@
 import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
-import { NOTIFICATIONS_QUEUE, NotificationJob, type SendJobData } from '../jobs/jobs.constants.js';
+import { NOTIFICATIONS_QUEUE, NotificationJob, type ReconcileJobData, type SendJobData } from '../jobs/jobs.constants.js';
 import { AlertsService } from './alerts.service.js';
 import { DigestService } from './digest.service.js';
 import { OutboxService } from './outbox.service.js';
@@ -17,8 +17,9 @@ export class NotificationsProcessor {
   ) {}
 
   @Process(NotificationJob.reconcile)
-  async reconcile(): Promise<void> {
-    await this.alerts.reconcile();
+  async reconcile(job: Job<ReconcileJobData>): Promise<{ changes: number; emails: number; targets: number }> {
+    const { fromId, toId } = job.data;
+    return this.alerts.reconcile(new Date(), fromId !== undefined && toId !== undefined ? { fromId, toId } : null);
   }
 
   @Process(NotificationJob.digest)

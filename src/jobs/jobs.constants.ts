@@ -23,7 +23,10 @@ export const EVALUATION_CONCURRENCY = 2;
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
 export const NotificationJob = {
-  /** Update alert state from the latest evaluations after a run or a re-evaluation. data: { source } */
+  /**
+   * Update alert state from the latest evaluations: of a run's chunk's targets, of one target after its
+   * re-evaluation, of every target without fromId/toId. data: { source, fromId?, toId? }
+   */
   reconcile: 'reconcile',
   /** Send one outbox row. data: { outboxId } */
   send: 'send',
@@ -48,11 +51,15 @@ export const jobIds = {
   run: (runId: string) => `run:${runId}`,
   chunk: (runId: string, chunk: number) => `run:${runId}:chunk:${chunk}`,
   target: (targetId: number) => `evaluate:${targetId}`,
-  reconcile: (source: string) => `reconcile:${source}`,
+  /** One id per target: a burst of re-evaluations of one target waiting to be reconciled is one job. */
+  reconcileTarget: (targetId: number) => `reconcile:target:${targetId}`,
+  /** A run's chunk reconciles the targets it evaluated, once. */
+  reconcileChunk: (runId: string, chunk: number) => `reconcile:run:${runId}:chunk:${chunk}`,
   send: (outboxId: number | string) => `send:${outboxId}`,
 };
 
-export interface ReconcileJobData { source: string }
+/** Without fromId/toId (inclusive target ids), every target. */
+export interface ReconcileJobData { source: string; fromId?: number; toId?: number }
 export interface SendJobData { outboxId: number }
 
 export interface RunJobData { runId: string }

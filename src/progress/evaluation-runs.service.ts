@@ -162,12 +162,20 @@ export class EvaluationRunsService {
       );
       if (claimed.length) await this.store.saveRun(manager, runId, evaluations);
     });
+    // Also on a retry after the commit: the job id makes it once.
+    await this.reconcileChunk(runId, chunk, fromId, toId);
     await this.finishIfDone(runId);
   }
 
-  /** Completes the run when its last chunk is in; alert state then follows the new evaluations. */
+  /** Alert state follows a chunk's new evaluations: the chunk's targets only, not every target per chunk or run. */
+  private async reconcileChunk(runId: string, chunk: number, fromId: number, toId: number): Promise<void> {
+    const data: ReconcileJobData = { source: `run:${runId}:chunk:${chunk}`, fromId, toId };
+    await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcileChunk(runId, chunk) });
+  }
+
+  /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets). */
   private async finishIfDone(runId: string): Promise<void> {
-    const [done] = returned<{ state: string }>(await this.dataSource.query(
+    await this.dataSource.query(
       `WITH done AS (SELECT count(*)::int AS n FROM evaluation_run_chunks WHERE run_id = $1)
        UPDATE evaluation_runs r SET chunks_done = done.n,
          state = CASE WHEN done.n >= r.chunks_total THEN 'completed' ELSE r.state END,
@@ -176,16 +184,24 @@ export class EvaluationRunsService {
            (SELECT jsonb_object_agg(status, n) FROM
              (SELECT status, count(*)::int AS n FROM evaluations WHERE run_id = $1 GROUP BY status) s), '{}')
            ELSE r.counts END
-       FROM done WHERE r.id = $1 AND r.state = 'running' RETURNING r.state`,
+       FROM done WHERE r.id = $1 AND r.state = 'running'`,
       [runId],
-    ));
-    if (done?.state === 'completed') await this.afterEvaluation(runId);
+    );
   }
 
-  /** Alert state follows new evaluations: of a run, or of a target whose figure changed. */
-  async afterEvaluation(source: string): Promise<void> {
-    const data: ReconcileJobData = { source };
-    await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcile(source) });
+  /**
+   * Alert state follows a re-evaluated target's new evaluation: that target's only, in a job whose id is
+   * the target's, so re-evaluations of one target waiting to be reconciled are one job. An active job may
+   * have read the evaluation before this one committed, so then the target gets a job of its own.
+   */
+  async afterTargetEvaluation(targetId: number): Promise<void> {
+    const id = jobIds.reconcileTarget(targetId);
+    const active = await this.notifications.client.lrange(this.notifications.toKey('active'), 0, -1);
+    const data: ReconcileJobData = { source: `target:${targetId}`, fromId: targetId, toId: targetId };
+    await this.notifications.add(NotificationJob.reconcile, data, {
+      ...jobOptions(this.config.jobBackoffMs), jobId: active.includes(id) ? `${id}:${Date.now()}` : id,
+      removeOnComplete: true, removeOnFail: true, // a kept job would swallow the target's next reconcile
+    });
   }
 
   /** Marks the run failed (once); later chunks of a failed run do nothing. */

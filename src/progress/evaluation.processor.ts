@@ -36,7 +36,7 @@ export class EvaluationProcessor {
   }
 
   private async target(job: Job<TargetJobData>): Promise<void> {
-    await this.reevaluation.evaluate(job.data.targetId, String(job.id));
+    await this.reevaluation.evaluate(job.data.targetId);
   }
 
   /** A run or chunk job out of attempts fails its run, visibly; earlier failures are retried. */

@@ -135,7 +135,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
   }
 
   /** The job: evaluates the target now and settles the request it read. */
-  async evaluate(targetId: number, jobId: string): Promise<void> {
+  async evaluate(targetId: number): Promise<void> {
     const [request]: { requested_at: string }[] = await this.dataSource.query(
       `SELECT requested_at::text FROM reevaluation_requests WHERE target_id = $1`, [targetId],
     );
@@ -149,7 +149,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
       );
       return deleted.length > 0;
     });
-    await this.runs.afterEvaluation(`target:${targetId}:${jobId}`);
+    await this.runs.afterTargetEvaluation(targetId);
     // A figure written while this job ran may not be in the evaluation above: its request is still there.
     if (!settled) await this.enqueue([targetId], 'all');
   }
