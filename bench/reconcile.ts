@@ -1,5 +1,5 @@
 /**
- * `node --import @swc-node/register/esm-register bench/reconcile.ts [--targets N] [--database-server URL] [--redis-url URL]`
+ * `npm run bench:reconcile -- [--targets N] [--database-server URL] [--redis-url URL]`
  *
  * Not a test (issue 16, item 3). What one figure write costs the alert reconcile: seeds N targets (100 000
  * by default) with a latest evaluation each in a scratch database `tm_bench_reconcile_<pid>`, reconciles
