@@ -38,8 +38,8 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { createApp, prepare } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
-import { EvaluationRunsService } from '../src/progress/evaluation-runs.service.js';
-import { EvaluationStore } from '../src/progress/evaluation.store.js';
+import { EvaluationRunsService } from '../src/evaluations/evaluation-runs.service.js';
+import { EvaluationStore } from '../src/evaluations/evaluation.store.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIGURES_PER_TARGET = 20;

@@ -28,7 +28,7 @@ import { cpuSeconds, dropScratch, load, withAdmin } from './support.js';
 import { createApp, prepare } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { FiguresService } from '../src/figures/figures.service.js';
-import { ReevaluationService } from '../src/progress/reevaluation.service.js';
+import { ReevaluationService } from '../src/evaluations/reevaluation.service.js';
 import { AuditService } from '../src/audit/audit.service.js';
 
 const { values: opts } = parseArgs({

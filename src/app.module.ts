@@ -18,14 +18,14 @@ import { ExtractionModule } from './extraction/extraction.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { QueuesModule } from './jobs/queues.module.js';
-import { ProgressModule } from './progress/progress.module.js';
+import { EvaluationsModule } from './evaluations/evaluations.module.js';
 import { TargetsModule } from './targets/targets.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebModule } from './web/web.module.js';
 
 /** The modules whose controllers make the JSON API: their routes live under /api/v1; pages do not. */
 const API_MODULES = [
-  AuthModule, UsersModule, AuditModule, ProgressModule, AlertsModule, DepartmentsModule, TargetsModule,
+  AuthModule, UsersModule, AuditModule, EvaluationsModule, AlertsModule, DepartmentsModule, TargetsModule,
   FiguresModule, HealthModule, ExtractionModule, ImportsModule,
 ];
 
@@ -42,7 +42,7 @@ export class AppModule {
         AuditModule,
         AuthModule.register(config),
         UsersModule,
-        ProgressModule.register(config.role),
+        EvaluationsModule.register(config.role),
         AlertsModule.register(config.role),
         DepartmentsModule,
         TargetsModule,

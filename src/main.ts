@@ -11,7 +11,7 @@ export const SHUTDOWN_DEADLINE_MS = 9500;
 /**
  * SIGTERM / SIGINT: a graceful stop, then exit 0. Nest's shutdown (app.close) runs the hooks in order:
  * /health answers 503 `stopping`; both queues stop taking jobs and wait for this process's active ones
- * (at most JOB_DRAIN_MS, src/progress/queue-shutdown.ts); Fastify stops accepting connections and
+ * (at most JOB_DRAIN_MS, src/evaluations/queue-shutdown.ts); Fastify stops accepting connections and
  * finishes the requests in flight; then the PostgreSQL pool and the Redis clients close. (Nest's own
  * signal listener, enabled in app.ts, runs the same shutdown once and then re-raises the signal, which
  * lands here again and is ignored: this handler ends the process with the right code.)

@@ -12,8 +12,8 @@ import type { ExtractionJson } from '../extraction/extraction-json.js';
 import type { FigureJson, RevisionJson, WriteResult } from '../figures/figures.service.js';
 import type { HealthJson } from '../health/health-json.js';
 import type { ImportJson, ImportSummaryJson } from '../imports/imports.service.js';
-import type { RunAcceptedJson, RunJson } from '../progress/evaluation-runs.service.js';
-import type { EvaluationJson, StoredEvaluationJson } from '../progress/progress.service.js';
+import type { RunAcceptedJson, RunJson } from '../evaluations/evaluation-runs.service.js';
+import type { EvaluationJson, StoredEvaluationJson } from '../evaluations/progress.service.js';
 import type { TargetJson } from '../targets/target.mapper.js';
 import type { UserJson } from '../users/users.service.js';
 

@@ -13,7 +13,7 @@ import { checkIfMatch, etagOf } from '../common/etag.js';
 import { isCountUnit, isPercentUnit } from '../common/number-input.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import { parsePeriod, periodFits } from '../evaluation/periods.js';
-import { ReevaluationService } from '../progress/reevaluation.service.js';
+import { ReevaluationService } from '../evaluations/reevaluation.service.js';
 import { type Comparable, comparisonPeriods, plausibilityWarnings } from './plausibility.js';
 
 /** One figure to write, already validated field by field. */

@@ -57,7 +57,7 @@ interface Owner {
  * Queue options for a Redis Cluster: Bull's `createClient` making a `Cluster` per role. Call once per
  * queue. Bull does not close the connections a `createClient` makes (they are not in `queue.clients`),
  * so `adoptConnections` puts them there: `queue.close()`, and the forced disconnect of a stopping worker
- * (src/progress/queue-shutdown.ts), then end them as they end Bull's own.
+ * (src/evaluations/queue-shutdown.ts), then end them as they end Bull's own.
  */
 export function clusterQueueOptions(config: RedisConfig): Pick<QueueOptions, 'createClient'> {
   const nodes = config.redisClusterNodes;

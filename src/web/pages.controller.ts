@@ -5,7 +5,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { Public } from '../auth/current-actor.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { EvaluationRunsService } from '../progress/evaluation-runs.service.js';
+import { EvaluationRunsService } from '../evaluations/evaluation-runs.service.js';
 import { DashboardService, dashboardQuerySchema } from './dashboard.service.js';
 import { LANGS } from './i18n.js';
 import { href, Views } from './views.js';

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/current-actor.decorator.js';
 import { ChartsService } from '../charts/charts.service.js';
-import { ProgressService } from '../progress/progress.service.js';
+import { ProgressService } from '../evaluations/progress.service.js';
 import { TargetsService } from '../targets/targets.service.js';
 import { TargetPageService } from './target-page.service.js';
 import { Views } from './views.js';

@@ -7,7 +7,7 @@ import { TargetsModule } from '../targets/targets.module.js';
 import { DepartmentsModule } from '../departments/departments.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminController } from './admin.controller.js';
-import { DocumentReviewController } from './documents.controller.js';
+import { DocumentReviewController } from './document-review.controller.js';
 import { EntryController } from './entry.controller.js';
 import { EntryService } from './entry.service.js';
 import { ImportsModule } from '../imports/imports.module.js';

@@ -14,9 +14,9 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { periodOf, periodsPerYear, periodEndMillis, type Frequency } from '../../src/evaluation/periods.js';
-import { EvaluationRun } from '../../src/progress/evaluation-run.entity.js';
-import { EvaluationRunsService } from '../../src/progress/evaluation-runs.service.js';
-import { EvaluationStore, type WindowRow, windowFigures } from '../../src/progress/evaluation.store.js';
+import { EvaluationRun } from '../../src/evaluations/evaluation-run.entity.js';
+import { EvaluationRunsService } from '../../src/evaluations/evaluation-runs.service.js';
+import { EvaluationStore, type WindowRow, windowFigures } from '../../src/evaluations/evaluation.store.js';
 import { createTestDatabase } from '../support/database.js';
 
 const TZ = 'Asia/Shanghai';

@@ -13,11 +13,11 @@ import { ReevaluationService } from './reevaluation.service.js';
 
 /** load → evaluate() → persist; runs; and, in worker roles, the processor and the cron. */
 @Module({})
-export class ProgressModule {
+export class EvaluationsModule {
   static register(role: AppConfig['role']): DynamicModule {
     const worker = role === 'worker' || role === 'all';
     return {
-      module: ProgressModule,
+      module: EvaluationsModule,
       global: true,
       imports: [TypeOrmModule.forFeature([EvaluationRun])],
       controllers: role === 'worker' ? [] : [EvaluationsController],
