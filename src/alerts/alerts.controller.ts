@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../auth/actor.js';
-import { CurrentActor } from '../auth/current-actor.decorator.js';
-import { assertCan } from '../auth/permissions.js';
+import type { Actor } from '../access/actor.js';
+import { CurrentActor } from '../access/current-actor.decorator.js';
+import { assertCan } from '../access/permissions.js';
 import { idParam } from '../common/id-param.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { type PageQuery, pageOf, pageQuerySchema } from '../common/paging.js';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../auth/actor.js';
-import { assertCan } from '../auth/permissions.js';
+import type { Actor } from '../access/actor.js';
+import { assertCan } from '../access/permissions.js';
 import type { Page } from '../common/paging.js';
 import type { AuditQuery } from './audit.schema.js';
 

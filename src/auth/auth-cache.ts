@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../access/actor.js';
 
 /** The channel the `AuthChangeNotify` migration's triggers notify on every change that can end a credential. */
 export const AUTH_CHANNEL = 'tm_auth';

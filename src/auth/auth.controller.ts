@@ -8,11 +8,12 @@ import {
   type ChangePassword, changePasswordSchema, type CreateToken, createTokenSchema, type Login, loginSchema, type Refresh, refreshSchema, type RenewToken,
   renewTokenSchema,
 } from './auth.schema.js';
-import type { Actor, MeJson, Role } from './actor.js';
+import type { Actor, Role } from '../access/actor.js';
+import type { MeJson } from './me-json.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthService } from './auth.service.js';
 import { ReauthService } from './reauth.service.js';
-import { CurrentActor, Public } from './current-actor.decorator.js';
+import { CurrentActor, Public } from '../access/current-actor.decorator.js';
 import { Returns, ReturnsNothing } from '../contract/returns.js';
 
 @ApiTags('auth 登录与令牌')

@@ -1,9 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from './actor.js';
+import type { Actor } from '../access/actor.js';
 import { AuthService } from './auth.service.js';
-import { IS_PUBLIC } from './current-actor.decorator.js';
+import { IS_PUBLIC } from '../access/current-actor.decorator.js';
 
 /**
  * Every route needs a bearer token (a login's access token or a personal API token) unless marked

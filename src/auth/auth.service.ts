@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
-import type { Actor, Role } from './actor.js';
+import type { Actor, Role } from '../access/actor.js';
 import { AuthCache } from './auth-cache.js';
 import { LockoutService } from './lockout.service.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';

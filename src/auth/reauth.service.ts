@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../access/actor.js';
 import { AuthCache } from './auth-cache.js';
 import { hashPassword, verifyPassword } from './password.js';
-import { forbidden } from './permissions.js';
+import { forbidden } from '../access/permissions.js';
 import { endCredentials } from './revocation.js';
 
 /** Wrong current passwords a session may give (token creation or renewal, own password change) before it is ended. */

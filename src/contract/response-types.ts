@@ -4,7 +4,7 @@ import type { NotificationJson } from '../alerts/outbox.service.js';
 import type { RecipientJson } from '../alerts/recipients.service.js';
 import type { AuditJson } from '../audit/audit.service.js';
 import type { ApiTokenJson, CreatedApiTokenJson } from '../auth/api-tokens.service.js';
-import type { MeJson } from '../auth/actor.js';
+import type { MeJson } from '../auth/me-json.js';
 import type { TokenPair } from '../auth/auth.service.js';
 import type { Page } from '../common/paging.js';
 import type { DepartmentJson } from '../departments/departments.service.js';

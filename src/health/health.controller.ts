@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { Public } from '../auth/current-actor.decorator.js';
+import { Public } from '../access/current-actor.decorator.js';
 import { EVALUATION_QUEUE } from '../jobs/jobs.constants.js';
 import { pingRedis, queueClient, queueConnected } from '../jobs/redis.js';
 import { Returns } from '../contract/returns.js';

@@ -3,7 +3,7 @@ import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bull';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../access/actor.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { LANG_COOKIE, SESSION_COOKIE } from '../common/cookies.js';
 import { DomainError } from '../common/domain-error.js';

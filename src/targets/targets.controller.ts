@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../auth/actor.js';
-import { CurrentActor } from '../auth/current-actor.decorator.js';
+import type { Actor } from '../access/actor.js';
+import { CurrentActor } from '../access/current-actor.decorator.js';
 import { IfMatch } from '../common/etag.interceptor.js';
 import { ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';

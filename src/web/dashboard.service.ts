@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../access/actor.js';
 import type { Method, Status } from '../evaluation/evaluation.types.js';
 import { latestPeriodEndedBy } from '../evaluation/periods.js';
 import { type Colour, COLOUR_STATUSES, STATUS_COLOUR } from './i18n.js';

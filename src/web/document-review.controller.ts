@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/current-actor.decorator.js';
-import { assertCan, can } from '../auth/permissions.js';
+import { Public } from '../access/current-actor.decorator.js';
+import { assertCan, can } from '../access/permissions.js';
 import { DomainError, type FieldError } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import { batchFiguresSchema } from '../figures/figure.schema.js';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res, UseFilters, Use
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Decimal } from 'decimal.js';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/current-actor.decorator.js';
+import { Public } from '../access/current-actor.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { parseNumberInput } from '../common/number-input.js';
 import { periodString } from '../common/values.js';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Actor } from '../auth/actor.js';
-import { can, forbidden } from '../auth/permissions.js';
+import type { Actor } from '../access/actor.js';
+import { can, forbidden } from '../access/permissions.js';
 import { notFound } from '../common/domain-error.js';
 import type { Status } from '../evaluation/evaluation.types.js';
 import { expectedAt } from '../evaluation/expected.js';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/current-actor.decorator.js';
+import { Public } from '../access/current-actor.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { periodString } from '../common/values.js';
 import { DepartmentsService } from '../departments/departments.service.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Logger, Param, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/current-actor.decorator.js';
+import { Public } from '../access/current-actor.decorator.js';
 import { ChartsService } from '../charts/charts.service.js';
 import { ProgressService } from '../evaluations/progress.service.js';
 import { TargetsService } from '../targets/targets.service.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply } from 'fastify';
-import { can, type Permission } from '../auth/permissions.js';
+import { can, type Permission } from '../access/permissions.js';
 import { href } from '../common/query-string.js';
 import type { Status } from '../evaluation/evaluation.types.js';
 import { DEFAULT_THRESHOLDS } from '../evaluation/rules.js';

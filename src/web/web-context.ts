@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../access/actor.js';
 import { CSRF_COOKIE, LANG_COOKIE } from '../common/cookies.js';
 import { type Lang, LANGS, type Translate, translator } from './i18n.js';
 

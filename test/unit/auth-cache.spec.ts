@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import type { Actor } from '../../src/auth/actor.js';
+import type { Actor } from '../../src/access/actor.js';
 import { AUTH_CACHE_ENTRIES, AUTH_CHANNEL, AuthCache } from '../../src/auth/auth-cache.js';
 import type { AppConfig } from '../../src/config/config.js';
 import { eventually } from '../support/app.js';

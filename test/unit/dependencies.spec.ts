@@ -28,9 +28,7 @@ const TYPE_REGISTRIES: Record<string, string> = {
 };
 
 /** Folder imports that still close a loop, each with why it stays. */
-const EXCEPTIONS: Record<string, string> = {
-  'auth -> audit': 'logins, tokens and password changes write audit rows, while audit/ guards its list with auth\'s Actor and permissions',
-};
+const EXCEPTIONS: Record<string, string> = {};
 
 interface Import {
   from: string;

@@ -13,6 +13,3 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { userId: null, email: 'system', role: 'admin', departmentId: null, ip: null };
-
-/** Who the credentials belong to, and whether they are a login session or an API token. */
-export interface MeJson { id: number | null; email: string; role: Role; via: 'api-token' | 'session' }
