@@ -10,6 +10,7 @@ import { LocationInterceptor } from './common/location.interceptor.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import type { AppConfig } from './config/config.js';
 import { API_PREFIX } from './api-prefix.js';
+import type { Clock } from './common/clock.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DepartmentsModule } from './departments/departments.module.js';
@@ -31,11 +32,11 @@ const API_MODULES = [
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, clock),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), autoLoadEntities: true }),
         BullModule.forRoot({ url: config.redisUrl, prefix: config.queuePrefix }),
         QueuesModule,

@@ -19,6 +19,7 @@ import { frameworkErrors, registerMethodNotAllowed } from './common/request-erro
 import { registerSecurityHeaders, securityHeaders } from './common/security-headers.js';
 import { allowLargeBatchBodies } from './figures/batch-limits.js';
 import { API_PREFIX } from './api-prefix.js';
+import type { Clock } from './common/clock.js';
 import { AppModule } from './app.module.js';
 import { AuthService } from './auth/auth.service.js';
 import { ensureAdmin } from './auth/bootstrap-admin.js';
@@ -49,6 +50,8 @@ const SECURITY_HEADERS = {
 export interface CreateAppOptions {
   /** where the JSON log lines go (default: stdout) */
   logDestination?: DestinationStream;
+  /** business time (default: the system clock); tests and demos fix it */
+  clock?: Clock;
 }
 
 /**
@@ -105,7 +108,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   adapter.getInstance().removeContentTypeParser('text/plain'); // the API takes JSON only: 415
   allowLargeBatchBodies(adapter.getInstance()); // POST /figures/batch takes up to 32 MB (before Nest adds routes)
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: nestLogger });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, { logger: nestLogger });
   const fastify = app.getHttpAdapter().getInstance();
   registerMethodNotAllowed(fastify); // before the routes are added
   // JSON numbers a double cannot hold as written (1e-400, 2000.123456789012345) are refused, not rounded.

@@ -14,6 +14,7 @@ import { countAlerts, loadAlerts, loadRecipients, roleOf, type AlertView } from 
 import { renderBindingAlert } from './email-templates.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
 import type { AlertsQuery, CreateSilence } from './alerts.schema.js';
+import { Clock } from '../common/clock.js';
 
 /** Targets reconciled per step of `reconcile`. */
 const RECONCILE_CHUNK = 20_000;
@@ -73,6 +74,7 @@ export class AlertsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -81,7 +83,7 @@ export class AlertsService {
    * With a scope, only the targets whose ids lie in it (a re-evaluated target, a run's chunk); without,
    * every target (after a run). `targets` counts the latest evaluations read.
    */
-  async reconcile(now = new Date(), scope: ReconcileScope | null = null): Promise<{ changes: number; emails: number; targets: number }> {
+  async reconcile(now = this.clock.now(), scope: ReconcileScope | null = null): Promise<{ changes: number; emails: number; targets: number }> {
     const { fromId, toId } = scope ?? ALL_TARGETS;
     const { changes, targets, ids } = await this.dataSource.transaction(async (m) => {
       await lockScope(m, scope); // two workers must not both fire one alert

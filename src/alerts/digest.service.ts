@@ -12,6 +12,7 @@ import type { AlertKind } from './alert-rules.js';
 import { type AlertRow, type RenderedEmail, renderDigest } from './email-templates.js';
 import type { MailAttachment } from './mail.transport.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
+import { Clock } from '../common/clock.js';
 
 interface Digest {
   recipient: RecipientRow; fresh: AlertView[]; ongoing: AlertView[]; resolved: AlertView[]; email: RenderedEmail;
@@ -55,10 +56,11 @@ export class DigestService {
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly charts: ChartsService,
+    private readonly clock: Clock,
   ) {}
 
   /** Renders what the recipient's digest would be now, sending nothing. */
-  async preview(actor: Actor, email: string, now = new Date()): Promise<DigestPreviewJson> {
+  async preview(actor: Actor, email: string, now = this.clock.now()): Promise<DigestPreviewJson> {
     assertCan(actor, 'alerts.manage');
     const recipient = (await loadRecipients(this.dataSource)).find((r) => r.email === email);
     if (!recipient) throw notFound(`收件人 ${email}`, 'recipient');
@@ -75,7 +77,7 @@ export class DigestService {
    * Builds and sends every recipient's digest, exactly as the schedule does. The charts are rendered
    * first, outside the transaction; the emails and their charts are then written to the outbox together.
    */
-  async run(actor: Actor | null, now = new Date()): Promise<DigestRunJson> {
+  async run(actor: Actor | null, now = this.clock.now()): Promise<DigestRunJson> {
     if (actor) assertCan(actor, 'alerts.manage');
     const charts = await this.renderCharts(now);
     const { recipients, ids } = await this.dataSource.transaction(async (m) => {

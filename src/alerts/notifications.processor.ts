@@ -19,7 +19,7 @@ export class NotificationsProcessor {
   @Process(NotificationJob.reconcile)
   async reconcile(job: Job<ReconcileJobData>): Promise<{ changes: number; emails: number; targets: number }> {
     const { fromId, toId } = job.data;
-    return this.alerts.reconcile(new Date(), fromId !== undefined && toId !== undefined ? { fromId, toId } : null);
+    return this.alerts.reconcile(undefined, fromId !== undefined && toId !== undefined ? { fromId, toId } : null);
   }
 
   @Process(NotificationJob.digest)

@@ -7,6 +7,7 @@ import { loadRecipients, roleOf, SILENCED } from './alert-rows.js';
 import { renderReminder } from './email-templates.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
 import { type Reminder, reminderFor } from './reminders.js';
+import { Clock } from '../common/clock.js';
 
 /**
  * Figure reminders before and after each period's due date (period end + grace days) to the
@@ -18,9 +19,10 @@ export class RemindersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
+    private readonly clock: Clock,
   ) {}
 
-  async run(now = new Date()): Promise<{ emails: number }> {
+  async run(now = this.clock.now()): Promise<{ emails: number }> {
     const targets = await this.dataSource.query(
       `SELECT t.id, t.code, t.name, t.frequency, t.grace_days, t.baseline_period, t.target_period, t.department_id,
               (SELECT coalesce(array_agg(sd.department_id), '{}') FROM target_supporting_departments sd WHERE sd.target_id = t.id) AS supporting,

@@ -18,6 +18,7 @@ import {
 import { queueClient, queueConnected, redisWithin } from '../jobs/redis.js';
 import { EvaluationRun, type RunTrigger } from './evaluation-run.entity.js';
 import { EvaluationStore } from './evaluation.store.js';
+import { Clock } from '../common/clock.js';
 
 export interface RunJson {
   id: string;
@@ -66,6 +67,7 @@ export class EvaluationRunsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: EvaluationStore,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -78,7 +80,7 @@ export class EvaluationRunsService {
    * trail is append-only and records the start, and a job that lands late finds a failed run and does
    * nothing (`fanOut` takes queued and running runs only).
    */
-  async start(actor: Actor | null, trigger: RunTrigger, asOf = new Date()): Promise<RunAcceptedJson> {
+  async start(actor: Actor | null, trigger: RunTrigger, asOf = this.clock.now()): Promise<RunAcceptedJson> {
     if (actor) assertCan(actor, 'runs.start');
     if (!queueConnected(this.queue)) {
       throw new DomainError(

@@ -8,6 +8,7 @@ import type { EvaluationResult } from '../evaluation/evaluation.types.js';
 import type { Page } from '../common/paging.js';
 import { EvaluationStore } from './evaluation.store.js';
 import type { LATEST_SORTS, LatestQuery } from './evaluation.schema.js';
+import { Clock } from '../common/clock.js';
 
 export interface EvaluationJson {
   code: string;
@@ -78,10 +79,11 @@ export class ProgressService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: EvaluationStore,
+    private readonly clock: Clock,
   ) {}
 
   /** One target evaluated now (or as of a past moment), computed on the spot and not stored. */
-  async evaluateNow(code: string, asOf = new Date()): Promise<EvaluationJson> {
+  async evaluateNow(code: string, asOf = this.clock.now()): Promise<EvaluationJson> {
     const [target] = await this.dataSource.query(`SELECT id FROM targets WHERE code = $1`, [code]);
     if (!target) throw notFound(`指标 ${code}`);
     const [evaluation] = await this.store.evaluate({ targetId: target.id }, asOf, this.config.scheduleTz, true);

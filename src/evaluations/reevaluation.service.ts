@@ -12,6 +12,7 @@ import {
 import { queueConnected, redisWithin } from '../jobs/redis.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
 import { EvaluationStore } from './evaluation.store.js';
+import { Clock } from '../common/clock.js';
 
 /** How long a figure write waits for Redis before leaving its re-evaluation to the drain. */
 export const ENQUEUE_TIMEOUT_MS = 1000;
@@ -48,6 +49,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: EvaluationStore,
     private readonly runs: EvaluationRunsService,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -140,7 +142,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
       `SELECT requested_at::text FROM reevaluation_requests WHERE target_id = $1`, [targetId],
     );
     if (!request) return; // evaluated already: a duplicate job, or a drain's and a write's job for one request
-    const evaluations = await this.store.evaluate({ targetId }, new Date(), this.config.scheduleTz);
+    const evaluations = await this.store.evaluate({ targetId }, this.clock.now(), this.config.scheduleTz);
     const settled = await this.dataSource.transaction(async (manager) => {
       await this.store.save(manager, null, evaluations);
       const deleted: unknown[] = await manager.query(

@@ -7,6 +7,7 @@ import type { Method, Status } from '../evaluation/evaluation.types.js';
 import { latestPeriodEndedBy } from '../evaluation/periods.js';
 import { type Colour, COLOUR_STATUSES, STATUS_COLOUR } from './i18n.js';
 import { type StatusStreak, statusStreaks } from './streaks.js';
+import { Clock } from '../common/clock.js';
 
 const SORTS = {
   code: 't.code', name: 't.name', department: 'd.name', completion: 'e.completion', elapsed: 'e.elapsed',
@@ -62,7 +63,7 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 /** The dashboard's read model: one query for the rows, one for the counts, one for the streaks of the red and amber ones. */
 @Injectable()
 export class DashboardService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource, private readonly clock: Clock) {}
 
   async load(query: DashboardQuery, actor: Actor | null, tz: string): Promise<Dashboard> {
     const ownId = actor?.role === 'department' && actor.departmentId !== null && query.scope !== 'all' && !query.department
@@ -81,7 +82,7 @@ export class DashboardService {
     const noEvaluation = query.status === 'grey';
     const dir = query.dir ?? 'asc';
     const order = `${query.sort === 'status' ? SEVERITY : SORTS[query.sort]} ${dir.toUpperCase()} NULLS LAST, t.code`;
-    const period = latestPeriodEndedBy('quarterly', new Date(), tz);
+    const period = latestPeriodEndedBy('quarterly', this.clock.now(), tz);
     const [rows, [counts], departments, categories, toFill] = await Promise.all([
       this.dataSource.query(
         `SELECT t.id, t.code, t.name, t.unit, t.category, t.binding, t.comparator, d.code AS department, d.name AS department_name,

@@ -15,6 +15,7 @@ import { href, Views } from './views.js';
 import { Web, type WebContext } from './web-context.js';
 import { WebErrorFilter } from './web-error.filter.js';
 import { WebGuard } from './web.guard.js';
+import { Clock } from '../common/clock.js';
 
 type RowErrors = Record<string, { value?: string; basis?: string; reason?: string; target?: string; warning?: string }>;
 type Typed = Record<string, { value: string; basis: string; reason: string; confirm: boolean }>;
@@ -76,12 +77,13 @@ export class EntryController {
     private readonly entry: EntryService,
     private readonly figures: FiguresService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** The last quarter that has ended: what the office is reporting now. */
   @Get()
   current(@Query('p') picked: string | undefined, @Res() reply: FastifyReply) {
-    const period = picked?.trim().toUpperCase() || latestPeriodEndedBy('quarterly', new Date(), this.config.scheduleTz);
+    const period = picked?.trim().toUpperCase() || latestPeriodEndedBy('quarterly', this.clock.now(), this.config.scheduleTz);
     return reply.redirect(`/entry/${encodeURIComponent(period)}`, 303);
   }
 

@@ -14,6 +14,7 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { periodOf, periodsPerYear, periodEndMillis, type Frequency } from '../../src/evaluation/periods.js';
+import { SystemClock } from '../../src/common/clock.js';
 import { EvaluationRun } from '../../src/evaluations/evaluation-run.entity.js';
 import { EvaluationRunsService } from '../../src/evaluations/evaluation-runs.service.js';
 import { EvaluationStore, type WindowRow, windowFigures } from '../../src/evaluations/evaluation.store.js';
@@ -155,7 +156,7 @@ describe('the window read against the full read, in PostgreSQL', () => {
   it("writes a run's chunk once, however often it is retried or doubled, and keeps latest_evaluations newest", async () => {
     const noQueue = { add: async () => ({}) } as unknown as Queue;
     const config = { scheduleTz: TZ, chunkSize: 150, jobBackoffMs: 10 } as AppConfig;
-    const runs = new EvaluationRunsService(ds.getRepository(EvaluationRun), ds, noQueue, noQueue, config, store, null as never);
+    const runs = new EvaluationRunsService(ds.getRepository(EvaluationRun), ds, noQueue, noQueue, config, store, null as never, new SystemClock());
     void APP_CONFIG;
     const newRun = async (asOf: string) => {
       const [{ id }] = await ds.query(

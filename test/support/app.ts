@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
+import type { Clock } from '../../src/common/clock.js';
 import { type AppConfig, loadConfig } from '../../src/config/config.js';
 import { checkContract, recordResponses } from './contract.js';
 import { asUser, createTestDatabase, dropRole } from './database.js';
@@ -50,6 +51,8 @@ export interface StartOptions {
    * the superuser (DATABASE_MIGRATION_URL); `db` stays the superuser's.
    */
   appRole?: string;
+  /** business time of the app (default: the system clock) */
+  clock?: Clock;
 }
 
 /** The real app (Fastify, TypeORM on PostgreSQL, Bull on Redis) on a database of its own. */
@@ -60,7 +63,7 @@ export async function startApp(label: string, env: Record<string, string> = {}, 
   const config = loadConfig(role
     ? testEnv(asUser(database.url, role), prefix, { DATABASE_MIGRATION_URL: database.url, ...env })
     : testEnv(database.url, prefix, env));
-  const app = await createApp(config);
+  const app = await createApp(config, { clock: options.clock });
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const server = app.getHttpServer();
   // responses are recorded and checked when asked for: CONTRACT_CHECK=on (npm test's default), or CONTRACT_REPORT to survey
