@@ -13,6 +13,7 @@ import { API_PREFIX } from './api-prefix.js';
 import type { Clock } from './common/clock.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { TransactionsModule } from './database/transactions.js';
 import { DepartmentsModule } from './departments/departments.module.js';
 import { FiguresModule } from './figures/figures.module.js';
 import { ExtractionModule } from './extraction/extraction.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, clock),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), autoLoadEntities: true }),
+        TransactionsModule,
         BullModule.forRoot({ url: config.redisUrl, prefix: config.queuePrefix }),
         QueuesModule,
         AuditModule,

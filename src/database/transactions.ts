@@ -1,0 +1,24 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * The transaction a unit of work runs in. Services open one with `Transactions.run` and hand it to the
+ * stores that take part; only stores (files named *.store.ts) look inside it.
+ */
+export type Tx = EntityManager;
+
+@Injectable()
+export class Transactions {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+}
+
+/** Provides `Transactions` to every module. */
+@Global()
+@Module({ providers: [Transactions], exports: [Transactions] })
+export class TransactionsModule {}
