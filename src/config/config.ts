@@ -148,6 +148,7 @@ const schema = z.object({
   SCHEDULE_TZ: timeZone.default('Asia/Shanghai'),
   EVALUATION_CHUNK_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
   JOB_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose', 'silent']).default('log'),
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -200,6 +201,8 @@ export interface AppConfig {
   scheduleTz: string;
   chunkSize: number;
   jobBackoffMs: number;
+  /** how long a job a worker took stays its own without a renewal; a dead worker's jobs run again after it */
+  jobLockMs: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose' | 'silent';
   production: boolean;
   jwtSecret: string;
@@ -281,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     scheduleTz: c.SCHEDULE_TZ,
     chunkSize: c.EVALUATION_CHUNK_SIZE,
     jobBackoffMs: c.JOB_BACKOFF_MS,
+    jobLockMs: c.JOB_LOCK_MS,
     logLevel: c.LOG_LEVEL,
     production: c.NODE_ENV === 'production',
     jwtSecret: c.JWT_SECRET ?? DEV_JWT_SECRET,

@@ -7,7 +7,7 @@ import { adoptConnections, clusterQueueOptions } from './redis.js';
 
 /**
  * Every queue, registered once; any module may inject them. Address and prefix come from
- * `BullModule.forRoot` (src/app.module.ts); on a Redis Cluster each queue gets its own `createClient`
+ * `BullModule.forRoot` (src/app.module.ts), the lock a worker holds on a job from JOB_LOCK_MS; on a Redis Cluster each queue gets its own `createClient`
  * here (one per queue, so its connections can be handed to it and closed with it).
  */
 @Global()
@@ -16,7 +16,12 @@ import { adoptConnections, clusterQueueOptions } from './redis.js';
     BullModule.registerQueueAsync(...[EVALUATION_QUEUE, NOTIFICATIONS_QUEUE].map((name) => ({
       name,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => clusterQueueOptions(config),
+      // A worker renews its jobs' locks every half JOB_LOCK_MS; a job whose lock lapsed (its worker died)
+      // is found by the next stalled check and runs again elsewhere.
+      useFactory: (config: AppConfig) => ({
+        ...clusterQueueOptions(config),
+        settings: { lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs },
+      }),
     }))),
   ],
   exports: [BullModule],

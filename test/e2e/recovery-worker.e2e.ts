@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { EVALUATION_QUEUE } from '../../src/jobs/jobs.constants.js';
+import { eventually, startApp, testEnv, type TestApp } from '../support/app.js';
+import { spawnMain, type Spawned, waitForOutput } from '../support/process.js';
+
+const TARGETS = 4000;
+const CHUNK_SIZE = 200;
+/** The workers' job lock: a killed worker's chunks run again after it lapses and the next stalled check. */
+const LOCK_MS = 3000;
+
+/** TARGETS level targets with 8 quarterly figures each, written in SQL as `npm run faults` does. */
+async function seed(t: TestApp): Promise<void> {
+  await t.db.query(`INSERT INTO departments (code, name, emails) VALUES ('DRILL', '演练部门', ARRAY['drill@example.org'])`);
+  await t.db.query(
+    `INSERT INTO targets (code, name, unit, kind, comparator, method, frequency, department_id,
+                          baseline_period, baseline_value, target_period, target_value)
+     SELECT 'DRILL-' || lpad(i::text, 6, '0'), '演练指标 ' || i, '家', 'level', '>=', 'linear', 'quarterly',
+            (SELECT id FROM departments WHERE code = 'DRILL'), '2019', 100 + i % 50, '2026', 300 + i % 37
+       FROM generate_series(1, $1::int) i`,
+    [TARGETS],
+  );
+  await t.db.query(
+    `INSERT INTO figure_revisions (target_id, period, value, basis, status, source, recorded_by, recorded_at)
+     SELECT t.id, (2023 + q / 4) || 'Q' || (q % 4 + 1),
+            round(t.baseline_value + (t.target_value - t.baseline_value) * ((t.id % 11) * 0.15 - 0.1) * (q + 17) / 28, 2),
+            'ytd', 'final', 'drill', 'drill', now() - interval '1 day'
+       FROM targets t CROSS JOIN generate_series(0, 7) q ORDER BY q, t.id`,
+  );
+  await t.db.query(
+    `INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
+     SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM figure_revisions ORDER BY id`,
+  );
+  await t.db.query('ANALYZE');
+}
+
+describe('recovery (issue 18): a worker killed in the middle of a run', () => {
+  let t: TestApp;
+  let queue: Queue;
+  const workers: Spawned[] = [];
+
+  before(async () => {
+    // The app in this process only answers HTTP; two worker processes do the run.
+    t = await startApp('recovery_worker', { APP_ROLE: 'api', EVALUATION_CHUNK_SIZE: String(CHUNK_SIZE) });
+    queue = t.app.get<Queue>(getQueueToken(EVALUATION_QUEUE));
+    await seed(t);
+    const env = testEnv(t.config.databaseUrl, t.config.queuePrefix, {
+      APP_ROLE: 'worker', EVALUATION_CHUNK_SIZE: String(CHUNK_SIZE), JOB_LOCK_MS: String(LOCK_MS), LOG_LEVEL: 'log', HOST: '127.0.0.1',
+    });
+    for (let i = 0; i < 2; i++) workers.push(spawnMain(env));
+    await Promise.all(workers.map((w) => waitForOutput(w, 'worker started', 90_000)));
+  });
+
+  after(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await t?.close();
+  });
+
+  it('completes the run once the lock lapses, with exactly one evaluation per target', async () => {
+    const [victim, survivor] = workers;
+    const stalled: string[] = [];
+    queue.on('global:stalled', (jobId: string) => stalled.push(String(jobId)));
+    const started = await t.http().post('/api/v1/evaluations/runs').send({}).expect(202);
+    const runId: string = started.body.id;
+    // Both workers take two chunks each (EVALUATION_CONCURRENCY 2): with three or more active, the victim holds one.
+    const activeAtKill = await eventually(async () => {
+      const active = await queue.getActiveCount();
+      return active >= 3 ? active : undefined;
+    }, 30_000, 'three chunks active at once');
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const killedAt = Date.now();
+
+    const run = await eventually(async () => {
+      const res = await t.http().get(`/api/v1/evaluations/runs/${runId}`).expect(200);
+      return ['completed', 'failed'].includes(res.body.state) ? res.body : undefined;
+    }, 2 * LOCK_MS + 60_000, `run ${runId}`);
+    const recoveredMs = Date.now() - killedAt;
+
+    assert.equal(run.state, 'completed', run.error ?? '');
+    assert.equal(run.chunks.done, run.chunks.total);
+    assert.equal(run.chunks.total, TARGETS / CHUNK_SIZE);
+    const { rows: [counts] } = await t.db.query(
+      `SELECT count(*)::int AS evaluations, count(DISTINCT target_id)::int AS targets FROM evaluations WHERE run_id = $1`,
+      [runId],
+    );
+    assert.deepEqual(counts, { evaluations: TARGETS, targets: TARGETS }, 'one evaluation per target, none twice');
+    assert.ok(stalled.length >= 1, `the victim's chunk was found stalled and run again (active at kill: ${activeAtKill})`);
+    assert.equal(survivor.child.exitCode, null, 'the survivor is still running');
+    // What the issue asks: done within the lock expiry plus a margin (the survivor's own chunks included).
+    assert.ok(recoveredMs < 2 * LOCK_MS + 45_000, `run completed ${recoveredMs} ms after the kill`);
+  });
+});
