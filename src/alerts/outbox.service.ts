@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
-import { jobIds, NOTIFICATIONS_QUEUE, NotificationJob, type SendJobData } from '../jobs/jobs.constants.js';
+import { jobIds, NOTIFICATIONS_QUEUE, NotificationJob, sendBackoff, type SendJobData } from '../jobs/jobs.constants.js';
 import type { Page } from '../common/paging.js';
 import { type MailAttachment, MailTransport } from './mail.transport.js';
 
@@ -79,7 +79,7 @@ export class OutboxService {
       opts: {
         jobId: jobIds.send(outboxId),
         attempts: this.config.mailAttempts,
-        backoff: { type: 'exponential', delay: this.config.jobBackoffMs },
+        backoff: sendBackoff(this.config.jobBackoffMs, this.config.mailRetryCapMs),
         removeOnComplete: 1000,
         removeOnFail: 5000,
       },

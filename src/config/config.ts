@@ -169,7 +169,8 @@ const schema = z.object({
   REMINDER_CRON: cron.default('0 9 * * *'),
   ALERT_REPEAT_INTERVAL: duration.prefault('7d'),
   REMINDER_DAYS_BEFORE: z.coerce.number().int().min(0).max(60).default(5),
-  MAIL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  MAIL_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(40),
+  MAIL_RETRY_CAP_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'no spaces').optional(),
   // Production serves /metrics only with METRICS_TOKEN, unless this says an open /metrics is intended.
   METRICS_PUBLIC: booleanFlag.default(false),
@@ -222,6 +223,8 @@ export interface AppConfig {
   alertRepeatMs: number;
   reminderDaysBefore: number;
   mailAttempts: number;
+  /** the longest wait between two send attempts: after an SMTP outage, mail goes within this of its end */
+  mailRetryCapMs: number;
   /** GET /metrics needs `Authorization: Bearer <it>` when set; open when unset */
   metricsToken: string | undefined;
   /** what the parts of an uploaded .xlsx that are read may unpack to (MB), counted as they inflate */
@@ -302,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     alertRepeatMs: c.ALERT_REPEAT_INTERVAL,
     reminderDaysBefore: c.REMINDER_DAYS_BEFORE,
     mailAttempts: c.MAIL_ATTEMPTS,
+    mailRetryCapMs: c.MAIL_RETRY_CAP_MS,
     metricsToken: c.METRICS_TOKEN,
     importMaxUnpackedMb: c.IMPORT_MAX_UNPACKED_MB,
     importMaxCells: c.IMPORT_MAX_CELLS,

@@ -66,6 +66,17 @@ export interface RunJobData { runId: string }
 export interface ChunkJobData { runId: string; chunk: number; fromId: number; toId: number }
 export interface TargetJobData { targetId: number }
 
+/**
+ * Bull's exponential backoff ((2^n − 1) × delay after the n-th failure) with a ceiling, for emails: the
+ * wait never outgrows `cap`, so mail goes within `cap` of the end of an SMTP outage however long it was.
+ * Registered with every queue (src/jobs/queues.module.ts) under this name.
+ */
+export const CAPPED_BACKOFF = 'capped-exponential';
+export interface CappedBackoffOptions { delay: number; cap: number }
+export const cappedBackoff = (attemptsMade: number, _error: Error, o: CappedBackoffOptions): number =>
+  Math.min(o.cap, Math.round((2 ** attemptsMade - 1) * o.delay));
+export const sendBackoff = (delay: number, cap: number) => ({ type: CAPPED_BACKOFF, options: { delay, cap } satisfies CappedBackoffOptions });
+
 export function jobOptions(backoffMs: number) {
   return {
     attempts: 5,

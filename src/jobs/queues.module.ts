@@ -2,7 +2,7 @@ import { BullModule, InjectQueue } from '@nestjs/bull';
 import { Global, Module, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from './jobs.constants.js';
+import { CAPPED_BACKOFF, cappedBackoff, EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from './jobs.constants.js';
 import { adoptConnections, clusterQueueOptions } from './redis.js';
 
 /**
@@ -20,7 +20,7 @@ import { adoptConnections, clusterQueueOptions } from './redis.js';
       // is found by the next stalled check and runs again elsewhere.
       useFactory: (config: AppConfig) => ({
         ...clusterQueueOptions(config),
-        settings: { lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs },
+        settings: { lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs, backoffStrategies: { [CAPPED_BACKOFF]: cappedBackoff } },
       }),
     }))),
   ],
