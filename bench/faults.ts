@@ -23,16 +23,13 @@
  * crash and a Redis flush, SMTP refusing then accepting, two workers sending once), test/e2e/runs.e2e.ts
  * (a run over chunks, a chunk failing until the run fails, several workers registering the cron once).
  */
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Bull from 'bull';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE, NotificationJob, jobIds } from '../src/jobs/jobs.constants.js';
+import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE, NotificationJob, jobIds, sendBackoff } from '../src/jobs/jobs.constants.js';
+import { PrivatePostgres } from '../test/support/postgres-server.js';
 import { spawnMain, type Spawned, waitForOutput } from '../test/support/process.js';
 import { freePort, type PrivateRedis, startPrivateRedis } from '../test/support/redis-server.js';
 
@@ -75,31 +72,6 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | undef
 
 // ---------------------------------------------------------------- private PostgreSQL, Redis, SMTP
 
-class PrivatePostgres {
-  readonly dir: string;
-  constructor(readonly root: string, readonly port: number) {
-    this.dir = join(root, 'pg');
-  }
-  get url() { return `postgres://postgres@127.0.0.1:${this.port}/target_monitor`; }
-  private pgCtl(...args: string[]) {
-    execFileSync('runuser', ['-u', 'postgres', '--', 'pg_ctl', '-D', this.dir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  }
-  init() {
-    chownSync(this.root, uidOf('postgres'), gidOf('postgres'));
-    execFileSync('runuser', ['-u', 'postgres', '--', 'initdb', '-D', this.dir, '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8'], { stdio: 'ignore' });
-    this.start();
-  }
-  start() {
-    this.pgCtl('-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, '-l', join(this.dir, 'log'), '-w', 'start');
-  }
-  stop(mode = 'fast') {
-    this.pgCtl('-m', mode, '-w', 'stop');
-  }
-}
-
-const uidOf = (user: string) => Number(execFileSync('id', ['-u', user]).toString().trim());
-const gidOf = (user: string) => Number(execFileSync('id', ['-g', user]).toString().trim());
-
 interface Mail { to: string[]; subject: string; at: number }
 class DrillSmtp {
   readonly mails: Mail[] = [];
@@ -134,7 +106,6 @@ class DrillSmtp {
 
 // ---------------------------------------------------------------- the drill's world
 
-const root = mkdtempSync(join(tmpdir(), 'tm-faults-'));
 let postgres: PrivatePostgres;
 let redis: PrivateRedis;
 let smtp: DrillSmtp;
@@ -147,7 +118,7 @@ let token = '';
 
 function env(role: 'api' | 'worker', extra: Record<string, string> = {}): Record<string, string> {
   return {
-    DATABASE_URL: postgres.url, REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, SEED: 'false', LOG_LEVEL: 'log',
+    DATABASE_URL: postgres.url(), REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, SEED: 'false', LOG_LEVEL: 'log',
     APP_ROLE: role, JOB_BACKOFF_MS: String(BACKOFF_MS), EVALUATION_CHUNK_SIZE: String(CHUNK_SIZE),
     MAIL_ATTEMPTS: String(MAIL_ATTEMPTS), SMTP_URL: smtp.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
     HOST: '127.0.0.1', ...extra,
@@ -165,6 +136,7 @@ async function startProcess(role: 'api' | 'worker', extra: Record<string, string
 /** SIGTERM and the exit code (null when killed by a signal). */
 async function stopProcess(p: Spawned): Promise<number | null> {
   await p.stop();
+  if (p.child.exitCode !== 0) log(`process ${p.child.pid} exited ${p.child.exitCode}; its last output:\n${p.output().slice(-3000)}`);
   return p.child.exitCode;
 }
 
@@ -347,7 +319,7 @@ async function postgresRestarted(): Promise<void> {
   await sleep(3000);
   postgres.start();
   const outageSeconds = (Date.now() - outageStarted) / 1000;
-  db = new pg.Pool({ connectionString: postgres.url, max: 4 });
+  db = new pg.Pool({ connectionString: postgres.url(), max: 4 });
   log(`PostgreSQL was down ${outageSeconds} s at ${atStop.chunks_done}/${atStop.chunks_total} chunks`);
   const done = await finished(runId, 120_000);
   const evaluations = await evaluationsOf(runId);
@@ -380,7 +352,7 @@ async function smtpDown(): Promise<void> {
      VALUES ('drill:smtp-down', $1, 'digest', 'Drill: SMTP down', '<p>smtp</p>', 'smtp') RETURNING id`, [RECIPIENT],
   );
   await notificationsQueue.add(NotificationJob.send, { outboxId: Number(mail.id) }, {
-    jobId: jobIds.send(mail.id), attempts: MAIL_ATTEMPTS, backoff: { type: 'exponential', delay: BACKOFF_MS },
+    jobId: jobIds.send(mail.id), attempts: MAIL_ATTEMPTS, backoff: sendBackoff(BACKOFF_MS, 60_000),
   });
   log(`SMTP down for ${SMTP_DOWN_S} s (MAIL_ATTEMPTS=${MAIL_ATTEMPTS}, backoff from ${BACKOFF_MS} ms)`);
   await sleep(SMTP_DOWN_S * 1000);
@@ -413,17 +385,12 @@ async function cleanup(): Promise<void> {
   await db?.end().catch(() => undefined);
   await smtp?.stop().catch(() => undefined);
   await redis?.stop().catch(() => undefined);
-  try {
-    postgres?.stop('immediate');
-  } catch {
-    // not running
-  }
-  rmSync(root, { recursive: true, force: true });
+  postgres?.remove();
 }
 
 async function main(): Promise<void> {
   const [pgPort, smtpPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  postgres = new PrivatePostgres(root, pgPort);
+  postgres = new PrivatePostgres(pgPort);
   log(`private PostgreSQL on ${pgPort} in ${postgres.dir}`);
   postgres.init();
   redis = await startPrivateRedis();
@@ -432,7 +399,7 @@ async function main(): Promise<void> {
   await smtp.start();
   apiUrl = `http://127.0.0.1:${apiPort}`;
   const apiProcess = await startProcess('api', { PORT: String(apiPort) }); // creates, migrates the database
-  db = new pg.Pool({ connectionString: postgres.url, max: 4 });
+  db = new pg.Pool({ connectionString: postgres.url(), max: 4 });
   await seed();
   log(`seeded ${TARGETS} targets × 8 figures; chunks of ${CHUNK_SIZE}`);
   evaluationQueue = new Bull(EVALUATION_QUEUE, redis.url, { prefix: PREFIX });

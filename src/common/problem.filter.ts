@@ -93,6 +93,20 @@ function errorPage(p: Problem, request: FastifyRequest): string {
 <p class="alert" role="alert">${escapeHtml(detail)}</p><p><a href="/">${en ? 'Back to the dashboard' : '返回看板'}</a></p></main></body></html>`;
 }
 
+/**
+ * The database is restarting, shutting down or not reachable: the request may succeed in a moment, so
+ * 503 with Retry-After rather than 500. SQLSTATE classes 08 (connection) and 57P (operator
+ * intervention: shutdown, crash, starting up), and the socket errors pg and its pool raise themselves.
+ */
+function databaseUnavailable(exception: unknown, pgCode: string | undefined): boolean {
+  if (pgCode && (pgCode.startsWith('08') || pgCode.startsWith('57P'))) return true;
+  const cause = (exception as { driverError?: unknown })?.driverError ?? exception;
+  const code = (cause as { code?: unknown })?.code;
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
+  const message = (cause as { message?: unknown })?.message;
+  return typeof message === 'string' && /^(Connection terminated|timeout exceeded when trying to connect)/.test(message);
+}
+
 /** Every error leaves the API as application/problem+json (RFC 9457); no stack or SQL in the body. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -104,6 +118,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     if (exception instanceof DomainError) void reply.headers(exception.headers);
     const body = this.toProblem(exception, request.url, request.routeOptions?.bodyLimit);
+    if (body.status === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '5');
     if (wantsPage(request)) {
       void reply.status(body.status).header('content-type', 'text/html; charset=utf-8').send(errorPage(body, request));
       return;
@@ -130,6 +145,10 @@ export class ProblemFilter implements ExceptionFilter {
       ?? (exception instanceof pg.DatabaseError ? exception.code : undefined);
     if (pgCode === '22021') {
       return problem(400, '请求含有无法处理的字符 (U+0000) (the request contains U+0000)', [{ path: '', message: '不得包含 NUL 字符' }], instance);
+    }
+    if (databaseUnavailable(exception, pgCode)) {
+      this.logger.warn(`数据库暂不可用 (database unavailable): ${(exception as Error)?.message}`);
+      return problem(503, '数据库暂不可用，请稍后重试 (the database is not answering; try again shortly)', [], instance);
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return problem(500, '服务器内部错误，请稍后重试 (internal error)', [], instance);

@@ -58,7 +58,7 @@ describe('recovery (issue 18): a worker killed in the middle of a run', () => {
     await t?.close();
   });
 
-  it('completes the run once the lock lapses, with exactly one evaluation per target', async () => {
+  it('completes the run once the lock lapses, with exactly one evaluation per target', async (t_) => {
     const [victim, survivor] = workers;
     const stalled: string[] = [];
     queue.on('global:stalled', (jobId: string) => stalled.push(String(jobId)));
@@ -79,6 +79,7 @@ describe('recovery (issue 18): a worker killed in the middle of a run', () => {
     }, 2 * LOCK_MS + 60_000, `run ${runId}`);
     const recoveredMs = Date.now() - killedAt;
 
+    t_.diagnostic(`run completed ${recoveredMs} ms after the kill; ${stalled.length} chunk(s) found stalled; ${activeAtKill} active at the kill`);
     assert.equal(run.state, 'completed', run.error ?? '');
     assert.equal(run.chunks.done, run.chunks.total);
     assert.equal(run.chunks.total, TARGETS / CHUNK_SIZE);
