@@ -13,7 +13,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startApp, type TestApp } from '../test/support/app.js';
-import { fuzzRequests, runFuzz, setUp } from '../test/support/fuzz.js';
+import { fuzzRequests, QUIET_SCHEDULES, runFuzz, setUp } from '../test/support/fuzz.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -28,7 +28,7 @@ const log = (message: string) => process.stderr.write(`[fuzz] ${message}\n`);
 
 let t: TestApp | undefined;
 async function main(): Promise<number> {
-  t = await startApp('fuzz_bench', { LOG_LEVEL: 'error' });
+  t = await startApp('fuzz_bench', { LOG_LEVEL: 'error', ...QUIET_SCHEDULES });
   await setUp(t);
   const requests = fuzzRequests(COUNT, SEED);
   log(`seed ${SEED}: ${requests.length} requests; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

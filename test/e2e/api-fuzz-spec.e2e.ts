@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type TestApp } from '../support/app.js';
-import { runFuzz, setUp } from '../support/fuzz.js';
+import { QUIET_SCHEDULES, runFuzz, setUp } from '../support/fuzz.js';
 import { specRequests } from '../support/spec-fuzz.js';
 
 const COUNT = Number(process.env.FUZZ_SPEC_COUNT ?? 2000);
@@ -13,7 +13,7 @@ const SEED = Number(process.env.FUZZ_SPEC_SEED ?? 20261205);
 describe(`API fuzz from the OpenAPI document: ${COUNT} requests (seed ${SEED})`, () => {
   let t: TestApp;
   before(async () => {
-    t = await startApp('fuzz-spec');
+    t = await startApp('fuzz-spec', QUIET_SCHEDULES);
     await setUp(t);
   });
   after(() => t?.close());
