@@ -7,6 +7,7 @@ import { EvaluationProcessor } from './evaluation.processor.js';
 import { EvaluationScheduler } from './evaluation.scheduler.js';
 import { EvaluationStore } from './evaluation.store.js';
 import { EvaluationsController } from './evaluations.controller.js';
+import { OverviewStore } from './overview.store.js';
 import { ProgressService } from './progress.service.js';
 import { QueueShutdown } from './queue-shutdown.js';
 import { ReevaluationService } from './reevaluation.service.js';
@@ -22,10 +23,10 @@ export class EvaluationsModule {
       imports: [TypeOrmModule.forFeature([EvaluationRun])],
       controllers: role === 'worker' ? [] : [EvaluationsController],
       providers: [
-        EvaluationStore, EvaluationRunsService, ProgressService, ReevaluationService, QueueShutdown,
+        EvaluationStore, OverviewStore, EvaluationRunsService, ProgressService, ReevaluationService, QueueShutdown,
         ...(worker ? [EvaluationProcessor, EvaluationScheduler] : []),
       ],
-      exports: [ReevaluationService, ProgressService, EvaluationRunsService],
+      exports: [ReevaluationService, ProgressService, EvaluationRunsService, OverviewStore],
     };
   }
 }

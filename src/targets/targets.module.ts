@@ -3,13 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DepartmentsModule } from '../departments/departments.module.js';
 import { Milestone } from './milestone.entity.js';
 import { Target } from './target.entity.js';
+import { TargetPageStore } from './target-page.store.js';
 import { TargetsController } from './targets.controller.js';
 import { TargetsService } from './targets.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Target, Milestone]), DepartmentsModule],
   controllers: [TargetsController],
-  providers: [TargetsService],
-  exports: [TargetsService],
+  providers: [TargetsService, TargetPageStore],
+  exports: [TargetsService, TargetPageStore],
 })
 export class TargetsModule {}

@@ -1,7 +1,7 @@
 import type { Method, Status } from '../evaluation/evaluation.types.js';
 import { DEFAULT_THRESHOLDS } from '../evaluation/rules.js';
 import { formatDifference, formatNumber, formatPeriod, type Lang, statusText } from './i18n.js';
-import type { StatusStreak } from './streaks.js';
+import type { StatusStreak } from '../evaluations/overview.store.js';
 
 /** What a page needs of an evaluation to say how far behind, and since when. */
 export interface ProgressFacts {

@@ -8,7 +8,7 @@ import type { Status } from '../evaluation/evaluation.types.js';
 import { DEFAULT_THRESHOLDS } from '../evaluation/rules.js';
 import { FormErrors } from './form-errors.js';
 import { behindText, colourReason, type ProgressFacts, streakText } from './progress-text.js';
-import type { StatusStreak } from './streaks.js';
+import type { StatusStreak } from '../evaluations/overview.store.js';
 import {
   COLOUR_TEXT, type Colour, fieldLabel, formatDate, formatDifference, formatDateTime, formatNumber, formatPercent, formatPeriod, formatValue,
   localise, ROLE_TEXT, STATUS_COLOUR, statusText,
