@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { DomainError, type FieldError } from '../common/domain-error.js';
 import { zodErrors } from '../common/zod.pipe.js';
@@ -17,6 +18,9 @@ export const fields = (body: FormBody | undefined, name: string): string[] => {
   const v = body?.[name];
   return (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).filter((x) => x !== '');
 };
+
+/** The version an edit form showed (its `_version`), on which the save is conditional; none from an older page. */
+export const versionOf = (body: FormBody): string | undefined => field(body, '_version') || undefined;
 
 export const checked = (body: FormBody | undefined, name: string): boolean => ['on', 'true', '1'].includes(field(body, name));
 
@@ -106,4 +110,44 @@ export function parseForm<S extends z.ZodType>(
     ok: false,
     errors: zodErrors(parsed.error).map((e) => (raw(e.path)?.trim() === '' ? { ...e, message: '必填 (required)' } : e)),
   };
+}
+
+/** One form's POST, from the fields as typed to the page it leads to. */
+export interface FormSubmission<S extends z.ZodType, R> {
+  /** the API's schema, so the page accepts what the API accepts */
+  schema: S;
+  input: unknown;
+  /** what the form had at an error's path (an empty field is "required") */
+  raw?: (path: string) => string | undefined;
+  /** errors found before the schema, shown with its own */
+  errors?: FieldError[];
+  /** the schema's and the service's error paths → the form's */
+  paths?: (errors: FieldError[]) => FieldError[];
+  /** the same service call the API makes */
+  save: (data: z.output<S>) => Promise<unknown>;
+  /** the page again, as typed, with the errors beside the fields */
+  back: (errors: FieldError[], status: number) => R | Promise<R>;
+  /** the page again when the record changed since it was shown (409), with a link to reload */
+  stale?: () => R | Promise<R>;
+  /** where the browser goes after the save */
+  done: (data: z.output<S>) => string;
+}
+
+/**
+ * Parse, save, redirect (303, so a reload does not post again). Invalid fields are 422; a save the service
+ * refuses is 422 (invalid) or 409 (conflict, stale); anything else is rethrown to the error page.
+ */
+export async function submitForm<S extends z.ZodType, R>(reply: FastifyReply, form: FormSubmission<S, R>): Promise<R | FastifyReply> {
+  const paths = form.paths ?? ((errors) => errors);
+  const early = form.errors ?? [];
+  const parsed = parseForm(form.schema, form.input, form.raw ?? (() => undefined));
+  if (!parsed.ok || early.length) return form.back([...early, ...paths(parsed.ok ? [] : parsed.errors)], 422);
+  try {
+    await form.save(parsed.data);
+  } catch (error) {
+    if (form.stale && isStale(error)) return form.stale();
+    const { status, errors } = formErrorsOf(error);
+    return form.back(paths(errors), status);
+  }
+  return reply.redirect(form.done(parsed.data), 303);
 }

@@ -6,7 +6,13 @@ import { FiguresModule } from '../figures/figures.module.js';
 import { TargetsModule } from '../targets/targets.module.js';
 import { DepartmentsModule } from '../departments/departments.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { AdminController } from './admin.controller.js';
+import { AdminIndexController } from './admin/admin-index.controller.js';
+import { DepartmentPages } from './admin/department-pages.js';
+import { AdminDepartmentsController } from './admin/departments.controller.js';
+import { AdminRecipientsController } from './admin/recipients.controller.js';
+import { AdminSilencesController } from './admin/silences.controller.js';
+import { AdminTargetsController } from './admin/targets.controller.js';
+import { AdminUsersController } from './admin/users.controller.js';
 import { DocumentReviewController } from './document-review.controller.js';
 import { EntryController } from './entry.controller.js';
 import { EntryService } from './entry.service.js';
@@ -23,11 +29,15 @@ import { CSRF_TOKENS, WebGuard } from './web.guard.js';
 /** The planning office's pages, server-rendered over the same services as the API. */
 @Module({
   imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule],
-  controllers: [PagesController, EntryController, TargetPageController, AdminController, DocumentReviewController, SpreadsheetsController],
+  controllers: [
+    PagesController, EntryController, TargetPageController,
+    AdminIndexController, AdminTargetsController, AdminDepartmentsController, AdminRecipientsController, AdminUsersController,
+    AdminSilencesController, DocumentReviewController, SpreadsheetsController,
+  ],
   providers: [
     { provide: Views, useFactory: (config: AppConfig) => new Views(config.production), inject: [APP_CONFIG] },
     { provide: CSRF_TOKENS, useFactory: (config: AppConfig) => new CsrfTokens(config.jwtSecret), inject: [APP_CONFIG] },
-    WebGuard, WebErrorFilter, DashboardService, EntryService, TargetPageService,
+    WebGuard, WebErrorFilter, DashboardService, EntryService, TargetPageService, DepartmentPages,
   ],
 })
 export class WebModule {}
