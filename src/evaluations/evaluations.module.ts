@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/config.js';
 import { EvaluationRun } from './evaluation-run.entity.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
+import { EvaluationRunsStore } from './evaluation-runs.store.js';
 import { EvaluationProcessor } from './evaluation.processor.js';
 import { EvaluationScheduler } from './evaluation.scheduler.js';
 import { EvaluationStore } from './evaluation.store.js';
@@ -10,6 +11,8 @@ import { EvaluationsController } from './evaluations.controller.js';
 import { ProgressService } from './progress.service.js';
 import { QueueShutdown } from './queue-shutdown.js';
 import { ReevaluationService } from './reevaluation.service.js';
+import { ReevaluationStore } from './reevaluation.store.js';
+import { StoredEvaluationsStore } from './stored-evaluations.store.js';
 
 /** load → evaluate() → persist; runs; and, in worker roles, the processor and the cron. */
 @Module({})
@@ -22,7 +25,7 @@ export class EvaluationsModule {
       imports: [TypeOrmModule.forFeature([EvaluationRun])],
       controllers: role === 'worker' ? [] : [EvaluationsController],
       providers: [
-        EvaluationStore, EvaluationRunsService, ProgressService, ReevaluationService, QueueShutdown,
+        EvaluationStore, EvaluationRunsStore, ReevaluationStore, StoredEvaluationsStore, EvaluationRunsService, ProgressService, ReevaluationService, QueueShutdown,
         ...(worker ? [EvaluationProcessor, EvaluationScheduler] : []),
       ],
       exports: [ReevaluationService, ProgressService, EvaluationRunsService],
