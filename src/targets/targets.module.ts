@@ -5,11 +5,12 @@ import { Milestone } from './milestone.entity.js';
 import { Target } from './target.entity.js';
 import { TargetsController } from './targets.controller.js';
 import { TargetsService } from './targets.service.js';
+import { TargetsStore } from './targets.store.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Target, Milestone]), DepartmentsModule],
   controllers: [TargetsController],
-  providers: [TargetsService],
+  providers: [TargetsStore, TargetsService],
   exports: [TargetsService],
 })
 export class TargetsModule {}
