@@ -53,7 +53,7 @@ export class HealthController implements BeforeApplicationShutdown {
     const status = database === 'down' ? 'down' : redis === 'down' ? 'degraded' : 'ok';
     if (status === 'down') void reply.status(503);
     const reevaluationsWaiting = database === 'up'
-      ? await within(2000, this.store.reevaluationsWaiting()).then((n) => n, () => null)
+      ? await within(2000, this.store.reevaluationsWaiting()).catch(() => null)
       : null;
     return { status, checks: { database, redis }, reevaluationsWaiting };
   }
