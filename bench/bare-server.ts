@@ -7,7 +7,7 @@
  */
 import Fastify from 'fastify';
 import pg from 'pg';
-import { TARGET_BY_CODE_SQL } from '../src/targets/target-read.js';
+import { TARGET_BY_CODE_SQL } from '../src/targets/targets.store.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const app = Fastify({ logger: false });

@@ -4,10 +4,8 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { DestinationStream } from 'pino';
-import type { DataSource } from 'typeorm';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { seedIfEmpty } from '../seeds/seed.js';
@@ -31,6 +29,7 @@ import { checkRedis, ensureDatabase } from './database/startup-checks.js';
 import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from './jobs/jobs.constants.js';
 import { createLogger, PinoNestLogger, RequestLogController, requestId } from './observability/logging.js';
 import { Metrics, registerMetrics } from './observability/metrics.js';
+import { MetricsStore } from './observability/metrics.store.js';
 import { registerQueueBoard } from './observability/queue-board.js';
 
 /** API paths that take multipart/form-data uploads (everything else under the API takes JSON). */
@@ -145,7 +144,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   SwaggerModule.setup('api/docs', app, document);
   if (config.role !== 'worker') {
     const queues = [EVALUATION_QUEUE, NOTIFICATIONS_QUEUE].map((name) => app.get<Queue>(getQueueToken(name)));
-    registerMetrics(fastify, new Metrics(app.get<DataSource>(getDataSourceToken()), queues), config.metricsToken);
+    registerMetrics(fastify, new Metrics(app.get(MetricsStore), queues), config.metricsToken);
     await registerQueueBoard(fastify, app.get(AuthService), queues, config.appUrl);
   }
   await app.init();

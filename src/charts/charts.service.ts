@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { invalid, notFound } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import type { Basis, Status } from '../evaluation/evaluation.types.js';
-import { type DefinitionRow, definitionFromRow } from '../targets/target.mapper.js';
+import { definitionFromRow } from '../targets/target.mapper.js';
 import { chartModel, type ChartModel } from './chart-model.js';
 import { renderChartPng } from './chart-png.js';
 import { type ChartLang, MAX_SIZE, MIN_SIZE, renderChartSvg } from './chart-svg.js';
+import { ChartsStore } from './charts.store.js';
 
 export interface ChartRequest {
   /** default 'zh' */
@@ -23,16 +21,6 @@ export interface ChartRequest {
 
 export const CHART_DEFAULTS = { lang: 'zh' as ChartLang, width: 640, height: 320 };
 
-interface TargetRow extends DefinitionRow {
-  id: number;
-  code: string;
-  name: string;
-  unit: string;
-  status: Status | null;
-  early: boolean | null;
-  as_of: Date | null;
-}
-
 /**
  * A target's chart from PostgreSQL: the target, its figure revisions and its latest evaluation are
  * read with two queries and handed to the pure chartModel / renderChartSvg / renderChartPng.
@@ -40,32 +28,17 @@ interface TargetRow extends DefinitionRow {
 @Injectable()
 export class ChartsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ChartsStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The chart's data (series by period); 404 (DomainError not_found) when the code is unknown. Archived targets too. */
   async modelForTarget(code: string, options: Pick<ChartRequest, 'asOf'> = {}): Promise<ChartModel> {
-    const [target]: TargetRow[] = await this.dataSource.query(
-      `SELECT t.id, t.code, t.name, t.unit, t.kind, t.comparator, t.method, t.frequency, t.expectation,
-              t.baseline_period, t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days,
-              (SELECT json_agg(json_build_object('period', m.period, 'value', m.value::text) ORDER BY m.period)
-                 FROM milestones m WHERE m.target_id = t.id) AS milestones,
-              e.status, e.early, e.as_of
-         FROM targets t
-         LEFT JOIN latest_evaluations l ON l.target_id = t.id
-         LEFT JOIN evaluations e ON e.id = l.evaluation_id
-        WHERE t.code = $1`,
-      [code],
-    );
+    const target = await this.store.target(code);
     if (!target) throw notFound(`指标 ${code}`);
     const asOf = options.asOf ?? target.as_of ?? new Date();
     // Every revision recorded by then: the rules pick each period's value as of that moment.
-    const revisions: { period: string; value: string; basis: Basis; recorded_at: Date }[] = await this.dataSource.query(
-      `SELECT period, value::text AS value, basis, recorded_at FROM figure_revisions
-        WHERE target_id = $1 AND recorded_at <= $2 ORDER BY recorded_at, id`,
-      [target.id, asOf],
-    );
+    const revisions = await this.store.revisionsUpTo(target.id, asOf);
     // The stored verdict labels the chart only when it is the one for this moment.
     const evaluation = target.status !== null && target.as_of !== null && target.as_of.getTime() === asOf.getTime()
       ? { status: target.status, early: target.early ?? false, asOf: target.as_of }

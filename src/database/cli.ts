@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import pg from 'pg';
-import { parseExpect, verifyAuditChain } from '../audit/verify.js';
+import { parseExpect, verifyAuditChain } from './audit-chain.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createDataSource } from './data-source.js';
 import { migrate } from './migrate.js';

@@ -3,11 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Department } from './department.entity.js';
 import { DepartmentsController } from './departments.controller.js';
 import { DepartmentsService } from './departments.service.js';
+import { DepartmentsStore } from './departments.store.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Department])],
   controllers: [DepartmentsController],
-  providers: [DepartmentsService],
+  providers: [DepartmentsStore, DepartmentsService],
   exports: [DepartmentsService],
 })
 export class DepartmentsModule {}

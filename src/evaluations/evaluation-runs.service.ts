@@ -1,8 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import type { DataSource, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { type Actor, SYSTEM_ACTOR } from '../access/actor.js';
 import { assertCan } from '../access/permissions.js';
@@ -10,13 +8,14 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { offsetOf, type Page, type PageQuery } from '../common/paging.js';
 import { isoOrNull } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { returned } from '../database/rows.js';
+import { Transactions } from '../database/transactions.js';
 import {
   type ChunkJobData, EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, NOTIFICATIONS_QUEUE, NotificationJob,
   QUEUE_ADD_TIMEOUT_MS, type ReconcileJobData, type RunJobData,
 } from '../jobs/jobs.constants.js';
 import { queueClient, queueConnected, redisWithin } from '../jobs/redis.js';
-import { EvaluationRun, type RunTrigger } from './evaluation-run.entity.js';
+import type { EvaluationRun, RunTrigger } from './evaluation-run.entity.js';
+import { EvaluationRunsStore } from './evaluation-runs.store.js';
 import { EvaluationStore } from './evaluation.store.js';
 import { Clock } from '../common/clock.js';
 
@@ -60,8 +59,8 @@ export class EvaluationRunsService {
   private readonly logger = new Logger(EvaluationRunsService.name);
 
   constructor(
-    @InjectRepository(EvaluationRun) private readonly runs: Repository<EvaluationRun>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly runs: EvaluationRunsStore,
+    private readonly transactions: Transactions,
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly notifications: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -89,9 +88,9 @@ export class EvaluationRunsService {
         [], { 'retry-after': '30' },
       );
     }
-    const run = await this.dataSource.transaction(async (manager) => {
-      const saved = await manager.save(this.runs.create({ trigger, state: 'queued', asOf, chunksDone: 0, counts: {} }));
-      await this.audit.append(manager, actor ?? SYSTEM_ACTOR, {
+    const run = await this.transactions.run(async (tx) => {
+      const saved = await this.runs.insertQueued(tx, trigger, asOf);
+      await this.audit.append(tx, actor ?? SYSTEM_ACTOR, {
         action: 'evaluation_run.start', entity: 'evaluation_run', entityId: saved.id, after: { trigger, asOf: asOf.toISOString() },
       });
       return saved;
@@ -112,35 +111,22 @@ export class EvaluationRunsService {
   }
 
   async get(id: string): Promise<RunJson> {
-    const run = /^[0-9a-f-]{36}$/i.test(id) ? await this.runs.findOneBy({ id }) : null;
+    const run = /^[0-9a-f-]{36}$/i.test(id) ? await this.runs.findById(id) : null;
     if (!run) throw notFound(`评估批次 ${id}`);
     return runJson(run);
   }
 
   /** The runs, newest first. */
   async list(q: PageQuery): Promise<Page<RunJson>> {
-    const [runs, total] = await this.runs.findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, skip: offsetOf(q), take: q.pageSize });
+    const [runs, total] = await this.runs.listPage(offsetOf(q), q.pageSize);
     return { items: runs.map(runJson), page: q.page, pageSize: q.pageSize, total };
   }
 
   /** Splits the active targets into id ranges of `chunkSize` and queues one job per range. */
   async fanOut(runId: string): Promise<void> {
-    const [run] = returned(await this.dataSource.query(
-      `UPDATE evaluation_runs SET state = 'running', started_at = coalesce(started_at, clock_timestamp())
-        WHERE id = $1 AND state IN ('queued', 'running') RETURNING id`,
-      [runId],
-    ));
-    if (!run) return; // failed or completed meanwhile
-    const chunks: { chunk: number; from_id: number; to_id: number; n: number }[] = await this.dataSource.query(
-      `SELECT chunk, min(id) AS from_id, max(id) AS to_id, count(*)::int AS n
-         FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / $1 AS chunk FROM targets WHERE archived_at IS NULL) t
-        GROUP BY chunk ORDER BY chunk`,
-      [this.config.chunkSize],
-    );
-    await this.dataSource.query(
-      `UPDATE evaluation_runs SET chunks_total = $2, targets_total = $3 WHERE id = $1`,
-      [runId, chunks.length, chunks.reduce((sum, c) => sum + c.n, 0)],
-    );
+    if (!(await this.runs.markRunning(runId))) return; // failed or completed meanwhile
+    const chunks = await this.runs.activeChunks(this.config.chunkSize);
+    await this.runs.setTotals(runId, chunks.length, chunks.reduce((sum, c) => sum + c.n, 0));
     if (!chunks.length) return this.finishIfDone(runId);
     await this.queue.addBulk(
       chunks.map((c) => ({
@@ -153,16 +139,11 @@ export class EvaluationRunsService {
 
   /** Evaluates one chunk and records it done in the same transaction; a retry after commit is a no-op. */
   async processChunk({ runId, chunk, fromId, toId }: ChunkJobData): Promise<void> {
-    const [run] = await this.dataSource.query(`SELECT state, as_of FROM evaluation_runs WHERE id = $1`, [runId]);
+    const run = await this.runs.stateOf(runId);
     if (!run || run.state !== 'running') return;
     const evaluations = await this.store.evaluate({ fromId, toId }, run.as_of, this.config.scheduleTz);
-    await this.dataSource.transaction(async (manager) => {
-      const claimed = await manager.query(
-        `INSERT INTO evaluation_run_chunks (run_id, chunk, targets) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING chunk`,
-        [runId, chunk, evaluations.length],
-      );
-      if (claimed.length) await this.store.saveRun(manager, runId, evaluations);
+    await this.transactions.run(async (tx) => {
+      if (await this.runs.claimChunk(tx, runId, chunk, evaluations.length)) await this.store.saveRun(tx, runId, evaluations);
     });
     // Also on a retry after the commit: the job id makes it once.
     await this.reconcileChunk(runId, chunk, fromId, toId);
@@ -177,18 +158,7 @@ export class EvaluationRunsService {
 
   /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets). */
   private async finishIfDone(runId: string): Promise<void> {
-    await this.dataSource.query(
-      `WITH done AS (SELECT count(*)::int AS n FROM evaluation_run_chunks WHERE run_id = $1)
-       UPDATE evaluation_runs r SET chunks_done = done.n,
-         state = CASE WHEN done.n >= r.chunks_total THEN 'completed' ELSE r.state END,
-         finished_at = CASE WHEN done.n >= r.chunks_total THEN clock_timestamp() END,
-         counts = CASE WHEN done.n >= r.chunks_total THEN coalesce(
-           (SELECT jsonb_object_agg(status, n) FROM
-             (SELECT status, count(*)::int AS n FROM evaluations WHERE run_id = $1 GROUP BY status) s), '{}')
-           ELSE r.counts END
-       FROM done WHERE r.id = $1 AND r.state = 'running'`,
-      [runId],
-    );
+    await this.runs.finishIfDone(runId);
   }
 
   /**
@@ -209,10 +179,6 @@ export class EvaluationRunsService {
   /** Marks the run failed (once); later chunks of a failed run do nothing. */
   async fail(runId: string, error: string): Promise<void> {
     this.logger.error(`evaluation run ${runId} failed: ${error}`);
-    await this.dataSource.query(
-      `UPDATE evaluation_runs SET state = 'failed', error = $2, finished_at = clock_timestamp()
-        WHERE id = $1 AND state IN ('queued', 'running')`,
-      [runId, error.slice(0, 2000)],
-    );
+    await this.runs.markFailed(runId, error.slice(0, 2000));
   }
 }

@@ -2,16 +2,16 @@ import { InjectQueue } from '@nestjs/bull';
 import {
   type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { Transactions, type Tx } from '../database/transactions.js';
 import {
   EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, REEVALUATION_DEBOUNCE_MS, type TargetJobData,
 } from '../jobs/jobs.constants.js';
 import { queueConnected, redisWithin } from '../jobs/redis.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
 import { EvaluationStore } from './evaluation.store.js';
+import { ReevaluationStore } from './reevaluation.store.js';
 import { Clock } from '../common/clock.js';
 
 /** How long a figure write waits for Redis before leaving its re-evaluation to the drain. */
@@ -45,7 +45,8 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
 
   constructor(
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly requests: ReevaluationStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: EvaluationStore,
     private readonly runs: EvaluationRunsService,
@@ -68,16 +69,9 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
   }
 
   /** In the transaction that writes the figures: these targets need a re-evaluation. */
-  async record(manager: EntityManager, targetIds: readonly number[]): Promise<void> {
+  async record(tx: Tx, targetIds: readonly number[]): Promise<void> {
     if (!targetIds.length) return;
-    // Sorted, so two writers lock the rows in the same order. clock_timestamp() in the update is read
-    // after a concurrent writer's row lock is released: a newer request always gets a newer time.
-    await manager.query(
-      `INSERT INTO reevaluation_requests (target_id)
-       SELECT DISTINCT id FROM unnest($1::int[]) AS id ORDER BY id
-       ON CONFLICT (target_id) DO UPDATE SET requested_at = clock_timestamp()`,
-      [targetIds],
-    );
+    await this.requests.record(tx, targetIds);
   }
 
   /**
@@ -138,18 +132,12 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
 
   /** The job: evaluates the target now and settles the request it read. */
   async evaluate(targetId: number): Promise<void> {
-    const [request]: { requested_at: string }[] = await this.dataSource.query(
-      `SELECT requested_at::text FROM reevaluation_requests WHERE target_id = $1`, [targetId],
-    );
-    if (!request) return; // evaluated already: a duplicate job, or a drain's and a write's job for one request
+    const requestedAt = await this.requests.requestedAt(targetId);
+    if (requestedAt === undefined) return; // evaluated already: a duplicate job, or a drain's and a write's job for one request
     const evaluations = await this.store.evaluate({ targetId }, this.clock.now(), this.config.scheduleTz);
-    const settled = await this.dataSource.transaction(async (manager) => {
-      await this.store.save(manager, null, evaluations);
-      const deleted: unknown[] = await manager.query(
-        `DELETE FROM reevaluation_requests WHERE target_id = $1 AND requested_at = $2::timestamptz RETURNING target_id`,
-        [targetId, request.requested_at],
-      );
-      return deleted.length > 0;
+    const settled = await this.transactions.run(async (tx) => {
+      await this.store.save(tx, null, evaluations);
+      return this.requests.settle(tx, targetId, requestedAt);
     });
     await this.runs.afterTargetEvaluation(targetId);
     // A figure written while this job ran may not be in the evaluation above: its request is still there.
@@ -167,14 +155,12 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
   private async drainAll(): Promise<number> {
     let queued = 0;
     for (let after = 0; !this.closing;) {
-      const rows: { target_id: number }[] = await this.dataSource.query(
-        `SELECT target_id FROM reevaluation_requests WHERE target_id > $1 ORDER BY target_id LIMIT ${DRAIN_BATCH}`, [after],
-      );
-      if (!rows.length) break;
+      const ids = await this.requests.waitingAfter(after, DRAIN_BATCH);
+      if (!ids.length) break;
       // Ids of waiting, delayed or active jobs are taken: Bull adds nothing for them.
-      await redisWithin(5 * ENQUEUE_TIMEOUT_MS, this.queue.addBulk(rows.map((r) => this.job(r.target_id, jobIds.target(r.target_id)))));
-      queued += rows.length;
-      after = rows[rows.length - 1].target_id;
+      await redisWithin(5 * ENQUEUE_TIMEOUT_MS, this.queue.addBulk(ids.map((id) => this.job(id, jobIds.target(id)))));
+      queued += ids.length;
+      after = ids[ids.length - 1];
     }
     if (queued) this.logger.log(`queued ${queued} re-evaluation request(s) kept in PostgreSQL`);
     return queued;

@@ -1,15 +1,14 @@
 import { InjectQueue } from '@nestjs/bull';
 import { type BeforeApplicationShutdown, Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type { FastifyReply } from 'fastify';
-import type { DataSource } from 'typeorm';
 import { Public } from '../access/current-actor.decorator.js';
 import { EVALUATION_QUEUE } from '../jobs/jobs.constants.js';
 import { pingRedis, queueClient, queueConnected } from '../jobs/redis.js';
 import { Returns } from '../contract/returns.js';
 import type { HealthJson } from './health-json.js';
+import { HealthStore } from './health.store.js';
 
 type Check = NonNullable<HealthJson['checks']>['database'];
 
@@ -27,7 +26,7 @@ export class HealthController implements BeforeApplicationShutdown {
   private stopping = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: HealthStore,
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
   ) {}
 
@@ -46,7 +45,7 @@ export class HealthController implements BeforeApplicationShutdown {
       return { status: 'stopping' };
     }
     const [database, redis] = await Promise.all([
-      probe(() => this.dataSource.query('SELECT 1')),
+      probe(() => this.store.ping()),
       // A client that is not connected would queue the PING until it is: say `down` at once. On a Redis
       // Cluster, `up` needs a node saying cluster_state:ok.
       queueConnected(this.queue) ? probe(() => pingRedis(queueClient(this.queue))) : Promise.resolve<Check>('down'),
@@ -54,8 +53,7 @@ export class HealthController implements BeforeApplicationShutdown {
     const status = database === 'down' ? 'down' : redis === 'down' ? 'degraded' : 'ok';
     if (status === 'down') void reply.status(503);
     const reevaluationsWaiting = database === 'up'
-      ? await within(2000, this.dataSource.query(`SELECT count(*)::int AS n FROM reevaluation_requests`))
-        .then((rows: { n: number }[]) => rows[0].n, () => null)
+      ? await within(2000, this.store.reevaluationsWaiting()).catch(() => null)
       : null;
     return { status, checks: { database, redis }, reevaluationsWaiting };
   }

@@ -3,10 +3,10 @@ import { Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import { problem, sendProblem } from '../common/problem.filter.js';
 import { sha256 } from '../auth/tokens.js';
 import { queueConnected } from '../jobs/redis.js';
+import type { MetricsStore, RunDurations } from './metrics.store.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -28,8 +28,6 @@ const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
     new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${SCRAPE_TIMEOUT_MS} ms`)), SCRAPE_TIMEOUT_MS).unref()),
   ]);
 
-interface RunDurations { buckets: number[]; count: number; sum: number }
-
 /**
  * The app's Prometheus metrics, one registry per app. HTTP latency is per process (observed in a
  * Fastify hook); everything about runs, targets, queues and emails is read from PostgreSQL and Redis
@@ -49,7 +47,7 @@ export class Metrics {
   private runDurations: RunDurations | null = null;
   private readonly logger = new Logger('Metrics');
 
-  constructor(private readonly dataSource: DataSource, private readonly queues: Queue[]) {
+  constructor(private readonly store: MetricsStore, private readonly queues: Queue[]) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.http = new Histogram({
@@ -92,28 +90,7 @@ export class Metrics {
 
   private async readDatabase(): Promise<void> {
     try {
-      const [targets, runs, durations, outbox] = await within(Promise.all([
-        this.dataSource.query(
-          `SELECT coalesce(e.status, 'unevaluated') AS status, count(*)::int AS n, count(*) FILTER (WHERE e.overdue)::int AS overdue
-             FROM targets t LEFT JOIN latest_evaluations l ON l.target_id = t.id LEFT JOIN evaluations e ON e.id = l.evaluation_id
-            WHERE t.archived_at IS NULL GROUP BY 1`,
-        ) as Promise<{ status: string; n: number; overdue: number }[]>,
-        this.dataSource.query(
-          `SELECT state, count(*)::int AS n, extract(epoch FROM max(finished_at))::float8 AS last FROM evaluation_runs GROUP BY state`,
-        ) as Promise<{ state: string; n: number; last: number | null }[]>,
-        this.dataSource.query(
-          `WITH r AS (SELECT extract(epoch FROM finished_at - coalesce(started_at, created_at))::float8 AS d
-                        FROM evaluation_runs WHERE state = 'completed' AND finished_at IS NOT NULL)
-           SELECT (SELECT count(*)::int FROM r) AS count, (SELECT coalesce(sum(d), 0)::float8 FROM r) AS sum,
-                  array(SELECT (SELECT count(*)::int FROM r WHERE d <= u.b) FROM unnest($1::float8[]) WITH ORDINALITY u(b, i) ORDER BY u.i) AS buckets`,
-          [RUN_BUCKETS],
-        ) as Promise<RunDurations[]>,
-        this.dataSource.query(
-          `SELECT status, count(*)::int AS n,
-                  extract(epoch FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'sending')))::float8 AS oldest
-             FROM outbox GROUP BY status`,
-        ) as Promise<{ status: string; n: number; oldest: number | null }[]>,
-      ]), 'PostgreSQL');
+      const { targets, runs, durations, outbox } = await within(this.store.totals(RUN_BUCKETS), 'PostgreSQL');
       for (const status of TARGET_STATUSES) this.targets.set({ status }, targets.find((r) => r.status === status)?.n ?? 0);
       this.overdue.set(targets.reduce((sum, r) => sum + r.overdue, 0));
       this.lastRun.reset();

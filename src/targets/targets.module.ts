@@ -6,11 +6,12 @@ import { Target } from './target.entity.js';
 import { TargetPageStore } from './target-page.store.js';
 import { TargetsController } from './targets.controller.js';
 import { TargetsService } from './targets.service.js';
+import { TargetsStore } from './targets.store.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Target, Milestone]), DepartmentsModule],
   controllers: [TargetsController],
-  providers: [TargetsService, TargetPageStore],
+  providers: [TargetsStore, TargetsService, TargetPageStore],
   exports: [TargetsService, TargetPageStore],
 })
 export class TargetsModule {}

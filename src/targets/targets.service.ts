@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type FindOptionsWhere, ILike, IsNull, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../access/actor.js';
 import { assertCan } from '../access/permissions.js';
@@ -8,57 +6,38 @@ import { conflict, DomainError, type FieldError, isUniqueViolation, notFound } f
 import { checkIfMatch, etagOf } from '../common/etag.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import { Milestone } from './milestone.entity.js';
-import { Target } from './target.entity.js';
+import type { Target } from './target.entity.js';
 import { targetBody, targetJson, type TargetJson } from './target.mapper.js';
 import { type CreateTarget, type ListTargets, mergedTargetSchema, type TargetBody, type UpdateTarget } from './target.schema.js';
 import type { Page } from '../common/paging.js';
 import { ZodPipe } from '../common/zod.pipe.js';
-import { driverPool } from '../database/rows.js';
-import { TARGET_BY_CODE_SQL } from './target-read.js';
-
+import { Transactions, type Tx } from '../database/transactions.js';
+import { type TargetRow, TargetsStore } from './targets.store.js';
 
 @Injectable()
 export class TargetsService {
   constructor(
-    @InjectRepository(Target) private readonly targets: Repository<Target>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly targets: TargetsStore,
+    private readonly transactions: Transactions,
     private readonly departments: DepartmentsService,
     private readonly audit: AuditService,
   ) {}
 
   async list(query: ListTargets): Promise<Page<TargetJson>> {
-    const where: FindOptionsWhere<Target> = {
-      archivedAt: query.archived ? Not(IsNull()) : IsNull(),
-      ...(query.department && { department: { code: query.department } }),
-      ...(query.category && { category: query.category }),
-      ...(query.kind && { kind: query.kind }),
-      ...(query.binding !== undefined && { binding: query.binding }),
-    };
-    const [items, total] = await this.targets.findAndCount({
-      where: query.q
-        ? [{ ...where, name: ILike(`%${escapeLike(query.q)}%`) }, { ...where, code: ILike(`%${escapeLike(query.q)}%`) }]
-        : where,
-      order: { code: 'ASC' },
-      skip: (query.page - 1) * query.pageSize,
-      take: query.pageSize,
-    });
+    const [items, total] = await this.targets.listPage(query);
     return { items: items.map(targetJson), total, page: query.page, pageSize: query.pageSize };
   }
 
-  /**
-   * One target as JSON, by a single hand-written query run as a prepared statement on the driver's pool
-   * (the hot read: TypeORM's eager loading of the department, supporting departments and milestones
-   * cost ~40% of the throughput, its query runner another ~5%). Same shape as `targetJson` of the entity.
-   */
+  /** One target as JSON, by the hot read (TargetsStore.rowByCode). Same shape as `targetJson` of the entity. */
   async get(code: string): Promise<TargetJson> {
-    const { rows: [row] } = await driverPool(this.dataSource).query<TargetRow>({ name: 'target_by_code', text: TARGET_BY_CODE_SQL, values: [code] });
+    const row = await this.targets.rowByCode(code);
     if (!row) throw notFound(`指标 ${code}`);
     return targetRowJson(row);
   }
 
   /** The target entity, archived or not; 404 when the code is unknown. */
   async find(code: string): Promise<Target> {
-    const target = await this.targets.findOneBy({ code });
+    const target = await this.targets.findByCode(code);
     if (!target) throw notFound(`指标 ${code}`);
     return target;
   }
@@ -66,13 +45,13 @@ export class TargetsService {
   async create(actor: Actor, input: CreateTarget): Promise<TargetJson> {
     assertCan(actor, 'targets.write');
     const duplicate = () => conflict('code', `指标代码 ${input.code} 已存在 (target code already exists)`);
-    if (await this.targets.existsBy({ code: input.code })) throw duplicate();
-    const target = this.targets.create({ code: input.code });
+    if (await this.targets.existsByCode(input.code)) throw duplicate();
+    const target = this.targets.create(input.code);
     await this.assign(target, input);
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.save(target);
-        await this.audit.append(manager, actor, { action: 'target.create', entity: 'target', entityId: target.code, after: targetJson(target) });
+      await this.transactions.run(async (tx) => {
+        await this.targets.save(tx, target);
+        await this.audit.append(tx, actor, { action: 'target.create', entity: 'target', entityId: target.code, after: targetJson(target) });
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate(); // created concurrently since the check
@@ -87,20 +66,18 @@ export class TargetsService {
    * `[2].code`, `[0].department`. Only duplicate codes → conflict; anything else → invalid.
    * `alsoWrite` runs in the same transaction once the targets are saved (a document's actuals).
    */
-  async createMany(actor: Actor, inputs: CreateTarget[], alsoWrite?: (manager: EntityManager) => Promise<void>): Promise<TargetJson[]> {
+  async createMany(actor: Actor, inputs: CreateTarget[], alsoWrite?: (tx: Tx) => Promise<void>): Promise<TargetJson[]> {
     assertCan(actor, 'targets.write');
     if (!inputs.length) throw new DomainError('invalid', '没有要创建的指标 (nothing to create)', [{ path: '', message: '请至少选择一项 (select at least one)' }]);
     const codes = inputs.map((input) => input.code);
-    const existing = new Set<string>(
-      (await this.dataSource.query(`SELECT code FROM targets WHERE code = ANY($1)`, [codes])).map((r: { code: string }) => r.code),
-    );
+    const existing = await this.targets.existingCodes(codes);
     const conflicts: FieldError[] = [];
     const invalids: FieldError[] = [];
     const targets: Target[] = [];
     for (const [i, input] of inputs.entries()) {
       if (existing.has(input.code)) conflicts.push({ path: `[${i}].code`, message: `指标代码 ${input.code} 已存在 (target code already exists)` });
       else if (codes.indexOf(input.code) !== i) conflicts.push({ path: `[${i}].code`, message: `指标代码 ${input.code} 重复 (code used twice)` });
-      const target = this.targets.create({ code: input.code });
+      const target = this.targets.create(input.code);
       try {
         await this.assign(target, input, `[${i}].`);
       } catch (error) {
@@ -112,12 +89,12 @@ export class TargetsService {
     if (invalids.length) throw new DomainError('invalid', '输入有误，未创建任何指标 (invalid input: nothing created)', [...conflicts, ...invalids]);
     if (conflicts.length) throw new DomainError('conflict', '指标代码已存在，未创建任何指标 (duplicate codes: nothing created)', conflicts);
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await this.transactions.run(async (tx) => {
         for (const target of targets) {
-          await manager.save(target);
-          await this.audit.append(manager, actor, { action: 'target.create', entity: 'target', entityId: target.code, after: targetJson(target) });
+          await this.targets.save(tx, target);
+          await this.audit.append(tx, actor, { action: 'target.create', entity: 'target', entityId: target.code, after: targetJson(target) });
         }
-        if (alsoWrite) await alsoWrite(manager);
+        if (alsoWrite) await alsoWrite(tx);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('code', '指标代码已存在，未创建任何指标 (a code was created meanwhile: nothing created)');
@@ -129,27 +106,27 @@ export class TargetsService {
   /** `ifMatch`: the If-Match header, or the version the edit page showed (412 when the target changed since). */
   async update(actor: Actor, code: string, patch: UpdateTarget, ifMatch?: string): Promise<TargetJson> {
     assertCan(actor, 'targets.write');
-    await this.dataSource.transaction(async (manager) => {
-      const target = await this.lockForWrite(manager, code, ifMatch);
+    await this.transactions.run(async (tx) => {
+      const target = await this.lockForWrite(tx, code, ifMatch);
       const before = targetJson(target);
       const merged = new ZodPipe(mergedTargetSchema).transform({ ...targetBody(target), ...patch });
       await this.assign(target, merged);
-      await manager.delete(Milestone, { targetId: target.id });
-      await manager.save(target);
-      await this.audit.append(manager, actor, { action: 'target.update', entity: 'target', entityId: code, before, after: targetJson(target) });
+      await this.targets.deleteMilestones(tx, target.id);
+      await this.targets.save(tx, target);
+      await this.audit.append(tx, actor, { action: 'target.update', entity: 'target', entityId: code, before, after: targetJson(target) });
     });
     return this.get(code);
   }
 
   async archive(actor: Actor, code: string, ifMatch?: string): Promise<void> {
     assertCan(actor, 'targets.write');
-    await this.dataSource.transaction(async (manager) => {
-      const target = await this.lockForWrite(manager, code, ifMatch);
+    await this.transactions.run(async (tx) => {
+      const target = await this.lockForWrite(tx, code, ifMatch);
       if (target.archivedAt !== null) return;
       const before = targetJson(target);
       target.archivedAt = new Date();
-      await manager.update(Target, { id: target.id }, { archivedAt: target.archivedAt });
-      await this.audit.append(manager, actor, { action: 'target.archive', entity: 'target', entityId: code, before, after: targetJson(target) });
+      await this.targets.setArchivedAt(tx, target.id, target.archivedAt);
+      await this.audit.append(tx, actor, { action: 'target.archive', entity: 'target', entityId: code, before, after: targetJson(target) });
     });
   }
 
@@ -157,14 +134,14 @@ export class TargetsService {
    * The target as stored, its row locked until the transaction ends, once `ifMatch` (when given) holds
    * for its representation: no other write can come between the check and this one.
    */
-  private async lockForWrite(manager: EntityManager, code: string, ifMatch: string | undefined): Promise<Target> {
-    const [locked]: { id: number }[] = await manager.query(`SELECT id FROM targets WHERE code = $1 FOR UPDATE`, [code]);
-    if (!locked) throw notFound(`指标 ${code}`);
+  private async lockForWrite(tx: Tx, code: string, ifMatch: string | undefined): Promise<Target> {
+    const id = await this.targets.lockByCode(tx, code);
+    if (id === undefined) throw notFound(`指标 ${code}`);
     if (ifMatch !== undefined) {
-      const [row]: TargetRow[] = await manager.query(TARGET_BY_CODE_SQL, [code]);
-      checkIfMatch(ifMatch, etagOf(targetRowJson(row)), `指标 ${code}`);
+      const row = await this.targets.rowByCodeIn(tx, code);
+      checkIfMatch(ifMatch, etagOf(targetRowJson(row!)), `指标 ${code}`);
     }
-    return manager.findOneByOrFail(Target, { id: locked.id });
+    return this.targets.findById(tx, id);
   }
 
   /** `prefix` names the input in field errors (`[2].` → `[2].department`). */
@@ -200,15 +177,6 @@ export class TargetsService {
   }
 }
 
-interface TargetRow {
-  code: string; name: string; aliases: string[]; unit: string; kind: Target['kind']; comparator: Target['comparator']; method: Target['method'];
-  frequency: Target['frequency']; expectation: Target['expectation']; binding: boolean; category: string | null;
-  baseline_period: string | null; baseline_value: string | null; target_period: string; target_value: string; grace_days: number;
-  source_document: string | null; source_quote: string | null; source_url: string | null; notes: string | null;
-  archived_at: Date | null; created_at: Date; updated_at: Date; department: string; department_name: string;
-  supporting: string[]; milestones: { period: string; value: string }[];
-}
-
 function targetRowJson(r: TargetRow): TargetJson {
   return {
     code: r.code, name: r.name, aliases: r.aliases, unit: r.unit, kind: r.kind, comparator: r.comparator, method: r.method,
@@ -223,5 +191,3 @@ function targetRowJson(r: TargetRow): TargetJson {
     createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
   };
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

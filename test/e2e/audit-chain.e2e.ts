@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { AuditChain1765550000000 } from '../../migrations/1765550000000-AuditChain.js';
-import { verifyAuditChain } from '../../src/audit/verify.js';
+import { verifyAuditChain } from '../../src/database/audit-chain.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { runCommand } from '../support/process.js';
