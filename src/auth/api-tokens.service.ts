@@ -1,17 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { conflict, invalid, notFound } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isoOrNull } from '../common/values.js';
-import { returned } from '../database/rows.js';
+import { Transactions } from '../database/transactions.js';
 import type { Actor } from '../access/actor.js';
 import { forbidden } from '../access/permissions.js';
 import { newApiToken, sha256 } from './tokens.js';
 import { AuthCache } from './auth-cache.js';
 import { ReauthService } from './reauth.service.js';
 import type { CreateToken, RenewToken } from './auth.schema.js';
+import { type ApiTokenRow as Row, ApiTokensStore } from './api-tokens.store.js';
 
 export interface ApiTokenJson {
   id: string;
@@ -26,14 +25,10 @@ export interface ApiTokenJson {
 /** A new token: the only time `token` is shown. */
 export interface CreatedApiTokenJson extends ApiTokenJson { token: string }
 
-type Row = { id: string; name: string; prefix: string; created_at: Date; expires_at: Date | null; last_used_at: Date | null; revoked_at: Date | null };
-
 const tokenJson = (r: Row): ApiTokenJson => ({
   id: r.id, name: r.name, prefix: r.prefix, createdAt: r.created_at.toISOString(),
   expiresAt: isoOrNull(r.expires_at), lastUsedAt: isoOrNull(r.last_used_at), revokedAt: isoOrNull(r.revoked_at),
 });
-
-const COLUMNS = 'id, name, prefix, created_at, expires_at, last_used_at, revoked_at';
 
 /**
  * Personal API tokens for scripts: shown once at creation, stored as a SHA-256 hash, expiring after
@@ -42,7 +37,8 @@ const COLUMNS = 'id, name, prefix, created_at, expires_at, last_used_at, revoked
 @Injectable()
 export class ApiTokensService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly tokens: ApiTokensStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly cache: AuthCache,
@@ -58,14 +54,9 @@ export class ApiTokensService {
     const days = this.lifetime(input.expiresInDays);
     await this.reauth.confirm(actor, input.password);
     const token = newApiToken();
-    return this.dataSource.transaction(async (m) => {
-      const [row]: Row[] = await m.query(
-        `INSERT INTO api_tokens (user_id, name, token_hash, prefix, expires_at)
-         VALUES ($1, $2, $3, $4, now() + make_interval(days => $5::int))
-         RETURNING ${COLUMNS}`,
-        [actor.userId, input.name, sha256(token), token.slice(0, 10), days],
-      );
-      await this.audit.append(m, actor, { action: 'token.issue', entity: 'api_token', entityId: row.id, after: tokenJson(row) });
+    return this.transactions.run(async (tx) => {
+      const row = await this.tokens.insert(tx, { userId: actor.userId!, name: input.name, hash: sha256(token), prefix: token.slice(0, 10), days });
+      await this.audit.append(tx, actor, { action: 'token.issue', entity: 'api_token', entityId: row.id, after: tokenJson(row) });
       return { ...tokenJson(row), token };
     });
   }
@@ -76,16 +67,12 @@ export class ApiTokensService {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`令牌 ${id}`);
     const days = this.lifetime(input.expiresInDays);
     await this.reauth.confirm(actor, input.password);
-    const renewed = await this.dataSource.transaction(async (m) => {
-      const [before]: (Row & { user_id: number })[] = await m.query(
-        `SELECT ${COLUMNS}, user_id FROM api_tokens WHERE id = $1 FOR UPDATE`, [id],
-      );
+    const renewed = await this.transactions.run(async (tx) => {
+      const before = await this.tokens.lock(tx, id);
       if (!before || before.user_id !== actor.userId) throw notFound(`令牌 ${id}`);
       if (before.revoked_at) throw conflict('id', '令牌已撤销，不能续期 (a revoked token cannot be renewed)');
-      const [after] = returned<Row>(await m.query(
-        `UPDATE api_tokens SET expires_at = now() + make_interval(days => $2::int) WHERE id = $1 RETURNING ${COLUMNS}`, [id, days],
-      ));
-      await this.audit.append(m, actor, {
+      const after = await this.tokens.extend(tx, id, days);
+      await this.audit.append(tx, actor, {
         action: 'token.renew', entity: 'api_token', entityId: id, before: tokenJson(before), after: tokenJson(after),
       });
       return tokenJson(after);
@@ -95,25 +82,18 @@ export class ApiTokensService {
   }
 
   async list(actor: Actor): Promise<ApiTokenJson[]> {
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, [actor.userId],
-    );
-    return rows.map(tokenJson);
+    return (await this.tokens.listOf(actor.userId)).map(tokenJson);
   }
 
   /** One's own token, or anyone's for an admin. */
   async revoke(actor: Actor, id: string): Promise<void> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`令牌 ${id}`);
-    await this.dataSource.transaction(async (m) => {
-      const [before]: (Row & { user_id: number })[] = await m.query(
-        `SELECT ${COLUMNS}, user_id FROM api_tokens WHERE id = $1 FOR UPDATE`, [id],
-      );
+    await this.transactions.run(async (tx) => {
+      const before = await this.tokens.lock(tx, id);
       if (!before || (before.user_id !== actor.userId && actor.role !== 'admin')) throw notFound(`令牌 ${id}`);
       if (before.revoked_at) return;
-      const [after] = returned<Row>(await m.query(
-        `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [id],
-      ));
-      await this.audit.append(m, actor, {
+      const after = await this.tokens.revoke(tx, id);
+      await this.audit.append(tx, actor, {
         action: 'token.revoke', entity: 'api_token', entityId: id, before: tokenJson(before), after: tokenJson(after),
       });
     });

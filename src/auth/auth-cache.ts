@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { Actor } from '../access/actor.js';
+import { ChannelListener } from '../database/channel-listener.js';
 
 /** The channel the `AuthChangeNotify` migration's triggers notify on every change that can end a credential. */
 export const AUTH_CHANNEL = 'tm_auth';
@@ -32,7 +32,7 @@ export class AuthCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AuthCache.name);
   private readonly entries = new Map<string, Entry>();
   private generation = 0;
-  private listener: pg.Client | null = null;
+  private listener: ChannelListener | null = null;
   private listening = false;
   private closed = false;
   private attempts = 0;
@@ -102,13 +102,12 @@ export class AuthCache implements OnModuleInit, OnApplicationShutdown {
 
   private async listen(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: `target-monitor auth-listen ${process.pid}` });
-    client.on('notification', () => this.drop());
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client, null));
+    const client: ChannelListener = new ChannelListener(this.config.databaseUrl, `target-monitor auth-listen ${process.pid}`, AUTH_CHANNEL, {
+      notification: () => this.drop(),
+      lost: (error) => this.lost(client, error),
+    });
     try {
-      await client.connect();
-      await client.query(`LISTEN ${AUTH_CHANNEL}`);
+      await client.start();
     } catch (error) {
       this.lost(client, error as Error);
       return;
@@ -124,7 +123,7 @@ export class AuthCache implements OnModuleInit, OnApplicationShutdown {
     this.attempts = 0;
   }
 
-  private lost(client: pg.Client, error: Error | null): void {
+  private lost(client: ChannelListener, error: Error | null): void {
     if (this.listener && this.listener !== client) return; // an old client's late event
     const wasListening = this.listening;
     this.listening = false;

@@ -1,26 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { returned } from '../database/rows.js';
-import type { Actor, Role } from '../access/actor.js';
+import { Transactions } from '../database/transactions.js';
+import type { Actor } from '../access/actor.js';
+import { AccountsStore } from './accounts.store.js';
+import { ApiTokensStore } from './api-tokens.store.js';
 import { AuthCache } from './auth-cache.js';
 import { LockoutService } from './lockout.service.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
-import { endCredentials, pruneRetiredRefreshTokens } from './revocation.js';
+import { SessionsStore, type UserRow } from './sessions.store.js';
 import { API_TOKEN_PREFIX, newSecret, sha256 } from './tokens.js';
 
 export interface TokenPair { accessToken: string; tokenType: 'Bearer'; expiresIn: number; refreshToken: string }
 
 interface AccessClaims { sub: string; sid: string }
-
-/** An API token's `last_used_at` is updated when older than this. */
-const TOKEN_TOUCH_SECONDS = 60;
-
-interface UserRow { id: number; email: string; role: Role; department_id: number | null }
 
 const unauthorized = (message = '未认证或凭据已失效 (missing, invalid or expired credentials)') =>
   new DomainError('unauthorized', message, [], { 'www-authenticate': 'Bearer realm="target-monitor"' });
@@ -33,7 +28,10 @@ const actorOf = (u: UserRow, ip: string | null, extra: Partial<Actor> = {}): Act
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly accounts: AccountsStore,
+    private readonly sessions: SessionsStore,
+    private readonly apiTokens: ApiTokensStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jwt: JwtService,
     private readonly lockout: LockoutService,
@@ -48,16 +46,14 @@ export class AuthService {
     const pass = await this.lockout.enter(email, ip).catch(async (refused: unknown) => {
       // Attempts during a lockout stay visible in the trail: the first per address and window, the rest counted.
       if (await this.lockout.refused(ip)) {
-        await this.audit.append(this.dataSource, attempt, { action: 'auth.login_locked', entity: 'user', entityId: email });
+        await this.transactions.run((tx) => this.audit.append(tx, attempt, { action: 'auth.login_locked', entity: 'user', entityId: email }));
       }
       throw refused;
     });
     let user: (UserRow & { password_hash: string; disabled_at: Date | null }) | undefined;
     let matches: boolean;
     try {
-      [user] = await this.dataSource.query(
-        `SELECT id, email, role, department_id, password_hash, disabled_at FROM users WHERE email = $1`, [email],
-      );
+      user = await this.accounts.byEmail(email);
       // The same work and the same answer whether the account is unknown, disabled or the password wrong.
       matches = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
     } finally {
@@ -66,20 +62,17 @@ export class AuthService {
     if (!user || !matches || user.disabled_at) {
       // One audit row per (email, address, window); the count is kept in login_failure_windows.
       if (await this.lockout.failed(pass)) {
-        await this.audit.append(this.dataSource, user ? actorOf(user, ip) : attempt,
-          { action: 'auth.login_failed', entity: 'user', entityId: email });
+        const actor = user ? actorOf(user, ip) : attempt;
+        await this.transactions.run((tx) => this.audit.append(tx, actor, { action: 'auth.login_failed', entity: 'user', entityId: email }));
       }
       throw unauthorized('邮箱或密码错误 (wrong email or password)');
     }
     await this.lockout.succeeded(pass);
     const refreshToken = newSecret();
-    const [session] = await this.dataSource.query(
-      `INSERT INTO sessions (user_id, refresh_hash, expires_at, ip)
-       VALUES ($1, $2, now() + make_interval(days => $3), $4) RETURNING id`,
-      [user.id, sha256(refreshToken), this.config.refreshTokenDays, ip],
-    );
-    await this.audit.append(this.dataSource, actorOf(user, ip), { action: 'auth.login', entity: 'user', entityId: email });
-    return this.tokens(user.id, session.id, refreshToken);
+    const sessionId = await this.sessions.insert(user.id, sha256(refreshToken), this.config.refreshTokenDays, ip);
+    const actor = actorOf(user, ip);
+    await this.transactions.run((tx) => this.audit.append(tx, actor, { action: 'auth.login', entity: 'user', entityId: email }));
+    return this.tokens(user.id, sessionId, refreshToken);
   }
 
   /**
@@ -91,40 +84,22 @@ export class AuthService {
   async refresh(refreshToken: string, ip: string | null = null): Promise<TokenPair> {
     const next = newSecret();
     const hash = sha256(refreshToken);
-    // One statement: rotating and retiring the old hash commit together, so a replay is always recognised.
-    const [session]: { id: string; user_id: number }[] = await this.dataSource.query(
-      `WITH rotated AS (
-         UPDATE sessions s SET refresh_hash = $2, refreshed_at = now()
-           FROM users u WHERE s.refresh_hash = $1 AND s.kind = 'api' AND u.id = s.user_id AND s.revoked_at IS NULL
-            AND s.expires_at > now() AND u.disabled_at IS NULL
-         RETURNING s.id, s.user_id
-       ), retired AS (
-         INSERT INTO retired_refresh_tokens (refresh_hash, session_id) SELECT $1, id FROM rotated
-       )
-       SELECT id, user_id FROM rotated`,
-      [hash, sha256(next)],
-    );
+    const session = await this.sessions.rotate(hash, sha256(next));
     if (!session) {
       await this.endReusedFamily(hash, ip);
       throw unauthorized();
     }
     this.cache.invalidate(); // a rotation is a credential change (the trigger tells the other processes)
-    await pruneRetiredRefreshTokens(this.dataSource, session.user_id);
+    await this.sessions.pruneRetiredRefreshTokens(session.user_id);
     return this.tokens(session.user_id, session.id, next);
   }
 
   /** When `hash` is a refresh token its session rotated away from, ends that session (once) and audits the reuse. */
   private async endReusedFamily(hash: string, ip: string | null): Promise<void> {
-    const ended = await this.dataSource.transaction(async (m) => {
-      const [family] = returned<UserRow & { session_id: string; retired_at: Date }>(await m.query(
-        `WITH hit AS (SELECT session_id, retired_at FROM retired_refresh_tokens WHERE refresh_hash = $1)
-         UPDATE sessions s SET revoked_at = now() FROM hit, users u
-          WHERE s.id = hit.session_id AND u.id = s.user_id AND s.revoked_at IS NULL
-         RETURNING s.id AS session_id, hit.retired_at, u.id, u.email, u.role, u.department_id`,
-        [hash],
-      ));
+    const ended = await this.transactions.run(async (tx) => {
+      const family = await this.sessions.endRetiredFamily(tx, hash);
       if (!family) return false;
-      await this.audit.append(m, actorOf(family, ip), {
+      await this.audit.append(tx, actorOf(family, ip), {
         action: 'auth.refresh_reuse', entity: 'session', entityId: family.session_id,
         after: { revoked: true, retiredAt: family.retired_at.toISOString() },
         reason: '已轮换的刷新令牌被再次使用，整个会话已结束 (a rotated refresh token was replayed; the whole session was ended)',
@@ -140,15 +115,16 @@ export class AuthService {
    * credentials that outlive the page session.
    */
   async toPageSession(secret: string): Promise<void> {
-    await this.dataSource.query(`UPDATE sessions SET kind = 'page' WHERE refresh_hash = $1 AND refreshed_at IS NULL`, [sha256(secret)]);
+    await this.sessions.markPage(sha256(secret));
   }
 
   /** Ends the session the access token belongs to: its access and refresh tokens stop working now. */
   async logout(actor: Actor): Promise<void> {
     if (!actor.sessionId) throw new DomainError('invalid', 'API 令牌无需登出，请撤销令牌 (API tokens are revoked, not logged out)');
-    await this.dataSource.transaction(async (m) => {
-      await m.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [actor.sessionId]);
-      await this.audit.append(m, actor, { action: 'auth.logout', entity: 'user', entityId: actor.email });
+    const sessionId = actor.sessionId;
+    await this.transactions.run(async (tx) => {
+      await this.sessions.revoke(tx, sessionId);
+      await this.audit.append(tx, actor, { action: 'auth.logout', entity: 'user', entityId: actor.email });
     });
     this.cache.invalidate();
   }
@@ -156,9 +132,9 @@ export class AuthService {
   /** Ends every session (pages and API) of the actor's user and revokes all its API tokens. */
   async logoutEverywhere(actor: Actor): Promise<{ sessions: number; tokens: number }> {
     if (actor.userId === null) throw new DomainError('invalid', '系统身份无需登出 (the system actor has no sessions)');
-    const ended = await this.dataSource.transaction(async (m) => {
-      const ended = await endCredentials(m, actor.userId!);
-      await this.audit.append(m, actor, { action: 'auth.logout_all', entity: 'user', entityId: actor.email, after: ended });
+    const ended = await this.transactions.run(async (tx) => {
+      const ended = await this.sessions.endCredentials(tx, actor.userId!);
+      await this.audit.append(tx, actor, { action: 'auth.logout_all', entity: 'user', entityId: actor.email, after: ended });
       return ended;
     });
     this.cache.invalidate();
@@ -184,11 +160,7 @@ export class AuthService {
     const cached = this.cache.get(key, ip);
     if (cached) return cached;
     const generation = this.cache.current;
-    const [user]: (UserRow & { session_id: string; expires_at: Date })[] = await this.dataSource.query(
-      `SELECT u.id, u.email, u.role, u.department_id, s.id AS session_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.refresh_hash = $1 AND s.kind = 'page' AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
-      [hash],
-    );
+    const user = await this.sessions.pageUser(hash);
     if (!user) return null;
     const actor = actorOf(user, ip, { sessionId: user.session_id });
     this.cache.set(key, generation, actor, user.expires_at);
@@ -206,11 +178,7 @@ export class AuthService {
     const cached = this.cache.get(key, ip);
     if (cached) return cached;
     const generation = this.cache.current;
-    const [user]: (UserRow & { expires_at: Date })[] = await this.dataSource.query(
-      `SELECT u.id, u.email, u.role, u.department_id, s.expires_at FROM users u JOIN sessions s ON s.user_id = u.id
-        WHERE u.id = $1 AND s.id = $2 AND s.kind = 'api' AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
-      [Number(claims.sub), claims.sid],
-    );
+    const user = await this.sessions.apiUser(Number(claims.sub), claims.sid);
     if (!user) throw unauthorized();
     const actor = actorOf(user, ip, { sessionId: claims.sid });
     this.cache.set(key, generation, actor, user.expires_at);
@@ -232,20 +200,7 @@ export class AuthService {
     if (cached) return cached;
     const generation = this.cache.current;
     const hash = sha256(token);
-    const [user]: (UserRow & { token_id: string; expires_at: Date | null })[] = await this.dataSource.query(
-      `WITH hit AS (
-         SELECT t.id AS token_id, t.last_used_at, t.expires_at, u.id, u.email, u.role, u.department_id
-           FROM api_tokens t JOIN users u ON u.id = t.user_id
-          WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-            AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.disabled_at IS NULL
-       ), touched AS (
-         UPDATE api_tokens t SET last_used_at = now() FROM hit
-          WHERE t.id = hit.token_id
-            AND (hit.last_used_at IS NULL OR hit.last_used_at < now() - make_interval(secs => ${TOKEN_TOUCH_SECONDS}))
-       )
-       SELECT id, email, role, department_id, token_id, expires_at FROM hit`,
-      [hash],
-    );
+    const user = await this.apiTokens.use(hash);
     if (!user) throw unauthorized();
     const actor = actorOf(user, ip, { tokenId: user.token_id });
     this.cache.set(key, generation, actor, user.expires_at);

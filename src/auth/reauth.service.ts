@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../access/actor.js';
 import { AuthCache } from './auth-cache.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { forbidden } from '../access/permissions.js';
-import { endCredentials } from './revocation.js';
+import { Transactions } from '../database/transactions.js';
+import { AccountsStore } from './accounts.store.js';
+import { SessionsStore } from './sessions.store.js';
 
 /** Wrong current passwords a session may give (token creation or renewal, own password change) before it is ended. */
 export const REAUTH_FAILURES = 5;
@@ -15,7 +15,9 @@ export const REAUTH_FAILURES = 5;
 @Injectable()
 export class ReauthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly accounts: AccountsStore,
+    private readonly sessions: SessionsStore,
     private readonly audit: AuditService,
     private readonly cache: AuthCache,
   ) {}
@@ -27,18 +29,13 @@ export class ReauthService {
    */
   async confirm(actor: Actor, password: string): Promise<void> {
     if (actor.userId === null || !actor.sessionId) throw forbidden('须在登录会话中操作 (needs a login session)');
-    const [user]: { password_hash: string }[] = await this.dataSource.query(
-      `SELECT password_hash FROM users WHERE id = $1`, [actor.userId],
-    );
-    if (user && (await verifyPassword(password, user.password_hash))) return;
+    const hash = await this.accounts.passwordHash(actor.userId);
+    if (hash && (await verifyPassword(password, hash))) return;
     const session = actor.sessionId;
-    const ended = await this.dataSource.transaction(async (m) => {
-      await this.audit.append(m, actor, { action: 'auth.reauth_failed', entity: 'session', entityId: session });
-      const [{ n }] = await m.query(
-        `SELECT count(*)::int AS n FROM audit_log WHERE entity = 'session' AND entity_id = $1 AND action = 'auth.reauth_failed'`, [session],
-      );
-      if (n < REAUTH_FAILURES) return false;
-      await m.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [session]);
+    const ended = await this.transactions.run(async (tx) => {
+      await this.audit.append(tx, actor, { action: 'auth.reauth_failed', entity: 'session', entityId: session });
+      if ((await this.sessions.reauthFailures(tx, session)) < REAUTH_FAILURES) return false;
+      await this.sessions.revoke(tx, session);
       return true;
     });
     if (ended) this.cache.invalidate();
@@ -54,10 +51,10 @@ export class ReauthService {
   async changeOwnPassword(actor: Actor, input: { password: string; newPassword: string }): Promise<void> {
     await this.confirm(actor, input.password);
     const hash = await hashPassword(input.newPassword);
-    await this.dataSource.transaction(async (m) => {
-      await m.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [actor.userId, hash]);
-      const ended = await endCredentials(m, actor.userId!);
-      await this.audit.append(m, actor, { action: 'auth.password_change', entity: 'user', entityId: actor.email, after: { passwordChanged: true, ...ended } });
+    await this.transactions.run(async (tx) => {
+      await this.accounts.setPassword(tx, actor.userId!, hash);
+      const ended = await this.sessions.endCredentials(tx, actor.userId!);
+      await this.audit.append(tx, actor, { action: 'auth.password_change', entity: 'user', entityId: actor.email, after: { passwordChanged: true, ...ended } });
     });
     this.cache.invalidate();
   }

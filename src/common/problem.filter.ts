@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import pg from 'pg';
+import { DatabaseError } from 'pg';
 import { inLanguage } from './bilingual.js';
 import { DomainError, type DomainErrorCode, type FieldError } from './domain-error.js';
 
@@ -142,7 +142,7 @@ export class ProblemFilter implements ExceptionFilter {
     // request's fault. (Bodies are checked before, by ZodPipe.)
     // (TypeORM wraps pg's error in `driverError`; a query on the driver's pool throws pg's own.)
     const pgCode = (exception as { driverError?: { code?: string } })?.driverError?.code
-      ?? (exception instanceof pg.DatabaseError ? exception.code : undefined);
+      ?? (exception instanceof DatabaseError ? exception.code : undefined);
     if (pgCode === '22021') {
       return problem(400, '请求含有无法处理的字符 (U+0000) (the request contains U+0000)', [{ path: '', message: '不得包含 NUL 字符' }], instance);
     }

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor, Role } from '../access/actor.js';
 import { hashPassword } from '../auth/password.js';
 import { assertCan } from '../access/permissions.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { checkIfMatch, etagOf } from '../common/etag.js';
+import { Transactions, type Tx } from '../database/transactions.js';
 import { DepartmentsService } from '../departments/departments.service.js';
 import type { CreateUser, UpdateUser } from './user.schema.js';
 import { AuthCache } from '../auth/auth-cache.js';
-import { endCredentials } from '../auth/revocation.js';
+import { SessionsStore } from '../auth/sessions.store.js';
+import { type UserRow as Row, UsersStore } from './users.store.js';
 
 export interface UserJson {
   id: number;
@@ -22,10 +22,6 @@ export interface UserJson {
   updatedAt: string;
 }
 
-const SELECT = `SELECT u.id, u.email, u.role, d.code AS department, u.disabled_at IS NOT NULL AS disabled,
-  u.created_at, u.updated_at FROM users u LEFT JOIN departments d ON d.id = u.department_id`;
-
-type Row = Omit<UserJson, 'createdAt' | 'updatedAt'> & { created_at: Date; updated_at: Date };
 const userJson = ({ created_at, updated_at, ...r }: Row): UserJson => ({
   ...r, createdAt: created_at.toISOString(), updatedAt: updated_at.toISOString(),
 });
@@ -36,7 +32,9 @@ const audited = (u: UserJson) => ({ email: u.email, role: u.role, department: u.
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly users: UsersStore,
+    private readonly sessions: SessionsStore,
     private readonly audit: AuditService,
     private readonly departments: DepartmentsService,
     private readonly authCache: AuthCache,
@@ -44,12 +42,12 @@ export class UsersService {
 
   async list(actor: Actor): Promise<UserJson[]> {
     assertCan(actor, 'users.manage');
-    return (await this.dataSource.query(`${SELECT} ORDER BY u.email`)).map(userJson);
+    return (await this.users.list()).map(userJson);
   }
 
   async get(actor: Actor, id: number): Promise<UserJson> {
     assertCan(actor, 'users.manage');
-    return this.find(this.dataSource.manager, id);
+    return this.find(id);
   }
 
   async create(actor: Actor, input: CreateUser): Promise<UserJson> {
@@ -57,13 +55,10 @@ export class UsersService {
     const departmentId = await this.departmentId(input.role, input.department);
     const hash = await hashPassword(input.password);
     try {
-      return await this.dataSource.transaction(async (m) => {
-        const [{ id }] = await m.query(
-          `INSERT INTO users (email, password_hash, role, department_id) VALUES ($1, $2, $3, $4) RETURNING id`,
-          [input.email, hash, input.role, departmentId],
-        );
-        const user = await this.find(m, id);
-        await this.audit.append(m, actor, { action: 'user.create', entity: 'user', entityId: user.email, after: audited(user) });
+      return await this.transactions.run(async (tx) => {
+        const id = await this.users.insert(tx, { email: input.email, passwordHash: hash, role: input.role, departmentId });
+        const user = await this.find(id, tx);
+        await this.audit.append(tx, actor, { action: 'user.create', entity: 'user', entityId: user.email, after: audited(user) });
         return user;
       });
     } catch (error) {
@@ -76,28 +71,22 @@ export class UsersService {
   async update(actor: Actor, id: number, patch: UpdateUser, ifMatch?: string): Promise<UserJson> {
     assertCan(actor, 'users.manage');
     const hash = patch.password === undefined ? null : await hashPassword(patch.password);
-    const updated = await this.dataSource.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(7471102)`); // one admin change at a time: the last-admin rule holds
-      await m.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
-      const before = await this.find(m, id);
+    const updated = await this.transactions.run(async (tx) => {
+      await this.users.lockForChange(tx, id); // one admin change at a time: the last-admin rule holds
+      const before = await this.find(id, tx);
       checkIfMatch(ifMatch, etagOf(before), `用户 ${id}`);
       const role = patch.role ?? before.role;
       const department = patch.department === undefined ? before.department : patch.department;
       const departmentId = await this.departmentId(role, department);
       const disabled = patch.disabled ?? before.disabled;
       if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled)) {
-        const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> $1`, [id]);
-        if (n === 0) throw conflict(patch.disabled ? 'disabled' : 'role', '不能停用或降级最后一位管理员 (the last active admin must stay)');
+        if ((await this.users.otherActiveAdmins(tx, id)) === 0) throw conflict(patch.disabled ? 'disabled' : 'role', '不能停用或降级最后一位管理员 (the last active admin must stay)');
       }
-      await m.query(
-        `UPDATE users SET role = $2, department_id = $3, password_hash = coalesce($4, password_hash),
-           disabled_at = CASE WHEN $5 THEN coalesce(disabled_at, now()) END, updated_at = now() WHERE id = $1`,
-        [id, role, departmentId, hash, disabled],
-      );
+      await this.users.update(tx, id, { role, departmentId, passwordHash: hash, disabled });
       // A new password ends what the old one opened: sessions and the API tokens minted in them.
-      if ((disabled && !before.disabled) || hash) await endCredentials(m, id);
-      const after = await this.find(m, id);
-      await this.audit.append(m, actor, {
+      if ((disabled && !before.disabled) || hash) await this.sessions.endCredentials(tx, id);
+      const after = await this.find(id, tx);
+      await this.audit.append(tx, actor, {
         action: 'user.update', entity: 'user', entityId: after.email, before: audited(before),
         after: { ...audited(after), ...(hash && { passwordChanged: true }) },
       });
@@ -107,8 +96,8 @@ export class UsersService {
     return updated;
   }
 
-  private async find(m: EntityManager, id: number): Promise<UserJson> {
-    const [row] = await m.query(`${SELECT} WHERE u.id = $1`, [id]);
+  private async find(id: number, tx?: Tx): Promise<UserJson> {
+    const row = await this.users.find(id, tx);
     if (!row) throw notFound(`用户 ${id}`);
     return userJson(row);
   }

@@ -1,0 +1,31 @@
+import pg from 'pg';
+
+/** What a ChannelListener reports: a notification on its channel, or its connection lost (error or end). */
+export interface ChannelEvents {
+  notification: () => void;
+  lost: (error: Error | null) => void;
+}
+
+/**
+ * A dedicated connection (outside the pool: a pooled one would be handed to queries) that LISTENs on
+ * one channel. Reconnecting is the owner's call: a lost listener is ended and replaced.
+ */
+export class ChannelListener {
+  private readonly client: pg.Client;
+
+  constructor(connectionString: string, applicationName: string, private readonly channel: string, events: ChannelEvents) {
+    this.client = new pg.Client({ connectionString, application_name: applicationName });
+    this.client.on('notification', () => events.notification());
+    this.client.on('error', (error) => events.lost(error));
+    this.client.on('end', () => events.lost(null));
+  }
+
+  async start(): Promise<void> {
+    await this.client.connect();
+    await this.client.query(`LISTEN ${this.channel}`);
+  }
+
+  end(): Promise<void> {
+    return this.client.end();
+  }
+}
