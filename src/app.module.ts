@@ -38,7 +38,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, clock),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), autoLoadEntities: true }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, [], config.replicaUrls), autoLoadEntities: true }),
         TransactionsModule,
         BullModule.forRoot({ url: config.redisUrl, prefix: config.queuePrefix }),
         QueuesModule,

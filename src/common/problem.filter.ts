@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseError } from 'pg';
 import { inLanguage } from './bilingual.js';
 import { DomainError, type DomainErrorCode, type FieldError } from './domain-error.js';
+import { isDatabaseUnavailable } from './database-errors.js';
 
 const STATUS: Record<DomainErrorCode, number> = {
   not_found: 404,
@@ -93,20 +94,6 @@ function errorPage(p: Problem, request: FastifyRequest): string {
 <p class="alert" role="alert">${escapeHtml(detail)}</p><p><a href="/">${en ? 'Back to the dashboard' : '返回看板'}</a></p></main></body></html>`;
 }
 
-/**
- * The database is restarting, shutting down or not reachable: the request may succeed in a moment, so
- * 503 with Retry-After rather than 500. SQLSTATE classes 08 (connection) and 57P (operator
- * intervention: shutdown, crash, starting up), and the socket errors pg and its pool raise themselves.
- */
-function databaseUnavailable(exception: unknown, pgCode: string | undefined): boolean {
-  if (pgCode && (pgCode.startsWith('08') || pgCode.startsWith('57P'))) return true;
-  const cause = (exception as { driverError?: unknown })?.driverError ?? exception;
-  const code = (cause as { code?: unknown })?.code;
-  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
-  const message = (cause as { message?: unknown })?.message;
-  return typeof message === 'string' && /^(Connection terminated|timeout exceeded when trying to connect)/.test(message);
-}
-
 /** Every error leaves the API as application/problem+json (RFC 9457); no stack or SQL in the body. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -146,7 +133,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (pgCode === '22021') {
       return problem(400, '请求含有无法处理的字符 (U+0000) (the request contains U+0000)', [{ path: '', message: '不得包含 NUL 字符' }], instance);
     }
-    if (databaseUnavailable(exception, pgCode)) {
+    if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`数据库暂不可用 (database unavailable): ${(exception as Error)?.message}`);
       return problem(503, '数据库暂不可用，请稍后重试 (the database is not answering; try again shortly)', [], instance);
     }

@@ -127,6 +127,14 @@ const schema = z.object({
   // The owner of the schema: creates the database, runs migrations, grants the app's role (DATABASE_URL's
   // user) what it needs. Unset: DATABASE_URL does everything (development).
   DATABASE_MIGRATION_URL: url(['postgres:', 'postgresql:']).optional(),
+  // Streaming replicas of DATABASE_URL's database, comma-separated: pages, exports and lists read there.
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .refine((urls) => urls.every((u) => URL.canParse(u) && ['postgres:', 'postgresql:'].includes(new URL(u).protocol)),
+      'comma-separated postgres:// URLs of streaming replicas')
+    .optional(),
+  DATABASE_REPLICA_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
   // Braces allowed for a Redis Cluster hash tag: `{tm}` keeps every key of a queue in one slot.
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'letters, digits, : _ - { } only').default('tm'),
@@ -189,6 +197,10 @@ export interface AppConfig {
   databaseUrl: string;
   /** the schema owner's: database creation, migrations, grants, seeds (DATABASE_URL when unset) */
   migrationUrl: string;
+  /** streaming replicas for reads that may lag a moment (pages, exports, lists); empty: all from the primary */
+  replicaUrls: string[];
+  /** how long a replica that stopped answering is left out before it is tried again */
+  replicaRetryMs: number;
   redisUrl: string;
   /** set: every Redis connection is an ioredis Cluster over these nodes (REDIS_URL gives only credentials and TLS) */
   redisClusterNodes: RedisNode[] | undefined;
@@ -275,6 +287,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     databaseUrl: c.DATABASE_URL,
     migrationUrl: c.DATABASE_MIGRATION_URL ?? c.DATABASE_URL,
+    replicaUrls: c.DATABASE_REPLICA_URLS ?? [],
+    replicaRetryMs: c.DATABASE_REPLICA_RETRY_MS,
     redisUrl: c.REDIS_URL,
     redisClusterNodes: c.REDIS_CLUSTER_NODES,
     queuePrefix: c.QUEUE_PREFIX,

@@ -23,10 +23,15 @@ class ListeningClient extends pg.Client {
  * feature module lists its own (TypeOrmModule.forFeature, loaded by autoLoadEntities in app.module.ts);
  * migrations and seeds speak SQL, and a test that wants a repository passes the entities it uses.
  */
-export function dataSourceOptions(databaseUrl: string, entities: Entities = []): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, entities: Entities = [], replicaUrls: readonly string[] = []): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
+    // Replicas serve only the reads that ask for them (ReadReplicas); everything else, TypeORM's own reads
+    // included, stays on the primary (defaultMode).
+    ...(replicaUrls.length
+      ? { replication: { master: { url: databaseUrl }, slaves: replicaUrls.map((url) => ({ url })), defaultMode: 'master' as const } }
+      : {}),
     entities,
     migrations: MIGRATIONS,
     migrationsRun: false,

@@ -1,6 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ReadReplicas } from './replicas.js';
 
 /**
  * The transaction a unit of work runs in. Services open one with `Transactions.run` and hand it to the
@@ -18,7 +19,7 @@ export class Transactions {
   }
 }
 
-/** Provides `Transactions` to every module. */
+/** Provides `Transactions` and `ReadReplicas` to every module. */
 @Global()
-@Module({ providers: [Transactions], exports: [Transactions] })
+@Module({ providers: [Transactions, ReadReplicas], exports: [Transactions, ReadReplicas] })
 export class TransactionsModule {}

@@ -6,6 +6,7 @@ import type { Tx } from '../database/transactions.js';
 import { Milestone } from './milestone.entity.js';
 import { Target } from './target.entity.js';
 import type { ListTargets } from './target.schema.js';
+import { ReadReplicas } from '../database/replicas.js';
 
 /**
  * One target with its department, supporting departments and milestones, by code: the read behind
@@ -42,9 +43,10 @@ export class TargetsStore {
   constructor(
     @InjectRepository(Target) private readonly targets: Repository<Target>,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadReplicas,
   ) {}
 
-  /** The targets of a list query (a page of them, by code) and how many match in all. */
+  /** The targets of a list query (a page of them, by code) and how many match in all; from a replica when there is one. */
   listPage(query: ListTargets): Promise<[Target[], number]> {
     const where: FindOptionsWhere<Target> = {
       archivedAt: query.archived ? Not(IsNull()) : IsNull(),
@@ -53,14 +55,14 @@ export class TargetsStore {
       ...(query.kind && { kind: query.kind }),
       ...(query.binding !== undefined && { binding: query.binding }),
     };
-    return this.targets.findAndCount({
+    return this.reads.run((manager) => manager.getRepository(Target).findAndCount({
       where: query.q
         ? [{ ...where, name: ILike(`%${escapeLike(query.q)}%`) }, { ...where, code: ILike(`%${escapeLike(query.q)}%`) }]
         : where,
       order: { code: 'ASC' },
       skip: (query.page - 1) * query.pageSize,
       take: query.pageSize,
-    });
+    }));
   }
 
   /**

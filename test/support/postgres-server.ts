@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Where initdb and pg_ctl are: on PATH, else Debian's newest /usr/lib/postgresql/<version>/bin. */
-function binary(name: 'initdb' | 'pg_ctl'): string {
+function binary(name: 'initdb' | 'pg_ctl' | 'pg_basebackup'): string {
   try {
     return execFileSync('sh', ['-c', `command -v ${name}`]).toString().trim();
   } catch {
@@ -43,6 +43,18 @@ export class PrivatePostgres {
     if (this.asOwner.length) chownSync(this.root, idOf('-u', 'postgres'), idOf('-g', 'postgres'));
     this.run(binary('initdb'), '-D', this.dir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8');
     this.start();
+  }
+
+  /**
+   * A streaming replica of this cluster on `port`: pg_basebackup with -R (standby.signal and the
+   * primary's address written for it), started and answering read-only queries.
+   */
+  replica(port: number): PrivatePostgres {
+    const replica = new PrivatePostgres(port);
+    if (replica.asOwner.length) chownSync(replica.root, idOf('-u', 'postgres'), idOf('-g', 'postgres'));
+    replica.run(binary('pg_basebackup'), '-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-D', replica.dir, '-R', '-X', 'stream', '-c', 'fast');
+    replica.start();
+    return replica;
   }
 
   start(): void {
