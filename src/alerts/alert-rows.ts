@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Status } from '../evaluation/evaluation.types.js';
 import type { AlertKind } from './alert-rules.js';
-import type { AlertRow } from './email-templates.js';
 
 /** An alert with what the emails and the API show of it. */
 export interface AlertView {
@@ -18,7 +17,24 @@ export interface AlertView {
   departmentId: number;
   department: string;
   supportingIds: number[];
-  row: Omit<AlertRow, 'role'>;
+  row: AlertTargetRow;
+}
+
+/** A target as an alert shows it: its goal and its latest evaluation. */
+export interface AlertTargetRow {
+  code: string;
+  name: string;
+  unit: string;
+  target: number;
+  targetPeriod: string;
+  latestValue: number | null;
+  latestPeriod: string | null;
+  completion: number | null;
+  elapsed: number | null;
+  gap: number | null;
+  status: Status;
+  early: boolean;
+  kind: AlertKind;
 }
 
 /** Where a silence (target or department, not expired, not deleted) covers the target `t`. */
@@ -64,19 +80,4 @@ export async function loadAlerts(
 export async function countAlerts(db: DataSource | EntityManager, where: string, params: unknown[]): Promise<number> {
   const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM ${ALERT_TARGETS} WHERE ${where}`, params);
   return total;
-}
-
-export interface RecipientRow {
-  id: number; email: string; name: string | null; department_id: number | null; subscriber: boolean;
-  language: 'zh-CN' | 'en'; enabled: boolean; last_digest_at: Date | null;
-}
-
-export const loadRecipients = (db: DataSource | EntityManager): Promise<RecipientRow[]> =>
-  db.query(`SELECT id, email, name, department_id, subscriber, language, enabled, last_digest_at FROM recipients WHERE enabled ORDER BY id`);
-
-/** How a recipient relates to a target: its department leads it, supports it, or (subscribers) all. */
-export function roleOf(r: RecipientRow, target: { departmentId: number; supportingIds: number[] }): 'lead' | 'support' | null {
-  if (r.department_id === target.departmentId) return 'lead';
-  if (r.department_id !== null && target.supportingIds.includes(r.department_id)) return 'support';
-  return r.subscriber ? 'lead' : null;
 }

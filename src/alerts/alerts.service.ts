@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -7,12 +7,10 @@ import { assertCan } from '../access/permissions.js';
 import { invalid, notFound } from '../common/domain-error.js';
 import { offsetOf, type Page } from '../common/paging.js';
 import { isoOrNull } from '../common/values.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { returned } from '../database/rows.js';
 import { type AlertChange, reconcileAlerts, type AlertState, type EvaluatedTarget } from './alert-rules.js';
-import { countAlerts, loadAlerts, loadRecipients, roleOf, type AlertView } from './alert-rows.js';
-import { renderBindingAlert } from './email-templates.js';
-import { type OutboxMessage, OutboxService } from './outbox.service.js';
+import { AlertNotifier } from './alert-notifier.js';
+import { countAlerts, loadAlerts, type AlertView } from './alert-rows.js';
 import type { AlertsQuery, CreateSilence } from './alerts.schema.js';
 import { Clock } from '../common/clock.js';
 
@@ -71,8 +69,7 @@ export const alertJson = (a: AlertView): AlertJson => ({
 export class AlertsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly outbox: OutboxService,
+    private readonly notifier: AlertNotifier,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -115,9 +112,9 @@ export class AlertsService {
         targets += evaluations.length;
         after = last;
       }
-      return { changes, targets, ids: await this.outbox.add(m, await this.bindingAlerts(m, flagged, now)) };
+      return { changes, targets, ids: await this.notifier.bindingAlertsFlagged(m, flagged, now) };
     });
-    await this.outbox.queueSends(ids);
+    await this.notifier.queueSends(ids);
     return { changes, emails: ids.length, targets };
   }
 
@@ -159,18 +156,6 @@ export class AlertsService {
       );
     }
     return ids;
-  }
-
-  private async bindingAlerts(m: EntityManager, alertIds: number[], now: Date): Promise<OutboxMessage[]> {
-    if (!alertIds.length) return [];
-    const alerts = (await loadAlerts(m, 'a.id = ANY($1) AND t.binding', [alertIds])).filter((a) => !a.silenced);
-    const recipients = await loadRecipients(m);
-    return alerts.flatMap((a) => recipients.flatMap((r) => {
-      const role = roleOf(r, a);
-      if (!role) return [];
-      const mail = renderBindingAlert({ lang: r.language, appUrl: this.config.appUrl, tz: this.config.scheduleTz, asOf: now, row: { ...a.row, role } });
-      return [{ dedupeKey: `binding:${a.id}:${a.firingSince.toISOString()}:${r.id}`, recipient: r.email, reason: 'binding_alert' as const, ...mail }];
-    }));
   }
 
   async list(q: AlertsQuery): Promise<Page<AlertJson>> {

@@ -6,7 +6,7 @@ import type { Actor } from '../access/actor.js';
 import { assertCan } from '../access/permissions.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { DepartmentsService } from '../departments/departments.service.js';
-import type { CreateRecipient, UpdateRecipient } from './alerts.schema.js';
+import type { CreateRecipient, UpdateRecipient } from './notifications.schema.js';
 
 /** Who gets emails: a department's contact, or a subscriber to the district digest. */
 export interface RecipientJson {
