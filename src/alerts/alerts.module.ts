@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
+import { AlertsStore } from './alerts.store.js';
 
 /**
  * Alert state: alerts per target and kind, reconciled from the latest evaluations, and silences. The
@@ -14,8 +15,8 @@ export class AlertsModule {
       module: AlertsModule,
       global: true,
       controllers: role === 'worker' ? [] : [AlertsController],
-      providers: [AlertsService],
-      exports: [AlertsService],
+      providers: [AlertsService, AlertsStore],
+      exports: [AlertsService, AlertsStore],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { STATUS_COLOUR } from '../common/labels.js';
 import type { AlertKind } from '../alerts/alert-rules.js';
-import type { AlertTargetRow } from '../alerts/alert-rows.js';
+import type { AlertTargetRow } from '../alerts/alert-view.js';
 import { formatDate, formatPercent, formatValue, kindLabel, quarterLabel, statusLabel, type Lang } from './format.js';
 
 /** An alert's row in an email: its target as the alert state shows it, and the reader's role. */

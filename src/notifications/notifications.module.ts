@@ -12,6 +12,10 @@ import { NotificationsScheduler } from './notifications.scheduler.js';
 import { OutboxService } from './outbox.service.js';
 import { RecipientsService } from './recipients.service.js';
 import { RemindersService } from './reminders.service.js';
+import { RemindersStore } from './reminders.store.js';
+import { RecipientsStore } from './recipients.store.js';
+import { OutboxStore } from './outbox.store.js';
+import { DigestStore } from './digest.store.js';
 
 /** Recipients, digests, reminders, binding-alert emails and the email outbox; the processor in worker roles. */
 @Module({})
@@ -25,6 +29,7 @@ export class NotificationsModule {
       controllers: role === 'worker' ? [] : [NotificationsController],
       providers: [
         DigestService, RemindersService, OutboxService, RecipientsService, MailTransport, BindingAlertsService,
+        OutboxStore, RecipientsStore, DigestStore, RemindersStore,
         { provide: AlertNotifier, useExisting: BindingAlertsService },
         ...(worker ? [NotificationsProcessor, NotificationsScheduler] : []),
       ],

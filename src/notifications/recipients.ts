@@ -1,12 +1,13 @@
-import type { DataSource, EntityManager } from 'typeorm';
+/** Who gets emails: a department's contact, or a subscriber to the district digest. */
+export interface RecipientJson {
+  id: number; email: string; name: string | null; department: string | null; subscriber: boolean;
+  language: 'zh-CN' | 'en'; enabled: boolean;
+}
 
 export interface RecipientRow {
   id: number; email: string; name: string | null; department_id: number | null; subscriber: boolean;
   language: 'zh-CN' | 'en'; enabled: boolean; last_digest_at: Date | null;
 }
-
-export const loadRecipients = (db: DataSource | EntityManager): Promise<RecipientRow[]> =>
-  db.query(`SELECT id, email, name, department_id, subscriber, language, enabled, last_digest_at FROM recipients WHERE enabled ORDER BY id`);
 
 /** How a recipient relates to a target: its department leads it, supports it, or (subscribers) all. */
 export function roleOf(r: RecipientRow, target: { departmentId: number; supportingIds: number[] }): 'lead' | 'support' | null {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { alertJson } from '../alerts/alerts.service.js';
-import { loadAlerts } from '../alerts/alert-rows.js';
+import { loadAlerts } from '../alerts/alerts.store.js';
 import { statusStreaks } from './streaks.js';
 
 export interface RevisionRow {
