@@ -97,8 +97,8 @@ export class AlertsStore {
   findLatestEvaluations(m: Tx, after: number, toId: number, limit: number): Promise<EvaluatedTarget[]> {
     return m.query(
       `SELECT l.target_id AS "targetId", e.status, e.overdue FROM latest_evaluations l
-         JOIN evaluations e ON e.id = l.evaluation_id JOIN targets t ON t.id = l.target_id
-        WHERE t.archived_at IS NULL AND l.target_id > $1 AND l.target_id <= $2 ORDER BY l.target_id LIMIT $3`,
+             JOIN evaluations e ON e.id = l.evaluation_id JOIN targets t ON t.id = l.target_id
+            WHERE t.archived_at IS NULL AND l.target_id > $1 AND l.target_id <= $2 ORDER BY l.target_id LIMIT $3`,
       [after, toId, limit],
     );
   }
