@@ -21,13 +21,14 @@ import { HealthModule } from './health/health.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { QueuesModule } from './jobs/queues.module.js';
 import { EvaluationsModule } from './evaluations/evaluations.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { TargetsModule } from './targets/targets.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebModule } from './web/web.module.js';
 
 /** The modules whose controllers make the JSON API: their routes live under /api/v1; pages do not. */
 const API_MODULES = [
-  AuthModule, UsersModule, AuditModule, EvaluationsModule, AlertsModule, DepartmentsModule, TargetsModule,
+  AuthModule, UsersModule, AuditModule, EvaluationsModule, AlertsModule, NotificationsModule, DepartmentsModule, TargetsModule,
   FiguresModule, HealthModule, ExtractionModule, ImportsModule,
 ];
 
@@ -47,6 +48,7 @@ export class AppModule {
         UsersModule,
         EvaluationsModule.register(config.role),
         AlertsModule.register(config.role),
+        NotificationsModule.register(config.role),
         DepartmentsModule,
         TargetsModule,
         FiguresModule,

@@ -1,7 +1,7 @@
 import type { AlertDetailJson, AlertJson, SilenceJson } from '../alerts/alerts.service.js';
-import type { DigestPreviewJson, DigestRunJson } from '../alerts/digest.service.js';
-import type { NotificationJson } from '../alerts/outbox.service.js';
-import type { RecipientJson } from '../alerts/recipients.service.js';
+import type { DigestPreviewJson, DigestRunJson } from '../notifications/digest.service.js';
+import type { NotificationJson } from '../notifications/outbox.service.js';
+import type { RecipientJson } from '../notifications/recipients.service.js';
 import type { AuditJson } from '../audit/audit.service.js';
 import type { ApiTokenJson, CreatedApiTokenJson } from '../auth/api-tokens.service.js';
 import type { MeJson } from '../auth/me-json.js';

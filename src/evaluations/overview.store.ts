@@ -1,7 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { type AlertView, loadAlerts } from '../alerts/alert-rows.js';
 import { ReadReplicas } from '../database/replicas.js';
 
 /** How long a target has been red (滞后/倒退/未完成) or amber (需加快): since `since`, `periods` periods in a row. */
@@ -64,7 +61,6 @@ const filterParams = (f: DashboardFilter) => [f.department, f.category, f.bindin
 @Injectable()
 export class OverviewStore {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     /** the dashboard's reads may lag a moment: on a replica when there is one */
     private readonly reads: ReadReplicas,
   ) {}
@@ -129,11 +125,6 @@ export class OverviewStore {
       [departmentId, period],
     );
     return row.n;
-  }
-
-  /** The alerts of one target, as the alert list shows them. */
-  targetAlerts(targetId: number): Promise<AlertView[]> {
-    return loadAlerts(this.dataSource, 't.id = $1', [targetId]);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { alertJson } from '../alerts/alerts.service.js';
+import { AlertsStore } from '../alerts/alerts.store.js';
 import { OverviewStore } from '../evaluations/overview.store.js';
 import { TargetPageStore } from '../targets/target-page.store.js';
 
@@ -15,7 +16,7 @@ export interface FigureHistory { period: string; current: RevisionRow; earlier: 
  */
 @Injectable()
 export class TargetPageService {
-  constructor(private readonly store: TargetPageStore, private readonly overview: OverviewStore) {}
+  constructor(private readonly store: TargetPageStore, private readonly overview: OverviewStore, private readonly alerts: AlertsStore) {}
 
   async load(code: string) {
     const target = await this.store.findRef(code);
@@ -23,7 +24,7 @@ export class TargetPageService {
     const [revisions, evaluations, alerts, silences, supportingNames, streaks] = await Promise.all([
       this.store.revisions(target.id),
       this.store.evaluations(target.id),
-      this.overview.targetAlerts(target.id),
+      this.alerts.findByTarget(target.id),
       this.store.silences(target.id, target.department_id),
       this.store.supportingNames(target.id),
       this.overview.statusStreaks([target.id]),

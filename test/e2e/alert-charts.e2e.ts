@@ -5,7 +5,7 @@ import type { Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DateTime } from 'luxon';
 import { type Attachment, simpleParser } from 'mailparser';
-import { DigestService } from '../../src/alerts/digest.service.js';
+import { DigestService } from '../../src/notifications/digest.service.js';
 import { ChartsService } from '../../src/charts/charts.service.js';
 import { jobIds, NOTIFICATIONS_QUEUE } from '../../src/jobs/jobs.constants.js';
 import { eventually, startApp, type TestApp } from '../support/app.js';

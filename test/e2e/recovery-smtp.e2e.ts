@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OutboxService } from '../../src/alerts/outbox.service.js';
+import { OutboxService } from '../../src/notifications/outbox.service.js';
 import { cappedBackoff } from '../../src/jobs/jobs.constants.js';
 import { eventually, startApp, type TestApp } from '../support/app.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RecipientsService } from '../../alerts/recipients.service.js';
+import { RecipientsService } from '../../notifications/recipients.service.js';
 import type { FieldError } from '../../common/domain-error.js';
 import { etagOf } from '../../common/etag.js';
 import { DepartmentsService } from '../../departments/departments.service.js';

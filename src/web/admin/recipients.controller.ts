@@ -1,8 +1,8 @@
 import { Body, Controller, Param, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { createRecipientSchema, updateRecipientSchema } from '../../alerts/alerts.schema.js';
-import { RecipientsService } from '../../alerts/recipients.service.js';
+import { createRecipientSchema, updateRecipientSchema } from '../../notifications/notifications.schema.js';
+import { RecipientsService } from '../../notifications/recipients.service.js';
 import { Public } from '../../access/current-actor.decorator.js';
 import { assertCan } from '../../access/permissions.js';
 import type { FieldError } from '../../common/domain-error.js';

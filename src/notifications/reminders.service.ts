@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { loadRecipients, roleOf, SILENCED } from './alert-rows.js';
+import { Transactions } from '../database/transactions.js';
+import { roleOf } from './recipients.js';
+import { RecipientsStore } from './recipients.store.js';
 import { renderReminder } from './email-templates.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
 import { type Reminder, reminderFor } from './reminders.js';
+import { type ReminderTargetRow, RemindersStore } from './reminders.store.js';
 import { Clock } from '../common/clock.js';
 
 /**
@@ -16,28 +17,25 @@ import { Clock } from '../common/clock.js';
 @Injectable()
 export class RemindersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: RemindersStore,
+    private readonly recipientsStore: RecipientsStore,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
   ) {}
 
   async run(now = this.clock.now()): Promise<{ emails: number }> {
-    const targets = await this.dataSource.query(
-      `SELECT t.id, t.code, t.name, t.frequency, t.grace_days, t.baseline_period, t.target_period, t.department_id,
-              (SELECT coalesce(array_agg(sd.department_id), '{}') FROM target_supporting_departments sd WHERE sd.target_id = t.id) AS supporting,
-              (SELECT coalesce(array_agg(f.period::text), '{}') FROM figures f WHERE f.target_id = t.id) AS periods
-         FROM targets t WHERE t.archived_at IS NULL AND NOT ${SILENCED} ORDER BY t.code`,
-    );
-    const owed = targets.flatMap((t: Record<string, never>) => {
+    const targets = await this.store.findUnsilencedTargets();
+    const owed = targets.flatMap((t) => {
       const reminder = reminderFor(
         { targetId: t.id, frequency: t.frequency, graceDays: t.grace_days, baselinePeriod: t.baseline_period, targetPeriod: t.target_period, periodsWithFigures: t.periods },
         now,
         { tz: this.config.scheduleTz, daysBefore: this.config.reminderDaysBefore, repeatDays: Math.max(1, Math.round(this.config.alertRepeatMs / 86_400_000)) },
       );
       return reminder ? [{ target: t, reminder }] : [];
-    }) as { target: Record<string, never>; reminder: Reminder }[];
-    const recipients = await loadRecipients(this.dataSource);
+    }) as { target: ReminderTargetRow; reminder: Reminder }[];
+    const recipients = await this.recipientsStore.findEnabled();
     const messages: OutboxMessage[] = recipients.flatMap((r) => {
       const rows = owed.flatMap(({ target: t, reminder }) => {
         const role = roleOf({ ...r, subscriber: false }, { departmentId: t.department_id, supportingIds: t.supporting });
@@ -50,7 +48,7 @@ export class RemindersService {
       const mail = renderReminder({ lang: r.language, appUrl: this.config.appUrl, recipientName: r.name, rows, tz: this.config.scheduleTz });
       return [{ dedupeKey: `reminder:${r.id}:${key}`, recipient: r.email, reason: 'reminder' as const, ...mail }];
     });
-    const ids = await this.dataSource.transaction((m) => this.outbox.add(m, messages));
+    const ids = await this.transactions.run((tx) => this.outbox.add(tx, messages));
     await this.outbox.queueSends(ids);
     return { emails: ids.length };
   }

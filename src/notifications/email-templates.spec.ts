@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AlertKind } from './alert-rules.js';
+import type { AlertKind } from '../alerts/alert-rules.js';
 import {
   escapeHtml,
   renderBindingAlert,

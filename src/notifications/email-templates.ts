@@ -1,22 +1,10 @@
 import { STATUS_COLOUR } from '../common/labels.js';
-import type { Status } from '../evaluation/evaluation.types.js';
-import type { AlertKind } from './alert-rules.js';
+import type { AlertKind } from '../alerts/alert-rules.js';
+import type { AlertTargetRow } from '../alerts/alert-view.js';
 import { formatDate, formatPercent, formatValue, kindLabel, quarterLabel, statusLabel, type Lang } from './format.js';
 
-export interface AlertRow {
-  code: string;
-  name: string;
-  unit: string;
-  target: number;
-  targetPeriod: string;
-  latestValue: number | null;
-  latestPeriod: string | null;
-  completion: number | null;
-  elapsed: number | null;
-  gap: number | null;
-  status: Status;
-  early: boolean;
-  kind: AlertKind;
+/** An alert's row in an email: its target as the alert state shows it, and the reader's role. */
+export interface AlertRow extends AlertTargetRow {
   role: 'lead' | 'support';
   /** a chart attached inline (cid:) to show under the row; HTML only */
   chart?: ChartRef | null;

@@ -1,14 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../access/actor.js';
 import { assertCan } from '../access/permissions.js';
 import { ChartsService } from '../charts/charts.service.js';
 import { notFound } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { type AlertView, loadAlerts, loadRecipients, type RecipientRow, roleOf } from './alert-rows.js';
-import type { AlertKind } from './alert-rules.js';
+import { AlertsStore, type AlertView } from '../alerts/alerts.store.js';
+import type { AlertKind } from '../alerts/alert-rules.js';
+import { Transactions } from '../database/transactions.js';
+import { DigestStore } from './digest.store.js';
+import { type RecipientRow, roleOf } from './recipients.js';
+import { RecipientsStore } from './recipients.store.js';
 import { type AlertRow, type RenderedEmail, renderDigest } from './email-templates.js';
 import type { MailAttachment } from './mail.transport.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
@@ -51,7 +53,10 @@ export class DigestService {
   private readonly logger = new Logger(DigestService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: DigestStore,
+    private readonly alerts: AlertsStore,
+    private readonly recipientsStore: RecipientsStore,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
@@ -62,9 +67,9 @@ export class DigestService {
   /** Renders what the recipient's digest would be now, sending nothing. */
   async preview(actor: Actor, email: string, now = this.clock.now()): Promise<DigestPreviewJson> {
     assertCan(actor, 'alerts.manage');
-    const recipient = (await loadRecipients(this.dataSource)).find((r) => r.email === email);
+    const recipient = (await this.recipientsStore.findEnabled()).find((r) => r.email === email);
     if (!recipient) throw notFound(`收件人 ${email}`, 'recipient');
-    const digest = this.build(recipient, await loadAlerts(this.dataSource), now);
+    const digest = this.build(recipient, await this.alerts.findAll(), now);
     return {
       recipient: email,
       counts: { fresh: digest.fresh.length, ongoing: digest.ongoing.length, resolved: digest.resolved.length },
@@ -80,10 +85,10 @@ export class DigestService {
   async run(actor: Actor | null, now = this.clock.now()): Promise<DigestRunJson> {
     if (actor) assertCan(actor, 'alerts.manage');
     const charts = await this.renderCharts(now);
-    const { recipients, ids } = await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(7471103)'); // one digest at a time
-      const alerts = await loadAlerts(m);
-      const recipients = await loadRecipients(m);
+    const { recipients, ids } = await this.transactions.run(async (m) => {
+      await this.store.lockRun(m); // one digest at a time
+      const alerts = await this.alerts.findAll(m);
+      const recipients = await this.recipientsStore.findEnabled(m);
       // A target flagged since the charts were rendered goes without one.
       const digests = recipients.map((r) => this.build(r, alerts, now, charts)).filter((d) => this.hasNews(d));
       const messages: OutboxMessage[] = digests.map((d) => ({
@@ -91,11 +96,8 @@ export class DigestService {
         recipient: d.recipient.email, reason: 'digest', ...d.email, attachments: d.attachments,
       }));
       const notified = [...new Set(digests.flatMap((d) => [...d.fresh, ...d.ongoing].map((a) => a.id)))];
-      await m.query(`UPDATE recipients SET last_digest_at = $2 WHERE id = ANY($1)`, [recipients.map((r) => r.id), now]);
-      await m.query(`UPDATE alerts SET last_notified_at = $2 WHERE id = ANY($1)`, [notified, now]);
-      await m.query(
-        `INSERT INTO alert_events (alert_id, at, event) SELECT id, $2, 'notified' FROM unnest($1::int[]) AS id`, [notified, now],
-      );
+      await this.recipientsStore.markDigested(m, recipients.map((r) => r.id), now);
+      await this.alerts.markNotified(m, notified, now);
       if (actor) await this.audit.append(m, actor, { action: 'digest.run', entity: 'digest', after: { emails: messages.length } });
       return { recipients: recipients.length, ids: await this.outbox.add(m, messages) };
     });
@@ -112,7 +114,7 @@ export class DigestService {
    * A chart that fails is logged and left out: the email goes without it.
    */
   private async renderCharts(now: Date): Promise<ChartCache> {
-    const [alerts, recipients] = await Promise.all([loadAlerts(this.dataSource), loadRecipients(this.dataSource)]);
+    const [alerts, recipients] = await Promise.all([this.alerts.findAll(), this.recipientsStore.findEnabled()]);
     const wanted = new Map<string, Set<RecipientRow['language']>>();
     for (const recipient of recipients) {
       const digest = this.build(recipient, alerts, now);

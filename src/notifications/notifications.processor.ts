@@ -1,7 +1,7 @@
 import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 import { NOTIFICATIONS_QUEUE, NotificationJob, type ReconcileJobData, type SendJobData } from '../jobs/jobs.constants.js';
-import { AlertsService } from './alerts.service.js';
+import { AlertsService } from '../alerts/alerts.service.js';
 import { DigestService } from './digest.service.js';
 import { OutboxService } from './outbox.service.js';
 import { RemindersService } from './reminders.service.js';

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Lang } from '../common/labels.js';
 import { latestPeriodEndedBy, subPeriod } from '../evaluation/periods.js';
-import type { AlertKind } from './alert-rules.js';
+import type { AlertKind } from '../alerts/alert-rules.js';
 
 export { formatPercent, formatValue, type Lang, statusLabel } from '../common/labels.js';
 
