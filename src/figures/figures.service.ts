@@ -2,15 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../access/actor.js';
-import { canWriteFigures } from '../access/permissions.js';
+import { can, canWriteFigures, forbidden } from '../access/permissions.js';
 import { DomainError, type FieldError, invalid, notFound } from '../common/domain-error.js';
 import { checkIfMatch, etagOf } from '../common/etag.js';
 import { Transactions, type Tx } from '../database/transactions.js';
 import { isCountUnit, isPercentUnit } from '../common/number-input.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
-import { parsePeriod, periodFits } from '../evaluation/periods.js';
+import { frequencyOf, parsePeriod, periodFits, previousPeriod } from '../evaluation/periods.js';
 import { ReevaluationService } from '../evaluations/reevaluation.service.js';
-import { FiguresStore, type TargetOfWrite } from './figures.store.js';
+import { type EntrySheetRecord, FiguresStore, type TargetOfWrite } from './figures.store.js';
 import { type Comparable, comparisonPeriods, plausibilityWarnings } from './plausibility.js';
 
 /** One figure to write, already validated field by field. */
@@ -83,6 +83,16 @@ export interface WriteOptions {
 
 /** The error of a correction without a reason (`correctionNeedsReason`). */
 export const CORRECTION_NEEDS_REASON = '修改已报数据须填写原因 (a correction needs a reason)';
+
+/** A period's entry sheet as stored: the targets an actor may write figures of, with what the sheet shows beside them. */
+export interface EntrySheetRows {
+  /** the department whose sheet it is (null: every department's) */
+  department: { id: number; code: string; name: string } | null;
+  departments: { id: number; code: string; name: string }[];
+  previousPeriod: string;
+  lastYearPeriod: string | null;
+  records: EntrySheetRecord[];
+}
 
 /** A batch names its rows `figures[3].value`, as the request body does. */
 const BATCH_PATHS: WritePaths = { pathOf: (i, field) => `figures[${i}].${field}` };
@@ -164,6 +174,30 @@ export class FiguresService {
     const revisions = await this.store.listRevisions(await this.targetId(code), period);
     if (!revisions.length) throw notFound(`${code} ${period} 的实际值`);
     return revisions;
+  }
+
+  /**
+   * The targets of a period an actor may write figures of (canWriteFigures), with their figures. Admins
+   * and planners see every department (or the one they pick); a department user sees the targets its
+   * department leads or supports, and may not open another department's sheet.
+   */
+  async entrySheet(actor: Actor, period: string, departmentCode: string | null): Promise<EntrySheetRows> {
+    const departments = await this.store.listDepartments();
+    let department = departmentCode ? departments.find((d) => d.code === departmentCode) ?? null : null;
+    if (departmentCode && !department) throw notFound(`责任单位 ${departmentCode}`, 'department');
+    if (!can(actor, 'figures.write.any')) {
+      const own = departments.find((d) => d.id === actor.departmentId) ?? null;
+      if (!own) throw forbidden('当前账号不属于任何责任单位，不能填报 (this account belongs to no department)');
+      if (department && department.id !== own.id) {
+        throw forbidden(`无权查看或填报 ${department.name} 的数据 (not your department)`, 'department');
+      }
+      department = own;
+    }
+    const previous = previousPeriod(period);
+    const lastYear = comparisonPeriods(period).lastYear;
+    const records = (await this.store.listEntrySheet(period, previous, lastYear, frequencyOf(period), department?.id ?? null))
+      .filter((r) => canWriteFigures(actor, { departmentId: r.department_id, supportingIds: r.supporting }));
+    return { department, departments, previousPeriod: previous, lastYearPeriod: lastYear, records };
   }
 
   /**
