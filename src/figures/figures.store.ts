@@ -145,7 +145,7 @@ export class FiguresStore {
   async findRevisionAndPrevious(tx: Tx, targetId: number, period: string, upTo: number): Promise<WrittenRevision[]> {
     return tx.query(
       `SELECT id, value::text, basis, status, note, source FROM figure_revisions
-        WHERE target_id = $1 AND period = $2 AND id <= $3 ORDER BY id DESC LIMIT 2`,
+          WHERE target_id = $1 AND period = $2 AND id <= $3 ORDER BY id DESC LIMIT 2`,
       [targetId, period, upTo],
     );
   }
@@ -165,7 +165,7 @@ export class FiguresStore {
   async findFigures(db: Tx = this.dataSource.manager, targetIds: number[], periods: string[]): Promise<StoredFigure[]> {
     return db.query(
       `SELECT f.target_id, f.period, f.value::text AS value, f.basis FROM figures f
-         JOIN unnest($1::int[], $2::text[]) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
+           JOIN unnest($1::int[], $2::text[]) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
       [targetIds, periods],
     );
   }
