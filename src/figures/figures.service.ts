@@ -1,19 +1,16 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Decimal } from 'decimal.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../access/actor.js';
-import { canWriteFigures } from '../access/permissions.js';
+import { can, canWriteFigures, forbidden } from '../access/permissions.js';
 import { DomainError, type FieldError, invalid, notFound } from '../common/domain-error.js';
 import { checkIfMatch, etagOf } from '../common/etag.js';
+import { Transactions, type Tx } from '../database/transactions.js';
 import { isCountUnit, isPercentUnit } from '../common/number-input.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
-import { parsePeriod, periodFits } from '../evaluation/periods.js';
+import { frequencyOf, parsePeriod, periodFits, previousPeriod } from '../evaluation/periods.js';
 import { ReevaluationService } from '../evaluations/reevaluation.service.js';
+import { type EntrySheetRecord, FiguresStore, type TargetOfWrite } from './figures.store.js';
 import { type Comparable, comparisonPeriods, plausibilityWarnings } from './plausibility.js';
 
 /** One figure to write, already validated field by field. */
@@ -67,7 +64,7 @@ export type PathOf = (index: number, field: string) => string;
  * How a write names its rows in errors; `precondition` runs in its transaction once the writers of its
  * targets are locked out, before anything is written (throwing writes nothing).
  */
-export interface WritePaths { pathOf: PathOf; rowOf?: (index: number) => number; precondition?: (manager: EntityManager) => Promise<void> }
+export interface WritePaths { pathOf: PathOf; rowOf?: (index: number) => number; precondition?: (tx: Tx) => Promise<void> }
 
 export interface FigureCheck {
   /** targets the actor may not write figures of (403) */
@@ -76,6 +73,25 @@ export interface FigureCheck {
   errors: FieldError[];
   /** values that look mistyped and were not confirmed (code `implausible`): a 422 until confirmed */
   warnings: FieldError[];
+}
+
+/** How a write treats its rows beyond the checks every write makes. */
+export interface WriteOptions {
+  /** a row changing the value or basis of a figure already reported must give a reason (the entry sheet's rule) */
+  correctionNeedsReason?: boolean;
+}
+
+/** The error of a correction without a reason (`correctionNeedsReason`). */
+export const CORRECTION_NEEDS_REASON = '修改已报数据须填写原因 (a correction needs a reason)';
+
+/** A period's entry sheet as stored: the targets an actor may write figures of, with what the sheet shows beside them. */
+export interface EntrySheetRows {
+  /** the department whose sheet it is (null: every department's) */
+  department: { id: number; code: string; name: string } | null;
+  departments: { id: number; code: string; name: string }[];
+  previousPeriod: string;
+  lastYearPeriod: string | null;
+  records: EntrySheetRecord[];
 }
 
 /** A batch names its rows `figures[3].value`, as the request body does. */
@@ -120,11 +136,6 @@ export const auditedBatch = (b: WrittenBatch) => ({
   targets: b.targetIds.length, periods: b.periods, revisionIds: b.revisionIds,
 });
 
-/** What the checks of a write read of each target. */
-interface TargetOfWrite {
-  id: number; code: string; kind: 'level' | 'flow'; unit: string; frequency: string; department_id: number; supporting: number[];
-}
-
 /** Why a value does not fit its target's unit: a % sign on a target not measured in %, a negative count. */
 export function valueFitsUnit(value: string, percent: boolean, unit: string): string | null {
   if (percent && !isPercentUnit(unit)) return `数值带 %，但指标单位是 ${unit} (a % sign on a value measured in ${unit})`;
@@ -132,8 +143,6 @@ export function valueFitsUnit(value: string, percent: boolean, unit: string): st
   return null;
 }
 
-/** First key of the figure writers' two-key advisory locks (the single-key locks elsewhere are another key space). */
-const FIGURE_LOCK_CLASS = 7_471_105;
 /** Target ids share a lock when equal modulo this: a lone PUT waits only for writers of a target in its bucket. */
 export const LOCK_BUCKETS = 1024;
 
@@ -142,112 +151,53 @@ export function lockBuckets(targetIds: readonly number[]): number[] {
   return [...new Set(targetIds.map((id) => id % LOCK_BUCKETS))].sort((a, b) => a - b);
 }
 
-/** From this many rows on, a write stages its rows with COPY instead of sending them as arrays. */
-export const COPY_THRESHOLD = 2000;
-const INPUT_TABLE = 'tm_figure_input';
-
-const COPY_SPECIAL = /[\\\t\n\r]/;
-/** A value in COPY's text format: `\N` for null, backslash, tab, newline and carriage return escaped. */
-const copyText = (v: string | null) =>
-  v === null ? '\\N' : !COPY_SPECIAL.test(v) ? v
-    : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-
-/**
- * The rows of a write, COPYed into a temporary table of the transaction (dropped at its end, commit or
- * rollback), in the order given (`ord`).
- */
-async function copyInput(
-  manager: EntityManager, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[], confirmed: (string | null)[],
-): Promise<void> {
-  await manager.query(
-    `CREATE TEMPORARY TABLE ${INPUT_TABLE} (target_id int, period text, value numeric, basis text, status text,
-       note text, source text, reason text, confirmed_warning text, ord int) ON COMMIT DROP`,
-  );
-  const client = (await manager.queryRunner!.connect()) as pg.PoolClient;
-  function* lines() {
-    const CHUNK = 2000;
-    for (let start = 0; start < figures.length; start += CHUNK) {
-      let text = '';
-      for (let i = start; i < Math.min(start + CHUNK, figures.length); i++) {
-        const f = figures[i];
-        // the period passed resolve's periodFits (digits, Q, -): nothing to escape
-        text += `${targetIds[i]}\t${f.period}\t${copyText(f.value)}\t${bases[i]}\t${copyText(f.status)}\t` +
-          `${copyText(f.note)}\t${copyText(f.source)}\t${copyText(f.reason)}\t${copyText(confirmed[i])}\t${i}\n`;
-      }
-      yield text;
-    }
-  }
-  await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY ${INPUT_TABLE} FROM STDIN`)));
-  await manager.query(`ANALYZE ${INPUT_TABLE}`);
-}
-
-const FIGURE_COLUMNS = `t.code AS target, f.period, f.value::text, f.basis, f.status, f.note, f.source`;
-/** A current figure's revision number: its revision's place among the figure's revisions (by id). */
-const REVISION_NUMBER = `(SELECT count(*) FROM figure_revisions r
-  WHERE r.target_id = f.target_id AND r.period = f.period AND r.id <= f.revision_id)::int AS revision`;
-
-type Row = Record<string, unknown> & { value: string; recorded_at: Date };
-
-const figureJson = (r: Row): FigureJson => ({
-  target: r.target as string,
-  period: r.period as string,
-  value: r.value,
-  basis: r.basis as Basis,
-  status: r.status as FigureJson['status'],
-  note: r.note as string | null,
-  source: r.source as string | null,
-  revision: r.revision as number,
-  recordedAt: r.recorded_at.toISOString(),
-});
-
 @Injectable()
 export class FiguresService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: FiguresStore,
+    private readonly transactions: Transactions,
     private readonly reevaluation: ReevaluationService,
     private readonly audit: AuditService,
   ) {}
 
   async list(code: string): Promise<FigureJson[]> {
-    const targetId = await this.targetId(code);
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT ${FIGURE_COLUMNS}, ${REVISION_NUMBER}, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
-       WHERE f.target_id = $1 ORDER BY tm_period_t(f.period), f.period`,
-      [targetId],
-    );
-    return rows.map(figureJson);
+    return this.store.listCurrent(await this.targetId(code));
   }
 
   async get(code: string, period: string): Promise<FigureJson> {
-    const figure = await this.current(this.dataSource, await this.targetId(code), period);
+    const figure = await this.store.findCurrent(undefined, await this.targetId(code), period);
     if (!figure) throw notFound(`${code} ${period} 的实际值`);
     return figure;
   }
 
-  private async current(db: Pick<EntityManager, 'query'>, targetId: number, period: string): Promise<FigureJson | null> {
-    const [row]: Row[] = await db.query(
-      `SELECT ${FIGURE_COLUMNS}, ${REVISION_NUMBER}, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
-       WHERE f.target_id = $1 AND f.period = $2`,
-      [targetId, period],
-    );
-    return row ? figureJson(row) : null;
+  async revisions(code: string, period: string): Promise<RevisionJson[]> {
+    const revisions = await this.store.listRevisions(await this.targetId(code), period);
+    if (!revisions.length) throw notFound(`${code} ${period} 的实际值`);
+    return revisions;
   }
 
-  async revisions(code: string, period: string): Promise<RevisionJson[]> {
-    const targetId = await this.targetId(code);
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT ${FIGURE_COLUMNS}, f.id, (row_number() OVER (ORDER BY f.id))::int AS revision, f.reason, f.confirmed_warning,
-              f.recorded_by, f.recorded_at FROM figure_revisions f
-       JOIN targets t ON t.id = f.target_id WHERE f.target_id = $1 AND f.period = $2 ORDER BY f.recorded_at, f.id`,
-      [targetId, period],
-    );
-    if (!rows.length) throw notFound(`${code} ${period} 的实际值`);
-    return rows.map((r) => {
-      return {
-        ...figureJson(r), id: Number(r.id), reason: r.reason as string | null, recordedBy: r.recorded_by as string | null,
-        confirmedWarning: r.confirmed_warning as string | null,
-      };
-    });
+  /**
+   * The targets of a period an actor may write figures of (canWriteFigures), with their figures. Admins
+   * and planners see every department (or the one they pick); a department user sees the targets its
+   * department leads or supports, and may not open another department's sheet.
+   */
+  async entrySheet(actor: Actor, period: string, departmentCode: string | null): Promise<EntrySheetRows> {
+    const departments = await this.store.listDepartments();
+    let department = departmentCode ? departments.find((d) => d.code === departmentCode) ?? null : null;
+    if (departmentCode && !department) throw notFound(`责任单位 ${departmentCode}`, 'department');
+    if (!can(actor, 'figures.write.any')) {
+      const own = departments.find((d) => d.id === actor.departmentId) ?? null;
+      if (!own) throw forbidden('当前账号不属于任何责任单位，不能填报 (this account belongs to no department)');
+      if (department && department.id !== own.id) {
+        throw forbidden(`无权查看或填报 ${department.name} 的数据 (not your department)`, 'department');
+      }
+      department = own;
+    }
+    const previous = previousPeriod(period);
+    const lastYear = comparisonPeriods(period).lastYear;
+    const records = (await this.store.listEntrySheet(period, previous, lastYear, frequencyOf(period), department?.id ?? null))
+      .filter((r) => canWriteFigures(actor, { departmentId: r.department_id, supportingIds: r.supporting }));
+    return { department, departments, previousPeriod: previous, lastYearPeriod: lastYear, records };
   }
 
   /**
@@ -256,19 +206,15 @@ export class FiguresService {
    */
   async put(actor: Actor, figure: FigureWrite, ifMatch?: string): Promise<FigureJson> {
     const targetId = await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
-    const precondition = ifMatch === undefined ? undefined : async (m: EntityManager) => {
-      const stored = await this.current(m, targetId, figure.period);
+    const precondition = ifMatch === undefined ? undefined : async (tx: Tx) => {
+      const stored = await this.store.findCurrent(tx, targetId, figure.period);
       checkIfMatch(ifMatch, stored && etagOf(stored), `${figure.target} ${figure.period} 的实际值`);
     };
-    await this.writeAll(actor, [figure], { pathOf: (_, field) => field, precondition }, async (m, batch) => {
+    await this.writeAll(actor, [figure], { pathOf: (_, field) => field, precondition }, async (tx, batch) => {
       if (!batch.written) return; // unchanged
       const id = `${figure.target}/${figure.period}`;
-      const [revision, previous]: WrittenRevision[] = await m.query(
-        `SELECT id, value::text, basis, status, note, source FROM figure_revisions
-          WHERE target_id = $1 AND period = $2 AND id <= $3 ORDER BY id DESC LIMIT 2`,
-        [batch.targetIds[0], figure.period, batch.revisionIds[0][0]],
-      );
-      await this.audit.append(m, actor, {
+      const [revision, previous] = await this.store.findRevisionAndPrevious(tx, batch.targetIds[0], figure.period, batch.revisionIds[0][0]);
+      await this.audit.append(tx, actor, {
         action: 'figure.revise', entity: 'figure', entityId: id, reason: figure.reason,
         before: previous ? auditedRevision(previous) : null,
         after: auditedRevision(revision),
@@ -278,23 +224,23 @@ export class FiguresService {
   }
 
   /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
-  batch(actor: Actor, figures: FigureWrite[]): Promise<WriteResult> {
-    return this.writeAll(actor, figures, BATCH_PATHS, this.auditBatch(actor, figures));
+  batch(actor: Actor, figures: FigureWrite[], options: WriteOptions = {}): Promise<WriteResult> {
+    return this.writeAll(actor, figures, BATCH_PATHS, this.auditBatch(actor, figures), options);
   }
 
   /**
-   * `batch` inside the caller's transaction (`manager`), so that what the caller writes there and the
+   * `batch` inside the caller's transaction (`tx`), so that what the caller writes there and the
    * figures commit or roll back together. Returns what to do after the commit: queue the re-evaluations.
    */
-  async batchWithin(manager: EntityManager, actor: Actor, figures: FigureWrite[]): Promise<() => Promise<void>> {
-    const { targetIds } = await this.write(actor, figures, BATCH_PATHS, this.auditBatch(actor, figures), manager);
+  async batchWithin(tx: Tx, actor: Actor, figures: FigureWrite[]): Promise<() => Promise<void>> {
+    const { targetIds } = await this.write(actor, figures, BATCH_PATHS, this.auditBatch(actor, figures), {}, tx);
     return () => this.reevaluation.requestSoon(targetIds);
   }
 
   private auditBatch(actor: Actor, figures: readonly FigureWrite[]) {
-    return async (m: EntityManager, batch: WrittenBatch) => {
+    return async (tx: Tx, batch: WrittenBatch) => {
       if (!batch.written) return;
-      await this.audit.append(m, actor, {
+      await this.audit.append(tx, actor, {
         action: 'figures.batch', entity: 'figure', entityId: null, reason: batch.reason,
         after: { received: figures.length, written: batch.written, unchanged: figures.length - batch.written, ...auditedBatch(batch) },
       });
@@ -317,16 +263,10 @@ export class FiguresService {
    */
   private async resolve(
     actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number,
-    db: Pick<EntityManager, 'query'> = this.dataSource,
+    db?: Tx,
   ) {
     const codes = [...new Set(figures.map((f) => f.target))];
-    const targets: TargetOfWrite[] = await db.query(
-      `SELECT t.id, t.code, t.kind, t.unit, t.frequency, t.department_id,
-              array_remove(array_agg(s.department_id), NULL) AS supporting
-         FROM targets t LEFT JOIN target_supporting_departments s ON s.target_id = t.id
-        WHERE t.code = ANY($1) AND t.archived_at IS NULL GROUP BY t.id`,
-      [codes],
-    );
+    const targets = await this.store.findTargetsOfWrite(db, codes);
     const byCode = new Map(targets.map((t) => [t.code, t]));
     const mayWrite = new Map(targets.map((t) => [t.id, canWriteFigures(actor, { departmentId: t.department_id, supportingIds: t.supporting })]));
 
@@ -377,7 +317,7 @@ export class FiguresService {
    */
   private async plausibility(
     figures: readonly FigureKey[], rowTargets: readonly (TargetOfWrite | undefined)[], targetIds: readonly number[],
-    bases: readonly Basis[], pathOf: PathOf, db: Pick<EntityManager, 'query'>,
+    bases: readonly Basis[], pathOf: PathOf, db: Tx | undefined,
   ): Promise<{ warnings: FieldError[]; confirmed: (string | null)[] }> {
     const confirmed = new Array<string | null>(figures.length).fill(null);
     const warnings: FieldError[] = [];
@@ -401,11 +341,7 @@ export class FiguresService {
     }
     const stored = new Map<string, Comparable>();
     if (wanted.ids.length) {
-      const rows: { target_id: number; period: string; value: string; basis: Basis }[] = await db.query(
-        `SELECT f.target_id, f.period, f.value::text AS value, f.basis FROM figures f
-           JOIN unnest($1::int[], $2::text[]) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
-        [wanted.ids, wanted.periods],
-      );
+      const rows = await this.store.findFigures(db, wanted.ids, wanted.periods);
       for (const r of rows) stored.set(`${r.target_id}:${r.period}`, { period: r.period, value: r.value, basis: r.basis });
     }
     const figureOf = (i: number, period: string | null) =>
@@ -440,9 +376,10 @@ export class FiguresService {
     actor: Actor,
     figures: readonly FigureWrite[],
     paths: WritePaths,
-    afterWrite: (manager: EntityManager, batch: WrittenBatch) => Promise<void>,
+    afterWrite: (tx: Tx, batch: WrittenBatch) => Promise<void>,
+    options: WriteOptions = {},
   ): Promise<WriteResult> {
-    const { result, targetIds } = await this.write(actor, figures, paths, afterWrite);
+    const { result, targetIds } = await this.write(actor, figures, paths, afterWrite, options);
     // Queued after the commit; a large set in the background (the response does not wait for Redis): the
     // requests are in reevaluation_requests already, and what is not queued now the drain queues.
     await this.reevaluation.requestSoon(targetIds);
@@ -454,8 +391,9 @@ export class FiguresService {
     actor: Actor,
     figures: readonly FigureWrite[],
     paths: WritePaths,
-    afterWrite: (manager: EntityManager, batch: WrittenBatch) => Promise<void>,
-    within?: EntityManager,
+    afterWrite: (tx: Tx, batch: WrittenBatch) => Promise<void>,
+    options: WriteOptions,
+    within?: Tx,
   ): Promise<{ result: WriteResult; targetIds: number[] }> {
     const { denied, errors, warnings, targetIds, bases, confirmed } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf, within);
     if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
@@ -466,83 +404,46 @@ export class FiguresService {
       throw invalid([...errors, ...warnings], message);
     }
 
-    const inTransaction = <T>(work: (manager: EntityManager) => Promise<T>) => (within ? work(within) : this.dataSource.transaction(work));
-    const written: WrittenBatch = await inTransaction(async (manager) => {
+    const inTransaction = <T>(work: (tx: Tx) => Promise<T>) => (within ? work(within) : this.transactions.run(work));
+    const written: WrittenBatch = await inTransaction(async (tx) => {
       // Serialise writers of the same targets: one transaction-scoped lock per bucket of target ids, taken
       // in ascending order, so two writers cannot deadlock and a batch of 100 000 figures takes at most
       // LOCK_BUCKETS locks (PostgreSQL's lock table holds ~64 per connection: one lock per figure, or
       // per target, runs out of shared memory).
-      await manager.query(
-        `SELECT pg_advisory_xact_lock(${FIGURE_LOCK_CLASS}, b) FROM (SELECT b FROM unnest($1::int[]) AS x(b) ORDER BY b) buckets`,
-        [lockBuckets(targetIds)],
-      );
-      await paths.precondition?.(manager);
-      let input: string;
-      let params: unknown[];
-      if (figures.length >= COPY_THRESHOLD) {
-        // Sorts and hashes of 100 000 rows in memory rather than on disk (4 MB by default).
-        await manager.query(`SET LOCAL work_mem = '64MB'`);
-        await copyInput(manager, figures, targetIds, bases, confirmed);
-        input = `SELECT * FROM ${INPUT_TABLE}`;
-        params = [actor.email];
-      } else {
-        input = `SELECT * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-                   WITH ORDINALITY AS i(target_id, period, value, basis, status, note, source, reason, confirmed_warning, ord)`;
-        params = [
-          actor.email, targetIds, figures.map((f) => f.period), figures.map((f) => f.value), bases,
-          figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason), confirmed,
-        ];
-      }
-      // revision_ids: the ids appended as ranges, usually one; gaps and islands when a concurrent writer
-      // (of other targets) took ids in between. reason: the one every revision gave, if they all gave the
-      // same (NULL included). DISTINCT subqueries: hashed, where aggregates with DISTINCT sort.
-      const [summary]: { written: number; target_ids: number[]; periods: string[]; revision_ids: [number, number][]; reason: string | null }[] =
-        await manager.query(
-          `WITH input AS (${input}), changed AS (
-             INSERT INTO figure_revisions (target_id, period, value, basis, status, note, source, reason, confirmed_warning, recorded_by)
-             SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, i.confirmed_warning, $1
-             FROM input i LEFT JOIN figures f ON f.target_id = i.target_id AND f.period = i.period
-             WHERE f.target_id IS NULL
-                OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
-             ORDER BY i.ord
-             RETURNING id, target_id, period, value, basis, status, note, source, reason, recorded_at
-           ), current AS (
-             INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
-             SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM changed
-             ON CONFLICT (target_id, period) DO UPDATE SET value = EXCLUDED.value, basis = EXCLUDED.basis,
-               status = EXCLUDED.status, note = EXCLUDED.note, source = EXCLUDED.source,
-               revision_id = EXCLUDED.revision_id, recorded_at = EXCLUDED.recorded_at
-           )
-           SELECT count(*)::int AS written,
-                  (SELECT coalesce(array_agg(target_id), '{}') FROM (SELECT DISTINCT target_id FROM changed) d) AS target_ids,
-                  (SELECT coalesce(array_agg(period ORDER BY period), '{}') FROM (SELECT DISTINCT period::text FROM changed) d) AS periods,
-                  (SELECT CASE WHEN count(*) = 1 THEN min(reason) END FROM (SELECT DISTINCT reason FROM changed) d) AS reason,
-                  CASE WHEN count(*) = 0 THEN '[]'
-                       WHEN max(c.id) - min(c.id) + 1 = count(*) THEN json_build_array(json_build_array(min(c.id), max(c.id)))
-                       ELSE (SELECT json_agg(json_build_array(lo, hi) ORDER BY lo)
-                               FROM (SELECT min(id) AS lo, max(id) AS hi
-                                       FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS island FROM changed) s GROUP BY island) r)
-                  END AS revision_ids
-             FROM changed c`,
-          params,
-        );
-      const batch: WrittenBatch = {
-        written: summary.written, targetIds: summary.target_ids, periods: summary.periods,
-        revisionIds: summary.revision_ids, reason: summary.written ? summary.reason : null,
-      };
-      await afterWrite(manager, batch);
-      await this.reevaluation.record(manager, batch.targetIds); // kept if Redis is down
+      await this.store.lockBuckets(tx, lockBuckets(targetIds));
+      await paths.precondition?.(tx);
+      if (options.correctionNeedsReason) await this.requireReasons(tx, figures, targetIds, bases, paths.pathOf);
+      const batch = await this.store.insertRevisions(tx, actor.email, figures, targetIds, bases, confirmed);
+      await afterWrite(tx, batch);
+      await this.reevaluation.record(tx, batch.targetIds); // kept if Redis is down
       return batch;
     });
     return { result: { received: figures.length, written: written.written, unchanged: figures.length - written.written }, targetIds: written.targetIds };
   }
 
+  /**
+   * 422 at `reason` for each row without a reason that changes the value or basis of a figure already
+   * reported, as stored now (the writers of its targets are locked out).
+   */
+  private async requireReasons(
+    tx: Tx, figures: readonly FigureWrite[], targetIds: readonly number[], bases: readonly Basis[], pathOf: PathOf,
+  ): Promise<void> {
+    const unexplained = figures.map((f, i) => i).filter((i) => !figures[i].reason);
+    if (!unexplained.length) return;
+    const stored = await this.store.findFigures(tx, unexplained.map((i) => targetIds[i]), unexplained.map((i) => figures[i].period));
+    const byKey = new Map(stored.map((f) => [`${f.target_id}:${f.period}`, f]));
+    const errors: FieldError[] = [];
+    for (const i of unexplained) {
+      const current = byKey.get(`${targetIds[i]}:${figures[i].period}`);
+      if (!current || (new Decimal(current.value).eq(new Decimal(figures[i].value)) && current.basis === bases[i])) continue;
+      errors.push({ path: pathOf(i, 'reason'), message: CORRECTION_NEEDS_REASON });
+    }
+    if (errors.length) throw invalid(errors, `${errors.length} 处错误，未写入任何数据 (nothing was written)`);
+  }
+
   private async targetId(code: string, { active = false } = {}): Promise<number> {
-    const [row]: { id: number }[] = await this.dataSource.query(
-      `SELECT id FROM targets WHERE code = $1 AND ($2 = false OR archived_at IS NULL)`,
-      [code, active],
-    );
-    if (!row) throw notFound(active ? `指标 ${code}（或已归档）` : `指标 ${code}`, 'code');
-    return row.id;
+    const id = await this.store.findTargetId(code, active);
+    if (id === null) throw notFound(active ? `指标 ${code}（或已归档）` : `指标 ${code}`, 'code');
+    return id;
   }
 }

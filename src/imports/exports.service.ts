@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import type { DataSource } from 'typeorm';
 import type { Actor } from '../access/actor.js';
 import { DomainError, invalid, notFound } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -10,6 +8,7 @@ import type { Status } from '../evaluation/evaluation.types.js';
 import {
   type FigureExportRow, figuresCsv, figuresXlsx, type StatusReportDepartment, type StatusReportModel, statusReportXlsx,
 } from '../spreadsheets/export.js';
+import { ExportsStore } from './exports.store.js';
 
 export interface StatusReportFilter {
   /** a department code: only the targets it leads */
@@ -35,23 +34,14 @@ const num = (v: string | number | null) => (v === null ? null : Number(v));
 @Injectable()
 export class ExportsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ExportsStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Each active target's latest stored evaluation, by lead department (targets not yet evaluated: status null). */
   async statusReportModel(_actor: Actor, filter: StatusReportFilter = {}): Promise<StatusReportModel> {
     const department = await this.department(filter.department);
-    const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT d.code AS department, d.name AS department_name, t.code, t.name, t.unit, t.target_value::text,
-              e.status, e.early, e.completion, e.elapsed, e.pace, e.gap, e.latest_value::text, e.latest_period, e.overdue
-         FROM targets t JOIN departments d ON d.id = t.department_id
-         LEFT JOIN latest_evaluations l ON l.target_id = t.id
-         LEFT JOIN evaluations e ON e.id = l.evaluation_id
-        WHERE t.archived_at IS NULL AND ($1::int IS NULL OR d.id = $1)
-        ORDER BY d.code, t.code`,
-      [department?.id ?? null],
-    );
+    const rows = await this.store.listStatusReport(department?.id ?? null);
     const departments = new Map<string, StatusReportDepartment>();
     if (department) departments.set(department.code, { code: department.code, name: department.name, targets: [] });
     for (const r of rows) {
@@ -79,18 +69,7 @@ export class ExportsService {
     if (start !== null && end !== null && start >= end) {
       throw invalid([{ path: 'to', message: '结束期间不得早于开始期间 (to must not be before from)' }]);
     }
-    const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT t.code AS target, t.name, d.name AS department, f.period, f.value::text, f.basis, f.status, f.note, f.source,
-              f.recorded_at, r.recorded_by
-         FROM figures f JOIN targets t ON t.id = f.target_id JOIN departments d ON d.id = t.department_id
-         JOIN figure_revisions r ON r.id = f.revision_id
-        WHERE t.archived_at IS NULL AND ($1::int IS NULL OR t.department_id = $1)
-          AND ($2::float8 IS NULL OR tm_period_t(f.period) > $2 + 1e-9)
-          AND ($3::float8 IS NULL OR tm_period_t(f.period) <= $3 + 1e-9)
-        ORDER BY t.code, tm_period_t(f.period), f.period
-        LIMIT $4`,
-      [department?.id ?? null, start, end, MAX_EXPORT_ROWS + 1],
-    );
+    const rows = await this.store.listFigures(department?.id ?? null, start, end, MAX_EXPORT_ROWS + 1);
     if (rows.length > MAX_EXPORT_ROWS) {
       throw new DomainError('invalid', `超过 ${MAX_EXPORT_ROWS} 行，请按部门或期间缩小范围 (more than ${MAX_EXPORT_ROWS} rows: narrow with department, from, to)`,
         [{ path: 'from', message: '范围过大 (range too large)' }]);
@@ -117,7 +96,7 @@ export class ExportsService {
 
   private async department(code: string | undefined): Promise<{ id: number; code: string; name: string } | null> {
     if (!code) return null;
-    const [row] = await this.dataSource.query(`SELECT id, code, name FROM departments WHERE code = $1`, [code]);
+    const row = await this.store.findDepartment(code);
     if (!row) throw notFound(`部门 ${code}`, 'department');
     return row;
   }

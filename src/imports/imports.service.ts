@@ -1,21 +1,20 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../access/actor.js';
 import { can, forbidden } from '../access/permissions.js';
 import { conflict, type FieldError, invalid, notFound } from '../common/domain-error.js';
 import { offsetOf, type Page, type PageQuery } from '../common/paging.js';
 import { isoOrNull } from '../common/values.js';
+import { Transactions } from '../database/transactions.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import { auditedBatch, type FigureWrite, FiguresService, type WriteResult } from '../figures/figures.service.js';
-import type { Frequency } from '../evaluation/periods.js';
 import { nameKey } from '../spreadsheets/names.js';
 import { type RowError, type SheetField, type SheetRow, SpreadsheetError, SpreadsheetTooLarge } from '../spreadsheets/parse.js';
 import { readPeriodWording, resolvePeriodWording } from '../spreadsheets/period-wording.js';
 import { convertUnit } from '../spreadsheets/units.js';
 import type { JsonText } from '../contract/json-text.js';
+import { type ImportRecord, type ImportSummaryRecord, ImportsStore, type TargetInfo } from './imports.store.js';
 import { SheetParser } from './sheet-parser.js';
 import { UploadError } from './upload.js';
 
@@ -77,22 +76,6 @@ export interface ImportJson extends ImportSummaryJson {
   errors: FieldError[];
 }
 
-interface ImportRecord {
-  id: string;
-  user_id: number | null;
-  email: string;
-  file_name: string;
-  sha256: string;
-  row_count: number;
-  /** the rows as stored (jsonb text): parsed only when needed, spliced into responses as is */
-  rows_json: string;
-  errors: FieldError[];
-  status: ImportStatus;
-  created_at: Date;
-  applied_at: Date | null;
-  result: ImportResult | null;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PATH = /^rows\[(\d+)\]\.(\w+)$/;
 const MAX_FILE_NAME = 255;
@@ -122,7 +105,8 @@ const mayImport = (actor: Actor) => can(actor, 'figures.write.any') || (actor.ro
 @Injectable()
 export class ImportsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ImportsStore,
+    private readonly transactions: Transactions,
     private readonly figures: FiguresService,
     private readonly audit: AuditService,
     private readonly parser: SheetParser,
@@ -156,14 +140,11 @@ export class ImportsService {
 
     const rowsJson = JSON.stringify(rows);
     const invalidRows = countInvalid(rows);
-    const record = await this.dataSource.transaction(async (m) => {
-      // The rows go in as one jsonb document and are not sent back (RETURNING without them).
-      const [saved]: Omit<ImportRecord, 'rows_json'>[] = await m.query(
-        `INSERT INTO imports (user_id, email, file_name, sha256, row_count, rows, errors, status)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8) RETURNING ${SUMMARY_COLUMNS}, errors`,
-        [actor.userId, actor.email, name, sha256, rows.length, rowsJson, JSON.stringify(errors), status],
-      );
-      await this.audit.append(m, actor, {
+    const record = await this.transactions.run(async (tx) => {
+      const saved = await this.store.insertImport(tx, {
+        userId: actor.userId, email: actor.email, fileName: name, sha256, rowCount: rows.length, rowsJson, errors, status,
+      });
+      await this.audit.append(tx, actor, {
         action: 'import.preview', entity: 'import', entityId: saved.id,
         after: { fileName: name, sha256, status, rows: rows.length, invalid: invalidRows },
       });
@@ -209,25 +190,19 @@ export class ImportsService {
     }));
     const alreadyApplied = () =>
       conflict('id', `导入 ${id} 已被应用，不能重复应用 (the import was already applied)`);
-    let applied: Omit<ImportRecord, 'rows_json' | 'errors'> | undefined;
+    let applied: ImportSummaryRecord | undefined;
     await this.figures.writeAll(
       actor, figures,
       { pathOf: (i, field) => rowPath(rows[i].row, field), rowOf: (i) => rows[i].row },
-      async (m, batch) => {
+      async (tx, batch) => {
         const result: ImportResult = {
           received: figures.length, written: batch.written, unchanged: figures.length - batch.written, ...(skipped.length && { skipped }),
         };
         // Claims the import in the write's transaction: a concurrent second apply finds it applied and rolls back.
-        const claimed: Omit<ImportRecord, 'rows_json' | 'errors'>[] = await m.query(
-          `WITH claimed AS (
-             UPDATE imports SET status = 'applied', applied_at = now(), result = $2 WHERE id = $1 AND status <> 'applied'
-             RETURNING ${SUMMARY_COLUMNS}
-           ) SELECT * FROM claimed`, // a SELECT: TypeORM returns an UPDATE's rows as [rows, count]
-          [id, JSON.stringify(result)],
-        );
-        if (!claimed.length) throw alreadyApplied();
-        applied = claimed[0];
-        await this.audit.append(m, actor, {
+        const claimed = await this.store.markApplied(tx, id, result);
+        if (!claimed) throw alreadyApplied();
+        applied = claimed;
+        await this.audit.append(tx, actor, {
           action: 'figures.import', entity: 'import', entityId: id,
           after: { fileName: record.file_name, sha256: record.sha256, ...result, ...auditedBatch(batch) },
         });
@@ -264,17 +239,7 @@ export class ImportsService {
   /** The imports (without rows), newest first: the actor's own, or everyone's for admins and planners. */
   async list(actor: Actor, q: PageQuery): Promise<Page<ImportSummaryJson>> {
     const all = can(actor, 'figures.write.any');
-    const mine = `$1 OR user_id = $2 OR (user_id IS NULL AND $2::int IS NULL AND email = $3)`;
-    const params = [all, actor.userId, actor.email];
-    const [records, [{ total }]]: [(Omit<ImportRecord, 'rows_json' | 'errors'> & { invalid: number })[], { total: number }[]] = await Promise.all([
-      this.dataSource.query(
-        `SELECT id, user_id, email, file_name, sha256, row_count, status, created_at, applied_at, result,
-                ${INVALID_ROWS} AS invalid
-           FROM imports WHERE ${mine} ORDER BY created_at DESC, id LIMIT $4 OFFSET $5`,
-        [...params, q.pageSize, offsetOf(q)],
-      ),
-      this.dataSource.query(`SELECT count(*)::int AS total FROM imports WHERE ${mine}`, params),
-    ]);
+    const { records, total } = await this.store.listImports(all, actor.userId, actor.email, q.pageSize, offsetOf(q));
     return { items: records.map((r) => summaryJson(r, r.invalid)), page: q.page, pageSize: q.pageSize, total };
   }
 
@@ -308,11 +273,7 @@ export class ImportsService {
       if (r.target !== null) codes.add(r.target);
       else if (r.name !== null) byName = true;
     }
-    const found: TargetInfo[] = await this.dataSource.query(
-      `SELECT id, code, name, unit, frequency, aliases FROM targets
-        WHERE archived_at IS NULL AND (code = ANY($1) OR $2)`,
-      [[...codes], byName],
-    );
+    const found = await this.store.findActiveTargets([...codes], byName);
     const byCode = new Map(found.map((t) => [t.code, t]));
     if (!byName) return byCode;
     const named = new Map<string, string[]>();
@@ -377,26 +338,15 @@ export class ImportsService {
       periods.push(r.period);
     }
     if (!asked.length) return;
-    const found: { ord: number; value: string }[] = await this.dataSource.query(
-      `SELECT i.ord::int AS ord, f.value::text AS value
-         FROM unnest($1::int[], $2::text[]) WITH ORDINALITY AS i(target_id, period, ord)
-         JOIN figures f ON f.target_id = i.target_id AND f.period = i.period`,
-      [ids, periods],
-    );
+    const found = await this.store.findCurrentValues(ids, periods);
     for (const { ord, value } of found) asked[ord - 1].previous = value;
   }
 
   private async load(actor: Actor, id: string): Promise<ImportRecord & { invalid: number }> {
     const missing = () => notFound(`导入 ${id}`, 'id');
     if (!UUID.test(id)) throw missing();
-    // The rows as text (one string, not 100 000 objects); the count of rows with errors from the stored
-    // errors (each names its row as `rows[<row>].<field>`), which is what the rows' own error lists say.
-    const [record]: (ImportRecord & { invalid: number })[] = await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS}, errors, rows::text AS rows_json,
-              ${INVALID_ROWS} AS invalid
-         FROM imports WHERE id = $1`,
-      [id],
-    );
+    // The count of rows with errors comes from the stored errors: what the rows' own error lists say.
+    const record = await this.store.findById(id);
     if (!record || (!can(actor, 'figures.write.any') && !ownedBy(record, actor))) throw missing();
     return record;
   }
@@ -405,20 +355,13 @@ export class ImportsService {
 const ownedBy = (r: ImportRecord, actor: Actor) =>
   r.user_id !== null ? r.user_id === actor.userId : actor.userId === null && r.email === actor.email;
 
-function summaryJson(r: Omit<ImportRecord, 'rows_json' | 'errors'>, invalidRows: number): ImportSummaryJson {
+function summaryJson(r: ImportSummaryRecord, invalidRows: number): ImportSummaryJson {
   return {
     id: r.id, fileName: r.file_name, sha256: r.sha256, status: r.status, createdBy: r.email,
     createdAt: r.created_at.toISOString(), appliedAt: isoOrNull(r.applied_at),
     valid: r.row_count - invalidRows, invalid: invalidRows, result: r.result,
   };
 }
-
-const SUMMARY_COLUMNS = 'id, user_id, email, file_name, sha256, row_count, status, created_at, applied_at, result';
-/**
- * The rows with errors, counted from the stored errors (each names its row: `rows[<row>].<field>`) rather
- * than by opening every stored row.
- */
-const INVALID_ROWS = `(SELECT count(DISTINCT split_part(e->>'path', '.', 1))::int FROM jsonb_array_elements(errors) e)`;
 
 const countInvalid = (rows: readonly ImportRowJson[]) => rows.reduce((n, r) => (r.errors.length ? n + 1 : n), 0);
 
@@ -453,7 +396,6 @@ export class ImportDocument {
 const FIELDS: SheetField[] = ['target', 'name', 'period', 'value', 'unit', 'basis', 'note'];
 const KEY_FIELDS = new Set<SheetField>(['target', 'name', 'period', 'basis']);
 
-interface TargetInfo { id: number; code: string; name: string; unit: string; frequency: Frequency; aliases: string[] }
 
 /** A matched row's worded period (against the target's frequency) and unit (against the target's unit). */
 function resolveRow(r: ImportRowJson, target: TargetInfo): void {

@@ -8,7 +8,7 @@ import { parseNumberInput } from '../common/number-input.js';
 import { periodString } from '../common/values.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { latestPeriodEndedBy } from '../evaluation/periods.js';
-import { type FigureWrite, FiguresService } from '../figures/figures.service.js';
+import { CORRECTION_NEEDS_REASON, type FigureWrite, FiguresService } from '../figures/figures.service.js';
 import { type EntryRow, EntryService, type EntrySheet } from './entry.service.js';
 import { formatPeriod, formatValue, localise, STATUS_COLOUR, statusText } from './i18n.js';
 import { href, Views } from './views.js';
@@ -37,7 +37,10 @@ function typedValues(sheet: EntrySheet, body: Record<string, unknown>): Typed {
   }]));
 }
 
-/** The rows to write: new or changed figures only, so saving an unchanged sheet writes nothing. */
+/**
+ * The rows to write: new or changed figures only, so saving an unchanged sheet writes nothing (a
+ * correction without a reason is FiguresService's to refuse: correctionNeedsReason).
+ */
 export function figuresToWrite(sheet: EntrySheet, typed: Typed): { figures: FigureWrite[]; errors: RowErrors } {
   const figures: FigureWrite[] = [];
   const errors: RowErrors = {};
@@ -53,10 +56,6 @@ export function figuresToWrite(sheet: EntrySheet, typed: Typed): { figures: Figu
     const current = row.current;
     const changed = !current || !new Decimal(current.value).eq(new Decimal(parsed.value)) || current.basis !== basis;
     if (!changed) continue;
-    if (current && !input.reason) {
-      errors[row.code] = { reason: '修改已报数据须填写原因 (a correction needs a reason)' };
-      continue;
-    }
     figures.push({
       target: row.code, period: sheet.period, value: parsed.value, basis, status: 'final',
       note: current?.note ?? null, source: '网页填报', reason: input.reason || null,
@@ -105,12 +104,11 @@ export class EntryController {
     const sheet = await this.entry.sheet(web.actor!, this.period(period), department);
     const typed = typedValues(sheet, body);
     const { figures, errors } = figuresToWrite(sheet, typed);
-    if (Object.keys(errors).length) {
-      return this.render(reply, web, sheet, typed, errors, web.t('有错误，未保存任何数据；请按提示修改后再保存。', 'Nothing was saved: correct the marked fields and save again.'), null, 422);
-    }
+    const markedFields = web.t('有错误，未保存任何数据；请按提示修改后再保存。', 'Nothing was saved: correct the marked fields and save again.');
+    if (Object.keys(errors).length) return this.render(reply, web, sheet, typed, errors, markedFields, null, 422);
     if (figures.length) {
       try {
-        await this.figures.batch(web.actor!, figures);
+        await this.figures.batch(web.actor!, figures, { correctionNeedsReason: true });
       } catch (error) {
         if (!(error instanceof DomainError) || !['invalid', 'forbidden'].includes(error.code)) throw error;
         const byRow: RowErrors = {};
@@ -125,7 +123,7 @@ export class EntryController {
         const onlyWarnings = error.errors.every((e) => e.code === 'implausible');
         const failure = onlyWarnings
           ? web.t('有数值需要核对，未保存任何数据：确认无误请勾选“确认无误”后再保存。', 'Some values look mistyped; nothing was saved. Tick “confirmed” beside each to save them as they are.')
-          : error.message;
+          : error.errors.every((e) => e.message === CORRECTION_NEEDS_REASON) ? markedFields : error.message;
         return this.render(reply, web, sheet, typed, byRow, failure, null, error.code === 'forbidden' ? 403 : 422);
       }
     }
