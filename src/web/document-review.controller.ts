@@ -118,7 +118,7 @@ export class DocumentReviewController {
       // the targets and their actuals commit together, or neither does
       let afterCommit = async () => {};
       await this.targets.createMany(web.actor!, picked.map((p) => p.input), actuals.length
-        ? async (manager) => { afterCommit = await this.figures.batchWithin(manager, web.actor!, actuals); }
+        ? async (tx) => { afterCommit = await this.figures.batchWithin(tx, web.actor!, actuals); }
         : undefined);
       await afterCommit();
     } catch (error) {
