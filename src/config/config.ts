@@ -157,6 +157,7 @@ const schema = z.object({
   EVALUATION_CHUNK_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
   JOB_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  SCHEDULE_CHECK_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose', 'silent']).default('log'),
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -216,6 +217,8 @@ export interface AppConfig {
   jobBackoffMs: number;
   /** how long a job a worker took stays its own without a renewal; a dead worker's jobs run again after it */
   jobLockMs: number;
+  /** how often a worker checks that its schedules and unsent emails are still queued in Redis */
+  scheduleCheckMs: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose' | 'silent';
   production: boolean;
   jwtSecret: string;
@@ -302,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     chunkSize: c.EVALUATION_CHUNK_SIZE,
     jobBackoffMs: c.JOB_BACKOFF_MS,
     jobLockMs: c.JOB_LOCK_MS,
+    scheduleCheckMs: c.SCHEDULE_CHECK_MS,
     logLevel: c.LOG_LEVEL,
     production: c.NODE_ENV === 'production',
     jwtSecret: c.JWT_SECRET ?? DEV_JWT_SECRET,

@@ -24,7 +24,7 @@ export class EvaluationScheduler implements OnApplicationBootstrap, OnApplicatio
     const register = () => scheduleRepeatable(this.queue, { name: EvaluationJob.scheduled, jobId: CRON_JOB_ID, cron, tz }, this.config.jobBackoffMs);
     await register();
     this.logger.log(`evaluation scheduled: "${cron}" (${tz})`);
-    this.stop = keepRegistered(this.queue, register, (error) => this.logger.warn(`evaluation schedule not checked: ${error.message}`));
+    this.stop = keepRegistered(this.queue, register, (error) => this.logger.warn(`evaluation schedule not checked: ${error.message}`), this.config.scheduleCheckMs);
   }
 
   onApplicationShutdown(): void {

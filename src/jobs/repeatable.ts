@@ -16,20 +16,17 @@ export async function scheduleRepeatable(queue: Queue, schedule: Schedule, backo
   await queue.add(name, {}, { ...jobOptions(backoffMs), jobId, repeat: { cron, tz } });
 }
 
-/** How often a worker checks that its schedules are still in Redis. */
-export const SCHEDULE_CHECK_MS = 5 * 60_000;
-
 /**
  * Runs `register` again whenever the queue's Redis connection becomes ready after the first time (Redis
- * back after an outage or a restart that lost its data) and every SCHEDULE_CHECK_MS (a FLUSHALL that
- * the connection never noticed), so lost repeatable jobs come back without restarting a worker.
+ * back after an outage or a restart that lost its data) and every `everyMs` (SCHEDULE_CHECK_MS: a FLUSHALL
+ * that the connection never noticed), so lost repeatable jobs come back without restarting a worker.
  * `register` must be idempotent (scheduleRepeatable is). Returns the function that stops it.
  */
-export function keepRegistered(queue: Queue, register: () => Promise<void>, onError: (error: Error) => void): () => void {
+export function keepRegistered(queue: Queue, register: () => Promise<void>, onError: (error: Error) => void, everyMs: number): () => void {
   const client = queueClient(queue);
   const again = () => void register().catch(onError);
   client.on('ready', again);
-  const timer = setInterval(again, SCHEDULE_CHECK_MS).unref();
+  const timer = setInterval(again, everyMs).unref();
   return () => {
     client.off('ready', again);
     clearInterval(timer);

@@ -23,7 +23,7 @@ export class NotificationsScheduler implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     await this.register(true);
-    this.stop = keepRegistered(this.queue, () => this.register(false), (error) => this.logger.warn(`schedules not checked: ${error.message}`));
+    this.stop = keepRegistered(this.queue, () => this.register(false), (error) => this.logger.warn(`schedules not checked: ${error.message}`), this.config.scheduleCheckMs);
   }
 
   onApplicationShutdown(): void {
