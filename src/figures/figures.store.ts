@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { Tx } from '../database/transactions.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
-import type { FigureJson, FigureWrite, RevisionJson, WrittenBatch, WrittenRevision } from './figures.service.js';
+import type { FigureJson, FigureWrite, RevisionJson, WrittenBatch, WrittenRevision } from './figure.types.js';
 
 /** What the checks of a write read of each target. */
 export interface TargetOfWrite {

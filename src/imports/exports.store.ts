@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { ReadReplicas } from '../database/replicas.js';
 
 /** A target's latest evaluation as the status report reads it (numerics as text). */
 export type StatusReportRecord = Record<string, any>;
@@ -10,16 +9,17 @@ export type FigureExportRecord = Record<string, any>;
 /** What the spreadsheet exports read: departments, targets with their latest evaluation, current figures. */
 @Injectable()
 export class ExportsStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /** exports may lag a moment behind the last write: read from a replica when there is one */
+  constructor(private readonly reads: ReadReplicas) {}
 
   async findDepartment(code: string): Promise<{ id: number; code: string; name: string } | null> {
-    const [row] = await this.dataSource.query(`SELECT id, code, name FROM departments WHERE code = $1`, [code]);
+    const [row] = await this.reads.query(`SELECT id, code, name FROM departments WHERE code = $1`, [code]);
     return row ?? null;
   }
 
   /** Each active target (led by the department, when given) with its latest stored evaluation, by department and code. */
   async listStatusReport(departmentId: number | null): Promise<StatusReportRecord[]> {
-    return this.dataSource.query(
+    return this.reads.query(
       `SELECT d.code AS department, d.name AS department_name, t.code, t.name, t.unit, t.target_value::text,
               e.status, e.early, e.completion, e.elapsed, e.pace, e.gap, e.latest_value::text, e.latest_period, e.overdue
          FROM targets t JOIN departments d ON d.id = t.department_id
@@ -36,7 +36,7 @@ export class ExportsStore {
    * (start, end], by target and period, at most `limit`.
    */
   async listFigures(departmentId: number | null, start: number | null, end: number | null, limit: number): Promise<FigureExportRecord[]> {
-    return this.dataSource.query(
+    return this.reads.query(
       `SELECT t.code AS target, t.name, d.name AS department, f.period, f.value::text, f.basis, f.status, f.note, f.source,
               f.recorded_at, r.recorded_by
          FROM figures f JOIN targets t ON t.id = f.target_id JOIN departments d ON d.id = t.department_id

@@ -15,10 +15,11 @@ import { readPeriodWording, resolvePeriodWording } from '../spreadsheets/period-
 import { convertUnit } from '../spreadsheets/units.js';
 import type { JsonText } from '../contract/json-text.js';
 import { type ImportRecord, type ImportSummaryRecord, ImportsStore, type TargetInfo } from './imports.store.js';
+import type { ImportResult, ImportStatus, SkippedRow } from './import.types.js';
 import { SheetParser } from './sheet-parser.js';
 import { UploadError } from './upload.js';
 
-export type ImportStatus = 'preview' | 'applied' | 'rejected';
+export type { ImportResult, ImportStatus, SkippedRow } from './import.types.js';
 
 /**
  * One data row of an imported file: as parsed, with its syntax and semantic errors, and what the preview
@@ -37,14 +38,6 @@ export interface ImportRowJson extends SheetRow {
    * applied only with confirmWarnings (absent rather than empty: 100 000 stored rows stay small)
    */
   warnings?: RowError[];
-}
-
-/** A row an apply with `skipInvalid` left out, with why. */
-export interface SkippedRow { row: number; errors: RowError[] }
-
-/** The apply's counts, and the rows it skipped. */
-export interface ImportResult extends WriteResult {
-  skipped?: SkippedRow[];
 }
 
 export interface ApplyOptions {

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { FieldError } from '../common/domain-error.js';
 import type { Tx } from '../database/transactions.js';
 import type { Frequency } from '../evaluation/periods.js';
-import type { ImportResult, ImportStatus } from './imports.service.js';
+import type { ImportResult, ImportStatus } from './import.types.js';
 
 export interface ImportRecord {
   id: string;
