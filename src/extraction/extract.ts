@@ -21,7 +21,7 @@ import { ARABIC_NUMBER, CHINESE_NUMERAL_RUN, parseArabic, parseNumeral, round, s
 import { cleanSubject, commonLength, isEnumerationCount, isGeneric, nounAfter } from './subject.js';
 import { classifyHeading, modeAt, scanTense } from './tense.js';
 import { closeNumberGaps, insideAny, normalizeWidth, quotedSpans, segmentBlock, splitBlocks, type Block, type Segment, type Span } from './text.js';
-import { BARE_TRILLION, indexUnit, isCountUnit, matchUnit, scaleUnit, scanRanks } from './units.js';
+import { BARE_TRILLION, indexUnit, isCountUnit, matchUnit, scaleUnit, scanRanks } from './unit-words.js';
 import { toSimplified } from './traditional.js';
 import { extractTables } from './tables.js';
 import { extractExecution } from './execution.js';

@@ -12,7 +12,7 @@ import { auditedBatch, type FigureWrite, FiguresService, type WriteResult } from
 import { nameKey } from '../spreadsheets/names.js';
 import { type RowError, type SheetField, type SheetRow, SpreadsheetError, SpreadsheetTooLarge } from '../spreadsheets/parse.js';
 import { readPeriodWording, resolvePeriodWording } from '../spreadsheets/period-wording.js';
-import { convertUnit } from '../spreadsheets/units.js';
+import { convertUnit } from '../spreadsheets/unit-conversion.js';
 import type { JsonText } from '../contract/json-text.js';
 import { type ImportRecord, type ImportSummaryRecord, ImportsStore, type TargetInfo } from './imports.store.js';
 import type { ImportResult, ImportStatus, SkippedRow } from './import.types.js';

@@ -6,7 +6,7 @@ import { TARGET_CODE, targetCode } from '../targets/target.schema.js';
 import { unneutralise } from './cells.js';
 import { corruptXlsx, withoutSheetExtras, workbookNamedCsv, xlsxProblem } from './xlsx-file.js';
 import { readPeriodWording } from './period-wording.js';
-import { unitInText } from './units.js';
+import { unitInText } from './unit-conversion.js';
 import { type Cell, readXlsxRows, TooManyRows, XlsxTooLarge, XlsxUnreadable } from './xlsx-reader.js';
 
 /**

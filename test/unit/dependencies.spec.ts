@@ -152,6 +152,12 @@ describe('dependency rules of src/', () => {
     assert.deepEqual(loops, [], `folder cycles (cut one import of each, or list it in EXCEPTIONS with a reason):\n${loops.join('\n')}`);
   });
 
+  it('no two source files share a name (a name says what a file holds, wherever it stands)', () => {
+    const byName = new Map<string, string[]>();
+    for (const file of sourceFiles()) byName.set(posix.basename(file), [...(byName.get(posix.basename(file)) ?? []), file]);
+    assert.deepEqual([...byName.values()].filter((files) => files.length > 1), []);
+  });
+
   it('every exception is still needed, and the type registries import types only', () => {
     const stale = Object.keys(EXCEPTIONS).filter((edge) => !edges.has(edge));
     assert.deepEqual(stale, [], 'exceptions that no import needs any more: remove them');

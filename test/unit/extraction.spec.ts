@@ -5,7 +5,7 @@ import { extractTargets, type Candidate } from '../../src/extraction/extract.js'
 import { documentYear, fiveYearPlanEnd } from '../../src/extraction/deadlines.js';
 import { parseChineseInteger, parseNumeral, splitChineseMagnitude } from '../../src/extraction/numerals.js';
 import { score, total } from '../../src/extraction/score.js';
-import { matchUnit } from '../../src/extraction/units.js';
+import { matchUnit } from '../../src/extraction/unit-words.js';
 import { loadFixtures } from '../fixtures/extraction/fixtures.js';
 
 const FIXTURES = loadFixtures();

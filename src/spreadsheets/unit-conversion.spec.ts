@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { convertUnit, groupDigits, unitInText } from './units.js';
+import { convertUnit, groupDigits, unitInText } from './unit-conversion.js';
 import { nameKey, splitAliases } from './names.js';
 
 describe('convertUnit', () => {
