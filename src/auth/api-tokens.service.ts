@@ -45,10 +45,7 @@ export class ApiTokensService {
     private readonly reauth: ReauthService,
   ) {}
 
-  /**
-   * A new token, from a login session only, with the caller's current password re-entered: a session
-   * alone (a borrowed screen, a stolen access token) cannot mint a credential that outlives it.
-   */
+  /** A new token, from a login session with the password re-entered: a stolen session cannot mint one. */
   async create(actor: Actor, input: CreateToken): Promise<CreatedApiTokenJson> {
     if (actor.userId === null || actor.tokenId) throw forbidden('API 令牌须在登录后创建 (create API tokens from a login session)');
     const days = this.lifetime(input.expiresInDays);

@@ -76,10 +76,8 @@ export class AuthService {
   }
 
   /**
-   * A new access token and a new refresh token for a live API session; the old refresh token is retired.
-   * A retired one presented again means it was copied (OAuth 2.0 Security BCP, refresh token rotation):
-   * the whole session — every refresh and access token descended from that login — ends, and the reuse
-   * is audited. A page's cookie (a 'page' session) is never accepted here.
+   * Rotates a live API session's tokens. A retired refresh token presented again means it was copied
+   * (OAuth 2.0 Security BCP): the whole session ends and the reuse is audited. Page sessions are refused.
    */
   async refresh(refreshToken: string, ip: string | null = null): Promise<TokenPair> {
     const next = newSecret();
@@ -110,9 +108,8 @@ export class AuthService {
   }
 
   /**
-   * Makes a fresh login's session a page session: its secret becomes the tm_session cookie, which
-   * /auth/refresh refuses and which is no bearer token, so a stolen cookie cannot be turned into API
-   * credentials that outlive the page session.
+   * Makes a fresh login's session a page session: /auth/refresh refuses its cookie, so a stolen cookie
+   * cannot become API credentials that outlive it.
    */
   async toPageSession(secret: string): Promise<void> {
     await this.sessions.markPage(sha256(secret));
@@ -149,10 +146,7 @@ export class AuthService {
     return token.startsWith(API_TOKEN_PREFIX) ? this.byApiToken(token, ip) : this.byAccessToken(token, ip);
   }
 
-  /**
-   * The actor behind a page's session cookie. The cookie holds a page session's secret; pages never
-   * rotate it, and logging out (here or everywhere), a password change or disabling the user ends it.
-   */
+  /** The actor behind a page's session cookie (a page session's secret, never rotated). */
   async bySessionSecret(secret: string | undefined, ip: string | null): Promise<Actor | null> {
     if (!secret || secret.length > 200) return null;
     const hash = sha256(secret);
@@ -186,15 +180,12 @@ export class AuthService {
   }
 
   /**
-   * Checked against the database, then trusted from the AuthCache for at most AUTH_CACHE_MS (a revoked
-   * token or a disabled user is still refused at once: the cache is dropped on every such change).
-   * `last_used_at` is written at most once a minute per token (TOKEN_TOUCH_SECONDS): an UPDATE per
-   * request made every request a commit waiting for its WAL flush, and concurrent requests with one token
-   * queued on that row's lock (~70 req/s at 50 connections).
+   * Checked against the database, then trusted from the AuthCache for at most AUTH_CACHE_MS (the cache is
+   * dropped on every revocation). `last_used_at` is written at most once per TOKEN_TOUCH_SECONDS: a write
+   * per request would queue concurrent requests with one token on that row's lock.
    */
   private async byApiToken(token: string, ip: string | null): Promise<Actor> {
-    // Keyed by the token itself, in this process's memory only (hashing it cost ~5 µs a request); the
-    // database knows only its SHA-256.
+    // Keyed by the token itself, in this process's memory only; the database knows only its SHA-256.
     const key = `token:${token}`;
     const cached = this.cache.get(key, ip);
     if (cached) return cached;

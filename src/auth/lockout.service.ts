@@ -35,10 +35,8 @@ const busy = (seconds: number) => new DomainError(
 );
 
 /**
- * Login lockout kept in PostgreSQL (shared by every api process, kept across restarts); the rules are
- * in login-throttle.ts. Each attempt is counted in one transaction holding its keys' advisory locks,
- * before its password is checked: however many arrive at once, at most MAX_FAILURES are checked per
- * address and per (address, account) in a window.
+ * Login lockout kept in PostgreSQL (shared by every process); rules in login-throttle.ts. Each attempt is
+ * counted under its keys' advisory locks before its password is checked.
  */
 @Injectable()
 export class LockoutService {
@@ -91,10 +89,7 @@ export class LockoutService {
     });
   }
 
-  /**
-   * Counts an attempt refused with 429, per address (whatever the email: one row, however many emails
-   * are sprayed). True for the address's first refusal in the window, the only one the audit trail records.
-   */
+  /** Counts a 429 per address; true only for the address's first refusal in the window (the one audited). */
   async refused(ip: string | null): Promise<boolean> {
     return (await this.countWindow(ANY_EMAIL, ip, 'refused')) === 1;
   }

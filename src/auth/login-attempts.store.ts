@@ -32,9 +32,8 @@ export class LoginAttemptsStore {
   }
 
   /**
-   * The keys' counters (fresh ones for keys without a row), with the keys locked until the transaction
-   * ends. Advisory locks taken in key order, so that every transaction on login_failures serializes per
-   * key, rows or not, without deadlocks.
+   * The keys' counters, with the keys locked until the transaction ends. Advisory locks in key order:
+   * serialized per key, rows or not, without deadlocks.
    */
   async lockKeys(tx: Tx, keys: string[]): Promise<Counter[]> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, ${LOCK_SEED})) FROM unnest($1::text[]) AS k`, [keys]);

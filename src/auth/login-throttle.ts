@@ -1,16 +1,8 @@
 /**
  * The rules of the login lockout as pure functions (LockoutService keeps the counters in PostgreSQL).
- *
- * Three counters per attempt, each counted *before* the password is checked (count-before-verify), so
- * that parallel requests cannot all pass the check before the first failure is written:
- * - per (address, account) and per address: MAX_FAILURES attempts in a LOCK_MINUTES window, then that
- *   key is locked for LOCK_MINUTES. An attacker locks only their own address.
- * - per account: never locked (anyone could lock anyone out); past ACCOUNT_FREE_ATTEMPTS in the window
- *   its checks are spaced out, the spacing doubling up to ACCOUNT_DELAY_CAP_MS, and an attempt that
- *   would wait longer than that cap is refused for now. From a known address (one the account logged
- *   in from successfully within KNOWN_ADDRESS_DAYS) the account's checks are not spaced: the owner gets
- *   in at once while an attacker's addresses wait their turn or are locked.
- * A successful login gives back its own attempt and clears only its (address, account) counter.
+ * Every attempt is counted *before* its password is checked, so parallel requests cannot all pass.
+ * Address and (address, account) keys lock after MAX_FAILURES; an account is never locked (anyone could
+ * lock anyone out), its checks are spaced out instead, except from an address it logged in from before.
  */
 
 export const MAX_FAILURES = 5;
@@ -78,10 +70,8 @@ export type Reservation =
   | { counters: Counter[]; waitMs: number };
 
 /**
- * Whether one more attempt may check a password, and the counters with it counted. Refused while an
- * address or (address, account) key is locked or already holds MAX_FAILURES attempts (some may still be
- * running: they are counted as failures until they succeed), or when the account's turn is too far off
- * (not for a known address: it neither waits for the account's turn nor moves it).
+ * Whether one more attempt may check a password, and the counters with it counted. Running attempts count
+ * as failures until they succeed; a known address neither waits for the account's turn nor moves it.
  */
 export function reserve(stored: Counter[], now: Date, knownAddress = false): Reservation {
   const counters = stored.map((c) => current(c, now));

@@ -23,9 +23,8 @@ export class ReauthService {
   ) {}
 
   /**
-   * 403 unless `password` is the actor's current password. Every wrong one is audited against the
-   * session (`auth.reauth_failed`); the REAUTH_FAILURES-th ends the session, so a stolen session cannot
-   * guess for long (the login lockout does not see these: the caller is already signed in).
+   * 403 unless `password` is the actor's current one. Failures are audited and the REAUTH_FAILURES-th ends
+   * the session (the login lockout does not see these).
    */
   async confirm(actor: Actor, password: string): Promise<void> {
     if (actor.userId === null || !actor.sessionId) throw forbidden('须在登录会话中操作 (needs a login session)');
@@ -44,10 +43,7 @@ export class ReauthService {
     );
   }
 
-  /**
-   * One's own new password, the current one re-entered. Like an admin's reset, it ends every session
-   * of the user (this one too) and revokes its API tokens: whoever knew the old password is out.
-   */
+  /** One's own new password; like an admin's reset, it ends every session and revokes every API token. */
   async changeOwnPassword(actor: Actor, input: { password: string; newPassword: string }): Promise<void> {
     await this.confirm(actor, input.password);
     const hash = await hashPassword(input.newPassword);

@@ -93,10 +93,8 @@ export class SessionsStore {
   }
 
   /**
-   * Ends everything a user is signed in with: every live session (pages and API logins, so their access
-   * and refresh tokens) and every API token. Run in the transaction of the change that calls for it — a
-   * password change, disabling the account, "log out everywhere" — and drop the AuthCache after commit
-   * (other processes hear the NOTIFY of the AuthChangeNotify triggers).
+   * Ends every live session and API token of a user. Run in the transaction of the change that calls for
+   * it and drop the AuthCache after commit.
    */
   async endCredentials(tx: Tx, userId: number): Promise<{ sessions: number; tokens: number }> {
     const sessions = returned(await tx.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId]));
@@ -106,9 +104,8 @@ export class SessionsStore {
   }
 
   /**
-   * Forgets the retired refresh tokens of the user's ended sessions (revoked or expired): replaying one
-   * is refused anyway, there is no family left to end. Keeps `retired_refresh_tokens` to the live
-   * sessions' rotations (~370 bytes each, measured) instead of every rotation ever made.
+   * Forgets the retired refresh tokens of the user's ended sessions: replaying one is refused anyway, so
+   * `retired_refresh_tokens` holds only the live sessions' rotations.
    */
   async pruneRetiredRefreshTokens(userId: number, db: Tx = this.dataSource.manager): Promise<void> {
     await db.query(

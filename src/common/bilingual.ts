@@ -1,7 +1,6 @@
 /**
- * Messages of the codebase are bilingual, "中文 (English)": the Chinese part and the English in the
- * final brackets. Parts joined by '；' are split each. Brackets that are part of the Chinese text
- * ("(U+0000)", "(CAGR)": no English word in them) stay with it; a message without English gives en = null.
+ * Splits "中文 (English)" messages (parts joined by '；' each); brackets with no English word in them stay
+ * with the Chinese.
  */
 export function splitBilingual(message: string): { zh: string; en: string | null }[] {
   return message.split('；').map(splitOne);

@@ -1,7 +1,6 @@
 /**
- * Business time: the "now" that evaluations, runs, reminders, digests, alert reconciles and the pages'
- * default period are computed at. Injected (the app's ConfigModule provides it) so that a test or a
- * demo can fix it; infrastructure time (caches, timeouts, job id suffixes) stays on the system clock.
+ * Business time, injected so a test or a demo can fix it; infrastructure time (caches, timeouts, job ids)
+ * stays on the system clock.
  */
 export abstract class Clock {
   abstract now(): Date;

@@ -1,7 +1,6 @@
 /**
- * The database is restarting, shutting down or not reachable — the same request may succeed in a moment:
- * SQLSTATE classes 08 (connection) and 57P (shutdown, crash, starting up), and the socket errors pg and its
- * pool raise themselves. TypeORM wraps pg's error in `driverError`.
+ * The database is restarting or unreachable, so a retry may succeed: SQLSTATE 08xxx and 57P, and pg's
+ * socket errors. TypeORM wraps pg's error in `driverError`.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const cause = (error as { driverError?: unknown })?.driverError ?? error;

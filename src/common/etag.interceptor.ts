@@ -16,9 +16,8 @@ function tagged(method: string, route: string | undefined): 'read' | 'write' | n
 }
 
 /**
- * `ETag` on the versioned resources of the API (VERSIONED_ROUTES); a GET whose If-None-Match names the
- * current tag answers 304 without a body. No ETag on a PUT's answer: its body is not what was PUT
- * (RFC 9110 §9.3.4); GET the resource for it.
+ * `ETag` on VERSIONED_ROUTES and 304 for a matching If-None-Match. No ETag on a PUT's answer: its body is
+ * not what was PUT (RFC 9110 §9.3.4).
  */
 @Injectable()
 export class ETagInterceptor implements NestInterceptor {

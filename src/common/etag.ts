@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from './domain-error.js';
 
-/**
- * The API's single resources, as routed under the prefix: a GET answers with an `ETag` (and 304 to a
- * matching `If-None-Match`), a PATCH answers with the new one, and a PATCH, PUT or DELETE honours
- * `If-Match` (412 on a mismatch, checked in the write's transaction).
- */
+/** The API's single resources: ETag on GET, a new one on PATCH, If-Match honoured on PATCH/PUT/DELETE. */
 export const VERSIONED_ROUTES = [
   '/targets/:code', '/targets/:code/evaluation', '/targets/:code/figures/:period', '/departments/:code', '/users/:id',
   '/alerts/:id', '/evaluations/runs/:id', '/imports/:id', '/auth/me', '/digests/preview',
@@ -14,10 +10,7 @@ export const VERSIONED_ROUTES = [
 /** POSTs whose 201 is the created resource as its GET sends it: they answer with its ETag. */
 export const TAGGED_CREATIONS = ['/targets', '/departments', '/users'] as const;
 
-/**
- * A strong entity tag of a resource: a hash of its JSON representation as the service returns it (the
- * text itself for a body sent as text). Equal representations, equal tags; any change, a new tag.
- */
+/** A strong entity tag: a hash of the resource's JSON representation as the service returns it. */
 export function etagOf(representation: unknown): string {
   const text = typeof representation === 'string' ? representation : JSON.stringify(representation);
   return `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
@@ -55,9 +48,8 @@ export function ifNoneMatchNames(header: string | undefined, current: string): b
 }
 
 /**
- * Throws 412 unless `ifMatch` (an If-Match header, or the version a page showed; undefined: no condition)
- * holds for `current`, the tag of what is stored now (null: nothing is). Call it inside the write's
- * transaction, once the row is locked, so that nothing changes between the check and the write.
+ * Throws 412 unless `ifMatch` holds for `current` (null: nothing stored). Call it inside the write's
+ * transaction, once the row is locked, so nothing changes between the check and the write.
  */
 export function checkIfMatch(ifMatch: string | undefined, current: string | null, what: string): void {
   if (ifMatch === undefined || ifMatchHolds(ifMatch, current)) return;

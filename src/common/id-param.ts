@@ -10,8 +10,5 @@ const idSchema = z
   .transform(Number)
   .refine((n) => n <= MAX_ID, `须为 1 至 ${MAX_ID} 的整数 (an integer from 1 to ${MAX_ID})`);
 
-/**
- * A numeric id in the URL (`@Param('id', idParam())`): anything but an integer 1…2147483647 is a 422 naming
- * the parameter; an id in range that names nothing stays the service's 404.
- */
+/** A numeric id in the URL: outside 1…2147483647 is a 422; an unknown id stays the service's 404. */
 export const idParam = (name = 'id') => new ZodPipe(idSchema, [name]);

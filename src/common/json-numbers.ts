@@ -3,9 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 /**
- * A JSON number of a request body that a double cannot hold as written (underflow like 1e-400, overflow like
- * 1e400, more significant digits than 2000.123456789012345 keeps): JSON.parse would have changed it
- * without a word. The body parser puts one of these in its place, and validation refuses it by its field.
+ * A JSON number a double cannot hold as written (JSON.parse would change it silently); the body parser
+ * puts one of these in its place and validation refuses it.
  */
 export class InexactNumber {
   constructor(readonly text: string) {}
@@ -37,10 +36,7 @@ export function isExactJsonNumber(token: string): boolean {
   return Number.isFinite(n) && new Decimal(token).equals(new Decimal(String(n)));
 }
 
-/**
- * The JSON text with every inexact number replaced by a marked string (the same text when there is
- * none, the usual case: a quick look rules most bodies out).
- */
+/** The JSON text with every inexact number replaced by a marked string. */
 export function markInexactNumbers(text: string): string {
   if (!MAYBE_INEXACT.test(text)) return text;
   let out = '';
@@ -78,10 +74,7 @@ export function restoreInexactNumbers(value: unknown): unknown {
 
 type BodyParser = (request: unknown, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => void;
 
-/**
- * Fastify's JSON parser (prototype poisoning refused), with inexact numbers kept as InexactNumber for
- * validation to refuse. For `app.useBodyParser('application/json', …)`.
- */
+/** Fastify's JSON parser (prototype poisoning refused), keeping inexact numbers for validation to refuse. */
 export function exactJsonParser(fastify: FastifyInstance, parse: BodyParser = fastify.getDefaultJsonParser('error', 'error') as BodyParser): BodyParser {
   return (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');

@@ -1,9 +1,6 @@
 import type { Status } from '../evaluation/evaluation.types.js';
 
-/**
- * The words and colours every reader of a status sees — pages, emails, charts, spreadsheets — kept in one
- * leaf so those features share them without importing one another.
- */
+/** The words and colours of a status, in one leaf so features share them without importing one another. */
 export type Lang = 'zh-CN' | 'en';
 
 const NONE = '—';

@@ -4,10 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 import { API_PREFIX } from '../api-prefix.js';
 
-/**
- * `Location` on every 201 and 202 of the API: the created resource (POST /targets → /targets/{code}) or
- * the accepted job (POST /evaluations/runs → /evaluations/runs/{id}), named by the body's `code` or `id`.
- */
+/** `Location` on every 201 and 202 of the API, from the body's `code` or `id`. */
 @Injectable()
 export class LocationInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

@@ -15,11 +15,9 @@ function refuse(raw: string, zh: string, en: string): NumberInput {
 }
 
 /**
- * The one number grammar of figures, for the API, the entry page and imports: digits with an optional sign
- * and decimal point, thousands separators only in groups of three, full-width digits and punctuation (NFKC),
- * an optional trailing % (reported, for the caller to allow on % targets only). Everything else — spaces inside
- * (several pasted cells), `12,34`, exponents, words — is refused with a message that quotes the input.
- * JSON numbers are taken as they are (checked for range and places).
+ * The one number grammar of figures, for the API, the entry page and imports: optional sign and decimals,
+ * thousands separators only in groups of three, NFKC, an optional trailing % (reported). Everything else is
+ * refused with a message quoting the input.
  */
 export function parseNumberInput(input: number | string): NumberInput {
   if (typeof input === 'number') {
@@ -78,10 +76,7 @@ const NUMBER_OR_TEXT = '须为数字或数字字符串 (must be a number or a de
 const numberOrText = (issue: { input?: unknown }) =>
   issue.input instanceof InexactNumber ? inexactNumberMessage(issue.input) : NUMBER_OR_TEXT;
 
-/**
- * A figure's value in the one grammar: the exact decimal and, only when the input carried a trailing %,
- * `percent: true` (FiguresService takes it on % targets only).
- */
+/** A figure's value in the one grammar; `percent: true` only when the input had a trailing %. */
 export const figureValue = z.union([z.number(), z.string()], { error: numberOrText }).transform((input, ctx) => {
   const parsed = parseNumberInput(input);
   if (!parsed.ok) {

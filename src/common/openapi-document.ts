@@ -3,11 +3,7 @@ import { API_PREFIX } from '../api-prefix.js';
 import { RESPONSE_SCHEMAS } from '../contract/response-schemas.js';
 import { TAGGED_CREATIONS, VERSIONED_ROUTES } from './etag.js';
 
-/**
- * The published contract, finished after Nest has collected the routes: OpenAPI 3.1 (the request
- * schemas are JSON Schema 2020-12 from zod), a summary and tag per operation, `security: []` where no
- * credentials are needed, and the problem+json answers every operation can give.
- */
+/** The published OpenAPI 3.1 contract, finished after Nest has collected the routes. */
 
 /** Operations that need no credentials. */
 export const OPEN_OPERATIONS = new Set(['AuthController_login', 'AuthController_refresh', 'HealthController_health']);
@@ -221,11 +217,7 @@ const CONDITIONAL = {
 };
 const ETAG_HEADER = { ETag: { $ref: '#/components/headers/ETag' } };
 
-/**
- * ETag, If-None-Match → 304 and If-Match → 412 where the API has them (src/common/etag.interceptor.ts):
- * a GET of a versioned path, a PATCH/PUT/DELETE of one, the 201 of TAGGED_CREATIONS. A PUT's 200 carries
- * no ETag (RFC 9110 §9.3.4: its body is not what was PUT).
- */
+/** ETag, 304 and 412 where the API has them (etag.interceptor.ts); a PUT's 200 carries no ETag. */
 function declareConditional(path: string, method: (typeof METHODS)[number], op: Operation): void {
   const versioned = VERSIONED_PATHS.has(path);
   const withTag = (status: string) => {

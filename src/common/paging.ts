@@ -32,10 +32,7 @@ export function pageOf<T>(all: readonly T[], q: PageQuery): Page<T> {
   return { items: all.slice(from, from + q.pageSize), page: q.page, pageSize: q.pageSize, total: all.length };
 }
 
-/**
- * `sort` of a collection: one of `fields`, `-` before it for descending (`sort=-completion`). The value is
- * the field and its direction, the caller maps the field to its column.
- */
+/** `sort` of a collection: one of `fields`, `-` before it for descending. */
 export function sortParam<F extends string>(fields: readonly [F, ...F[]], fallback: F) {
   const values = fields.flatMap((f) => [f, `-${f}`]) as [string, ...string[]];
   return z.enum(values, { error: `排序字段须为 ${fields.join('、')} 之一，前加 - 为降序 (sort: one of ${fields.join(', ')}, - for descending)` })

@@ -125,9 +125,7 @@ export class ProblemFilter implements ExceptionFilter {
       const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? '');
       return requestProblem(status, message, instance, bodyLimit) ?? problem(status, message, [], instance);
     }
-    // Text PostgreSQL cannot store (U+0000) that reached a query from the URL or a query string: the
-    // request's fault. (Bodies are checked before, by ZodPipe.)
-    // (TypeORM wraps pg's error in `driverError`; a query on the driver's pool throws pg's own.)
+    // U+0000 from the URL or query string reached a query: the request's fault (bodies are checked by ZodPipe).
     const pgCode = (exception as { driverError?: { code?: string } })?.driverError?.code
       ?? (exception instanceof DatabaseError ? exception.code : undefined);
     if (pgCode === '22021') {

@@ -1,9 +1,8 @@
 import { parse } from 'node:querystring';
 
 /**
- * The query string of every request, pages and API alike: an empty parameter (`?category=`, what a form
- * sends for 全部 or an empty search box) means "not set" and is left out, so no filter ever matches ''.
- * A repeated name stays a list (without its empty entries).
+ * Every request's query string: an empty parameter means "not set" and is left out, so no filter ever
+ * matches ''. A repeated name stays a list.
  */
 export function parseQueryString(text: string): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = Object.create(null);

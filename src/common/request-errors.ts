@@ -1,11 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from './problem.filter.js';
 
-/**
- * What Fastify's router refuses before any hook runs (its `frameworkErrors`): a route parameter over
- * `maxParamLength` (414) and a URL that is not validly percent-encoded (400), as problem+json with the
- * security headers every other answer carries.
- */
+/** What Fastify's router refuses before any hook runs (414, 400), as problem+json with the security headers. */
 export function frameworkErrors(headers: Readonly<Record<string, string>>) {
   return (error: { code?: string }, request: FastifyRequest, reply: FastifyReply): void => {
     void reply.headers(headers).header('x-request-id', request.id);
@@ -30,10 +26,7 @@ export function routePattern(url: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/**
- * A request whose path has routes, none for its method, answers 405 with `Allow` listing theirs (Fastify
- * would answer 404). Before any route is added: it records them as they come.
- */
+/** 405 with `Allow` where Fastify would answer 404; register before any route so it records them all. */
 export function registerMethodNotAllowed(fastify: FastifyInstance): void {
   const routes: { methods: string[]; pattern: RegExp }[] = [];
   fastify.addHook('onRoute', (route) => {

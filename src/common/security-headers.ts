@@ -3,10 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
- * The headers Helmet would set for `options`, computed once. Helmet's headers do not depend on the
- * request (no CSP nonces here), but @fastify/helmet rebuilds Helmet's middleware — parsing the CSP
- * directives — on every request: ~10% of the CPU of a small API read. This records what the middleware
- * sets on a stand-in response once.
+ * The headers Helmet would set for `options`, computed once: they do not depend on the request (no CSP
+ * nonces), but @fastify/helmet rebuilds the middleware on every request.
  */
 export function securityHeaders(options: HelmetOptions): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};

@@ -9,7 +9,7 @@ const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 type DecimalError = 'not-finite' | 'too-large' | 'too-many-places';
 type DecimalCheck = string | DecimalError;
 
-/** The reference check: decimal.js on every input (slow: ~4 µs a value). Also the fallback of `checkDecimal`. */
+/** The reference check: decimal.js on every input (slow). Also the fallback of `checkDecimal`. */
 export function checkDecimalSlow(input: number | string): DecimalCheck {
   const text = typeof input === 'number' ? String(input) : input.trim();
   if (typeof input === 'number' ? !Number.isFinite(input) : !DECIMAL_TEXT.test(text)) return 'not-finite';
@@ -25,11 +25,8 @@ const PLAIN_DECIMAL = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))$/;
 const MAX_INTEGER_DIGITS = 16; // 1e15 = 1000000000000000
 
 /**
- * A value's normalised decimal string (what decimal.js's `toFixed()` gives: no sign for zero, no leading
- * zeros of the integer part, no trailing zeros of the fraction), or why it is refused. The same answer as
- * `checkDecimalSlow` for every input (src/common/values.spec.ts): plain decimals — JSON numbers print as
- * such from 1e-7 to 1e21 — are checked on their digits with a regular expression and a few comparisons;
- * anything else (exponents, very long numbers) goes to decimal.js.
+ * A value's normalised decimal string (as decimal.js's `toFixed()`), or why it is refused. Must answer
+ * exactly as `checkDecimalSlow` (values.spec.ts); plain decimals take a fast path.
  */
 export function checkDecimal(input: number | string): DecimalCheck {
   let text: string;

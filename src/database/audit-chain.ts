@@ -17,11 +17,8 @@ export interface ChainReport {
 const BATCH = 5000;
 
 /**
- * The first link that does not hold, in chain order: a gap in seq, a prev_hash that is not the
- * previous link's hash, a link whose row is gone (deleted), a row whose content no longer gives its
- * hash (changed); then a row with no link at all (written with the trigger disabled). `expect`:
- * a head noted earlier (`seq:hash`), which must still be in the chain with that hash.
- * Reads one snapshot (repeatable read), in batches.
+ * The first link that does not hold, in chain order (gap, wrong prev_hash, deleted or changed row), then
+ * a row with no link. `expect`: a head noted earlier (`seq:hash`) that must still be there. One snapshot.
  */
 export async function verifyAuditChain(client: pg.ClientBase, expect?: { seq: number; hash: string }): Promise<ChainReport> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -1,9 +1,4 @@
-/**
- * `npm run migration:run` / `npm run migration:revert`: the same migrations the app runs at start.
- * `npm run db:roles`: the same, then creates the app's role when missing, grants it, and checks it.
- * `npm run audit:verify [-- --expect seq:hash]`: checks audit_log's hash chain; exit 1 where it breaks.
- * All as the migration user (DATABASE_MIGRATION_URL, else DATABASE_URL).
- */
+/** The migration, role and audit-verification commands, as the migration user. */
 import 'reflect-metadata';
 import pg from 'pg';
 import { parseExpect, verifyAuditChain } from './audit-chain.js';

@@ -5,11 +5,9 @@ import { MIGRATIONS } from '../../migrations/index.js';
 type Entities = NonNullable<DataSourceOptions['entities']>;
 
 /**
- * pg's clients emit 'error' when the server ends their connection (a restart, a failover). pg-pool and
- * TypeORM listen while a client is idle in the pool or lent to a query runner, but not in the moments
- * between (handed over, or released after a first error): an 'error' with no listener ends the process —
- * a worker died so when PostgreSQL stopped mid-run. Every client of the pool listens for its whole life;
- * the failure still reaches whoever was using the client, as the rejection of its query.
+ * An 'error' from a pg client with no listener ends the process, and pg-pool/TypeORM do not listen in
+ * every moment of a client's life: every client listens for its whole life. Its user still gets the
+ * failure as the rejection of its query.
  */
 class ListeningClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
@@ -19,9 +17,8 @@ class ListeningClient extends pg.Client {
 }
 
 /**
- * One source of truth for the app, the migration CLI, the seeds and the tests. It names no entity: each
- * feature module lists its own (TypeOrmModule.forFeature, loaded by autoLoadEntities in app.module.ts);
- * migrations and seeds speak SQL, and a test that wants a repository passes the entities it uses.
+ * One source for the app, the migration CLI, the seeds and the tests. It names no entity: feature modules
+ * list their own (forFeature + autoLoadEntities).
  */
 export function dataSourceOptions(databaseUrl: string, entities: Entities = [], replicaUrls: readonly string[] = []): DataSourceOptions {
   return {

@@ -5,10 +5,8 @@ import { ensureAppRole, grantAppRole, userOf } from './roles.js';
 const MIGRATION_LOCK = 7_471_100; // any constant: one advisory lock for "migrating target-monitor"
 
 /**
- * Runs pending migrations under an advisory lock, so several processes starting together migrate
- * once and the others wait for it. With an app role (DATABASE_URL's user, when it is not the
- * migrations' user: appUrl), creates that role when missing, then grants it its privileges on the
- * tables as they now are.
+ * Runs pending migrations under an advisory lock, so processes starting together migrate once; then
+ * creates and grants the app role when it differs from the migrations' user.
  */
 export async function migrate(dataSource: DataSource, migrationUrl: string, appUrl: string | null = null): Promise<string[]> {
   const lock = new pg.Client({ connectionString: migrationUrl });

@@ -10,11 +10,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 interface RunnerConnection { databaseConnection: pg.PoolClient; releaseCallback: (error?: Error) => void }
 
 /**
- * Reads that may lag a moment behind the last write — the dashboard, lists, exports — on the streaming
- * replicas of DATABASE_REPLICA_URLS (TypeORM's `replication` slaves), in turn. A replica that does not
- * answer is left out for DATABASE_REPLICA_RETRY_MS and the read goes to the next one, or to the primary.
- * Everything else (writes, runs, re-evaluations, the reads a write leads to) stays on the primary:
- * TypeORM's defaultMode is `master`.
+ * Reads that may lag a moment (dashboard, lists, exports) go to the replicas in turn; one that does not
+ * answer is skipped for DATABASE_REPLICA_RETRY_MS. Everything else stays on the primary (defaultMode `master`).
  */
 @Injectable()
 export class ReadReplicas {

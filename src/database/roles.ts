@@ -2,9 +2,8 @@ import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
 
 /**
- * Tables the app may only add to and read: their triggers refuse UPDATE, DELETE and TRUNCATE, and
- * without those privileges (and without owning them, so no ALTER TABLE … DISABLE TRIGGER) the app's
- * role cannot get round the triggers either.
+ * Append-only tables: triggers refuse UPDATE/DELETE/TRUNCATE, and the app role, lacking those privileges
+ * and ownership (no DISABLE TRIGGER), cannot get round them.
  */
 export const APPEND_ONLY_TABLES = ['audit_log', 'figure_revisions'] as const;
 
@@ -22,10 +21,8 @@ export function appUrlOf(config: Pick<AppConfig, 'databaseUrl' | 'migrationUrl'>
 }
 
 /**
- * The app role's privileges, as statements run by the schema owner. Idempotent: run after every
- * migration run, so a new table is granted and an append-only one stays without UPDATE/DELETE.
- * Every other table: SELECT, INSERT, UPDATE, DELETE (no TRUNCATE, REFERENCES, TRIGGER); sequences:
- * USAGE and SELECT (bigserial defaults, currval).
+ * The app role's privileges, run by the schema owner after every migration run (idempotent), so new
+ * tables are granted and append-only ones stay without UPDATE/DELETE.
  */
 export function grantStatements(role: string, database: string, tables: readonly string[]): string[] {
   const r = pg.escapeIdentifier(role);
@@ -93,9 +90,8 @@ export async function ensureAppRole(client: pg.ClientBase, databaseUrl: string):
 }
 
 /**
- * What is wrong with the app's own connection for the audit guarantees: a superuser, or a member
- * of audit_log's owner (who may ALTER TABLE … DISABLE TRIGGER), or a role allowed UPDATE/DELETE on
- * an append-only table. Null when it is a least-privilege role.
+ * What breaks the audit guarantees in the app's own connection (superuser, member of audit_log's owner,
+ * UPDATE/DELETE on an append-only table); null for a least-privilege role.
  */
 export async function appConnectionProblem(databaseUrl: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });

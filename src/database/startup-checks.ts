@@ -14,10 +14,7 @@ function where(url: string): string {
   return `${u.hostname}:${u.port || (u.protocol.startsWith('redis') ? 6379 : 5432)}`;
 }
 
-/**
- * Connects to the server's maintenance database and creates the app's database when it is missing.
- * Fails with a message that names PostgreSQL, where it looked and how to start it.
- */
+/** Creates the app's database when missing; fails with a message saying where it looked and how to start PostgreSQL. */
 export async function ensureDatabase(databaseUrl: string, variable = 'DATABASE_URL'): Promise<void> {
   const target = new URL(databaseUrl);
   const database = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
@@ -44,10 +41,7 @@ export async function ensureDatabase(databaseUrl: string, variable = 'DATABASE_U
   }
 }
 
-/**
- * Pings Redis once, with a short timeout and no retries; with REDIS_CLUSTER_NODES, the cluster: its
- * slots are read from the nodes and one of them must say cluster_state:ok.
- */
+/** Pings Redis once, no retries; on a cluster one node must say cluster_state:ok. */
 export async function checkRedis(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>): Promise<void> {
   const redis = probeClient(config);
   // ioredis rejects with "Connection is closed." or "None of startup nodes is available": the error

@@ -11,10 +11,8 @@ export function probe(period: string, value: number): Figure {
 }
 
 /**
- * 应达值: what the rules expect at the end of `period` (the expected path of DESIGN.md — for a level target
- * from its baseline, or its first figure, to the target; for a flow the year target times the elapsed
- * share, seasonal from last year's figures when so configured). Null where the rules expect nothing: before
- * the starting point, after the deadline, a flow year without a year target.
+ * 应达值: what the rules expect at the end of `period` (DESIGN.md's expected path). Null where they expect
+ * nothing: before the starting point, after the deadline, a flow year without a year target.
  */
 export function expectedAt(def: TargetDefinition, figures: readonly Figure[], period: string): number | null {
   if (def.kind === 'flow') {

@@ -20,9 +20,8 @@ export function yearTargetFor(def: TargetDefinition, year: number): number | nul
 }
 
 /**
- * k/n, or with seasonal expectation last year's share of its total reached by sub-period k.
- * A share outside (0, 1] (a non-positive or shrinking YTD last year) cannot serve as an
- * expectation, so it falls back to k/n.
+ * k/n, or with seasonal expectation last year's share reached by sub-period k; a share outside (0, 1]
+ * cannot serve as an expectation and falls back to k/n.
  */
 function elapsedShare(def: TargetDefinition, ytd: YearToDate, year: number, k: number, n: number): number {
   const share = k / n;

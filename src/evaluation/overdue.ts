@@ -7,10 +7,7 @@ export interface Overdue {
   duePeriod: string | null;
 }
 
-/**
- * The due period depends only on (frequency, graceDays, deadline, tz, asOf), not on the figures: a run's
- * chunk of thousands of targets shares a handful of keys, and each computation costs ~100 µs of luxon.
- */
+/** Memoised: the due period depends only on (frequency, graceDays, deadline, tz, asOf), not on the figures. */
 const dueCache = new Map<string, { due: string; tDue: number } | null>();
 const DUE_CACHE_MAX = 10_000;
 

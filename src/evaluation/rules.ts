@@ -20,7 +20,7 @@ export function evaluate(
   const figures = currentFigures(revisions, asOf, def.frequency, tz);
   const v = def.kind === 'level' ? evaluateLevel(def, figures, thresholds) : evaluateFlow(def, figures, thresholds);
   const { overdue, duePeriod } = overdueOf(def, figures, asOf, tz);
-  // One object, its fields in the order of the verdict's (a run builds ~5 000 a chunk: no spread copies).
+  // One object, its fields in the order of the verdict's: no spread copies on this hot path.
   return {
     status: v.status,
     early: v.early,

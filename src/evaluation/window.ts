@@ -3,32 +3,16 @@ import { PROJECTION_FIGURES } from './level.js';
 import { latestPeriodEndedBy, periodAtOrBefore, periodOf, periodsPerYear, subPeriod, type Frequency } from './periods.js';
 
 /**
- * Which of a target's figures evaluate() can depend on, so that a set-based read fetches only those
- * (DESIGN.md "Evaluation rules"; a chunk reading every figure spent ~2/3 of its time on rows no rule
- * looks at). Periods are compared as strings: within one frequency, whose periods all have the same
- * length, string order is time order (YYYY, YYYYQn, YYYY-MM).
+ * Which of a target's figures evaluate() can depend on, so a set-based read fetches only those
+ * (DESIGN.md "Evaluation rules"). Within one frequency string order of periods is time order.
  *
- * Of the figures known at asOf (recorded by then, of a period of the target's frequency that had
- * ended by then — what currentFigures() keeps), the read returns:
- *  - `latest`: the last `latest` figures with period ≤ `upTo` (the last period the verdict can use:
- *    the deadline for a level, the deadline year's last sub-period for a flow, and never a period not
- *    yet ended);
- *  - `first` (level targets without a baseline): also the first figure ≤ upTo, the implied baseline;
- *  - `beyondTo` (when the deadline comes before asOf's last ended period): also the first figure in
- *    (upTo, beyondTo] — none of the verdict's rules read it, but its existence settles `overdue`,
- *    whose due period is never after the deadline.
+ * Of the figures known at asOf the read returns `latest` (the last figures ≤ `upTo`, the last period the
+ * verdict can use), `first` (level targets without a baseline: the implied baseline) and `beyondTo` (the
+ * first figure after upTo, which only settles `overdue`).
  *
- * Why that is enough:
- *  - level: the verdict uses the figures after the baseline up to the deadline — the latest and the
- *    PROJECTION_FIGURES before it (a suffix of those ≤ upTo) — and the baseline or, without one, the
- *    first figure. Overdue asks whether any figure lies at or after the due period (≤ deadline): the
- *    latest ≤ upTo, or any beyond it, answers that.
- *  - flow: YTD chains restart every year, so the verdict uses the year of the latest figure with a
- *    known YTD and, for a seasonal expectation, the year before. The last 2n + 1 figures (n sub-periods
- *    a year) hold every figure of the last two years that have any. A year read only in part (the
- *    earliest in a full read of `latest` rows) can give an unknown YTD where the complete year has one,
- *    never a different known one; `needsFullRead` sends exactly the targets whose verdict could then
- *    differ to a full read (rare: a flow whose last two years have no usable YTD).
+ * Why that is enough: a level's verdict uses the latest figures up to the deadline and the baseline; a
+ * flow's YTD chains restart yearly, so the last 2n + 1 figures hold the last two years that have any. A
+ * year read in part can only make a known YTD unknown; `needsFullRead` sends those targets to a full read.
  */
 export interface FigureWindow {
   upTo: string;
@@ -41,7 +25,7 @@ export interface FigureWindow {
 
 const PERIOD_LENGTH: Record<Frequency, number> = { yearly: 4, quarterly: 6, monthly: 7 };
 
-// A chunk shares a handful of (frequency, tz, asOf) keys; latestPeriodEndedBy costs a few µs of luxon.
+// A chunk shares a handful of (frequency, tz, asOf) keys: memoised.
 const endedCache = new Map<string, string | null>();
 const ENDED_CACHE_MAX = 1000;
 
@@ -81,10 +65,8 @@ export function figureWindow(def: TargetDefinition, asOf: Date, tz: string): Fig
 }
 
 /**
- * After evaluating on a window's figures: whether the verdict might differ with all of them. Only a
- * flow whose `latest` rows were all taken (so earlier ones may exist) and whose verdict rests on the
- * earliest year read (in part) — no known YTD found, or the seasonal expectation's previous year not
- * after that year.
+ * Whether the verdict might differ with all the figures: a flow whose `latest` rows were all taken and
+ * whose verdict rests on the earliest (partly read) year.
  * @param windowPeriods the periods read within the window (the `latest` part, not first/beyond)
  * @param latestPeriod the evaluation's latestPeriod
  */

@@ -71,13 +71,9 @@ export class EvaluationRunsService {
 
   /**
    * A queued run, evaluated as of `asOf` (default: now); `actor` null for the schedule.
-   *
-   * Redis first: while the queue's client is not connected, nothing is written and the answer is 503 at
-   * once (ioredis would hold the job in its offline queue until Redis is back). When it says connected but
-   * does not take the job within QUEUE_ADD_TIMEOUT_MS (Redis gone since, not yet noticed), the run —
-   * committed already, with its audit entry — is marked `failed` with the reason, not deleted: the audit
-   * trail is append-only and records the start, and a job that lands late finds a failed run and does
-   * nothing (`fanOut` takes queued and running runs only).
+   * Redis first: 503 at once while its client is not connected (ioredis would hold the job offline). A run
+   * whose job Redis does not take in QUEUE_ADD_TIMEOUT_MS is marked `failed`, not deleted: the audit trail
+   * is append-only, and a job landing late finds a failed run and does nothing.
    */
   async start(actor: Actor | null, trigger: RunTrigger, asOf = this.clock.now()): Promise<RunAcceptedJson> {
     if (actor) assertCan(actor, 'runs.start');
@@ -162,9 +158,8 @@ export class EvaluationRunsService {
   }
 
   /**
-   * Alert state follows a re-evaluated target's new evaluation: that target's only, in a job whose id is
-   * the target's, so re-evaluations of one target waiting to be reconciled are one job. An active job may
-   * have read the evaluation before this one committed, so then the target gets a job of its own.
+   * Alert state follows a re-evaluated target, in a job keyed by the target so pending ones coalesce. An
+   * active job may have read the evaluation before this one committed, so then it gets a job of its own.
    */
   async afterTargetEvaluation(targetId: number): Promise<void> {
     const id = jobIds.reconcileTarget(targetId);

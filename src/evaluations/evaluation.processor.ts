@@ -15,8 +15,8 @@ export class EvaluationProcessor {
   ) {}
 
   /**
-   * One handler for every job name. Bull starts a fetch loop per unit of concurrency of each named
-   * handler and any loop takes any job, so four named handlers made one process hold five chunks at once.
+   * One handler for every job name: Bull starts a fetch loop per named handler's concurrency and any loop
+   * takes any job, so named handlers would multiply the chunks a process holds.
    */
   @Process({ name: '*', concurrency: EVALUATION_CONCURRENCY })
   async handle(job: Job): Promise<void> {

@@ -14,11 +14,7 @@ export interface TargetEvaluation { targetId: number; result: EvaluationResult }
 /** Which targets to evaluate: an id range (a run's chunk) or one target. */
 export type TargetSelection = { fromId: number; toId: number } | { targetId: number };
 
-/**
- * How a selection's figures are read: `window` (the default) only those the rules can use
- * (src/evaluation/window.ts), with a full read for the few targets where that might not be enough;
- * `full` every figure — the reference the window read is tested against.
- */
+/** How a selection's figures are read: `window` (only what the rules can use) or `full`, its reference. */
 export type FigureRead = 'window' | 'full';
 
 const range = (s: TargetSelection): [number, number] => ('targetId' in s ? [s.targetId, s.targetId] : [s.fromId, s.toId]);
@@ -26,11 +22,8 @@ const range = (s: TargetSelection): [number, number] => ('targetId' in s ? [s.ta
 type FullRow = { target_id: number; period: string; value: string; basis: Basis; recorded_ms: number };
 
 /**
- * One figure of the target `w.id` as recorded by $1 (asOf), for `conditions` / `order` / `limit` on
- * the figures primary key (target_id, period), as one text `period value basis`: the current row when
- * it is older than asOf, else the latest revision recorded by then; a figure first recorded after asOf
- * is no row. The revision lookup runs only for figures changed since asOf (its one-time filter is false
- * for the others).
+ * One figure of target `w.id` as recorded by $1 (asOf), as text `period value basis`: the current row when
+ * older than asOf, else the latest revision by then. The revision lookup runs only for figures changed since.
  */
 const figuresOf = (conditions: string, order: 'ASC' | 'DESC', limit: string) => `
   SELECT f.period || ' ' || (CASE WHEN f.recorded_at <= $1 THEN f.value ELSE r.value END)::text
@@ -45,11 +38,8 @@ const figuresOf = (conditions: string, order: 'ASC' | 'DESC', limit: string) => 
    ORDER BY f.period ${order} LIMIT ${limit}`;
 
 /**
- * One row per target of the window arrays, in their order (`i`, from 1): its latest `k` figures up to
- * `up_to` (`latest`, comma-separated), the first one up to `up_to` when `first`, the first one in
- * (up_to, beyond_to] when beyond_to is set — each figure as `period value basis`, null when none. All
- * through the primary key, a few index entries a target: the database returns only what the rules need,
- * and one row a target instead of ~9 (a chunk's read allocated ~40 000 row arrays and 200 000 strings).
+ * One row per target of the window arrays (`i`, from 1): its `latest`, `first` and beyond-`up_to` figures
+ * as `period value basis` texts, all through the primary key, so the database returns only what the rules need.
  */
 export const WINDOW_SQL = `
   SELECT w.i,
@@ -62,7 +52,7 @@ export const WINDOW_SQL = `
 /** Every column as the text PostgreSQL sent (no type parsing): for the hot read, which parses its own. */
 const RAW_TYPES = { getTypeParser: () => (value: string) => value };
 
-/** An array parameter as PostgreSQL's text literal: pg's own conversion escapes every element (~1 µs each). */
+/** An array parameter as PostgreSQL's text literal, built here rather than by pg's per-element escaping. */
 const intArray = (xs: readonly number[]): string => `{${xs.join(',')}}`;
 /** Only for texts without commas, quotes, braces, backslashes or spaces (periods); null as NULL. */
 const plainTextArray = (xs: readonly (string | null)[]): string => `{${xs.map((x) => x ?? 'NULL').join(',')}}`;
@@ -105,10 +95,8 @@ const COPY_COLUMNS = `run_id, target_id, as_of, status, early, pace, pace_method
 export interface WindowRow { latest: string | null; first: string | null; beyond: string | null }
 
 /**
- * The figures of a window row as evaluate() takes them, and the periods of its `latest` part (for
- * needsFullRead). Each came back as its state at asOf (the SQL resolved the revisions), so each is
- * given asOf as its recordedAt: one Date for all. Parsed per target just before it is evaluated, so
- * that these objects die young (a chunk's ~45 000 parsed at once lived through many scavenges).
+ * The figures of a window row as evaluate() takes them, each with asOf as its recordedAt (the SQL resolved
+ * the revisions). Parsed per target just before evaluation, so these objects die young.
  */
 export function windowFigures(row: WindowRow | undefined, asOf: Date): { revisions: FigureRevision[]; windowPeriods: string[] } {
   const revisions: FigureRevision[] = [];
@@ -154,8 +142,7 @@ export class EvaluationStore {
     selection: TargetSelection, asOf: Date, tz: string, includeArchived = false, read: FigureRead = 'window',
   ): Promise<TargetEvaluation[]> {
     const [fromId, toId] = range(selection);
-    // The milestones of the range aggregated once and merge-joined (a chunk has a few hundred): a
-    // subquery per target was 5 000 index probes and aggregates a chunk (~15 ms of PostgreSQL; ~6 now).
+    // The range's milestones aggregated once and merge-joined, not a subquery per target.
     const rows: (DefinitionRow & { id: number })[] = await this.dataSource.query(
       `SELECT t.id, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.baseline_period,
               t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days, m.milestones
@@ -222,8 +209,7 @@ export class EvaluationStore {
       beyondTo.push(w.beyondTo);
     }
     if (!ids.length) return read;
-    // Planner settings for this statement only: JIT compiles ~0.1 s a chunk for a statement that runs in
-    // a few hundred ms, and the backward index-only scans are the plan (not bitmap scans of the table).
+    // Planner settings for this statement only: no JIT, and the backward index-only scans are the plan.
     // Rows as arrays of the texts PostgreSQL sent: no object, no type parsing.
     const runner = this.dataSource.createQueryRunner();
     let rows: [string, string | null, string | null, string | null][];
@@ -255,7 +241,7 @@ export class EvaluationStore {
   private async figuresAsOf(ids: number[], asOf: Date): Promise<Map<number, FigureRevision[]>> {
     const byTarget = new Map<number, FigureRevision[]>();
     if (!ids.length) return byTarget;
-    // recorded_at as epoch ms: pg's timestamptz → Date parsing was ~0.3 µs × 100k rows a chunk plus garbage.
+    // recorded_at as epoch ms: skips pg's timestamptz → Date parsing.
     const rows: FullRow[] = await this.dataSource.query(FULL_SQL, [ids, asOf]);
     for (const r of rows) {
       const list = byTarget.get(r.target_id) ?? [];
@@ -266,10 +252,8 @@ export class EvaluationStore {
   }
 
   /**
-   * A run's chunk: COPY of its evaluations, then each becomes its target's latest unless a newer as-of
-   * evaluation is already there. Call in the transaction that claims the chunk (evaluation_run_chunks):
-   * a retried chunk finds it claimed and writes nothing, and (run_id, target_id) is unique besides. The
-   * evaluations must be those of one chunk, an id range no other chunk of the run overlaps.
+   * A run's chunk: COPY of its evaluations, each becoming its target's latest unless a newer as-of one is
+   * there. Call in the transaction that claims the chunk, so a retried chunk writes nothing.
    */
   async saveRun(manager: EntityManager, runId: string, evaluations: TargetEvaluation[]): Promise<number> {
     if (!evaluations.length) return 0;

@@ -19,12 +19,9 @@ async function settlesBy(deadline: number, work: Promise<unknown>): Promise<bool
 }
 
 /**
- * Stops this process taking jobs and waits for its active ones, before the HTTP server and the database
- * pool close (both come after this hook), so no job is cut mid-transaction. Both queues stop fetching at
- * once; the evaluation queue is closed first, as its jobs still queue alert reconciliation on the
- * notifications queue. A job still running after JOB_DRAIN_MS is abandoned: the queue's Redis connections
- * are dropped, its lock expires and another worker runs it again (chunks, sends and re-evaluations are
- * idempotent).
+ * Stops taking jobs and waits for the active ones before the HTTP server and the pool close, so no job is
+ * cut mid-transaction. The evaluation queue closes first: its jobs queue alert work on the notifications
+ * queue. Past JOB_DRAIN_MS a job is abandoned and re-run elsewhere (all jobs are idempotent).
  */
 @Injectable()
 export class QueueShutdown implements BeforeApplicationShutdown {

@@ -20,20 +20,13 @@ export const ENQUEUE_TIMEOUT_MS = 1000;
 const DRAIN_BATCH = 1000;
 /** A write's requests for up to this many targets are queued before its response; more in the background. */
 export const REQUEST_INLINE_MAX = 1000;
-/**
- * Workers also drain this often: a request whose queueing timed out in a process whose Redis client never
- * disconnected (so no 'ready' follows), or was left by a process stopping, is queued within this delay.
- */
+/** Workers also drain this often, for requests whose queueing timed out or whose process stopped. */
 export const REEVALUATION_SWEEP_MS = 60_000;
 
 /**
- * The re-evaluation of targets whose figures changed. A request is a row of `reevaluation_requests`,
- * written in the figure's transaction (`record`), so it outlives Redis being down or flushed; after the
- * commit `request` queues it, waiting at most ENQUEUE_TIMEOUT_MS (and not at all while the Redis client is
- * not connected; a large write's in the background, `requestSoon`). Rows still waiting are queued again at
- * start, whenever the Redis client becomes ready, and by workers every REEVALUATION_SWEEP_MS (`drain`). The job (`evaluate`) saves the evaluation and
- * deletes the row it read in one transaction, so a request is evaluated once: a duplicate job finds no
- * row and does nothing.
+ * Re-evaluation of targets whose figures changed. A request is a row of `reevaluation_requests` written in
+ * the figure's transaction, so it outlives Redis; it is queued after commit and again by `drain`. The job
+ * saves the evaluation and deletes its row in one transaction, so a duplicate job does nothing.
  */
 @Injectable()
 export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -75,9 +68,8 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
   }
 
   /**
-   * After the commit: queues the recorded requests, waiting for Redis at most ENQUEUE_TIMEOUT_MS (for more
-   * than DRAIN_BATCH targets, 5× that a round trip of DRAIN_BATCH, as `drain`). Active jobs are read once,
-   * not looked up per target. Never throws: what is not queued stays in the table for the drain.
+   * After the commit: queues the recorded requests, waiting for Redis at most ENQUEUE_TIMEOUT_MS. Never
+   * throws: what is not queued stays in the table for the drain.
    */
   async request(targetIds: readonly number[]): Promise<void> {
     const ids = [...new Set(targetIds)];
@@ -103,11 +95,8 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
   }
 
   /**
-   * `request` for a figure write that has committed: awaited for a few targets (as a single PUT always
-   * was), in the background for more (REQUEST_INLINE_MAX): a batch of 100 000 figures does not keep its
-   * response waiting ~1 s for Redis. Nothing is lost either way: the requests are rows of
-   * reevaluation_requests already, and the drain (at start, when Redis is ready, every
-   * REEVALUATION_SWEEP_MS in workers) queues whatever this leaves, also if the process stops meanwhile.
+   * `request` for a committed figure write: awaited for a few targets, in the background above
+   * REQUEST_INLINE_MAX so a large batch does not wait on Redis. Nothing is lost: the drain queues the rest.
    */
   requestSoon(targetIds: readonly number[]): Promise<void> {
     const queued = this.request(targetIds);

@@ -1,7 +1,4 @@
-/**
- * Queue names, job names, job ids and options in one leaf file: services import it, it imports nothing
- * from the features.
- */
+/** Queue names, job names, ids and options in one leaf file: it imports nothing from the features. */
 export const EVALUATION_QUEUE = 'evaluation';
 
 export const EvaluationJob = {
@@ -38,10 +35,7 @@ export const NotificationJob = {
 
 export const NOTIFICATION_CRON_IDS = { digest: 'digest-cron', reminders: 'reminders-cron' } as const;
 
-/**
- * How long a request waits for Redis to take a job it must answer for (starting a run) when the client
- * says it is connected; while it is not, the request is refused at once.
- */
+/** How long a request waits for a connected Redis to take a job it must answer for. */
 export const QUEUE_ADD_TIMEOUT_MS = 2000;
 
 /** A figure change waits this long so a burst of writes to one target costs one evaluation. */
@@ -67,9 +61,8 @@ export interface ChunkJobData { runId: string; chunk: number; fromId: number; to
 export interface TargetJobData { targetId: number }
 
 /**
- * Bull's exponential backoff ((2^n − 1) × delay after the n-th failure) with a ceiling, for emails: the
- * wait never outgrows `cap`, so mail goes within `cap` of the end of an SMTP outage however long it was.
- * Registered with every queue (src/jobs/queues.module.ts) under this name.
+ * Bull's exponential backoff with a ceiling, for emails: mail goes within `cap` of the end of an SMTP
+ * outage however long it was. Registered with every queue (queues.module.ts) under this name.
  */
 export const CAPPED_BACKOFF = 'capped-exponential';
 export interface CappedBackoffOptions { delay: number; cap: number }

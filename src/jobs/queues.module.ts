@@ -6,9 +6,8 @@ import { CAPPED_BACKOFF, cappedBackoff, EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } 
 import { adoptConnections, clusterQueueOptions } from './redis.js';
 
 /**
- * Every queue, registered once; any module may inject them. Address and prefix come from
- * `BullModule.forRoot` (src/app.module.ts), the lock a worker holds on a job from JOB_LOCK_MS; on a Redis Cluster each queue gets its own `createClient`
- * here (one per queue, so its connections can be handed to it and closed with it).
+ * Every queue, registered once. On a Redis Cluster each queue gets its own `createClient`, so its
+ * connections are closed with it.
  */
 @Global()
 @Module({

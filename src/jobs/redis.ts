@@ -3,10 +3,8 @@ import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 import type { AppConfig, RedisNode } from '../config/config.js';
 
 /**
- * Every Redis connection the app makes: one server (REDIS_URL), or a Redis Cluster (REDIS_CLUSTER_NODES)
- * through an ioredis `Cluster`. The queues' connections come from Bull (its own clients on one server,
- * `clusterQueueOptions` on a cluster); everything else that talks to Redis (health, metrics, bull-board,
- * the re-evaluation drain) uses a queue's `client`, so it follows.
+ * Every Redis connection the app makes, one server or a Cluster. Everything besides Bull (health, metrics,
+ * bull-board, the drain) uses a queue's `client`, so it follows.
  */
 export type RedisClient = Redis | Cluster;
 
@@ -28,10 +26,9 @@ function nodeOptions(redisUrl: string): RedisOptions {
 }
 
 /**
- * A cluster connection for one of Bull's three roles. Bull's blocking client (BRPOPLPUSH) and its
- * subscriber must wait through outages instead of failing their command: Bull refuses them with
- * `maxRetriesPerRequest` or `enableReadyCheck` set, and on a `Cluster` it looks in `redisOptions`.
- * The cluster-level ready check stays on: `ready` then means CLUSTER INFO said `cluster_state:ok`.
+ * A cluster connection for one of Bull's roles. Its blocking client and subscriber must wait through
+ * outages: Bull refuses them with `maxRetriesPerRequest` or `enableReadyCheck` set (in `redisOptions` on
+ * a Cluster). The cluster-level ready check stays on.
  */
 export function clusterClient(nodes: RedisNode[], redisUrl: string, type: BullClientType): Cluster {
   const blocking = type !== 'client';
@@ -54,10 +51,8 @@ interface Owner {
 }
 
 /**
- * Queue options for a Redis Cluster: Bull's `createClient` making a `Cluster` per role. Call once per
- * queue. Bull does not close the connections a `createClient` makes (they are not in `queue.clients`),
- * so `adoptConnections` puts them there: `queue.close()`, and the forced disconnect of a stopping worker
- * (src/evaluations/queue-shutdown.ts), then end them as they end Bull's own.
+ * Queue options for a Redis Cluster; call once per queue. Bull does not close the connections a
+ * `createClient` makes, so `adoptConnections` puts them in `queue.clients`.
  */
 export function clusterQueueOptions(config: RedisConfig): Pick<QueueOptions, 'createClient'> {
   const nodes = config.redisClusterNodes;
@@ -85,10 +80,7 @@ export function adoptConnections(queue: Queue): void {
 /** The queue's command connection, whichever kind it is. */
 export const queueClient = (queue: Queue): RedisClient => queue.client as unknown as RedisClient;
 
-/**
- * Whether the queue's command connection is connected now. A client that is not queues commands until it
- * is (ioredis' offline queue), so callers that must answer promptly check this first.
- */
+/** Whether the queue's connection is up; otherwise ioredis queues commands, so prompt callers check first. */
 export const queueConnected = (queue: Queue): boolean => queueClient(queue).status === 'ready';
 
 /** Races `work` against `ms`; a late failure after the timeout is not unhandled. */
@@ -104,10 +96,7 @@ export function redisWithin<T>(ms: number, work: Promise<T>): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/**
- * One round trip that says Redis serves: PING on one server; on a cluster, CLUSTER INFO of a node
- * saying `cluster_state:ok` (a cluster missing a master answers PING but refuses keys of its slots).
- */
+/** PING, or on a cluster CLUSTER INFO's `cluster_state:ok` (a cluster missing a master still answers PING). */
 export async function pingRedis(client: RedisClient): Promise<void> {
   if (client.isCluster) {
     const info = String(await (client as Cluster).cluster('INFO'));
@@ -138,10 +127,7 @@ export async function connectOnce(client: RedisClient, ms: number): Promise<void
   }
 }
 
-/**
- * A connection for one check at start (src/database/startup-checks.ts): short timeout, no retries, no
- * offline queue. The caller connects, checks and disconnects it.
- */
+/** A one-check connection at start: short timeout, no retries, no offline queue. */
 export function probeClient(config: RedisConfig): RedisClient {
   const nodes = config.redisClusterNodes;
   if (nodes?.length) {

@@ -17,10 +17,8 @@ export async function scheduleRepeatable(queue: Queue, schedule: Schedule, backo
 }
 
 /**
- * Runs `register` again whenever the queue's Redis connection becomes ready after the first time (Redis
- * back after an outage or a restart that lost its data) and every `everyMs` (SCHEDULE_CHECK_MS: a FLUSHALL
- * that the connection never noticed), so lost repeatable jobs come back without restarting a worker.
- * `register` must be idempotent (scheduleRepeatable is). Returns the function that stops it.
+ * Re-runs `register` (idempotent) when Redis becomes ready again and every `everyMs`, so lost repeatable
+ * jobs come back without restarting a worker. Returns the function that stops it.
  */
 export function keepRegistered(queue: Queue, register: () => Promise<void>, onError: (error: Error) => void, everyMs: number): () => void {
   const client = queueClient(queue);
