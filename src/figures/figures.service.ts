@@ -64,11 +64,8 @@ const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period
 });
 
 /**
- * The audit row's record of a bulk write: complete though small. Who and when are the audit row's actor
- * and time (and each revision's recorded_by and recorded_at); what is every revision whose id lies in
- * `revisionIds`; what it was before is, for each of them, the previous revision of the same target and
- * period (`GET /targets/{code}/figures/{period}/revisions`). Revisions, like the audit trail, are
- * append-only, so the reference stays good.
+ * The audit row's record of a bulk write: small but complete, since the revisions it names by id are
+ * append-only and each has its predecessor.
  */
 export const auditedBatch = (b: WrittenBatch) => ({
   targets: b.targetIds.length, periods: b.periods, revisionIds: b.revisionIds,
@@ -115,9 +112,8 @@ export class FiguresService {
   }
 
   /**
-   * The targets of a period an actor may write figures of (canWriteFigures), with their figures. Admins
-   * and planners see every department (or the one they pick); a department user sees the targets its
-   * department leads or supports, and may not open another department's sheet.
+   * The targets of a period an actor may write figures of, with their figures. A department user may not
+   * open another department's sheet.
    */
   async entrySheet(actor: Actor, period: string, departmentCode: string | null): Promise<EntrySheetRows> {
     const departments = await this.store.listDepartments();
@@ -166,10 +162,7 @@ export class FiguresService {
     return this.writeAll(actor, figures, BATCH_PATHS, this.auditBatch(actor, figures), options);
   }
 
-  /**
-   * `batch` inside the caller's transaction (`tx`), so that what the caller writes there and the
-   * figures commit or roll back together. Returns what to do after the commit: queue the re-evaluations.
-   */
+  /** `batch` in the caller's transaction; returns what to do after the commit (queue the re-evaluations). */
   async batchWithin(tx: Tx, actor: Actor, figures: FigureWrite[]): Promise<() => Promise<void>> {
     const { targetIds } = await this.write(actor, figures, BATCH_PATHS, this.auditBatch(actor, figures), {}, tx);
     return () => this.reevaluation.requestSoon(targetIds);
@@ -186,19 +179,15 @@ export class FiguresService {
   }
 
   /**
-   * The checks a write makes, writing nothing: unknown or archived targets, periods that do not fit the
-   * frequency, level targets with basis `period`, duplicate rows (`denied`: targets the actor may not
-   * write figures of). Paths come from `pathOf`; `rowOf` numbers rows in messages (default: index + 1).
+   * The checks a write makes, writing nothing. Paths come from `pathOf`; `rowOf` numbers rows in messages
+   * (default: index + 1).
    */
   async check(actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number): Promise<FigureCheck> {
     const { denied, errors, warnings } = await this.resolve(actor, figures, pathOf, rowOf);
     return { denied, errors, warnings };
   }
 
-  /**
-   * The checks of `check`, and for a clean write each row's target id and basis (arrays aligned with
-   * `figures`: 100 000 rows cost no object each) and the warnings each row confirmed (null for none).
-   */
+  /** The checks of `check` plus, for a clean write, arrays aligned with `figures` (no object per row). */
   private async resolve(
     actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number,
     db?: Tx,
@@ -249,9 +238,8 @@ export class FiguresService {
   }
 
   /**
-   * The plausibility check of every row with a value (src/figures/plausibility.ts) against the figures of
-   * the period before and a year earlier — from the same write when it has them, else as stored, read in one
-   * query. Unconfirmed warnings are returned as field errors; confirmed ones as the text the revision keeps.
+   * The plausibility check of every row against the period before and a year earlier, from the same write
+   * when it has them. Unconfirmed warnings are field errors; confirmed ones the text the revision keeps.
    */
   private async plausibility(
     figures: readonly FigureKey[], rowTargets: readonly (TargetOfWrite | undefined)[], targetIds: readonly number[],
@@ -299,16 +287,9 @@ export class FiguresService {
   }
 
   /**
-   * Checks every row (`check`; 403 when any target may not be written, 422 for any other error), then
-   * writes all changed figures in one transaction, calls `afterWrite` in that transaction with what was
-   * written (`written` 0 when nothing changed: it may still write, e.g. audit; throwing rolls all back),
-   * records the re-evaluation requests of the targets changed in the same transaction and, after the
-   * commit, queues them. All or nothing.
-   *
-   * Set-based whatever the size: the rows reach PostgreSQL as arrays (unnest) or, from COPY_THRESHOLD
-   * rows on, through COPY into a temporary table (~3× faster than unnest at 100 000 rows); one statement
-   * then appends the changed revisions, updates the current figures and returns a summary of what it
-   * wrote (WrittenBatch), not the rows.
+   * Checks every row (403/422), then writes all changed figures in one transaction, calls `afterWrite` in
+   * it, records the re-evaluation requests there and queues them after the commit. All or nothing;
+   * set-based whatever the size.
    */
   async writeAll(
     actor: Actor,
@@ -344,10 +325,8 @@ export class FiguresService {
 
     const inTransaction = <T>(work: (tx: Tx) => Promise<T>) => (within ? work(within) : this.transactions.run(work));
     const written: WrittenBatch = await inTransaction(async (tx) => {
-      // Serialise writers of the same targets: one transaction-scoped lock per bucket of target ids, taken
-      // in ascending order, so two writers cannot deadlock and a batch of 100 000 figures takes at most
-      // LOCK_BUCKETS locks (PostgreSQL's lock table holds ~64 per connection: one lock per figure, or
-      // per target, runs out of shared memory).
+      // Serialise writers of the same targets: one lock per bucket of target ids, in ascending order (no
+      // deadlock); per-figure locks would exhaust PostgreSQL's shared lock table.
       await this.store.lockBuckets(tx, lockBuckets(targetIds));
       await paths.precondition?.(tx);
       if (options.correctionNeedsReason) await this.requireReasons(tx, figures, targetIds, bases, paths.pathOf);

@@ -182,10 +182,8 @@ export class FiguresStore {
   }
 
   /**
-   * Appends a revision for every row that changes its figure and updates the current figures, in one
-   * statement, returning a summary of what it wrote (not the rows). The rows reach PostgreSQL as arrays
-   * (unnest) or, from COPY_THRESHOLD rows on, through COPY into a temporary table (~3× faster than unnest
-   * at 100 000 rows). `targetIds`, `bases` and `confirmed` are aligned with `figures`.
+   * Appends a revision for every changing row and updates the current figures in one statement, returning
+   * a summary. Rows go as arrays (unnest), or via COPY from COPY_THRESHOLD on. Arrays align with `figures`.
    */
   async insertRevisions(
     tx: Tx, recordedBy: string, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[], confirmed: (string | null)[],
@@ -251,11 +249,7 @@ export class FiguresStore {
     return this.dataSource.query(`SELECT id, code, name FROM departments ORDER BY code`);
   }
 
-  /**
-   * The active targets of a frequency (those a department leads or supports, when given) with their
-   * definition and figures, this period's, the one before's and a year earlier's figure, and the latest
-   * evaluation: the entry sheet's rows.
-   */
+  /** The entry sheet's rows: active targets of a frequency with their nearby figures and latest evaluation. */
   async listEntrySheet(
     period: string, previous: string, lastYear: string | null, frequency: string, departmentId: number | null,
   ): Promise<EntrySheetRecord[]> {

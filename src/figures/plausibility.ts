@@ -30,15 +30,13 @@ export function comparisonPeriods(period: string): { previous: string | null; la
 const ratioText = (r: Decimal) => r.toSignificantDigits(3).toString();
 
 /**
- * Warnings (not errors) about a value that is probably mistyped: more than 3× or less than ⅓ of the previous
- * period's, or a year-on-year change beyond ±100%. Like is compared with like: the same basis, and for
- * year-to-date flows no comparison across the turn of the year (Q4's total against Q1's is no jump).
+ * Warnings about a probably mistyped value: over 3× or under ⅓ of the previous period, or ±100% year on
+ * year. Like with like: same basis, no comparison across the turn of the year for YTD flows.
  */
 export function plausibilityWarnings(input: PlausibilityInput): string[] {
   const warnings: string[] = [];
   const { previous, lastYear } = input;
-  // Numbers decide (a ratio needs no exact decimals; ~10× cheaper than decimal.js on 100 000 rows); decimal.js
-  // words the warnings that are given.
+  // Numbers decide (a ratio needs no exact decimals); decimal.js words the warnings that are given.
   const value = Number(input.value);
   const sameYear = previous && parsePeriod(previous.period)!.year === parsePeriod(input.period)!.year;
   const comparablePrevious = previous && previous.basis === input.basis && (input.kind === 'level' || input.basis === 'period' || sameYear);

@@ -27,10 +27,7 @@ export const MAX_EXPORT_ROWS = 200_000;
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
-/**
- * Spreadsheet exports of what the API reads (any signed-in role may read them): the status report and
- * the figures. The plain methods return what the pages need; the Buffer ones what the downloads send.
- */
+/** Spreadsheet exports of what the API reads: the status report and the figures. */
 @Injectable()
 export class ExportsService {
   constructor(

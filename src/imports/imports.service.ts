@@ -91,9 +91,8 @@ export const importSource = (fileName: string) => `导入: ${fileName}`;
 const mayImport = (actor: Actor) => can(actor, 'figures.write.any') || (actor.role === 'department' && actor.departmentId !== null);
 
 /**
- * Spreadsheet imports of figures: `preview` parses a file and runs every check a figure write makes
- * (FiguresService.check) without writing figures, and keeps the result; `apply` writes a clean preview
- * through FiguresService in one transaction — all or nothing, once.
+ * Figure imports: `preview` runs every check a figure write makes without writing; `apply` writes a clean
+ * preview through FiguresService, all or nothing, once.
  */
 @Injectable()
 export class ImportsService {
@@ -106,9 +105,8 @@ export class ImportsService {
   ) {}
 
   /**
-   * Parses (in a worker thread: SheetParser) and checks a file; stores it as `preview` (no errors) or
-   * `rejected`. A file that cannot be read at all is a 422 at path `file`, one past a size limit (unpacked
-   * size, cells) a 413 (UploadError); either stores nothing. A viewer gets 403.
+   * Parses (in a worker thread) and checks a file; stores it as `preview` or `rejected`. An unreadable
+   * file is a 422 and one past a limit a 413, storing nothing.
    */
   async preview(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportDocument> {
     if (!mayImport(actor)) throw forbidden(`角色 ${actor.role} 无权导入实际值 (role ${actor.role} may not import figures)`);
@@ -147,12 +145,8 @@ export class ImportsService {
   }
 
   /**
-   * Writes a previewed import's figures (note from 备注, source `导入: <file name>`, status final) in one
-   * transaction with its audit row ('figures.import'), and marks it applied. Unchanged figures write no
-   * revision, so the same file again reports written 0. 409 when already applied; 422 naming
-   * `rows[<row>].<field>` when the import has errors (or a check fails now: nothing is written) — unless
-   * `skipInvalid`: then the rows without errors are written and the others listed as skipped (in the
-   * result and the audit row); a file without a valid row still writes nothing (422).
+   * Writes a previewed import's figures with its audit row in one transaction and marks it applied. 409 when
+   * already applied; 422 on errors unless `skipInvalid`, which writes the valid rows and lists the others.
    */
   async apply(actor: Actor, id: string, options: ApplyOptions = {}): Promise<ImportDocument> {
     const record = await this.load(actor, id);
@@ -236,11 +230,7 @@ export class ImportsService {
     return { items: records.map((r) => summaryJson(r, r.invalid)), page: q.page, pageSize: q.pageSize, total };
   }
 
-  /**
-   * The rows' checks: the target by code, or by name or alias; a worded period and a unit resolved against
-   * the target (frequency, unit); then what a figure write checks (existence, archive, frequency, level
-   * basis, duplicates, permission); and each row's current figure (the preview's old → new).
-   */
+  /** The rows' checks: target by code, name or alias; period and unit resolved; then a figure write's checks. */
   private async checkRows(actor: Actor, rows: ImportRowJson[]): Promise<void> {
     const targets = await this.matchTargets(rows);
     for (const r of rows) {
@@ -254,11 +244,7 @@ export class ImportsService {
     await this.previousFigures(rows, targets);
   }
 
-  /**
-   * The active targets the rows name, by code; rows without a code get the code of the one target whose
-   * name or alias matches theirs (`nameKey`), or an error quoting the name. One query: by code, or — when
-   * some row gives only a name — every active target's name and aliases.
-   */
+  /** The active targets the rows name, by code, or by name or alias when a row gives no code; one query. */
   private async matchTargets(rows: ImportRowJson[]): Promise<Map<string, TargetInfo>> {
     const codes = new Set<string>();
     let byName = false;
@@ -358,10 +344,7 @@ function summaryJson(r: ImportSummaryRecord, invalidRows: number): ImportSummary
 
 const countInvalid = (rows: readonly ImportRowJson[]) => rows.reduce((n, r) => (r.errors.length ? n + 1 : n), 0);
 
-/**
- * An import with its rows (ImportJson), kept as the JSON text stored: the HTTP routes send `body()` (the rows
- * spliced in as they are, not parsed and serialised again); `json()` gives the object (parsing the rows once).
- */
+/** An import kept as its stored JSON text: `body()` splices the rows in unparsed; `json()` parses them once. */
 export class ImportDocument {
   constructor(
     readonly summary: ImportSummaryJson,

@@ -91,10 +91,7 @@ export class ImportsStore {
     return { records, total };
   }
 
-  /**
-   * An import with its rows as text (one string, not 100 000 objects) and the count of rows with errors
-   * from the stored errors (each names its row as `rows[<row>].<field>`), or null.
-   */
+  /** An import with its rows as one string, and its error-row count from the stored errors, or null. */
   async findById(id: string): Promise<(ImportRecord & { invalid: number }) | null> {
     const [record]: (ImportRecord & { invalid: number })[] = await this.dataSource.query(
       `SELECT ${SUMMARY_COLUMNS}, errors, rows::text AS rows_json,

@@ -13,10 +13,8 @@ interface Job { request: ParseRequest; resolve: (sheet: ParsedSheet) => void; re
 interface Slot { worker: Worker; job: Job | null }
 
 /**
- * Parses uploaded spreadsheets in worker threads (IMPORT_PARSE_WORKERS at once, the others wait their
- * turn), with the limits of IMPORT_MAX_UNPACKED_MB and IMPORT_MAX_CELLS: the request thread keeps answering
- * (/health, other requests) while a file is read, and a file that exhausts a worker's heap ends that worker
- * (a 413), not the app. Workers start on the first upload and are kept for the next.
+ * Parses uploads in worker threads with size limits, so the request thread keeps answering and a file that
+ * exhausts a worker's heap ends that worker (a 413), not the app.
  */
 @Injectable()
 export class SheetParser implements OnModuleDestroy {

@@ -1,18 +1,13 @@
-/**
- * Small pure helpers shared by the spreadsheet import and exports: formula-injection neutralisation,
- * valid Excel sheet names, CSV text, download headers.
- */
+/** Pure helpers shared by the spreadsheet import and exports. */
 
 /**
- * A text cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets when the
- * file is opened (CSV) or edited (xlsx): = + - @, tab and CR (OWASP "CSV injection"), and their
- * full-width forms, which some CJK spreadsheet locales also accept.
+ * A text cell starting with one of these runs as a formula in Excel, LibreOffice or Sheets (OWASP "CSV
+ * injection"); the full-width forms too, which some CJK locales accept.
  */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 /**
- * A `;` or tab before a formula character. A reader splitting at `;` (Excel where the list separator is `;`)
- * or at tabs starts a cell there, and reads a quote only at a cell's start, so quoting the field does not
- * keep `x;=cmd|…` together: that cell must be neutralised too.
+ * A `;` or tab before a formula character: a reader splitting there starts a cell, and quoting the field
+ * does not help, so that cell must be neutralised too.
  */
 const SEPARATED_FORMULA = /([;\t])(?=[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
 const SEPARATED_NEUTRALISED = /([;\t])'(?=[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
@@ -36,11 +31,7 @@ export function unneutralise(text: string): string {
 export const MAX_SHEET_NAME = 31;
 const SHEET_NAME_FORBIDDEN = /[[\]:*?/\\\u0000-\u001f]/g;
 
-/**
- * A valid Excel sheet name for `name`: at most 31 characters, none of []:*?/\ or control characters,
- * not starting or ending with an apostrophe, not blank, and not one of `taken` (compared
- * case-insensitively, as Excel does) — a suffix " (2)", " (3)"… makes it unique.
- */
+/** A valid Excel sheet name for `name`, made unique against `taken` (case-insensitively, as Excel does). */
 export function sheetName(name: string, taken: Iterable<string> = [], fallback = 'Sheet'): string {
   let base = name.replace(SHEET_NAME_FORBIDDEN, '_').trim().replace(/^'+|'+$/g, '').trim();
   if (!base || base.toLowerCase() === 'history') base = base ? `${base}_` : fallback;
@@ -56,9 +47,8 @@ export interface DecimalCell { decimal: string }
 export type CsvValue = string | number | DecimalCell | null | undefined;
 
 /**
- * Characters that end a field in some reader: `,` here, `;` where Excel's list separator is `;` (a decimal-comma
- * locale), a tab in a reader guessing TSV, and line breaks. A field holding one is quoted (for readers that
- * honour quotes mid-line; `neutraliseSeparated` covers those that do not).
+ * Characters that end a field in some reader (`,`, `;` in decimal-comma locales, tab, line breaks): such a
+ * field is quoted; `neutraliseSeparated` covers readers that ignore quotes mid-line.
  */
 const CSV_NEEDS_QUOTES = /[",;\t\r\n]|^\s|\s$/;
 
@@ -78,10 +68,7 @@ export function csvBuffer(rows: readonly (readonly CsvValue[])[]): Buffer {
   return Buffer.from(UTF8_BOM + rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n', 'utf8');
 }
 
-/**
- * `Content-Disposition: attachment` naming a file, with an ASCII fallback (non-ASCII characters become
- * `_`) and the exact UTF-8 name in `filename*` (RFC 6266 / RFC 5987).
- */
+/** `Content-Disposition: attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987). */
 export function attachment(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

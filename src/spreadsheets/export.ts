@@ -94,10 +94,7 @@ function fillStatus(cell: ExcelJS.Cell, colour: StatusColour): void {
 /** The summary sheet's name. */
 export const SUMMARY_SHEET = '汇总';
 
-/**
- * The status report: 汇总 (counts per status and per department) and one sheet per department listing its
- * targets with the status cell filled in the status colour. Text is neutralised; numbers stay numbers.
- */
+/** The status report: 汇总 and one sheet per department. Text is neutralised; numbers stay numbers. */
 export async function statusReportXlsx(model: StatusReportModel): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'target-monitor';
@@ -176,10 +173,7 @@ export interface FigureExportRow {
   recordedBy: string | null;
 }
 
-/**
- * The columns of the figures export. The first five are the import's (指标代码, 期间, 数值, 口径, 备注), so an
- * exported file imports again as it is (the other columns are ignored by the import).
- */
+/** The figures export's columns; the first five are the import's, so an export imports again as it is. */
 export const FIGURE_EXPORT_HEADER = ['指标代码', '期间', '数值', '口径', '备注', '指标', '牵头部门', '数据状态', '来源', '录入时间', '录入人'];
 
 const BASIS_LABEL = { ytd: '累计', period: '当期' } as const;

@@ -1,8 +1,4 @@
-/**
- * Target names and aliases as a sheet spells them, compared loosely: NFKC (full-width letters, digits and
- * ASCII punctuation become half-width), no whitespace, lower case, Chinese punctuation as its ASCII
- * counterpart. Pure.
- */
+/** Target names and aliases compared loosely (NFKC, no whitespace, lower case, ASCII punctuation). Pure. */
 
 const PUNCTUATION: Record<string, string> = {
   '、': ',', '，': ',', '。': '.', '；': ';', '：': ':', '“': '"', '”': '"', '‘': "'", '’': "'",

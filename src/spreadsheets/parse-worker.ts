@@ -1,10 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { type ParsedSheet, parseFigureSheet, type SheetLimits, SpreadsheetError, SpreadsheetTooLarge } from './parse.js';
 
-/**
- * A worker thread parsing uploaded spreadsheets (sheet-parser.ts sends one file at a time), so that reading a
- * big or hostile file never holds the thread that answers requests.
- */
+/** A worker thread parsing uploads, so a big or hostile file never holds the thread that answers requests. */
 
 export interface ParseRequest { id: number; bytes: Uint8Array; fileName: string; limits: SheetLimits }
 export type ParseReply =

@@ -9,10 +9,7 @@ import { readPeriodWording } from './period-wording.js';
 import { unitInText } from './unit-conversion.js';
 import { type Cell, readXlsxRows, TooManyRows, XlsxTooLarge, XlsxUnreadable } from './xlsx-reader.js';
 
-/**
- * Reads a spreadsheet of figures (.xlsx or .csv) into rows with their spreadsheet row numbers and
- * per-row syntax errors. Pure: no database; whether a target exists or may be written is checked later.
- */
+/** A spreadsheet of figures read into numbered rows with per-row syntax errors. Pure: no database. */
 
 export type FigureField = 'target' | 'period' | 'value' | 'basis' | 'note';
 /** The columns read: a figure's fields, and the target's name and the value's unit as the sheet gives them. */
@@ -23,10 +20,7 @@ export interface RowError {
   message: string;
 }
 
-/**
- * One data row. Valid fields are normalised (code upper-cased, period `2025Q3` / `2025` / `2025-07`,
- * value an exact decimal string, basis `ytd` / `period`); a field with an error keeps the text as written.
- */
+/** One data row: valid fields normalised, a field with an error kept as written. */
 export interface SheetRow {
   /** the row number the spreadsheet shows (1-based) */
   row: number;
@@ -100,10 +94,7 @@ function headerKey(text: string): string {
 
 export type TextEncoding = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
 
-/**
- * UTF-16 when the text starts with its byte-order mark (Excel's "Unicode 文本"), else UTF-8 (with or without
- * BOM) when the bytes are valid UTF-8, else GBK/GB18030 as Excel saves CSV in China.
- */
+/** UTF-16 with its BOM, else UTF-8 when valid, else GB18030 (as Excel saves CSV in China). */
 export function decodeText(buffer: Buffer): { text: string; encoding: TextEncoding } {
   const bom = buffer.length >= 2 ? buffer.readUInt16BE(0) : 0;
   if (bom === 0xfffe || bom === 0xfeff) {
@@ -124,9 +115,8 @@ function detectDelimiter(text: string): string {
 }
 
 /**
- * csv-parse's records for a text without quotes and with one kind of line end (the usual export): split on
- * the line end and the delimiter, exactly as csv-parse would (an empty line is one empty field, no record
- * after the last line end). Null when the text needs the full parser.
+ * A fast path for a text without quotes and with one kind of line end: exactly csv-parse's records, or
+ * null when the full parser is needed.
  */
 function splitPlainCsv(text: string, delimiter: string): string[][] | null {
   if (text.includes('"')) return null;
@@ -191,9 +181,8 @@ export const DEFAULT_SHEET_LIMITS: SheetLimits = { unpackedBytes: 100 * 1024 * 1
 const ROW_LIMIT = MAX_ROWS + HEADER_SEARCH_ROWS + 1000;
 
 /**
- * The cells of an .xlsx file's first visible sheet, streamed (xlsx-reader.ts): refused as soon as the parts
- * read unpack to more than the limit, the sheet holds more filled cells than the limit, or more rows than
- * an import takes — the file is never loaded whole.
+ * The cells of an .xlsx file's first visible sheet, streamed and refused as soon as a limit is passed:
+ * the file is never loaded whole.
  */
 export async function xlsxRows(
   buffer: Buffer, fileName = 'upload.xlsx', limits: SheetLimits = DEFAULT_SHEET_LIMITS,
@@ -210,10 +199,7 @@ export async function xlsxRows(
   }
 }
 
-/**
- * The same cells with the whole workbook loaded by exceljs: the reference the streamed reading is checked
- * against in the specs, never used on an upload (it holds the whole file in memory before any limit applies).
- */
+/** The same with exceljs loading the whole workbook: the specs' reference, never used on an upload. */
 export async function loadedXlsxRows(buffer: Buffer): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string }> {
   const workbook = new ExcelJS.Workbook();
   try {
@@ -383,10 +369,8 @@ export function formatOf(fileName: string): 'xlsx' | 'csv' {
 }
 
 /**
- * Reads the figures of an .xlsx (first visible sheet) or .csv (UTF-8, UTF-8 with BOM, or GBK) file.
- * The header (within the first rows; a note may stand above it) names the columns 指标代码, 期间, 数值,
- * and optionally 口径 and 备注 (or code/target, period, value, basis, note), in any order; other
- * columns are ignored, blank rows skipped. Throws SpreadsheetError when the file cannot be read at all.
+ * Reads the figures of an .xlsx or .csv file: a header within the first rows names the columns, in any
+ * order. Throws SpreadsheetError when the file cannot be read at all.
  */
 export async function parseFigureSheet(buffer: Buffer, fileName: string, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<ParsedSheet> {
   const format = formatOf(fileName);

@@ -1,9 +1,6 @@
 import { type Frequency, MAX_YEAR, MIN_YEAR } from '../evaluation/periods.js';
 
-/**
- * Periods as the statistics bureau writes them (2025年三季度, 2025年1-9月, 2025年上半年, 2025年全年 …),
- * read without knowing the target, then resolved against the target's frequency. Pure.
- */
+/** Periods as the statistics bureau writes them, resolved against the target's frequency. Pure. */
 export type PeriodWording =
   | { kind: 'year'; year: number }
   | { kind: 'quarter'; year: number; quarter: number }
@@ -58,9 +55,8 @@ export type ResolvedPeriod =
 const mm = (m: number) => String(m).padStart(2, '0');
 
 /**
- * The period a wording means for a target of this frequency: 1-9月 → 2025Q3 (quarterly, year to date) or
- * 2025-09 (monthly); 上半年 → 2025Q2 / 2025-06; 全年 → 2025Q4 / 2025-12 / 2025; 7-9月 → 2025Q3 (the
- * quarter's own figure). A wording that does not fit the frequency is an error quoting it.
+ * The period a wording means for this frequency (1-9月 → 2025Q3 or 2025-09); one that does not fit is an
+ * error quoting it.
  */
 export function resolvePeriodWording(w: PeriodWording, frequency: Frequency, text: string): ResolvedPeriod {
   const misfit = (why = '') => ({

@@ -3,9 +3,8 @@ import { csvBuffer } from './cells.js';
 import { COLUMN_LABELS, type FigureField } from './parse.js';
 
 /**
- * The import template: the five columns, a note above them and one example row. The per-column help is a
- * data-validation input message (shown when a cell is selected), not a cell comment: comments come back from
- * openpyxl and other writers in a layout exceljs cannot load, and validations survive every writer tried.
+ * The import template. Column help is a data-validation input message, not a cell comment: openpyxl's
+ * comments come back in a layout exceljs cannot load.
  */
 
 const FIELDS: FigureField[] = ['target', 'period', 'value', 'basis', 'note'];

@@ -1,10 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { checkDecimal, isDecimalError } from '../common/values.js';
 
-/**
- * Units of a sheet against a target's unit: the same after NFKC and without whitespace, or one of a family
- * scaled by powers of ten (万元↔亿元, 辆↔万辆, ‰↔%), converted exactly. Pure.
- */
+/** A sheet's units against a target's: the same, or one of a power-of-ten family, converted exactly. Pure. */
 
 /** Each family: unit → how many base units it is. */
 const FAMILIES: Record<string, string>[] = [
@@ -34,10 +31,7 @@ export type UnitCheck =
   | { value: string; converted: boolean; error?: undefined }
   | { error: string; value?: undefined; converted?: undefined };
 
-/**
- * `value` (an exact decimal string) in `from` as a value in `to`: unchanged when the units are the same,
- * converted exactly within a family, else an error quoting both units.
- */
+/** `value` in `from` as a value in `to`, or an error quoting both units. */
 export function convertUnit(value: string, from: string, to: string): UnitCheck {
   const a = unitKey(from);
   const b = unitKey(to);

@@ -1,9 +1,8 @@
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
- * The container of a file uploaded as .xlsx, read without exceljs: what the bytes really are (an old .xls, an
- * encrypted workbook, an .ods, a truncated download…) so an unreadable file gets its real reason, and a copy
- * with the worksheet relationships exceljs' loader cannot follow removed (comments as openpyxl writes them).
+ * The container of an uploaded .xlsx, read without exceljs: what the bytes really are, for an honest error,
+ * and a copy without the relationships exceljs' loader cannot follow.
  */
 
 const CANNOT = '无法读取 Excel 文件：';
@@ -123,9 +122,8 @@ const SHEET_RELS = /^xl\/worksheets\/_rels\/[^/]+\.xml\.rels$/;
 const DROPPED_REL = /<Relationship\b[^>]*Type="[^"]*\/(comments|vmlDrawing)"[^>]*\/>/g;
 
 /**
- * The workbook with its sheets' comment and VML relationships removed and absolute targets made relative
- * (openpyxl writes `/xl/comments/comment1.xml`; exceljs' loader only follows `../comments1.xml`), or null when
- * no sheet relationship needs it. Cell values do not depend on them.
+ * The workbook without its sheets' comment and VML relationships and with absolute targets made relative
+ * (exceljs follows only relative ones), or null when none needs it. Cell values do not depend on them.
  */
 export function withoutSheetExtras(buffer: Buffer): Buffer | null {
   const entries = zipEntries(buffer);

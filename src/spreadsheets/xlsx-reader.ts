@@ -4,13 +4,9 @@ import { createInflateRaw } from 'node:zlib';
 import { corruptXlsx, type ZipEntry, XLSX_PROBLEMS, zipEntries, zipEntryData } from './xlsx-file.js';
 
 /**
- * The cells of an .xlsx file's first visible sheet, streamed part by part from the zip's central directory
- * and refused as soon as a limit is passed: what the parts read unpack to (counted as they inflate, whatever
- * the zip declares), the filled cells and the rows. Only the parts a sheet's values need are inflated
- * (workbook, its relationships, shared strings, styles, the one sheet), in that order whatever the order in
- * the zip. Cells read as exceljs's loader reads them (its SAX parser, workbook, relationship and style parts
- * are used here); a formula reads as its cached result (typed by the cell's `t`, a date by its number format),
- * or as `=<formula>` when the writer stored none (openpyxl).
+ * The cells of an .xlsx file's first visible sheet, streamed from the zip and refused as soon as a limit
+ * is passed (inflated size counted as it inflates, whatever the zip declares). Cells read as exceljs's
+ * loader reads them; a formula without a cached result reads as `=<formula>`.
  */
 
 const require = createRequire(import.meta.url);
@@ -170,10 +166,7 @@ function entriesOf(buffer: Buffer): Map<string, ZipEntry> {
   return byName;
 }
 
-/**
- * The rows with a value of the workbook's first visible sheet (worksheets in sheet-id order, else the first),
- * each with its cells (holes where a cell has no value), as exceljs's loader reads them.
- */
+/** The first visible sheet's rows with a value, as exceljs's loader reads them. */
 export async function readXlsxRows(buffer: Buffer, file: string, limits: XlsxLimits): Promise<SheetRows> {
   const entries = entriesOf(buffer);
   const budget = new Budget(limits.unpackedBytes, file);

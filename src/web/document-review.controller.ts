@@ -24,8 +24,7 @@ import { CSRF_TOKENS, CsrfCheckedInHandler, WebGuard } from './web.guard.js';
 
 
 /**
- * Targets from a policy text (issue 6): paste it, review what the extractor proposes beside the text,
- * tick and correct the rows, confirm. Nothing is created before the confirmation, and the
+ * Targets from a policy text: paste, review the extractor's proposals beside the text, confirm. The
  * confirmation creates every ticked row or none.
  */
 @ApiExcludeController()

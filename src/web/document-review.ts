@@ -163,9 +163,8 @@ export function rowFigure(row: ReviewRow, doc: { title: string }): Record<string
 }
 
 /**
- * The text as HTML with each candidate's quote marked (`<mark class="cand" id="c-N">`), every segment
- * escaped here. Marks go in order of start, then end; a quote overlapping the one before starts where
- * that one ended, so marks never nest.
+ * The text as HTML with each candidate's quote marked, every segment escaped here. An overlapping quote
+ * starts where the previous one ended, so marks never nest.
  */
 export function highlight(text: string, spans: { n: number; start: number; end: number; tableRow?: boolean }[]): string {
   const valid = spans

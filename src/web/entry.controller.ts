@@ -37,10 +37,7 @@ function typedValues(sheet: EntrySheet, body: Record<string, unknown>): Typed {
   }]));
 }
 
-/**
- * The rows to write: new or changed figures only, so saving an unchanged sheet writes nothing (a
- * correction without a reason is FiguresService's to refuse: correctionNeedsReason).
- */
+/** Only new or changed figures, so saving an unchanged sheet writes nothing. */
 export function figuresToWrite(sheet: EntrySheet, typed: Typed): { figures: FigureWrite[]; errors: RowErrors } {
   const figures: FigureWrite[] = [];
   const errors: RowErrors = {};

@@ -37,9 +37,8 @@ const under = (path: string, parent: string) =>
   path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[`);
 
 /**
- * Field errors of one form, each placed beside the input it belongs to: the most specific known field
- * the path is in (`supporting[1]` → `supporting`), or the first field under it (`baseline` → `baseline.period`).
- * Errors no field takes are only in the summary.
+ * Field errors of one form, each beside the most specific known field its path is in (or the first field
+ * under it); errors no field takes are only in the summary.
  */
 export class FormErrors {
   private readonly placed = new Map<string, string[]>();
@@ -82,10 +81,7 @@ export class FormErrors {
 
 export const NO_ERRORS = new FormErrors([], []);
 
-/**
- * The save was refused because the record changed after the page showed it (its `_version` no longer
- * holds): the page says so, with a link to reload, and keeps what was typed.
- */
+/** The record changed after the page showed it: say so, link to reload, keep what was typed. */
 export const isStale = (error: unknown): boolean => error instanceof DomainError && error.code === 'precondition_failed';
 
 /** The field errors of a DomainError a form can show (invalid, conflict); anything else is rethrown. */
@@ -97,10 +93,7 @@ export function formErrorsOf(error: unknown): { status: number; errors: FieldErr
   throw error;
 }
 
-/**
- * zod's errors as field errors; a message about an empty input says "required" rather than
- * what the schema expected of it. `raw(path)` is what the form had at that path.
- */
+/** zod's errors as field errors ("required" for an empty input); `raw(path)` is what the form had there. */
 export function parseForm<S extends z.ZodType>(
   schema: S, input: unknown, raw: (path: string) => string | undefined,
 ): { ok: true; data: z.output<S> } | { ok: false; errors: FieldError[] } {
@@ -134,8 +127,8 @@ export interface FormSubmission<S extends z.ZodType, R> {
 }
 
 /**
- * Parse, save, redirect (303, so a reload does not post again). Invalid fields are 422; a save the service
- * refuses is 422 (invalid) or 409 (conflict, stale); anything else is rethrown to the error page.
+ * Parse, save, redirect (303, so a reload does not post again). Invalid is 422, a stale save 409;
+ * anything else goes to the error page.
  */
 export async function submitForm<S extends z.ZodType, R>(reply: FastifyReply, form: FormSubmission<S, R>): Promise<R | FastifyReply> {
   const paths = form.paths ?? ((errors) => errors);

@@ -39,11 +39,7 @@ export function formatPercent(lang: Lang, ratio: number | string | null | undefi
   return Number.isFinite(n) ? `${formatNumber(lang, n * 100, digits)}%` : '—';
 }
 
-/**
- * A bilingual message of the codebase, "中文 (English)", in the page's language: the Chinese part for zh,
- * the English in the final brackets for en. Parts joined by '；' are split each; a message without an
- * English part is shown as it is.
- */
+/** A bilingual message "中文 (English)" in the page's language; one without English is shown as it is. */
 export function localise(lang: Lang, message: string | null | undefined): string {
   return message ? inLanguage(lang, message) : '';
 }
@@ -106,10 +102,7 @@ const FIELD_LABELS: Record<string, [string, string]> = {
   targetValue: ['目标值', 'target value'], confirm: ['确认', 'confirmation'],
 };
 
-/**
- * A field path as a page shows it: `rows[0].department` → 第1行 责任单位 (row 1 department).
- * Unknown names stay as they are in English and are dropped in Chinese rather than shown raw.
- */
+/** A field path as a page shows it; unknown names are dropped in Chinese rather than shown raw. */
 export function fieldLabel(lang: Lang, path: string | null | undefined): string {
   if (!path) return '';
   const words: string[] = [];

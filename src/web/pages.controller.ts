@@ -29,13 +29,10 @@ function resolvedPath(next: string): string | null {
 }
 
 /**
- * Where to go after login or a language switch: a path on this site, or home. A browser resolves the
- * Location against the page after dropping tabs and line breaks, reading `\` as `/` and removing dot
- * segments, so `/\t/evil.example`, `/\\evil.example` or `/.//evil.example` would name another host (or a
- * path that reads as one wherever it is reused). So `next`, and what it reads as once or twice
- * percent-decoded (by a proxy, a later redirect), must have no control character or backslash, and must
- * resolve on this origin to a path not starting with `//`. The Location is that resolved path, query and
- * fragment, percent-encoded as the browser would send them.
+ * Where to go after login or a language switch: a path on this site, or home. Browsers drop tabs and line
+ * breaks, read `\` as `/` and remove dot segments, so `/\t/evil.example` and the like would name another
+ * host: `next`, also once or twice percent-decoded, must have no control character or backslash and must
+ * resolve on this origin to a path not starting with `//`.
  */
 export const safeNext = (next: unknown): string => {
   if (typeof next !== 'string' || next.length > 2048) return '/';

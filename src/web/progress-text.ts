@@ -24,9 +24,8 @@ export function streakText(lang: Lang, status: Status | null, streak: StatusStre
 }
 
 /**
- * How far behind the expected path, as the rules measure it: in percentage points of the elapsed share
- * (序时进度 − 完成率) where pace is linear (and for flows), in the target's unit below the expected value
- * (lag = d·(E − a)) where it is compound growth. Empty when not behind.
+ * How far behind the expected path, as the rules measure it: percentage points where pace is linear,
+ * the target's unit where it is compound. Empty when not behind.
  */
 export function behindText(lang: Lang, f: ProgressFacts): string {
   if (f.lag === null || !(f.lag > 0)) return '';

@@ -73,9 +73,8 @@ export function targetFormFromTarget(code: string, t: TargetBody): TargetForm {
 }
 
 /**
- * The form in the shape of createTargetSchema (or, without the code, updateTargetSchema): numbers stay
- * decimal strings (the schema's decimalValue takes them), empty → null, blank milestone rows dropped.
- * `rows[k]` is the form row of milestone k, to put its errors back beside that row.
+ * The form in the shape of createTargetSchema (updateTargetSchema without the code): numbers stay decimal
+ * strings, empty → null. `rows[k]` is milestone k's form row, to put its errors back beside it.
  */
 export function targetInput(form: TargetForm, withCode: boolean): { input: Record<string, unknown>; rows: number[]; errors: FieldError[] } {
   const v = form.values;

@@ -10,10 +10,7 @@ export interface RevisionRow {
 }
 export interface FigureHistory { period: string; current: RevisionRow; earlier: RevisionRow[] }
 
-/**
- * What the target page shows beside the definition: figures with revisions, evaluations, alerts, silences,
- * the supporting departments by name and how long the current colour has held.
- */
+/** What the target page shows beside the definition. */
 @Injectable()
 export class TargetPageService {
   constructor(private readonly store: TargetPageStore, private readonly overview: OverviewStore, private readonly alerts: AlertsStore) {}

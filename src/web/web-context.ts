@@ -33,11 +33,9 @@ export function langOf(request: FastifyRequest): Lang {
 }
 
 /**
- * CSRF by a signed double-submit token: a random cookie (httpOnly, SameSite=Lax) and, in every form,
- * an HMAC under the server's secret of that cookie and the page session it was issued to. A forged
- * cross-site form can read neither; and a cookie planted in the victim's browser together with a token
- * fetched for it in the attacker's own session fails, since the victim's session signs differently.
- * Without a session (the login form) the token is bound to the cookie alone; login replaces the cookie.
+ * CSRF by a signed double-submit token: an httpOnly cookie plus, in every form, an HMAC of it and the page
+ * session. A cookie planted with a token fetched in the attacker's session fails, since the victim's
+ * session signs differently. Without a session the token is bound to the cookie; login replaces it.
  */
 export class CsrfTokens {
   constructor(private readonly secret: string) {}

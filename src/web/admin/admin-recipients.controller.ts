@@ -16,10 +16,7 @@ import { intId } from './params.js';
 
 const prefixed = (prefix: string, errors: FieldError[]) => errors.map((e) => ({ ...e, path: e.path ? `${prefix}.${e.path}` : prefix }));
 
-/**
- * A department's contacts (or, with no department, the district-wide subscribers), over RecipientsService like the
- * API; their forms are on the department's page (or the departments page) and come back to it.
- */
+/** A department's contacts (or the district-wide subscribers) over RecipientsService, like the API. */
 @ApiExcludeController()
 @Public()
 @UseGuards(WebGuard)

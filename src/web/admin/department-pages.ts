@@ -10,10 +10,7 @@ import type { WebContext } from '../web-context.js';
 
 const RECIPIENT_FIELDS = ['email', 'name', 'department', 'subscriber', 'language', 'enabled'];
 
-/**
- * The departments page (with the district-wide subscribers) and a department's page (with its contacts):
- * the departments' and the contacts' forms both come back to them. `extra` is what was typed and its errors.
- */
+/** The departments page and a department's page, where their forms come back; `extra` is what was typed and its errors. */
 @Injectable()
 export class DepartmentPages {
   constructor(private readonly views: Views, private readonly departments: DepartmentsService, private readonly recipients: RecipientsService) {}
