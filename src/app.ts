@@ -53,10 +53,7 @@ export interface CreateAppOptions {
   clock?: Clock;
 }
 
-/**
- * Database exists, schema migrated, the app's role granted, article seeded when empty; Redis answers.
- * Before Nest starts. All of it as the migration user (DATABASE_MIGRATION_URL, else DATABASE_URL).
- */
+/** Before Nest starts, as the migration user: database, migrations, role grants, seed; Redis answers. */
 export async function prepare(config: AppConfig): Promise<void> {
   const appUrl = appUrlOf(config);
   await ensureDatabase(config.migrationUrl, appUrl ? 'DATABASE_MIGRATION_URL' : 'DATABASE_URL');
@@ -83,10 +80,7 @@ export async function prepare(config: AppConfig): Promise<void> {
   }
 }
 
-/**
- * The Nest app on Fastify with the API under /api/v1, OpenAPI at /api/docs, errors as problem+json;
- * JSON logs with request ids; in processes that serve HTTP, /metrics and /admin/queues.
- */
+/** The Nest app on Fastify: API under /api/v1, OpenAPI at /api/docs, problem+json errors, JSON logs. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   // One pino logger for Fastify's request log and Nest's Logger, from the first line on.
   const logger = createLogger(config, options.logDestination);

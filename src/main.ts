@@ -9,12 +9,9 @@ import { DependencyUnavailableError } from './database/startup-checks.js';
 export const SHUTDOWN_DEADLINE_MS = 9500;
 
 /**
- * SIGTERM / SIGINT: a graceful stop, then exit 0. Nest's shutdown (app.close) runs the hooks in order:
- * /health answers 503 `stopping`; both queues stop taking jobs and wait for this process's active ones
- * (at most JOB_DRAIN_MS, src/evaluations/queue-shutdown.ts); Fastify stops accepting connections and
- * finishes the requests in flight; then the PostgreSQL pool and the Redis clients close. (Nest's own
- * signal listener, enabled in app.ts, runs the same shutdown once and then re-raises the signal, which
- * lands here again and is ignored: this handler ends the process with the right code.)
+ * SIGTERM / SIGINT: a graceful stop, then exit 0. app.close runs the hooks in order: /health says
+ * `stopping`, the queues drain, Fastify finishes requests in flight, then PostgreSQL and Redis close.
+ * Nest's own listener re-raises the signal after its shutdown; it lands here again and is ignored.
  */
 function stopOnSignals(app: NestFastifyApplication): void {
   let stopping = false;

@@ -1,9 +1,6 @@
 import type { Tx } from '../database/transactions.js';
 
-/**
- * Who hears of binding alerts that a reconcile flags: the notifications module provides it, so alert
- * state needs none of the email code that depends on it.
- */
+/** Who hears of flagged binding alerts; provided by notifications, so alert state needs no email code. */
 export abstract class AlertNotifier {
   /** Writes the immediate emails for these alerts in the reconcile's transaction; returns the outbox ids. */
   abstract bindingAlertsFlagged(tx: Tx, alertIds: number[], now: Date): Promise<number[]>;

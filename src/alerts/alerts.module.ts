@@ -4,10 +4,7 @@ import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 import { AlertsStore } from './alerts.store.js';
 
-/**
- * Alert state: alerts per target and kind, reconciled from the latest evaluations, and silences. The
- * emails it calls for go through the AlertNotifier that NotificationsModule provides.
- */
+/** Alert state and silences; its emails go through the AlertNotifier NotificationsModule provides. */
 @Module({})
 export class AlertsModule {
   static register(role: AppConfig['role']): DynamicModule {

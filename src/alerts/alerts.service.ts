@@ -52,10 +52,8 @@ export class AlertsService {
   ) {}
 
   /**
-   * Applies the transitions the latest evaluations call for, with their history, and writes the
-   * immediate 预警 email for each binding target that becomes flagged (not inhibited, not silenced).
-   * With a scope, only the targets whose ids lie in it (a re-evaluated target, a run's chunk); without,
-   * every target (after a run). `targets` counts the latest evaluations read.
+   * Applies the transitions the latest evaluations call for, with their history, and writes the 预警 email
+   * for each binding target that becomes flagged. With a scope, only the targets whose ids lie in it.
    */
   async reconcile(now = this.clock.now(), scope: ReconcileScope | null = null): Promise<{ changes: number; emails: number; targets: number }> {
     const { fromId, toId } = scope ?? ALL_TARGETS;

@@ -77,9 +77,8 @@ export class AlertsStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * A full reconcile takes the reconcile lock alone; a scoped one shares it and takes the block locks of its
-   * ids (ascending, so two never wait on each other in a circle): reconciles of different targets run side
-   * by side, and no two ever read and fire the same target's alert at once.
+   * A full reconcile takes the reconcile lock alone; a scoped one shares it and takes its ids' block locks
+   * in ascending order (no deadlock), so no two reconciles fire the same target's alert at once.
    */
   async lockScope(m: Tx, scope: ReconcileScope | null): Promise<void> {
     if (!scope) {

@@ -20,10 +20,8 @@ import { round } from '../evaluation/status.js';
 import { yearToDate, ytdAt } from '../evaluation/ytd.js';
 
 /**
- * The data of a target's chart, computed by the evaluation rules (src/evaluation) and nothing else:
- * the expected path (序时进度) is what evaluateLevel/evaluateFlow call `expected` at each period, the
- * projection is the evaluation's (least squares for levels, a/e for flows), the target line is T (or
- * the year target of a flow). Pure: no Nest, no database, no clock.
+ * The data of a target's chart, computed by the evaluation rules and nothing else, so the chart never
+ * disagrees with the status. Pure: no Nest, no database, no clock.
  */
 
 /** A target as the chart needs it (TargetDefinition's fields, with the usual defaults, plus labels). */

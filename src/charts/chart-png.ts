@@ -20,10 +20,7 @@ export interface PngOptions {
   width: number;
 }
 
-/**
- * resvg's options for a chart, on white: the CJK font file alone when there is one (scanning every system
- * font costs ~4× the render), else the system's fonts.
- */
+/** resvg's options, on white: only the CJK font file when there is one (scanning system fonts is slow). */
 export function pngRenderOptions(options: PngOptions): ResvgRenderOptions {
   return {
     fitTo: { mode: 'width', value: options.width },
@@ -33,10 +30,7 @@ export function pngRenderOptions(options: PngOptions): ResvgRenderOptions {
   };
 }
 
-/**
- * The SVG as a PNG, rasterised by resvg on a libuv worker thread (the event loop stays free).
- * Email clients do not show SVG; a PNG attached inline (cid:) they do.
- */
+/** The SVG as a PNG, rasterised off the event loop; email clients show an inline PNG but not SVG. */
 export async function renderChartPng(svg: string, options: PngOptions): Promise<Buffer> {
   if (!Number.isInteger(options.width) || options.width < 16 || options.width > 4800) {
     throw new RangeError(`PNG width must be an integer from 16 to 4800, got ${options.width}`);

@@ -13,10 +13,7 @@ export interface ChartRenderOptions {
   title?: string;
 }
 
-/**
- * Fonts the SVG asks for, first the one resvg is given for PNGs (fonts-wqy-microhei), then what
- * browsers have for Chinese. Single quotes: echarts writes the list into a double-quoted style attribute.
- */
+/** Fonts the SVG asks for, resvg's first. Single quotes: echarts writes the list into a double-quoted attribute. */
 export const CHART_FONT_FAMILY =
   "'WenQuanYi Micro Hei', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif";
 
@@ -142,10 +139,7 @@ export function chartOption(model: ChartModel, options: Pick<ChartRenderOptions,
   };
 }
 
-/**
- * The chart as an SVG string, rendered by echarts on the server (no DOM). Text is escaped by echarts:
- * names and units are user input.
- */
+/** The chart as an SVG string, rendered by echarts without a DOM; echarts escapes the (user-given) text. */
 export function renderChartSvg(model: ChartModel, options: ChartRenderOptions): string {
   checkSize('width', options.width);
   checkSize('height', options.height);

@@ -21,10 +21,7 @@ export interface ChartRequest {
 
 export const CHART_DEFAULTS = { lang: 'zh' as ChartLang, width: 640, height: 320 };
 
-/**
- * A target's chart from PostgreSQL: the target, its figure revisions and its latest evaluation are
- * read with two queries and handed to the pure chartModel / renderChartSvg / renderChartPng.
- */
+/** A target's chart: two queries, then the pure chartModel / renderChartSvg / renderChartPng. */
 @Injectable()
 export class ChartsService {
   constructor(

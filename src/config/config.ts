@@ -47,18 +47,14 @@ const duration = z
   .transform((v) => Number(v.slice(0, -1)) * UNIT_MS[v.slice(-1) as keyof typeof UNIT_MS]);
 
 /**
- * Which proxies in front of the app to believe about the client's address: `false` (none, the socket's
- * peer is the client), a hop count (the N nearest addresses of X-Forwarded-For were appended by our own
- * proxies) or their addresses and CIDR ranges (proxy-addr's names loopback, linklocal, uniquelocal too).
- * `true` (every hop) is refused: anything a client writes at the left of X-Forwarded-For would be
- * believed, and land in the lockout and the audit trail.
+ * Which proxies to believe about the client's address: none, a hop count, or addresses/CIDR ranges.
+ * `true` is refused: whatever a client writes in X-Forwarded-For would reach the lockout and the audit trail.
  */
 export type TrustProxy = false | number | string[];
 
 /**
- * Fastify's trustProxy for a TrustProxy. A hop count becomes a function of the hop's position: Fastify
- * (5.12) refuses to read a bare number (it cannot tell the nearest peer is our proxy), so a count is right
- * only when the app's port is reachable through the proxies alone; a list checks the peer's address.
+ * Fastify's trustProxy for a TrustProxy. Fastify refuses a bare hop count, so a count becomes a function of
+ * the hop's position (right only when the app is reachable through the proxies alone).
  */
 export function fastifyTrustProxy(trust: TrustProxy): false | string[] | ((address: string, hop: number) => boolean) {
   if (typeof trust !== 'number') return trust;
@@ -104,9 +100,8 @@ function parseNode(value: string): RedisNode | null {
 }
 
 /**
- * Redis Cluster's hash tag rule: the part between the first `{` and the first `}` after it, when not
- * empty, is all that is hashed. The prefix starts every Bull key, so with a tag in it every key of
- * every queue hashes to one slot, as Bull's multi-key Lua scripts need.
+ * Redis Cluster hashes only the `{tag}` of a key. With a tag in the prefix every Bull key hashes to one
+ * slot, as Bull's multi-key Lua scripts need.
  */
 export function hashTag(prefix: string): string | null {
   const open = prefix.indexOf('{');
@@ -114,10 +109,7 @@ export function hashTag(prefix: string): string | null {
   return close > open + 1 ? prefix.slice(open + 1, close) : null;
 }
 
-/**
- * Two PostgreSQL URLs name the same database (the migration user must migrate the app's). Hosts may
- * differ: the app may go through a pooler that migrations bypass.
- */
+/** Two PostgreSQL URLs name the same database (hosts may differ: a pooler migrations bypass). */
 function sameDatabase(a: string, b: string): boolean {
   return new URL(a).pathname === new URL(b).pathname;
 }

@@ -50,9 +50,8 @@ export class DepartmentsService {
   }
 
   /**
-   * Renames a department or changes its contact emails, in one transaction with its audit entry. A new
-   * email becomes a recipient of the department; removing one leaves its recipient (switch it off there).
-   * `ifMatch`: the If-Match header, or the version the page showed (412 when the department changed since).
+   * Renames a department or changes its contact emails, with its audit entry. Removing an email leaves its
+   * recipient (switch it off there). `ifMatch`: 412 when the department changed since.
    */
   async update(actor: Actor, code: string, patch: UpdateDepartment, ifMatch?: string): Promise<DepartmentJson> {
     assertCan(actor, 'departments.write');
@@ -74,10 +73,7 @@ export class DepartmentsService {
     return code === null ? null : (await this.resolve([code], [path]))[0].id;
   }
 
-  /**
-   * Resolves department codes to entities; each unknown code is a field error at its path.
-   * `paths[i]` names the field that carried `codes[i]`.
-   */
+  /** Department codes to entities; an unknown code is a field error at `paths[i]`. */
   async resolve(codes: string[], paths: string[]): Promise<Department[]> {
     const found = codes.length ? await this.departments.findByCodes(codes) : [];
     const byCode = new Map(found.map((d) => [d.code, d]));

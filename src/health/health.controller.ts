@@ -31,10 +31,8 @@ export class HealthController implements BeforeApplicationShutdown {
   ) {}
 
   /**
-   * `ok` (200) when PostgreSQL and Redis answer. `degraded` (still 200) when only Redis does not: figures
-   * are taken and their re-evaluations wait in PostgreSQL (`reevaluationsWaiting`), while runs, jobs and
-   * emails wait for Redis. `down` (503) when PostgreSQL does not answer: nothing can be served.
-   * `stopping` (503) while the process shuts down gracefully (requests in flight are still finished).
+   * `ok` (200); `degraded` (200) when only Redis is down: figures are still taken, their work waits in
+   * PostgreSQL; `down` (503) without PostgreSQL; `stopping` (503) during a graceful shutdown.
    */
   @Get()
   @Returns('Health')

@@ -33,9 +33,8 @@ const chartKey = (code: string, language: RecipientRow['language']) => `${code}|
 const chartCid = (code: string) => `chart-${code}@target-monitor`;
 
 /**
- * The weekly digest per recipient: alerts new since its last digest, still firing (repeated only once
- * ALERT_REPEAT_INTERVAL has passed since they were last sent), and resolved since — Alertmanager's
- * grouping and repeat interval, with the state in PostgreSQL.
+ * The weekly digest per recipient: new, still firing (repeated after ALERT_REPEAT_INTERVAL) and resolved
+ * alerts — Alertmanager's grouping and repeat interval, with the state in PostgreSQL.
  */
 /** A recipient's digest as it would be sent now: what is new, ongoing and resolved, and the email itself. */
 export interface DigestPreviewJson extends RenderedEmail {
@@ -78,10 +77,7 @@ export class DigestService {
     };
   }
 
-  /**
-   * Builds and sends every recipient's digest, exactly as the schedule does. The charts are rendered
-   * first, outside the transaction; the emails and their charts are then written to the outbox together.
-   */
+  /** Sends every recipient's digest; charts are rendered before the transaction that writes the outbox. */
   async run(actor: Actor | null, now = this.clock.now()): Promise<DigestRunJson> {
     if (actor) assertCan(actor, 'alerts.manage');
     const charts = await this.renderCharts(now);
@@ -109,10 +105,7 @@ export class DigestService {
     return d.fresh.length + d.ongoing.length + d.resolved.length > 0;
   }
 
-  /**
-   * The PNG of every flagged target some digest of this run will show, once per target and language.
-   * A chart that fails is logged and left out: the email goes without it.
-   */
+  /** Each flagged target's chart once per language; a failing chart is logged and left out of the email. */
   private async renderCharts(now: Date): Promise<ChartCache> {
     const [alerts, recipients] = await Promise.all([this.alerts.findAll(), this.recipientsStore.findEnabled()]);
     const wanted = new Map<string, Set<RecipientRow['language']>>();

@@ -6,10 +6,7 @@ import { NOTIFICATION_CRON_IDS, NOTIFICATIONS_QUEUE, NotificationJob } from '../
 import { keepRegistered, scheduleRepeatable } from '../jobs/repeatable.js';
 import { OutboxService } from './outbox.service.js';
 
-/**
- * Worker start: the digest and reminder schedules as repeatable jobs, and every unsent email queued again;
- * both again when Redis comes back or every few minutes (keepRegistered), should Redis have lost them.
- */
+/** Worker start: the digest and reminder schedules, and every unsent email queued again; re-done should Redis lose them. */
 @Injectable()
 export class NotificationsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationsScheduler.name);

@@ -26,9 +26,8 @@ export interface NotificationJson {
 }
 
 /**
- * The outbox: an email is a row before it is a job, keyed so it exists once; the `notifications`
- * queue sends it and marks it sent. Rows not sent are queued again at start, so neither a Redis
- * flush nor a crash loses one.
+ * The outbox: an email is a row (keyed, so it exists once) before it is a job; unsent rows are queued
+ * again at start, so neither a Redis flush nor a crash loses one.
  */
 @Injectable()
 export class OutboxService {
@@ -71,10 +70,7 @@ export class OutboxService {
     return ids.length;
   }
 
-  /**
-   * Claims the row (only one worker can), sends it, marks it sent. An SMTP failure leaves it pending
-   * with the error for the next attempt; `failed()` ends it when the attempts run out.
-   */
+  /** Claims the row (only one worker can), sends it, marks it sent; an SMTP failure leaves it pending for a retry. */
   async send(outboxId: number): Promise<void> {
     const row = await this.store.claim(outboxId);
     if (!row) {

@@ -10,10 +10,7 @@ import { type Reminder, reminderFor } from './reminders.js';
 import { type ReminderTargetRow, RemindersStore } from './reminders.store.js';
 import { Clock } from '../common/clock.js';
 
-/**
- * Figure reminders before and after each period's due date (period end + grace days) to the
- * departments that owe the figure, until it is entered. Each phase of each figure is sent once.
- */
+/** Figure reminders around each period's due date to the departments that owe it; each phase sent once. */
 @Injectable()
 export class RemindersService {
   constructor(

@@ -36,10 +36,7 @@ export interface Reminder {
   phase: string;
 }
 
-/**
- * The figure a department owes at `now` and the reminder phase, or null when nothing is owed or
- * it is too early. Days are calendar days in tz, like the grace days of the overdue rule.
- */
+/** The figure owed at `now` and the reminder phase, or null. Calendar days in tz, like the overdue rule's grace days. */
 export function reminderFor(target: ReminderTarget, now: Date, options: ReminderOptions): Reminder | null {
   const { tz, daysBefore, repeatDays } = options;
   if (!Number.isInteger(daysBefore) || daysBefore < 0) throw new RangeError(`daysBefore must be a whole number ≥ 0, got ${daysBefore}`);

@@ -10,10 +10,7 @@ const PINO_LEVEL: Record<AppConfig['logLevel'], Level | 'silent'> = {
   error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace', silent: 'silent',
 };
 
-/**
- * Never written to a log: credentials in headers, and the password and token fields of bodies or
- * objects that might be logged. (Fastify's request log below carries no headers at all.)
- */
+/** Never logged: credentials in headers, and password and token fields. */
 export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]',
   'headers.authorization', 'headers.cookie', 'headers["set-cookie"]',
@@ -21,10 +18,7 @@ export const REDACT_PATHS = [
   '*.authorization', '*.cookie', '*.password', '*.newPassword', '*.accessToken', '*.refreshToken', '*.token', '*.secret',
 ];
 
-/**
- * The process's one JSON logger: Fastify logs requests with it and Nest's Logger writes through it
- * (PinoNestLogger). One line per entry: level, time, pid, hostname, msg, and context or reqId.
- */
+/** The process's one JSON logger, for Fastify and Nest's Logger alike; one line per entry. */
 export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: DestinationStream): Logger {
   const options = {
     level: PINO_LEVEL[config.logLevel],
@@ -42,10 +36,7 @@ export function requestId(req: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.:@/+=-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-/**
- * Fastify's request log as one line per request, when it completes: reqId (from the child logger),
- * method, url, route (the pattern), status and responseTime in ms. No headers, so no credentials.
- */
+/** Fastify's request log as one line per completed request; no headers, so no credentials. */
 export class RequestLogController extends LogController {
   override incomingRequest(): void {}
 

@@ -29,9 +29,8 @@ const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
   ]);
 
 /**
- * The app's Prometheus metrics, one registry per app. HTTP latency is per process (observed in a
- * Fastify hook); everything about runs, targets, queues and emails is read from PostgreSQL and Redis
- * at scrape time, so any API process reports the same totals whichever process did the work.
+ * The app's Prometheus metrics. HTTP latency is per process; the rest is read from PostgreSQL and Redis
+ * at scrape time, so every process reports the same totals.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -148,10 +147,7 @@ export class Metrics {
   }
 }
 
-/**
- * GET /metrics (outside /api/v1, not in the OpenAPI document) and the HTTP latency hook. With
- * METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` may scrape.
- */
+/** GET /metrics (outside /api/v1) and the latency hook; with METRICS_TOKEN set, only that bearer may scrape. */
 export function registerMetrics(fastify: FastifyInstance, metrics: Metrics, token: string | undefined): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions?.url, reply.statusCode, reply.elapsedTime / 1000);

@@ -42,9 +42,8 @@ function crossSite(request: FastifyRequest, appHost: string): boolean {
 }
 
 /**
- * bull-board for the `evaluation` and `notifications` queues at /admin/queues: admins only, by their
- * page session (cookie tm_session) or a bearer token. Anonymous browsers go to the login page and
- * back; anything else anonymous gets 401, other roles 403.
+ * bull-board at /admin/queues: admins only, by page session or bearer token. Anonymous browsers go to
+ * the login page; other anonymous callers get 401, other roles 403.
  */
 export async function registerQueueBoard(fastify: FastifyInstance, auth: AuthService, queues: Queue[], appUrl: string): Promise<void> {
   const appHost = new URL(appUrl).host;

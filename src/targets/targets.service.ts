@@ -61,10 +61,8 @@ export class TargetsService {
   }
 
   /**
-   * Several targets in one transaction, all or nothing (a document's reviewed candidates). Each input
-   * is checked as `create` checks it, and every problem is reported at once, named by its input:
-   * `[2].code`, `[0].department`. Only duplicate codes → conflict; anything else → invalid.
-   * `alsoWrite` runs in the same transaction once the targets are saved (a document's actuals).
+   * Several targets in one transaction, all or nothing, every problem reported at once by its input path.
+   * Only duplicate codes → conflict. `alsoWrite` runs in the same transaction once the targets are saved.
    */
   async createMany(actor: Actor, inputs: CreateTarget[], alsoWrite?: (tx: Tx) => Promise<void>): Promise<TargetJson[]> {
     assertCan(actor, 'targets.write');
@@ -130,10 +128,7 @@ export class TargetsService {
     });
   }
 
-  /**
-   * The target as stored, its row locked until the transaction ends, once `ifMatch` (when given) holds
-   * for its representation: no other write can come between the check and this one.
-   */
+  /** The target with its row locked until the transaction ends, once `ifMatch` holds: nothing can come between. */
   private async lockForWrite(tx: Tx, code: string, ifMatch: string | undefined): Promise<Target> {
     const id = await this.targets.lockByCode(tx, code);
     if (id === undefined) throw notFound(`指标 ${code}`);

@@ -9,9 +9,8 @@ import type { ListTargets } from './target.schema.js';
 import { ReadReplicas } from '../database/replicas.js';
 
 /**
- * One target with its department, supporting departments and milestones, by code: the read behind
- * `GET /api/v1/targets/{code}` and, verbatim, behind the bare reference server of `npm run bench:api`
- * (so the benchmark compares the frameworks around one and the same query).
+ * One target with its departments and milestones, by code; also used verbatim by `npm run bench:api`'s
+ * reference server, so keep it a plain query.
  */
 export const TARGET_BY_CODE_SQL = `
   SELECT t.code, t.name, t.aliases, t.unit, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.binding, t.category,
@@ -65,11 +64,7 @@ export class TargetsStore {
     }));
   }
 
-  /**
-   * The hot read, TARGET_BY_CODE_SQL run as a prepared statement on the driver's pool (TypeORM's eager
-   * loading of the department, supporting departments and milestones cost ~40% of the throughput, its
-   * query runner another ~5%).
-   */
+  /** The hot read: TARGET_BY_CODE_SQL as a prepared statement on the driver's pool, bypassing TypeORM. */
   async rowByCode(code: string): Promise<TargetRow | undefined> {
     const { rows: [row] } = await driverPool(this.dataSource).query<TargetRow>({ name: 'target_by_code', text: TARGET_BY_CODE_SQL, values: [code] });
     return row;
