@@ -1,7 +1,6 @@
 /**
- * Years in policy text: the document's own year, deadlines (到2025年, 2025年底前, 至2027年,
- * 2023—2027年, “十四五”期末, 今年/年内) and the past years of reported figures (去年, 截至2023年,
- * 2023年，…). Every finding is a TimeEvent at an offset; the extractor replays them in order.
+ * Years in policy text: the document's own year, deadlines (到2025年, “十四五”期末) and past years of reported
+ * figures (去年, 截至2023年). Each finding is a TimeEvent at an offset; the extractor replays them in order.
  */
 
 export type Mode = 'future' | 'past' | 'neutral';
@@ -42,9 +41,8 @@ export function planNumber(name: string): number | null {
 }
 
 /**
- * The document's year: a dateline (2024年1月16日, （2021年9月）, 2024-03-08) on one of the first
- * four or last three lines; else inferred from what the text says of the past (2023年以来,
- * 截至2023年 → 2024); else the clock's year.
+ * The document's year: a dateline near the top or bottom; else inferred from what the text says of the
+ * past; else the clock's year.
  */
 export function documentYear(text: string, now: Date = new Date()): DocumentYear {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
@@ -92,10 +90,8 @@ const PLANNED_AFTER_YEAR = /^[^，,。；;！？!?\d]{0,20}?(?:将(?![近军领�
 const PART_YEAR = /^\s*(?:\d{1,2}\s*(?:[—–\-~～至]\s*\d{1,2}\s*)?月|上半年|前三季度|[一二三四]季度|以来)/;
 
 /**
- * The year of an undated text from what it says of its years: a year reviewed with results
- * (2018年…取得显著成效, 2019年…初步预计全年, 2020年湖南交答卷, 2025年计划执行情况) gives the year
- * after; the sessions' year (2024全国地方两会); in a work report, a year whose targets it states
- * (2021年…增长目标为, 2018年…主要预期目标是, 2024年，贵州将). The most stated year wins, the later on a tie.
+ * The year of an undated text from its statements: a year reviewed with results gives the year after, a
+ * year whose targets a work report states gives itself. The most stated year wins, the later on a tie.
  */
 export function yearFromStatements(text: string, now: Date = new Date()): number | null {
   const votes = new Map<number, number>();
@@ -122,8 +118,7 @@ export function yearFromStatements(text: string, now: Date = new Date()): number
   return best;
 }
 
-/** Is a year in the past for this document? With the clock as the only date, a year counts as
- *  past when it is at least a year behind it (the brief's rule for undated text). */
+/** With only the clock as a date, a year is past when at least a year behind it (the brief's rule). */
 function isPastYear(y: number, doc: DocumentYear): boolean {
   return doc.source === 'clock' ? y <= doc.year - 1 : y < doc.year;
 }
@@ -133,9 +128,7 @@ function toYearIsFuture(y: number, doc: DocumentYear): boolean {
   return doc.source === 'clock' || y >= doc.year;
 }
 
-/**
- * Deadline and past-year events in `s` (a paragraph; offsets are added to `offset`).
- */
+/** Deadline and past-year events in `s` (a paragraph; offsets are added to `offset`). */
 export function scanYears(s: string, offset: number, doc: DocumentYear): TimeEvent[] {
   const events: TimeEvent[] = [];
   const taken: [number, number][] = [];

@@ -30,10 +30,7 @@ const uploadFieldsSchema = sourceSchema.extend({
 @UseFilters(UploadErrorFilter)
 @Controller('documents')
 export class DocumentsController {
-  /**
-   * JSON `{ text, title?, url?, documentYear? }`, or multipart/form-data with the document in field `file`
-   * (.docx, .pdf with a text layer, .html, .txt) and the same fields as form fields before it.
-   */
+  /** JSON `{ text, title?, url?, documentYear? }`, or multipart with the document in field `file` and the same fields before it. */
   @Post('extract')
   @HttpCode(200)
   @ApiConsumes('application/json', 'multipart/form-data')

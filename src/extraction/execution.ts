@@ -1,8 +1,6 @@
 /**
- * Plan-execution reports (计划执行情况, 工作报告): "地区生产总值635亿元，完成年计划710亿元的89.4%"
- * states the year's plan (a target: 710 亿元 for that year) and its actual (a figure: 635 亿元, or
- * 710 × 89.4% when the actual is not written). The plan is proposed as the target, the actual as a
- * figure of that year, so that confirming the target brings its history along (issue 13).
+ * Plan-execution reports (完成年计划710亿元的89.4%) state the year's plan and its actual: the plan is
+ * proposed as the target and the actual as its figure, so confirming the target brings its history along.
  */
 import type { Candidate } from './extract.js';
 import type { DocumentYear } from './deadlines.js';

@@ -1,19 +1,11 @@
 /**
- * Draft targets from a pasted Chinese policy text (issue 6). Pure and rule-based: no network, no
- * model, no framework. Each candidate carries the clause it comes from (quote, start, end: JS
- * string offsets into the text as given) so that a planner can review it against the document.
+ * Draft targets from a pasted Chinese policy text. Pure and rule-based: no network, no model. Each
+ * candidate carries its clause (JS string offsets into the text as given) for review.
  *
- * How a figure becomes a candidate:
- *  1. figures: a number (350, 2,000, 三百五十, 1.2) followed by a unit (家, %, 亿元 …); a magnitude
- *     word stays in the unit as written (28万辆 → 28, '万辆');
- *  2. reading: the time words before it in its paragraph (deadlines.ts, tense.ts) say whether the
- *     text plans (到2025年, 力争, 将) or reports (去年, 已, 截至2023年, 2023年，…);
- *  3. a figure is a target when the text plans, or when a strong bound word (以上, 不低于, 控制在
- *     …以内) states it outside a report; names (《titles》, short “slogans”) and baselines
- *     (较2022年的35微克/立方米) are never targets;
- *  4. comparator, deadline (or one carried from earlier in the paragraph, the section heading or
- *     the title), relative changes (下降10% against a stated baseline) and doublings (倍增 of a
- *     stated total) complete it.
+ * A figure (number + unit) is a target when the time words before it say the text plans (到2025年, 力争)
+ * rather than reports (去年, 已), or when a strong bound word (以上, 不低于) states it outside a report;
+ * names (《titles》, “slogans”) and baselines never are. Comparator, deadline, relative changes and
+ * doublings complete it.
  */
 import { readComparator, type Comparator, type ComparatorReading } from './comparators.js';
 import { deadlineIn, documentYear, scanYears, type DocumentYear, type Mode, type TimeEvent } from './deadlines.js';
@@ -187,17 +179,13 @@ export function extractTargets(text: string, options: ExtractOptions = {}): Cand
   });
   resolveRelativeBases(out);
   const kept = dropRestatements(dropDoublingsOfLevels(out), listSize);
-  // indicator tables and plan-execution statements are read by their own modules, which replace the sentence rules there
-  // (tables read cells a line each: no number gaps closed across their line breaks)
+  // indicator tables and plan-execution statements have their own readers, which replace the sentence rules there
   const found = [extractTables(text, normalizeWidth(toSimplified(text)), doc), extractExecution(text, norm, doc)];
   const covered = (c: Candidate) => found.some((f) => f.spans.some((s) => c.start < s.end && s.start < c.end));
   return [...kept.filter((c) => !covered(c)), ...found.flatMap((f) => f.candidates)].sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-/**
- * 实现数字经济核心产业增加值翻番 in a lead, where the body states the level (翻番，达到5500亿元): a doubling
- * without a base, of an indicator that has a level target for the same year, restates that target.
- */
+/** A doubling without a base (翻番，达到5500亿元) of an indicator with a level target for that year restates it. */
 function dropDoublingsOfLevels(cs: Candidate[]): Candidate[] {
   return cs.filter(
     (c) =>
@@ -210,9 +198,8 @@ function dropDoublingsOfLevels(cs: Candidate[]): Candidate[] {
 const indicatorOf = (subject: string) => subject.replace(/(?:预期)?(?:年均)?(?:增幅|降幅|增速|提高幅度)$/, '').replace(/预期$/, '');
 
 /**
- * A target restated in a lead, a headline or an explanation (2021年全区生产总值增长目标为7.5%以上 …
- * 主要预期目标是：地区生产总值增长7.5%以上) is proposed once, where a list states it: the same value,
- * unit, comparator and deadline of an indicator named within the other's name.
+ * A target restated in a lead or headline is proposed once, where a list states it: same value, unit,
+ * comparator and deadline, of an indicator named within the other's name.
  */
 function dropRestatements(cs: Candidate[], listSize: Map<Candidate, number>): Candidate[] {
   const dropped = new Set<Candidate>();
@@ -623,9 +610,8 @@ function figureCandidate(
 }
 
 /**
- * Quote start: from the clause start for the first figure of a clause (地表水国控、省控断面…比例不低于95%),
- * else from the figure's own 、-item, or from the clause start when that item has no words of its own
- * (…分别达到500家、3000家).
+ * Quote start: the clause start for a clause's first figure, else the figure's own 、-item, or the clause
+ * start when that item has no words of its own (…分别达到500家、3000家).
  */
 function quoteStartFor(norm: string, f: FigureInfo, i: number, figures: FigureInfo[]): number {
   const prev = previousInClause(figures, i);
@@ -689,12 +675,9 @@ function confidence(x: {
 }
 
 /**
- * 倍增 / 翻一番 / 翻番 of a stated total:
- *  - in a plan's name (《…“倍增”行动计划实施方案（2023—2027年）》): each total stated after it in the
- *    paragraph whose subject the name covers (总量达到2782家) doubles by the name's end year; the
- *    quote is the total's clause;
- *  - in a clause (到2027年科技型企业数量实现倍增): the stated total earlier in the paragraph that
- *    shares most of its subject, or a baseline in the clause (在2020年1450亿元的基础上实现翻一番).
+ * 倍增 / 翻一番 of a stated total: in a plan's name, each total after it in the paragraph that the name
+ * covers doubles by the name's end year; in a clause, the earlier total sharing most of its subject, or
+ * a baseline in the clause.
  */
 function doublings(
   ctx: Context,
@@ -783,10 +766,7 @@ function doublings(
   return out;
 }
 
-/**
- * 实现翻番，达到5500亿元 / 达到1.7万亿元，比2010年翻一番: the level is stated in the next or the previous clause of
- * the sentence, which has no subject of its own: the doubling restates that target.
- */
+/** 实现翻番，达到5500亿元: the level in a neighbouring subjectless clause; the doubling restates that target. */
 function restatesLevel(norm: string, seg: Segment, at: number, figures: FigureInfo[]): boolean {
   const sentenceEnd = (pos: number) => /[。！？!?；;\n]/.test(norm[pos] ?? '\n');
   let next = seg.clause.end;
@@ -875,10 +855,7 @@ function relativeDoubling(
   };
 }
 
-/**
- * 到2025年高新技术企业达到120家 … 到2030年高新技术企业数量在2025年基础上再翻一番: a doubling whose base
- * period is the deadline of a count target stated earlier in the document takes that target as its base.
- */
+/** A doubling whose base period is an earlier count target's deadline takes that target as its base. */
 function resolveRelativeBases(candidates: Candidate[]): void {
   candidates.forEach((c, i) => {
     if (c.relative?.kind !== 'multiply' || c.baseline || !c.basePeriod) return;

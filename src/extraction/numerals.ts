@@ -1,8 +1,6 @@
 /**
- * Numbers as Chinese policy text writes them: Arabic (350, 2,000, 120.8, full-width ２０２５) and
- * Chinese numerals (三百五十, 两千, 一百零五, 一万二千, 三点五, 二〇二五), with the magnitude words
- * 万/亿/万亿 either multiplied in (parseNumeral('1.2万') = 12000) or split off so that the extractor
- * can keep them in the unit as written (splitChineseMagnitude('三百五十万') = ['三百五十', '万']).
+ * Numbers as Chinese policy text writes them, Arabic or Chinese numerals, with 万/亿/万亿 either
+ * multiplied in or split off to stay in the unit as written.
  */
 
 const DIGITS: Readonly<Record<string, number>> = {
@@ -32,10 +30,7 @@ export function parseArabic(s: string): number | null {
   return Number(t.replace(/,/g, ''));
 }
 
-/**
- * A Chinese integer numeral: 三百五十 → 350, 两千 → 2000, 一百零五 → 105, 十二 → 12, 一万二千 → 12000,
- * 三亿五千万 → 350000000, 二〇二五 → 2025 (digit by digit). Malformed runs (十四五, 一二三百) → null.
- */
+/** A Chinese integer numeral (三百五十 → 350, 二〇二五 → 2025); malformed runs (十四五) → null. */
 export function parseChineseInteger(s: string): number | null {
   if (!s) return null;
   const chars = [...s];
@@ -100,10 +95,7 @@ export function parseChineseInteger(s: string): number | null {
   return total + section + (digit ?? 0);
 }
 
-/**
- * Any numeral: Arabic or Chinese, optionally with 点 decimals and a trailing magnitude that is
- * multiplied in: '1.2万' → 12000, '三点五' → 3.5, '2000亿' → 200000000000, '两千' → 2000.
- */
+/** Any numeral, Arabic or Chinese, with 点 decimals and a trailing magnitude multiplied in ('1.2万' → 12000). */
 export function parseNumeral(s: string): number | null {
   const t = toHalfWidthDigits(s.trim()).replace(/\s+/g, '');
   if (!t) return null;
@@ -125,9 +117,8 @@ export function parseNumeral(s: string): number | null {
 }
 
 /**
- * Split a trailing magnitude off a Chinese numeral run so that it stays in the unit as written:
- * '三百五十万' → { numeral: '三百五十', magnitude: '万' }, '一万二千' → { numeral: '一万二千', magnitude: '' }.
- * The split is only made when the head is itself a valid numeral.
+ * Splits a trailing magnitude off a Chinese numeral run so it stays in the unit ('三百五十万' → '三百五十'
+ * + '万'), only when the head is itself a valid numeral.
  */
 export function splitChineseMagnitude(run: string): { numeral: string; magnitude: string } {
   const m = /(万亿|亿|万)$/.exec(run);

@@ -1,9 +1,6 @@
 /**
- * Scoring the extractor against hand-made answers (test/fixtures/extraction/README.md).
- * A candidate matches an answer when the numbers are equal, the units are equal (both read with
- * full-width forms folded: ％ = %) and the quote spans overlap. Counted on each side, not one to one:
- * precision = matched candidates / candidates, recall = matched answers / answers (1 when the
- * side is empty).
+ * Scoring the extractor against hand-made answers (test/fixtures/extraction/README.md): a match needs
+ * equal numbers and units and overlapping quotes; precision and recall are counted on each side.
  */
 import type { Candidate, Comparator } from './extract.js';
 import { normalizeWidth } from './text.js';
@@ -121,10 +118,7 @@ export function inBaseUnit(value: number, unit: string): { amount: number; base:
   return { amount: value, base: u };
 }
 
-/**
- * The matching rule of the real corpus (issue 13): the same value after units (1.2万亿元 = 12000亿元) and
- * the same deadline year, for a candidate whose quote overlaps the answer's (which figure it is).
- */
+/** The real corpus's rule: the same value after units and the same deadline year, for an overlapping quote. */
 export function matchesReal(c: Candidate, a: LocatedAnswer): boolean {
   const x = inBaseUnit(c.value, c.unit);
   const y = inBaseUnit(a.value, a.unit);

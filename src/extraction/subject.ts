@@ -1,8 +1,4 @@
-/**
- * What a figure measures, from the words of its clause: “将通过数字化改造企业350家以上” →
- * 数字化改造企业; “使规上企业转型覆盖率超90%” → 规上企业转型覆盖率; “形成不低于年产28万辆的新能源
- * 整车产能” → 新能源整车产能 (the noun after 的).
- */
+/** What a figure measures, from the words of its clause (the noun after 的 where there is one). */
 
 const LEADING = new RegExp(
   '^(?:' +
@@ -74,9 +70,8 @@ export function commonLength(a: string, b: string): number {
 }
 
 /**
- * 巩固提升装备制造、电子信息2个优势产业 / 培育形成高端装备、高端化工2个千亿级产业集群: a count of the items
- * listed right before it, followed by the class they belong to, names them; it is not a goal.
- * `before` is the clause up to the number, `after` the text after the unit up to the clause end.
+ * A count of the items listed right before it, followed by their class (电子信息2个优势产业), names them;
+ * it is not a goal. `before`: the clause up to the number; `after`: after the unit to the clause end.
  */
 export function isEnumerationCount(before: string, value: number, after: string): boolean {
   if (!Number.isInteger(value) || value < 2 || value > 20) return false;

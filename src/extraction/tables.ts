@@ -1,14 +1,7 @@
 /**
- * Indicator tables (主要指标表) flattened into text: each row a target with its baseline (issue 13).
- *
- * Three flattenings are read:
- *  - one row a line, cells separated by tabs (what the .docx/.html/.pdf converters write) or by `|`;
- *  - one cell a line (cells may end in `|`): the rows are rebuilt from the header, a row ending at
- *    its 属性 cell (约束性/预期性) when that is the last column, else after as many cells as the header.
- * A table starts at a header line naming an indicator column (指标, 指标名称 …) and at least one
- * year or value column (2022年（基期）, 2027年目标, 目标值 …). Category cells written only on a group's
- * first row, `/`, `-` or blank base values and 其中： sub-rows are expected. A row whose target cell
- * is not a number (持续提升, —) is not a target.
+ * Indicator tables (主要指标表) flattened into text, each row a target with its baseline. Rows come a line
+ * each (tab- or `|`-separated) or a cell a line (rebuilt from the header's width or its 属性 column). A row
+ * whose target cell is not a number is not a target.
  */
 import type { Comparator } from './comparators.js';
 import type { Candidate } from './extract.js';
@@ -219,9 +212,8 @@ function nameLike(cell: Cell): boolean {
 }
 
 /**
- * Rows of a cell-a-line table: ended by the 属性 cell when it is the last column; else by the header's
- * width, or earlier where a name follows whose next cell is a value (a row whose merged cells were
- * written once, on the row above, is short: 社会消费品零售总额增长率 / 3, then the next name).
+ * Rows of a cell-a-line table: ended by a last-column 属性 cell, else by the header's width, or earlier
+ * where a name follows whose next cell is a value (merged cells make rows short).
  */
 function rowsFromStream(cols: Column[], cells: Cell[]): Cell[][] {
   const rows: Cell[][] = [];
@@ -284,10 +276,7 @@ function labelled(lines: Line[], i: number): { label: string; cells: Cell[]; nex
   return null;
 }
 
-/**
- * A transposed table: 主要指标 | name | name …, then 2022年目标值 | value | value … (a base row may come before it),
- * then 属性 | 约束性 | 预期性 …; the label cell may stand alone on its line, the row's cells on the next.
- */
+/** A transposed table: a row of names, then rows of values, then 属性; a label may stand alone on its line. */
 function transposed(text: string, lines: Line[], i: number): { candidates: TableRowCandidate[]; end: number; span: { start: number; end: number } } | null {
   const names = labelled(lines, i);
   if (!names || !INDICATOR_HEADER.test(names.label) || names.cells.length < 2) return null;

@@ -1,7 +1,6 @@
 /**
- * Words that tell a plan from a report. Chinese marks no tense on the verb, so the extractor
- * reads the last marker before a figure: 力争/将/确保 … turn what follows into a plan; 已/目前/
- * 去年/以来/verb+了 … into a report of the past. 累计/共计 are weak: “到2025年累计培育500家” is a plan.
+ * Words that tell a plan from a report: Chinese marks no tense, so the last marker before a figure decides.
+ * 累计/共计 are weak: “到2025年累计培育500家” is a plan.
  */
 import type { Mode, TimeEvent } from './deadlines.js';
 

@@ -1,15 +1,11 @@
 /**
- * Text layout for the extractor: width normalisation that keeps every offset, paragraphs (lines
- * broken in mid-sentence are joined), headings, sentences, clauses and segments, and the spans
- * that are names rather than statements (《titles》 and short “slogans”).
- * All offsets are JS string offsets into the original text.
+ * Text layout for the extractor: width normalisation that keeps every offset, paragraphs, headings,
+ * clauses and segments, and the spans that are names rather than statements.
  */
 
 /**
- * Full-width ASCII variants (digits, letters, ％ ． ／ － ～ …) to ASCII and the ideographic space
- * to a space, one UTF-16 unit for one, so offsets into the result are offsets into the input.
- * Chinese punctuation (，；：！？（）) is kept as it is: a full-width comma must never read as a
- * thousands separator (120，300 is two numbers).
+ * Full-width ASCII to ASCII, one UTF-16 unit for one, so offsets are kept. Chinese punctuation stays: a
+ * full-width comma must never read as a thousands separator (120，300 is two numbers).
  */
 export function normalizeWidth(text: string): string {
   return text.replace(/[\uFF01-\uFF5E\u3000\uFE6A]/g, (c) => {
@@ -43,10 +39,8 @@ function unbalanced(line: string): boolean {
 }
 
 /**
- * Paragraphs and headings. A line continues into the next non-empty line when it is plainly cut
- * (ends with a comma, leaves a quote or bracket open, or is long and has no closing punctuation);
- * otherwise every non-empty line starts a block. A heading is a short line of its own without
- * closing punctuation (数字赋能出新, 二、2024年主要目标和重点工作).
+ * Paragraphs and headings: a plainly cut line continues into the next; otherwise each non-empty line
+ * starts a block. A heading is a short line without closing punctuation.
  */
 export function splitBlocks(text: string): Block[] {
   const blocks: Block[] = [];
@@ -111,10 +105,7 @@ function isSeparator(text: string, i: number, withEnumeration: boolean): boolean
   return CLAUSE_SEPARATORS.includes(c);
 }
 
-/**
- * Segments of a block: the stretches between separators at one bracket depth. A segment outside
- * brackets spans any （…） inside it; the bracket's content is segmented on its own.
- */
+/** Segments between separators at one bracket depth; a bracket's content is segmented on its own. */
 export function segmentBlock(text: string, block: Span): Segment[] {
   const depth: number[] = [];
   let d = 0;
@@ -221,9 +212,8 @@ export interface QuotedSpan extends Span {
 }
 
 /**
- * Quoted spans of a block: 《…》 〈…〉 titles, and “…” ‘…’ 「…」 『…』 "…" quotes. A quote is a name
- * (a slogan such as ‘一个研究院、三个中心、一个平台’ or “2335”) when its content is short and has no
- * clause punctuation; long quotes are reported speech and are read like the rest of the text.
+ * Quoted spans of a block. A short quote without clause punctuation is a name (a slogan); long quotes
+ * are reported speech and read like the rest of the text.
  */
 export function quotedSpans(text: string, block: Span): QuotedSpan[] {
   const out: QuotedSpan[] = [];
@@ -273,9 +263,8 @@ const BROKEN_NUMBER = new RegExp(`(?<=[^\\d\\s.,][^\\n]*?)(?<![\\d.,])\\d+${GAP}
 const BROKEN_UNIT = new RegExp(`(?<=[^\\d\\s.][^\\n]*?)(?<![\\d.,])(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:[万亿]+)?(?:${GAP}*\\r?\\n${GAP}*|${GAP}+)(?:[万亿]+(?:${GAP}*\\r?\\n${GAP}*|${GAP}+))?(?=[万亿元家个人辆台项户吨亩%])`, 'g');
 
 /**
- * Stray spaces and line breaks inside numbers and units, as reposts and PDF text layers leave them, moved in
- * front of the figure: `3 5 0家` → `  350家`, `达到2\n000亿元` → `达到 2000亿元`. The result has the
- * input's length and each figure ends where it ended, so every offset still points into the text as given.
+ * Stray spaces and line breaks inside numbers (reposts, PDF layers) moved in front of the figure; the
+ * length and each figure's end are kept, so offsets still point into the text as given.
  */
 export function closeNumberGaps(text: string): string {
   const squeeze = (m: string) => {

@@ -1,9 +1,6 @@
 /**
- * Traditional characters (繁體) as reposts of mainland plans, Hong Kong and Taiwan pages write them, mapped to
- * simplified ones before extraction. One character for one, each a single UTF-16 unit, so offsets into the
- * result are offsets into the input and quotes are cut from the text as given. The table covers the
- * 575 characters of planning vocabulary, units and place names that differ; characters whose simplified form
- * depends on the word (乾, 著, 髮) are left alone; Japanese forms seen in reposts (産, 経, 発) are mapped too. 計畫/規畫 read as 计划/规划 (畫 → 划), as plans mean them.
+ * Traditional characters mapped to simplified before extraction, one UTF-16 unit for one so offsets hold.
+ * Characters whose simplified form depends on the word (乾, 著, 髮) are left alone; 計畫 reads as 计划.
  */
 
 const TRADITIONAL =

@@ -1,7 +1,5 @@
 /**
- * Units that follow a figure in Chinese policy text. A magnitude word (万, 亿, 万亿 …) between the
- * number and the unit stays in the unit as written: 2000亿元 → unit '亿元', 28万辆 → '万辆'.
- * 余/多 (7200余万元, 300多家) may stand between the number, the magnitude and the unit; they mark an
+ * Units after a figure. A magnitude word stays in the unit as written (28万辆 → '万辆'); 余/多 mark an
  * approximate figure and are not part of the unit.
  */
 
@@ -59,10 +57,7 @@ export interface UnitMatch {
   end: number;
 }
 
-/**
- * The unit that starts at `pos` of `text` (right after a number), if any.
- * `magnitudeWritten` is a magnitude already split off a Chinese numeral (三百五十万人 → '万').
- */
+/** The unit at `pos` (right after a number); `magnitudeWritten` is one split off a Chinese numeral. */
 export function matchUnit(text: string, pos: number, magnitudeWritten = ''): UnitMatch | null {
   let i = pos;
   let approximate = false;
@@ -129,20 +124,14 @@ export function scanRanks(s: string, parse: (numeral: string) => number | null):
   return out;
 }
 
-/**
- * An index figure has no unit of its own: 数字经济发展指数达到160以上 → unit 指数, 指数达到160点 → 点.
- * `before` is the text of the clause up to the number, `after` the text after it.
- */
+/** An index figure has no unit of its own (指数达到160 → 指数). `before`/`after`: the text around the number. */
 export function indexUnit(before: string, after: string): { unit: string; length: number } | null {
   if (!/指数[^，,。；;：:、\d]{0,8}$/.test(before)) return null;
   if (after.startsWith('点')) return { unit: '点', length: 1 };
   return /^(?:$|\s*(?:以上|以下|以内|左右|及以上|[，,。；;）)、]))/.test(after) ? { unit: '指数', length: 0 } : null;
 }
 
-/**
- * 工业规模提升至7万亿级，: a scale class at the end of a clause is an amount of money (7 万亿元); before a noun
- * (500亿级产业集群) it names a class and is no figure.
- */
+/** A scale class (7万亿级) ending a clause is an amount; before a noun it names a class and is no figure. */
 export function scaleUnit(text: string, pos: number, magnitudeWritten = ''): UnitMatch | null {
   const m = /^(万亿|千亿|百亿|亿|万)?级(?=$|[，,。；;、）)\s]|以上|左右)/.exec(text.slice(pos, pos + 8));
   const magnitude = magnitudeWritten || m?.[1];

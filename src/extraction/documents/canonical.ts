@@ -1,13 +1,7 @@
 /**
- * The canonical text of an uploaded document: what the extractor (and the table reading built on it)
- * receives whatever the file's format was.
- *
- * - each paragraph or heading is one line;
- * - each table is one block of lines, one line per row, its cells separated by a tab (`\t`), with a blank
- *   line before and after it; a cell's own line breaks and tabs become single spaces, an empty cell
- *   stays empty (`a\t\tc`), a cell spanning n columns is followed by n−1 empty cells.
- *
- * `canonicalText` writes this form, `canonicalTables` reads the tables back; nothing else should know it.
+ * The canonical text of an uploaded document, whatever its format: a line per paragraph or heading; a
+ * table as a block of tab-separated rows with a blank line around it (a cell's own breaks and tabs become
+ * spaces, a span of n columns is followed by n−1 empty cells). Only this file knows the form.
  */
 export const CELL_SEPARATOR = '\t';
 

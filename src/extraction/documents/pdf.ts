@@ -11,10 +11,8 @@ const ASCII_WORD = /[A-Za-z0-9%.]$/;
 const SENTENCE_END = /[。！？；：!?;:]$/;
 
 /**
- * Paragraphs and tables of a PDF's text layer. Lines are rebuilt from the positions of the text pieces;
- * a line whose pieces stand apart by more than a character's width is a table row when its neighbours
- * are too (cells placed in the columns of the row with the most cells); a line that runs to the right
- * margin without closing punctuation goes on in the next one.
+ * Paragraphs and tables of a PDF's text layer, rebuilt from the positions of its text pieces: widely
+ * spaced lines with like neighbours are table rows; a line running to the margin continues.
  */
 export async function pdfBlocks(data: Uint8Array, maxChars = Infinity): Promise<DocumentBlock[]> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');

@@ -24,8 +24,8 @@ const OLE = [0xd0, 0xcf, 0x11, 0xe0];
 const MAX_UNPACKED = 200 * 1024 * 1024;
 
 /**
- * An uploaded policy document (by its name's extension, checked against its first bytes) → its canonical text.
- * `maxChars`: a PDF's pages after that many characters are not read (the caller refuses such a text).
+ * An uploaded document (extension checked against its first bytes) → its canonical text. Past `maxChars`
+ * a PDF's pages are not read (the caller refuses such a text).
  */
 export async function readDocument(fileName: string, buffer: Buffer, options: { maxChars?: number } = {}): Promise<DocumentText> {
   const ext = /\.[^.]+$/.exec(fileName.toLowerCase())?.[0] ?? '';
