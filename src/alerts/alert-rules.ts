@@ -18,10 +18,7 @@ export interface AlertState {
   status: string | null;
 }
 
-/**
- * One change per (target, kind) at most. Every change carries the target's current status,
- * so an 'inhibit' / 'release' also updates the stored status text.
- */
+/** One change per (target, kind) at most, each carrying the current status (so inhibit/release update it too). */
 export type AlertChange =
   | { change: 'fire'; targetId: number; kind: AlertKind; status: Status; inhibited: boolean; alertId: number | null }
   | { change: 'resolve'; alertId: number; targetId: number; kind: AlertKind; status: Status }

@@ -16,10 +16,7 @@ export const SILENCED = `EXISTS (SELECT 1 FROM silences s WHERE s.deleted_at IS 
 /** The joins of loadAlerts and countAlerts (alerts of active targets). */
 const ALERT_TARGETS = `alerts a JOIN targets t ON t.id = a.target_id AND t.archived_at IS NULL JOIN departments d ON d.id = t.department_id`;
 
-/**
- * Alerts joined with their target and its latest evaluation; `where` filters on a (alerts), t (targets) and
- * d (departments); `slice` takes a page of them.
- */
+/** Alerts with target and latest evaluation; `where` uses aliases a, t, d; `slice` takes a page. */
 export async function loadAlerts(
   db: DataSource | EntityManager, where = 'true', params: unknown[] = [], slice?: { limit: number; offset: number },
 ): Promise<AlertView[]> {

@@ -30,10 +30,7 @@ const tokenJson = (r: Row): ApiTokenJson => ({
   expiresAt: isoOrNull(r.expires_at), lastUsedAt: isoOrNull(r.last_used_at), revokedAt: isoOrNull(r.revoked_at),
 });
 
-/**
- * Personal API tokens for scripts: shown once at creation, stored as a SHA-256 hash, expiring after
- * API_TOKEN_DAYS unless renewed, revocable; all revoked by a password change or "log out everywhere".
- */
+/** Personal API tokens: shown once, stored hashed, expiring unless renewed; all revoked with the password. */
 @Injectable()
 export class ApiTokensService {
   constructor(

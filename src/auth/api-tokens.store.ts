@@ -57,10 +57,7 @@ export class ApiTokensStore {
     return this.dataSource.query(`SELECT ${COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, [userId]);
   }
 
-  /**
-   * The enabled user of the live token with this hash, and marks it used (at most once per
-   * TOKEN_TOUCH_SECONDS: a write per request queues concurrent requests on the token's row).
-   */
+  /** The enabled user of the live token with this hash; marks it used at most once per TOKEN_TOUCH_SECONDS. */
   async use(hash: string): Promise<(UserRow & { token_id: string; expires_at: Date | null }) | undefined> {
     const [user]: (UserRow & { token_id: string; expires_at: Date | null })[] = await this.dataSource.query(
       `WITH hit AS (

@@ -71,10 +71,7 @@ export class AuthCache implements OnModuleInit, OnApplicationShutdown {
     return actor;
   }
 
-  /**
-   * Keeps an answer checked in generation `generation` until `expiresAt` (the credential's own expiry)
-   * or AUTH_CACHE_MS from now, whichever comes first; nothing when an invalidation came in between.
-   */
+  /** Caches until the credential's expiry or AUTH_CACHE_MS, unless an invalidation came since `generation`. */
   set(key: string, generation: number, actor: Actor, expiresAt: Date | null = null): void {
     if (!this.active || generation !== this.generation) return;
     const until = Math.min(Date.now() + AUTH_CACHE_MS, expiresAt ? expiresAt.getTime() : Infinity);

@@ -5,10 +5,7 @@ import type { Actor } from '../access/actor.js';
 import { AuthService } from './auth.service.js';
 import { IS_PUBLIC } from '../access/current-actor.decorator.js';
 
-/**
- * Every route needs a bearer token (a login's access token or a personal API token) unless marked
- * @Public(). Authorization (403) is decided by the services, so jobs and pages share it.
- */
+/** Every route needs a bearer token unless @Public(); authorization (403) is the services', shared with jobs. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(

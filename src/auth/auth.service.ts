@@ -107,10 +107,7 @@ export class AuthService {
     if (ended) this.cache.invalidate(); // the family's access tokens stop working now
   }
 
-  /**
-   * Makes a fresh login's session a page session: /auth/refresh refuses its cookie, so a stolen cookie
-   * cannot become API credentials that outlive it.
-   */
+  /** Makes a fresh login's session a page session, whose cookie /auth/refresh refuses. */
   async toPageSession(secret: string): Promise<void> {
     await this.sessions.markPage(sha256(secret));
   }

@@ -6,10 +6,7 @@ import { hashPassword, passwordWeakness } from './password.js';
 
 export const DEV_ADMIN_EMAIL = 'admin@example.org';
 
-/**
- * The first admin, when no active admin exists: from ADMIN_EMAIL / ADMIN_PASSWORD. In production a
- * missing or weak one stops the start; elsewhere a missing one is generated and its password logged once.
- */
+/** The first admin from ADMIN_EMAIL / ADMIN_PASSWORD; in production a missing or weak one stops the start. */
 export async function ensureAdmin(dataSource: ConstructorParameters<typeof AccountsStore>[0], config: AppConfig): Promise<void> {
   const accounts = new AccountsStore(dataSource);
   if ((await accounts.activeAdmins()) > 0) return;

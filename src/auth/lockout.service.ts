@@ -34,10 +34,7 @@ const busy = (seconds: number) => new DomainError(
   [], { 'retry-after': String(seconds) },
 );
 
-/**
- * Login lockout kept in PostgreSQL (shared by every process); rules in login-throttle.ts. Each attempt is
- * counted under its keys' advisory locks before its password is checked.
- */
+/** Login lockout in PostgreSQL (rules: login-throttle.ts); attempts counted under advisory locks, before checking. */
 @Injectable()
 export class LockoutService {
   private readonly gate = new KeyedGate(ACCOUNT_CONCURRENT_CHECKS, ACCOUNT_QUEUE);

@@ -13,10 +13,7 @@ const counterOf = (r: Record<string, unknown>): Counter => ({
 });
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/**
- * Login attempts: the throttling counters (login_failures) under per-key advisory locks, the audit
- * windows (login_failure_windows), and the addresses an account logged in from.
- */
+/** Login attempts: throttling counters under per-key advisory locks, audit windows, known addresses. */
 @Injectable()
 export class LoginAttemptsStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -31,10 +28,7 @@ export class LoginAttemptsStore {
     return row.known;
   }
 
-  /**
-   * The keys' counters, with the keys locked until the transaction ends. Advisory locks in key order:
-   * serialized per key, rows or not, without deadlocks.
-   */
+  /** The keys' counters, locked until the transaction ends; advisory locks in key order, so no deadlocks. */
   async lockKeys(tx: Tx, keys: string[]): Promise<Counter[]> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, ${LOCK_SEED})) FROM unnest($1::text[]) AS k`, [keys]);
     const rows = await tx.query(

@@ -69,10 +69,7 @@ export type Reservation =
   | { refused: { reason: 'locked' | 'busy'; seconds: number } }
   | { counters: Counter[]; waitMs: number };
 
-/**
- * Whether one more attempt may check a password, and the counters with it counted. Running attempts count
- * as failures until they succeed; a known address neither waits for the account's turn nor moves it.
- */
+/** Whether one more attempt may check a password; running attempts count as failures until they succeed. */
 export function reserve(stored: Counter[], now: Date, knownAddress = false): Reservation {
   const counters = stored.map((c) => current(c, now));
   let locked = 0;
@@ -98,10 +95,7 @@ export function reserve(stored: Counter[], now: Date, knownAddress = false): Res
   return { counters: next, waitMs };
 }
 
-/**
- * At most `limit` holders per key at once in this process; the next ones wait in line, and past `queue`
- * waiting the gate refuses (null).
- */
+/** At most `limit` holders per key in this process; the next wait in line, and past `queue` get null. */
 export class KeyedGate {
   private readonly lines = new Map<string, { running: number; waiting: (() => void)[] }>();
 

@@ -22,10 +22,7 @@ export class ReauthService {
     private readonly cache: AuthCache,
   ) {}
 
-  /**
-   * 403 unless `password` is the actor's current one. Failures are audited and the REAUTH_FAILURES-th ends
-   * the session (the login lockout does not see these).
-   */
+  /** 403 unless `password` is current; failures audited, the REAUTH_FAILURES-th ends the session. */
   async confirm(actor: Actor, password: string): Promise<void> {
     if (actor.userId === null || !actor.sessionId) throw forbidden('须在登录会话中操作 (needs a login session)');
     const hash = await this.accounts.passwordHash(actor.userId);

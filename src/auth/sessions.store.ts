@@ -23,10 +23,7 @@ export class SessionsStore {
     return session.id;
   }
 
-  /**
-   * Gives the live API session whose refresh token hashes to `hash` the new hash `next`, and retires
-   * `hash`, in one statement: rotating and retiring commit together, so a replay is always recognised.
-   */
+  /** Rotates and retires the refresh hash in one statement, so a replay is always recognised. */
   async rotate(hash: string, next: string): Promise<{ id: string; user_id: number } | undefined> {
     const [session]: { id: string; user_id: number }[] = await this.dataSource.query(
       `WITH rotated AS (
@@ -92,10 +89,7 @@ export class SessionsStore {
     return n;
   }
 
-  /**
-   * Ends every live session and API token of a user. Run in the transaction of the change that calls for
-   * it and drop the AuthCache after commit.
-   */
+  /** Ends every session and API token of a user; in the change's transaction, then drop the AuthCache. */
   async endCredentials(tx: Tx, userId: number): Promise<{ sessions: number; tokens: number }> {
     const sessions = returned(await tx.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId]));
     const tokens = returned(await tx.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId]));
@@ -103,10 +97,7 @@ export class SessionsStore {
     return { sessions: sessions.length, tokens: tokens.length };
   }
 
-  /**
-   * Forgets the retired refresh tokens of the user's ended sessions: replaying one is refused anyway, so
-   * `retired_refresh_tokens` holds only the live sessions' rotations.
-   */
+  /** Forgets ended sessions' retired refresh tokens: replaying one is refused anyway. */
   async pruneRetiredRefreshTokens(userId: number, db: Tx = this.dataSource.manager): Promise<void> {
     await db.query(
       `DELETE FROM retired_refresh_tokens r USING sessions s

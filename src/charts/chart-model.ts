@@ -19,10 +19,7 @@ import { DEFAULT_TZ, evaluate } from '../evaluation/rules.js';
 import { round } from '../evaluation/status.js';
 import { yearToDate, ytdAt } from '../evaluation/ytd.js';
 
-/**
- * The data of a target's chart, computed by the evaluation rules and nothing else, so the chart never
- * disagrees with the status. Pure: no Nest, no database, no clock.
- */
+/** A target's chart data, from the evaluation rules only, so it never disagrees with the status. Pure. */
 
 /** A target as the chart needs it (TargetDefinition's fields, with the usual defaults, plus labels). */
 export interface ChartTarget {

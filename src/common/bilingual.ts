@@ -1,7 +1,4 @@
-/**
- * Splits "中文 (English)" messages (parts joined by '；' each); brackets with no English word in them stay
- * with the Chinese.
- */
+/** Splits "中文 (English)" messages; brackets with no English word in them stay with the Chinese. */
 export function splitBilingual(message: string): { zh: string; en: string | null }[] {
   return message.split('；').map(splitOne);
 }

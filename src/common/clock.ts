@@ -1,7 +1,4 @@
-/**
- * Business time, injected so a test or a demo can fix it; infrastructure time (caches, timeouts, job ids)
- * stays on the system clock.
- */
+/** Business time, injected so tests and demos can fix it; infrastructure time stays on the system clock. */
 export abstract class Clock {
   abstract now(): Date;
 }

@@ -1,7 +1,4 @@
-/**
- * The database is restarting or unreachable, so a retry may succeed: SQLSTATE 08xxx and 57P, and pg's
- * socket errors. TypeORM wraps pg's error in `driverError`.
- */
+/** The database is restarting or unreachable (08xxx, 57P, socket errors), so a retry may succeed. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const cause = (error as { driverError?: unknown })?.driverError ?? error;
   const code = (cause as { code?: unknown })?.code;

@@ -10,10 +10,7 @@ export type DomainErrorCode =
   /** If-Match (or the version a form showed) names another state than the stored one: 412 */
   | 'precondition_failed';
 
-/**
- * Errors services throw; the problem filter maps the code to an HTTP status, so jobs and
- * controllers can share the services.
- */
+/** Errors services throw; the problem filter maps codes to HTTP, so jobs and controllers share services. */
 export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,

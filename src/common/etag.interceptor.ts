@@ -15,10 +15,7 @@ function tagged(method: string, route: string | undefined): 'read' | 'write' | n
   return method === 'POST' && CREATING.has(route) ? 'write' : null;
 }
 
-/**
- * `ETag` on VERSIONED_ROUTES and 304 for a matching If-None-Match. No ETag on a PUT's answer: its body is
- * not what was PUT (RFC 9110 §9.3.4).
- */
+/** `ETag` and 304 on VERSIONED_ROUTES; none on a PUT's answer (RFC 9110 §9.3.4). */
 @Injectable()
 export class ETagInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

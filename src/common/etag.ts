@@ -47,10 +47,7 @@ export function ifNoneMatchNames(header: string | undefined, current: string): b
   return tags === '*' || (tags ?? []).some((t) => t.opaque === current.replace(/^W\//, ''));
 }
 
-/**
- * Throws 412 unless `ifMatch` holds for `current` (null: nothing stored). Call it inside the write's
- * transaction, once the row is locked, so nothing changes between the check and the write.
- */
+/** Throws 412 unless `ifMatch` holds for `current`; call it in the write's transaction, with the row locked. */
 export function checkIfMatch(ifMatch: string | undefined, current: string | null, what: string): void {
   if (ifMatch === undefined || ifMatchHolds(ifMatch, current)) return;
   const malformed = parseEntityTags(ifMatch) === null;

@@ -2,10 +2,7 @@ import { Decimal } from 'decimal.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
-/**
- * A JSON number a double cannot hold as written (JSON.parse would change it silently); the body parser
- * puts one of these in its place and validation refuses it.
- */
+/** A JSON number a double cannot hold as written, put in its place so validation can refuse it. */
 export class InexactNumber {
   constructor(readonly text: string) {}
 }

@@ -1,9 +1,6 @@
 import { parse } from 'node:querystring';
 
-/**
- * Every request's query string: an empty parameter means "not set" and is left out, so no filter ever
- * matches ''. A repeated name stays a list.
- */
+/** Query strings: an empty parameter is left out, so no filter ever matches ''; a repeated name is a list. */
 export function parseQueryString(text: string): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of Object.entries(parse(text))) {

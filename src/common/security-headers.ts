@@ -2,10 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
-/**
- * The headers Helmet would set for `options`, computed once: they do not depend on the request (no CSP
- * nonces), but @fastify/helmet rebuilds the middleware on every request.
- */
+/** Helmet's headers for `options`, computed once (@fastify/helmet rebuilds them on every request). */
 export function securityHeaders(options: HelmetOptions): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
   const recorder = {

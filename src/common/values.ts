@@ -24,10 +24,7 @@ export function checkDecimalSlow(input: number | string): DecimalCheck {
 const PLAIN_DECIMAL = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))$/;
 const MAX_INTEGER_DIGITS = 16; // 1e15 = 1000000000000000
 
-/**
- * A value's normalised decimal string (as decimal.js's `toFixed()`), or why it is refused. Must answer
- * exactly as `checkDecimalSlow` (values.spec.ts); plain decimals take a fast path.
- */
+/** A value's normalised decimal string, or why it is refused; must agree with `checkDecimalSlow`. */
 export function checkDecimal(input: number | string): DecimalCheck {
   let text: string;
   if (typeof input === 'number') {
@@ -63,10 +60,7 @@ export const periodString = z.string().refine((p) => parsePeriod(p) !== null, {
   abort: true,
 });
 
-/**
- * A moment: an ISO 8601 date-time with offset, or a bare date taken in China time at the day's start
- * (`from` of a range) or its end (as-of, silences until).
- */
+/** An ISO 8601 date-time with offset, or a bare date in China time at the day's start or end. */
 export const instant = (bareDate: 'start' | 'end') =>
   z.iso
     .datetime({ offset: true, message: '须为带时区的 ISO 8601 时间，如 2025-01-31T00:00:00+08:00 (ISO 8601 with offset)' })
@@ -78,8 +72,5 @@ export const emailAddress = z.string().trim().toLowerCase().pipe(z.email('邮箱
 
 export const isoOrNull = (d: Date | null | undefined): string | null => d?.toISOString() ?? null;
 
-/**
- * A computed number (an evaluation's) as the decimal text PostgreSQL's `numeric` stores and prints for it:
- * no exponent, no trailing zeros. Stored values go out as PostgreSQL's own text, never through a double.
- */
+/** A computed number as PostgreSQL's `numeric` text (no exponent, no trailing zeros). */
 export const decimalText = (n: number | null): string | null => (n === null ? null : n === 0 ? '0' : new Decimal(n).toFixed());

@@ -6,10 +6,7 @@ export interface ChannelEvents {
   lost: (error: Error | null) => void;
 }
 
-/**
- * A dedicated connection (outside the pool: a pooled one would be handed to queries) that LISTENs on
- * one channel. Reconnecting is the owner's call: a lost listener is ended and replaced.
- */
+/** A dedicated (unpooled) connection LISTENing on one channel; a lost one is ended and replaced by its owner. */
 export class ChannelListener {
   private readonly client: pg.Client;
 

@@ -16,10 +16,7 @@ class ListeningClient extends pg.Client {
   }
 }
 
-/**
- * One source for the app, the migration CLI, the seeds and the tests. It names no entity: feature modules
- * list their own (forFeature + autoLoadEntities).
- */
+/** One source for app, migration CLI, seeds and tests; entities come from each module's forFeature. */
 export function dataSourceOptions(databaseUrl: string, entities: Entities = [], replicaUrls: readonly string[] = []): DataSourceOptions {
   return {
     type: 'postgres',

@@ -4,10 +4,7 @@ import { ensureAppRole, grantAppRole, userOf } from './roles.js';
 
 const MIGRATION_LOCK = 7_471_100; // any constant: one advisory lock for "migrating target-monitor"
 
-/**
- * Runs pending migrations under an advisory lock, so processes starting together migrate once; then
- * creates and grants the app role when it differs from the migrations' user.
- */
+/** Runs pending migrations under an advisory lock (processes starting together migrate once), then grants the app role. */
 export async function migrate(dataSource: DataSource, migrationUrl: string, appUrl: string | null = null): Promise<string[]> {
   const lock = new pg.Client({ connectionString: migrationUrl });
   await lock.connect();

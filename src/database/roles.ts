@@ -64,10 +64,7 @@ export async function grantAppRole(client: pg.ClientBase, role: string): Promise
   }
 }
 
-/**
- * Creates the app's role (LOGIN, the password from DATABASE_URL) when it is missing; needs a
- * migration user with CREATEROLE. Returns whether it created it.
- */
+/** Creates the app's role when missing (needs CREATEROLE); returns whether it did. */
 export async function ensureAppRole(client: pg.ClientBase, databaseUrl: string): Promise<boolean> {
   const role = userOf(databaseUrl);
   const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);

@@ -3,10 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ReadReplicas } from './replicas.js';
 
-/**
- * The transaction a unit of work runs in. Services open one with `Transactions.run` and hand it to the
- * stores that take part; only stores (files named *.store.ts) look inside it.
- */
+/** A unit of work's transaction, opened by `Transactions.run`; only stores look inside it. */
 export type Tx = EntityManager;
 
 @Injectable()

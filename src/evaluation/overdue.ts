@@ -27,10 +27,7 @@ function dueOf(def: TargetDefinition, asOf: Date, tz: string): { due: string; tD
   return hit;
 }
 
-/**
- * The period whose figure is due at `asOf` (the latest one closed graceDays ago, but never
- * past the deadline), and whether it and everything after it are still missing.
- */
+/** The period whose figure is due at `asOf` (never past the deadline), and whether it is still missing. */
 export function overdueOf(def: TargetDefinition, figures: readonly Figure[], asOf: Date, tz: string): Overdue {
   const none: Overdue = { overdue: false, duePeriod: null };
   const due = dueOf(def, asOf, tz);

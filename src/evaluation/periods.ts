@@ -173,10 +173,7 @@ export function periodEndedBy(period: string, instant: Date, tz: string, graceDa
   return end <= instant.getTime();
 }
 
-/**
- * The latest period of `frequency` whose end + graceDays is at or before `instant`.
- * Throws RangeError when that period falls outside 1900–2200.
- */
+/** The latest period whose end + graceDays is at or before `instant`; RangeError outside 1900–2200. */
 export function latestPeriodEndedBy(frequency: Frequency, instant: Date, tz: string, graceDays = 0): string {
   const local = DateTime.fromJSDate(instant, { zone: tz }).minus({ days: graceDays });
   if (!local.isValid) throw new RangeError(`invalid instant or time zone "${tz}"`);

@@ -50,10 +50,7 @@ export const runJson = (r: EvaluationRun): RunJson => ({
   finishedAt: isoOrNull(r.finishedAt),
 });
 
-/**
- * An evaluation run: created queued, fanned out into chunk jobs by id range that any worker may take,
- * completed when the last chunk is in, failed (visibly) when a chunk runs out of attempts.
- */
+/** An evaluation run: queued, fanned out into chunk jobs by id range, failed visibly when a chunk gives up. */
 @Injectable()
 export class EvaluationRunsService {
   private readonly logger = new Logger(EvaluationRunsService.name);

@@ -5,10 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CRON_JOB_ID, EVALUATION_QUEUE, EvaluationJob } from '../jobs/jobs.constants.js';
 import { keepRegistered, scheduleRepeatable } from '../jobs/repeatable.js';
 
-/**
- * Registers the daily evaluation (EVALUATION_CRON in SCHEDULE_TZ) once, however many workers start, and
- * again when Redis comes back or every few minutes (keepRegistered), should Redis have lost it.
- */
+/** Registers the daily evaluation once however many workers start, and again should Redis lose it. */
 @Injectable()
 export class EvaluationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EvaluationScheduler.name);

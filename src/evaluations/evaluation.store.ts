@@ -130,10 +130,7 @@ function copyText(runId: string, evaluations: readonly TargetEvaluation[]): stri
   return lines.join('');
 }
 
-/**
- * Load → evaluate() → persist, set-based: one query for the targets of a selection, one for the figures
- * the rules need as of the moment, one COPY (a run's chunk) or one statement for all the evaluations.
- */
+/** Load → evaluate() → persist, set-based: a query for targets, one for figures, one write for evaluations. */
 @Injectable()
 export class EvaluationStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -234,10 +231,7 @@ export class EvaluationStore {
     return read;
   }
 
-  /**
-   * Every figure of the targets as recorded by `asOf`: the current row when it is older than asOf, else
-   * the latest revision recorded by then.
-   */
+  /** Every figure of the targets as recorded by `asOf`. */
   private async figuresAsOf(ids: number[], asOf: Date): Promise<Map<number, FigureRevision[]>> {
     const byTarget = new Map<number, FigureRevision[]>();
     if (!ids.length) return byTarget;
