@@ -245,10 +245,7 @@ export class EvaluationStore {
     return byTarget;
   }
 
-  /**
-   * A run's chunk: COPY of its evaluations, each becoming its target's latest unless a newer as-of one is
-   * there. Call in the transaction that claims the chunk, so a retried chunk writes nothing.
-   */
+  /** A run's chunk by COPY; call in the transaction that claims the chunk, so a retry writes nothing. */
   async saveRun(manager: EntityManager, runId: string, evaluations: TargetEvaluation[]): Promise<number> {
     if (!evaluations.length) return 0;
     const runner = manager.queryRunner;
@@ -273,10 +270,7 @@ export class EvaluationStore {
     return evaluations.length;
   }
 
-  /**
-   * Writes the evaluations in one statement and makes each the target's latest unless a newer as-of
-   * evaluation is already there. A run's rows are unique per target, so a retried chunk adds nothing.
-   */
+  /** Writes the evaluations in one statement; a run's rows are unique per target, so a retry adds nothing. */
   async save(manager: EntityManager, runId: string | null, evaluations: TargetEvaluation[]): Promise<number> {
     if (!evaluations.length) return 0;
     const column = <T>(pick: (r: EvaluationResult) => T) => evaluations.map((e) => pick(e.result));

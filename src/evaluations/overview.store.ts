@@ -127,10 +127,7 @@ export class OverviewStore {
     return row.n;
   }
 
-  /**
-   * From the evaluation history: per period of data, the last evaluation of it; then back from the latest
-   * period while the colour stays the latest one's. Only targets whose latest period is red or amber get one.
-   */
+  /** How long the latest red or amber colour has held, walking back through the evaluation history. */
   async statusStreaks(targetIds: number[]): Promise<Map<number, StatusStreak>> {
     if (!targetIds.length) return new Map();
     const rows: { target_id: number; colour: 'red' | 'amber'; since: string; periods: number; at_least: boolean }[] = await this.reads.query(

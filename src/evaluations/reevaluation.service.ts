@@ -67,10 +67,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
     await this.requests.record(tx, targetIds);
   }
 
-  /**
-   * After the commit: queues the recorded requests, waiting for Redis at most ENQUEUE_TIMEOUT_MS. Never
-   * throws: what is not queued stays in the table for the drain.
-   */
+  /** After the commit: queues the recorded requests; never throws (the drain queues what is left). */
   async request(targetIds: readonly number[]): Promise<void> {
     const ids = [...new Set(targetIds)];
     if (!ids.length) return;
@@ -94,10 +91,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
     }
   }
 
-  /**
-   * `request` for a committed figure write: awaited for a few targets, in the background above
-   * REQUEST_INLINE_MAX so a large batch does not wait on Redis. Nothing is lost: the drain queues the rest.
-   */
+  /** `request`, in the background above REQUEST_INLINE_MAX so a large batch does not wait on Redis. */
   requestSoon(targetIds: readonly number[]): Promise<void> {
     const queued = this.request(targetIds);
     return targetIds.length <= REQUEST_INLINE_MAX ? queued : Promise.resolve();

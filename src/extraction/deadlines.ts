@@ -40,10 +40,7 @@ export function planNumber(name: string): number | null {
   return m ? 10 + PLAN_DIGITS.indexOf(m[1]) + 1 : null;
 }
 
-/**
- * The document's year: a dateline near the top or bottom; else inferred from what the text says of the
- * past; else the clock's year.
- */
+/** The document's year: a dateline near the top or bottom, else inferred from the text, else the clock's. */
 export function documentYear(text: string, now: Date = new Date()): DocumentYear {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   const candidates = [...lines.slice(0, 4), ...lines.slice(-3)];

@@ -197,10 +197,7 @@ function dropDoublingsOfLevels(cs: Candidate[]): Candidate[] {
 /** 生产总值增幅 → 生产总值: the indicator a subject names */
 const indicatorOf = (subject: string) => subject.replace(/(?:预期)?(?:年均)?(?:增幅|降幅|增速|提高幅度)$/, '').replace(/预期$/, '');
 
-/**
- * A target restated in a lead or headline is proposed once, where a list states it: same value, unit,
- * comparator and deadline, of an indicator named within the other's name.
- */
+/** A target restated in a lead or headline is proposed once, where a list states it. */
 function dropRestatements(cs: Candidate[], listSize: Map<Candidate, number>): Candidate[] {
   const dropped = new Set<Candidate>();
   cs.forEach((a, i) => {

@@ -1,7 +1,4 @@
-/**
- * Numbers as Chinese policy text writes them, Arabic or Chinese numerals, with 万/亿/万亿 either
- * multiplied in or split off to stay in the unit as written.
- */
+/** Numbers as Chinese policy text writes them, with 万/亿 multiplied in or split off into the unit. */
 
 const DIGITS: Readonly<Record<string, number>> = {
   零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
@@ -116,10 +113,7 @@ export function parseNumeral(s: string): number | null {
   return parseChineseInteger(t);
 }
 
-/**
- * Splits a trailing magnitude off a Chinese numeral run so it stays in the unit ('三百五十万' → '三百五十'
- * + '万'), only when the head is itself a valid numeral.
- */
+/** Splits a trailing magnitude off a Chinese numeral ('三百五十万' → '三百五十' + '万') when the head is valid. */
 export function splitChineseMagnitude(run: string): { numeral: string; magnitude: string } {
   const m = /(万亿|亿|万)$/.exec(run);
   if (m) {

@@ -1,7 +1,4 @@
-/**
- * Scoring the extractor against hand-made answers (test/fixtures/extraction/README.md): a match needs
- * equal numbers and units and overlapping quotes; precision and recall are counted on each side.
- */
+/** Scoring the extractor against hand-made answers (test/fixtures/extraction/README.md). */
 import type { Candidate, Comparator } from './extract.js';
 import { normalizeWidth } from './text.js';
 import { toSimplified } from './traditional.js';

@@ -211,10 +211,7 @@ function nameLike(cell: Cell): boolean {
   return /[\u4e00-\u9fff]/.test(t) && !ATTRIBUTE_CELL.test(t) && !DEPARTMENT_CELL.test(t) && parseValueCell(t) === null && !EMPTY_CELL.test(t);
 }
 
-/**
- * Rows of a cell-a-line table: ended by a last-column 属性 cell, else by the header's width, or earlier
- * where a name follows whose next cell is a value (merged cells make rows short).
- */
+/** Rows of a cell-a-line table, ended by a last-column 属性 cell or the header's width (merged cells shorten them). */
 function rowsFromStream(cols: Column[], cells: Cell[]): Cell[][] {
   const rows: Cell[][] = [];
   const lastIsAttribute = cols[cols.length - 1].role === 'attribute';

@@ -1,7 +1,4 @@
-/**
- * Text layout for the extractor: width normalisation that keeps every offset, paragraphs, headings,
- * clauses and segments, and the spans that are names rather than statements.
- */
+/** Text layout for the extractor: offset-keeping normalisation, paragraphs, clauses, segments and names. */
 
 /**
  * Full-width ASCII to ASCII, one UTF-16 unit for one, so offsets are kept. Chinese punctuation stays: a
@@ -38,10 +35,7 @@ function unbalanced(line: string): boolean {
   );
 }
 
-/**
- * Paragraphs and headings: a plainly cut line continues into the next; otherwise each non-empty line
- * starts a block. A heading is a short line without closing punctuation.
- */
+/** Paragraphs and headings: a plainly cut line continues into the next. */
 export function splitBlocks(text: string): Block[] {
   const blocks: Block[] = [];
   const lineRe = /[^\n]*(?:\n|$)/g;
@@ -211,10 +205,7 @@ export interface QuotedSpan extends Span {
   kind: 'title' | 'quote';
 }
 
-/**
- * Quoted spans of a block. A short quote without clause punctuation is a name (a slogan); long quotes
- * are reported speech and read like the rest of the text.
- */
+/** Quoted spans; a short quote without clause punctuation is a name, a long one reported speech. */
 export function quotedSpans(text: string, block: Span): QuotedSpan[] {
   const out: QuotedSpan[] = [];
   const pairs: [string, string, 'title' | 'quote'][] = [

@@ -1,7 +1,4 @@
-/**
- * Units after a figure. A magnitude word stays in the unit as written (28万辆 → '万辆'); 余/多 mark an
- * approximate figure and are not part of the unit.
- */
+/** Units after a figure; a magnitude stays in the unit as written, 余/多 (approximate) do not. */
 
 interface BaseUnit {
   unit: string;

@@ -9,10 +9,7 @@ export const BATCH_BODY_LIMIT = 32 * 1024 * 1024;
 
 export const BATCH_URL = `/${API_PREFIX}/figures/batch`;
 
-/**
- * Gives `POST /figures/batch` its own body limit. Fastify reads `bodyLimit` when a route is added, so this
- * `onRoute` hook must be in place before `app.init()`.
- */
+/** `POST /figures/batch`'s own body limit; Fastify reads it when the route is added, so install before `app.init()`. */
 export function allowLargeBatchBodies(fastify: FastifyInstance): void {
   fastify.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];

@@ -22,10 +22,7 @@ export type FigureKey = Pick<FigureWrite, 'target' | 'period' | 'basis'> & Parti
 /** `figures[3].period` for row index 3 and field `period`. */
 export type PathOf = (index: number, field: string) => string;
 
-/**
- * How a write names its rows in errors; `precondition` runs in its transaction once the writers of its
- * targets are locked out, before anything is written (throwing writes nothing).
- */
+/** How a write names its rows; `precondition` runs in its transaction with the writers locked out. */
 export interface WritePaths { pathOf: PathOf; rowOf?: (index: number) => number; precondition?: (tx: Tx) => Promise<void> }
 
 export interface FigureCheck {
@@ -63,10 +60,7 @@ const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period
   value: r.value, basis: r.basis, status: r.status, note: r.note, source: r.source, revision: Number(r.id),
 });
 
-/**
- * The audit row's record of a bulk write: small but complete, since the revisions it names by id are
- * append-only and each has its predecessor.
- */
+/** The audit row's record of a bulk write: the revision ids, which are append-only. */
 export const auditedBatch = (b: WrittenBatch) => ({
   targets: b.targetIds.length, periods: b.periods, revisionIds: b.revisionIds,
 });
@@ -111,10 +105,7 @@ export class FiguresService {
     return revisions;
   }
 
-  /**
-   * The targets of a period an actor may write figures of, with their figures. A department user may not
-   * open another department's sheet.
-   */
+  /** The targets of a period an actor may write figures of, with their figures. */
   async entrySheet(actor: Actor, period: string, departmentCode: string | null): Promise<EntrySheetRows> {
     const departments = await this.store.listDepartments();
     let department = departmentCode ? departments.find((d) => d.code === departmentCode) ?? null : null;
@@ -134,10 +125,7 @@ export class FiguresService {
     return { department, departments, previousPeriod: previous, lastYearPeriod: lastYear, records };
   }
 
-  /**
-   * PUT one figure: idempotent (the same figure again writes no revision). `ifMatch` (the If-Match header):
-   * 412 unless it names the figure as stored when the write holds its lock (`*`: unless there is one).
-   */
+  /** PUT one figure, idempotently; `ifMatch` is checked once the write holds its lock. */
   async put(actor: Actor, figure: FigureWrite, ifMatch?: string): Promise<FigureJson> {
     const targetId = await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
     const precondition = ifMatch === undefined ? undefined : async (tx: Tx) => {
@@ -178,10 +166,7 @@ export class FiguresService {
     };
   }
 
-  /**
-   * The checks a write makes, writing nothing. Paths come from `pathOf`; `rowOf` numbers rows in messages
-   * (default: index + 1).
-   */
+  /** The checks a write makes, writing nothing; `rowOf` numbers rows in messages (default: index + 1). */
   async check(actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number): Promise<FigureCheck> {
     const { denied, errors, warnings } = await this.resolve(actor, figures, pathOf, rowOf);
     return { denied, errors, warnings };
@@ -237,10 +222,7 @@ export class FiguresService {
     return { denied, errors, warnings, targetIds, bases, confirmed };
   }
 
-  /**
-   * The plausibility check of every row against the period before and a year earlier, from the same write
-   * when it has them. Unconfirmed warnings are field errors; confirmed ones the text the revision keeps.
-   */
+  /** The plausibility check of every row; unconfirmed warnings become field errors. */
   private async plausibility(
     figures: readonly FigureKey[], rowTargets: readonly (TargetOfWrite | undefined)[], targetIds: readonly number[],
     bases: readonly Basis[], pathOf: PathOf, db: Tx | undefined,
@@ -286,11 +268,7 @@ export class FiguresService {
     return { warnings, confirmed };
   }
 
-  /**
-   * Checks every row (403/422), then writes all changed figures in one transaction, calls `afterWrite` in
-   * it, records the re-evaluation requests there and queues them after the commit. All or nothing;
-   * set-based whatever the size.
-   */
+  /** Checks every row, then writes all changed figures in one transaction and queues re-evaluations after it. */
   async writeAll(
     actor: Actor,
     figures: readonly FigureWrite[],
@@ -338,10 +316,7 @@ export class FiguresService {
     return { result: { received: figures.length, written: written.written, unchanged: figures.length - written.written }, targetIds: written.targetIds };
   }
 
-  /**
-   * 422 at `reason` for each row without a reason that changes the value or basis of a figure already
-   * reported, as stored now (the writers of its targets are locked out).
-   */
+  /** 422 at `reason` for each unexplained change to a figure already reported (checked under the lock). */
   private async requireReasons(
     tx: Tx, figures: readonly FigureWrite[], targetIds: readonly number[], bases: readonly Basis[], pathOf: PathOf,
   ): Promise<void> {

@@ -30,10 +30,7 @@ const copyText = (v: string | null) =>
   v === null ? '\\N' : !COPY_SPECIAL.test(v) ? v
     : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 
-/**
- * The rows of a write, COPYed into a temporary table of the transaction (dropped at its end, commit or
- * rollback), in the order given (`ord`).
- */
+/** The rows of a write, COPYed into a transaction's temporary table, in order (`ord`). */
 async function copyInput(
   manager: Tx, figures: readonly FigureWrite[], targetIds: readonly number[], bases: readonly Basis[], confirmed: readonly (string | null)[],
 ): Promise<void> {
@@ -170,10 +167,7 @@ export class FiguresStore {
     );
   }
 
-  /**
-   * Locks out the other writers of these lock buckets until the transaction ends: one transaction-scoped
-   * lock per bucket, taken in ascending order (`buckets` sorted), so two writers cannot deadlock.
-   */
+  /** Locks these buckets until the transaction ends, in ascending order so two writers cannot deadlock. */
   async lockBuckets(tx: Tx, buckets: number[]): Promise<void> {
     await tx.query(
       `SELECT pg_advisory_xact_lock(${FIGURE_LOCK_CLASS}, b) FROM (SELECT b FROM unnest($1::int[]) AS x(b) ORDER BY b) buckets`,

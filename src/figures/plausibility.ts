@@ -29,10 +29,7 @@ export function comparisonPeriods(period: string): { previous: string | null; la
 
 const ratioText = (r: Decimal) => r.toSignificantDigits(3).toString();
 
-/**
- * Warnings about a probably mistyped value: over 3× or under ⅓ of the previous period, or ±100% year on
- * year. Like with like: same basis, no comparison across the turn of the year for YTD flows.
- */
+/** Warnings about a probably mistyped value, comparing like with like (same basis, no YTD across years). */
 export function plausibilityWarnings(input: PlausibilityInput): string[] {
   const warnings: string[] = [];
   const { previous, lastYear } = input;

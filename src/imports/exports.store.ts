@@ -31,10 +31,7 @@ export class ExportsStore {
     );
   }
 
-  /**
-   * Current figures of active targets (of the department, when given) whose period's time lies in
-   * (start, end], by target and period, at most `limit`.
-   */
+  /** Current figures of active targets whose period's time lies in (start, end], at most `limit`. */
   async listFigures(departmentId: number | null, start: number | null, end: number | null, limit: number): Promise<FigureExportRecord[]> {
     return this.reads.query(
       `SELECT t.code AS target, t.name, d.name AS department, f.period, f.value::text, f.basis, f.status, f.note, f.source,

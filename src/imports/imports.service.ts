@@ -90,10 +90,7 @@ export const importSource = (fileName: string) => `导入: ${fileName}`;
 
 const mayImport = (actor: Actor) => can(actor, 'figures.write.any') || (actor.role === 'department' && actor.departmentId !== null);
 
-/**
- * Figure imports: `preview` runs every check a figure write makes without writing; `apply` writes a clean
- * preview through FiguresService, all or nothing, once.
- */
+/** Figure imports: `preview` runs a write's checks without writing; `apply` writes a clean preview once. */
 @Injectable()
 export class ImportsService {
   constructor(
@@ -104,10 +101,7 @@ export class ImportsService {
     private readonly parser: SheetParser,
   ) {}
 
-  /**
-   * Parses (in a worker thread) and checks a file; stores it as `preview` or `rejected`. An unreadable
-   * file is a 422 and one past a limit a 413, storing nothing.
-   */
+  /** Parses (in a worker) and checks a file, stored as `preview` or `rejected`; 422 unreadable, 413 too big. */
   async preview(actor: Actor, fileName: string, buffer: Buffer): Promise<ImportDocument> {
     if (!mayImport(actor)) throw forbidden(`角色 ${actor.role} 无权导入实际值 (role ${actor.role} may not import figures)`);
     const name = cleanFileName(fileName);
@@ -144,10 +138,7 @@ export class ImportsService {
     return new ImportDocument(summaryJson(record, invalidRows), rowsJson, errors, rows);
   }
 
-  /**
-   * Writes a previewed import's figures with its audit row in one transaction and marks it applied. 409 when
-   * already applied; 422 on errors unless `skipInvalid`, which writes the valid rows and lists the others.
-   */
+  /** Applies a preview with its audit row in one transaction; `skipInvalid` writes only the valid rows. */
   async apply(actor: Actor, id: string, options: ApplyOptions = {}): Promise<ImportDocument> {
     const record = await this.load(actor, id);
     if (record.status === 'applied') {
@@ -199,10 +190,7 @@ export class ImportsService {
     return new ImportDocument(summaryJson(applied!, countInvalid(all)), record.rows_json, record.errors, all);
   }
 
-  /**
-   * Preview, then apply at once when there is no error (or, with `skipInvalid`, the valid rows); otherwise
-   * 422 with every row error (the import is kept, rejected).
-   */
+  /** Preview, then apply at once when clean; otherwise 422 and the import is kept, rejected. */
   async importAndApply(actor: Actor, fileName: string, buffer: Buffer, options: ApplyOptions = {}): Promise<ImportDocument> {
     const previewed = await this.preview(actor, fileName, buffer);
     if (previewed.errors.length && !options.skipInvalid) {

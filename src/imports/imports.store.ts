@@ -36,10 +36,7 @@ export interface NewImport {
 }
 
 const SUMMARY_COLUMNS = 'id, user_id, email, file_name, sha256, row_count, status, created_at, applied_at, result';
-/**
- * The rows with errors, counted from the stored errors (each names its row: `rows[<row>].<field>`) rather
- * than by opening every stored row.
- */
+/** Rows with errors, counted from the stored errors rather than by opening every row. */
 const INVALID_ROWS = `(SELECT count(DISTINCT split_part(e->>'path', '.', 1))::int FROM jsonb_array_elements(errors) e)`;
 
 /** The spreadsheet imports (imports), and what they read of targets and figures. */
@@ -70,10 +67,7 @@ export class ImportsStore {
     return claimed[0] ?? null;
   }
 
-  /**
-   * A page of imports (without rows), newest first, with the count of rows with errors, and the total:
-   * everyone's (`all`) or those of this user (by id, or by email for an import without one).
-   */
+  /** A page of imports (without rows), newest first, with error counts and the total. */
   async listImports(
     all: boolean, userId: number | null, email: string, limit: number, offset: number,
   ): Promise<{ records: (ImportSummaryRecord & { invalid: number })[]; total: number }> {

@@ -12,10 +12,7 @@ const WORKER_URL = new URL(`../spreadsheets/parse-worker${import.meta.url.endsWi
 interface Job { request: ParseRequest; resolve: (sheet: ParsedSheet) => void; reject: (error: Error) => void }
 interface Slot { worker: Worker; job: Job | null }
 
-/**
- * Parses uploads in worker threads with size limits, so the request thread keeps answering and a file that
- * exhausts a worker's heap ends that worker (a 413), not the app.
- */
+/** Parses uploads in worker threads: the request thread keeps answering, and a heap blow-up ends only a worker. */
 @Injectable()
 export class SheetParser implements OnModuleDestroy {
   private readonly slots: Slot[] = [];

@@ -32,10 +32,7 @@ export interface Upload {
   fields: Record<string, string>;
 }
 
-/**
- * The uploaded file (multipart/form-data, field `file`) as a name and its bytes. `limitBytes`, when given,
- * is named in the 413 message (the limit itself is the multipart plugin's).
- */
+/** The uploaded file (field `file`); `limitBytes` is only named in the 413 message. */
 export async function readUpload(request: FastifyRequest, limitBytes?: number): Promise<Upload> {
   if (!request.isMultipart()) {
     throw new UploadError(415, '请以 multipart/form-data 上传文件，字段名为 file (upload the file as multipart/form-data, field "file")');

@@ -5,10 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CAPPED_BACKOFF, cappedBackoff, EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from './jobs.constants.js';
 import { adoptConnections, clusterQueueOptions } from './redis.js';
 
-/**
- * Every queue, registered once. On a Redis Cluster each queue gets its own `createClient`, so its
- * connections are closed with it.
- */
+/** Every queue, registered once; on a Redis Cluster each gets its own `createClient`, closed with it. */
 @Global()
 @Module({
   imports: [

@@ -2,10 +2,7 @@ import type { Queue, QueueOptions } from 'bull';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { AppConfig, RedisNode } from '../config/config.js';
 
-/**
- * Every Redis connection the app makes, one server or a Cluster. Everything besides Bull (health, metrics,
- * bull-board, the drain) uses a queue's `client`, so it follows.
- */
+/** Every Redis connection: Bull's, and everything else through a queue's `client`, so it follows. */
 export type RedisClient = Redis | Cluster;
 
 type BullClientType = 'client' | 'subscriber' | 'bclient';
@@ -50,10 +47,7 @@ interface Owner {
   early: RedisClient[];
 }
 
-/**
- * Queue options for a Redis Cluster; call once per queue. Bull does not close the connections a
- * `createClient` makes, so `adoptConnections` puts them in `queue.clients`.
- */
+/** Cluster queue options, once per queue; `adoptConnections` lets `queue.close()` end them. */
 export function clusterQueueOptions(config: RedisConfig): Pick<QueueOptions, 'createClient'> {
   const nodes = config.redisClusterNodes;
   if (!nodes?.length) return {};
@@ -106,10 +100,7 @@ export async function pingRedis(client: RedisClient): Promise<void> {
   await client.ping();
 }
 
-/**
- * Connects a `probeClient`: resolves when it is ready, rejects when it gives up or after `ms`. (A Cluster
- * whose ready check fails ends without settling its `connect()` promise.)
- */
+/** Connects a `probeClient` within `ms` (a Cluster failing its ready check never settles `connect()`). */
 export async function connectOnce(client: RedisClient, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let ended: (() => void) | undefined;

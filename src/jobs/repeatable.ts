@@ -4,10 +4,7 @@ import { queueClient } from './redis.js';
 
 export interface Schedule { name: string; jobId: string; cron: string; tz: string }
 
-/**
- * Registers a Bull repeatable job. Its key derives from name, id, cron and zone, so any number of
- * workers registering it leave one schedule; one registered earlier with another cron or zone is removed.
- */
+/** Registers a repeatable job; its key is name+id+cron+zone, so many workers leave one schedule. */
 export async function scheduleRepeatable(queue: Queue, schedule: Schedule, backoffMs: number): Promise<void> {
   const { name, jobId, cron, tz } = schedule;
   for (const job of await queue.getRepeatableJobs()) {
@@ -16,10 +13,7 @@ export async function scheduleRepeatable(queue: Queue, schedule: Schedule, backo
   await queue.add(name, {}, { ...jobOptions(backoffMs), jobId, repeat: { cron, tz } });
 }
 
-/**
- * Re-runs `register` (idempotent) when Redis becomes ready again and every `everyMs`, so lost repeatable
- * jobs come back without restarting a worker. Returns the function that stops it.
- */
+/** Re-runs `register` when Redis is ready again and every `everyMs`; returns the stopper. */
 export function keepRegistered(queue: Queue, register: () => Promise<void>, onError: (error: Error) => void, everyMs: number): () => void {
   const client = queueClient(queue);
   const again = () => void register().catch(onError);

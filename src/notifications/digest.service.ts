@@ -32,10 +32,7 @@ const chartKey = (code: string, language: RecipientRow['language']) => `${code}|
 /** Target codes are ^[A-Z][A-Z0-9-]+$, fit for a Content-ID and a file name as they are. */
 const chartCid = (code: string) => `chart-${code}@target-monitor`;
 
-/**
- * The weekly digest per recipient: new, still firing (repeated after ALERT_REPEAT_INTERVAL) and resolved
- * alerts — Alertmanager's grouping and repeat interval, with the state in PostgreSQL.
- */
+/** The weekly digest per recipient: Alertmanager's grouping and repeat interval, state in PostgreSQL. */
 /** A recipient's digest as it would be sent now: what is new, ongoing and resolved, and the email itself. */
 export interface DigestPreviewJson extends RenderedEmail {
   recipient: string;

@@ -25,10 +25,7 @@ export interface NotificationJson {
   attempts: number; lastError: string | null; messageId: string | null; createdAt: string; sentAt: string | null;
 }
 
-/**
- * The outbox: an email is a row (keyed, so it exists once) before it is a job; unsent rows are queued
- * again at start, so neither a Redis flush nor a crash loses one.
- */
+/** The outbox: an email is a keyed row before it is a job, so neither a Redis flush nor a crash loses one. */
 @Injectable()
 export class OutboxService {
   private readonly logger = new Logger(OutboxService.name);

@@ -28,10 +28,7 @@ const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
     new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${SCRAPE_TIMEOUT_MS} ms`)), SCRAPE_TIMEOUT_MS).unref()),
   ]);
 
-/**
- * The app's Prometheus metrics. HTTP latency is per process; the rest is read from PostgreSQL and Redis
- * at scrape time, so every process reports the same totals.
- */
+/** Prometheus metrics: latency per process; the rest read at scrape time, so every process agrees. */
 export class Metrics {
   readonly registry = new Registry();
   private readonly http: Histogram<'method' | 'route' | 'status_code'>;

@@ -41,10 +41,7 @@ function crossSite(request: FastifyRequest, appHost: string): boolean {
   }
 }
 
-/**
- * bull-board at /admin/queues: admins only, by page session or bearer token. Anonymous browsers go to
- * the login page; other anonymous callers get 401, other roles 403.
- */
+/** bull-board at /admin/queues, admins only (page session or bearer token). */
 export async function registerQueueBoard(fastify: FastifyInstance, auth: AuthService, queues: Queue[], appUrl: string): Promise<void> {
   const appHost = new URL(appUrl).host;
   const board = new BoardAdapter();

@@ -114,10 +114,7 @@ function detectDelimiter(text: string): string {
   return [',', ';', '\t'].reduce((best, d) => (count(d) > count(best) ? d : best), ',');
 }
 
-/**
- * A fast path for a text without quotes and with one kind of line end: exactly csv-parse's records, or
- * null when the full parser is needed.
- */
+/** Fast path for quote-free text with one kind of line end: csv-parse's records exactly, or null. */
 function splitPlainCsv(text: string, delimiter: string): string[][] | null {
   if (text.includes('"')) return null;
   let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -180,10 +177,7 @@ export const DEFAULT_SHEET_LIMITS: SheetLimits = { unpackedBytes: 100 * 1024 * 1
 /** Rows of a sheet past which the file is too big (a few blank or note rows besides the data). */
 const ROW_LIMIT = MAX_ROWS + HEADER_SEARCH_ROWS + 1000;
 
-/**
- * The cells of an .xlsx file's first visible sheet, streamed and refused as soon as a limit is passed:
- * the file is never loaded whole.
- */
+/** The first visible sheet's cells, streamed and refused at the first limit passed. */
 export async function xlsxRows(
   buffer: Buffer, fileName = 'upload.xlsx', limits: SheetLimits = DEFAULT_SHEET_LIMITS,
 ): Promise<{ rows: { row: number; cells: Cell[] }[]; sheet: string }> {
@@ -368,10 +362,7 @@ export function formatOf(fileName: string): 'xlsx' | 'csv' {
   );
 }
 
-/**
- * Reads the figures of an .xlsx or .csv file: a header within the first rows names the columns, in any
- * order. Throws SpreadsheetError when the file cannot be read at all.
- */
+/** Reads the figures of an .xlsx or .csv file; SpreadsheetError when it cannot be read at all. */
 export async function parseFigureSheet(buffer: Buffer, fileName: string, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<ParsedSheet> {
   const format = formatOf(fileName);
   if (!buffer.length) throw new SpreadsheetError('文件为空 (the file is empty)');

@@ -54,10 +54,7 @@ export type ResolvedPeriod =
 
 const mm = (m: number) => String(m).padStart(2, '0');
 
-/**
- * The period a wording means for this frequency (1-9月 → 2025Q3 or 2025-09); one that does not fit is an
- * error quoting it.
- */
+/** The period a wording means for this frequency, or an error quoting it. */
 export function resolvePeriodWording(w: PeriodWording, frequency: Frequency, text: string): ResolvedPeriod {
   const misfit = (why = '') => ({
     error: `期间「${text}」与指标的报送频率（${FREQUENCY_ZH[frequency]}）不符${why} (period "${text}" does not fit the ${frequency} target)`,

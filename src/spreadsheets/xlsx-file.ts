@@ -1,9 +1,6 @@
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
-/**
- * The container of an uploaded .xlsx, read without exceljs: what the bytes really are, for an honest error,
- * and a copy without the relationships exceljs' loader cannot follow.
- */
+/** An uploaded .xlsx's container: what the bytes really are, and a copy exceljs' loader can follow. */
 
 const CANNOT = '无法读取 Excel 文件：';
 

@@ -60,10 +60,7 @@ export class TargetsService {
     return this.get(input.code);
   }
 
-  /**
-   * Several targets in one transaction, all or nothing, every problem reported at once by its input path.
-   * Only duplicate codes → conflict. `alsoWrite` runs in the same transaction once the targets are saved.
-   */
+  /** Several targets in one transaction, all or nothing; every problem reported at once by input path. */
   async createMany(actor: Actor, inputs: CreateTarget[], alsoWrite?: (tx: Tx) => Promise<void>): Promise<TargetJson[]> {
     assertCan(actor, 'targets.write');
     if (!inputs.length) throw new DomainError('invalid', '没有要创建的指标 (nothing to create)', [{ path: '', message: '请至少选择一项 (select at least one)' }]);

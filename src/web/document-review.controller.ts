@@ -23,10 +23,7 @@ import { WebErrorFilter } from './web-error.filter.js';
 import { CSRF_TOKENS, CsrfCheckedInHandler, WebGuard } from './web.guard.js';
 
 
-/**
- * Targets from a policy text: paste, review the extractor's proposals beside the text, confirm. The
- * confirmation creates every ticked row or none.
- */
+/** Targets from a policy text: paste, review, confirm; confirmation creates every ticked row or none. */
 @ApiExcludeController()
 @Public()
 @UseGuards(WebGuard)

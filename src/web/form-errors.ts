@@ -126,10 +126,7 @@ export interface FormSubmission<S extends z.ZodType, R> {
   done: (data: z.output<S>) => string;
 }
 
-/**
- * Parse, save, redirect (303, so a reload does not post again). Invalid is 422, a stale save 409;
- * anything else goes to the error page.
- */
+/** Parse, save, redirect (303, so a reload does not post again); 422 invalid, 409 stale. */
 export async function submitForm<S extends z.ZodType, R>(reply: FastifyReply, form: FormSubmission<S, R>): Promise<R | FastifyReply> {
   const paths = form.paths ?? ((errors) => errors);
   const early = form.errors ?? [];

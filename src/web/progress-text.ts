@@ -23,10 +23,7 @@ export function streakText(lang: Lang, status: Status | null, streak: StatusStre
   return `${label}自${since}（${n === 1 ? '本期' : `连续${n}期`}）`;
 }
 
-/**
- * How far behind the expected path, as the rules measure it: percentage points where pace is linear,
- * the target's unit where it is compound. Empty when not behind.
- */
+/** How far behind the expected path, in the rules' measure; empty when not behind. */
 export function behindText(lang: Lang, f: ProgressFacts): string {
   if (f.lag === null || !(f.lag > 0)) return '';
   const cap = f.comparator === '<=' || f.comparator === '<';

@@ -10,10 +10,7 @@ const packageDir = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/pa
 const ASCII_WORD = /[A-Za-z0-9%.]$/;
 const SENTENCE_END = /[。！？；：!?;:]$/;
 
-/**
- * Paragraphs and tables of a PDF's text layer, rebuilt from the positions of its text pieces: widely
- * spaced lines with like neighbours are table rows; a line running to the margin continues.
- */
+/** Paragraphs and tables of a PDF's text layer, rebuilt from the positions of its text pieces. */
 export async function pdfBlocks(data: Uint8Array, maxChars = Infinity): Promise<DocumentBlock[]> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   let doc;

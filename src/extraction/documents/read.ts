@@ -23,10 +23,7 @@ const OLE = [0xd0, 0xcf, 0x11, 0xe0];
 /** what a .docx may unpack to: a policy document's XML is a few MB, a zip bomb many GB */
 const MAX_UNPACKED = 200 * 1024 * 1024;
 
-/**
- * An uploaded document (extension checked against its first bytes) → its canonical text. Past `maxChars`
- * a PDF's pages are not read (the caller refuses such a text).
- */
+/** An upload (extension checked against its first bytes) → canonical text; PDF pages past `maxChars` are skipped. */
 export async function readDocument(fileName: string, buffer: Buffer, options: { maxChars?: number } = {}): Promise<DocumentText> {
   const ext = /\.[^.]+$/.exec(fileName.toLowerCase())?.[0] ?? '';
   if (ext === '.doc' || ext === '.wps') throw new UnreadableDocument('type', `不支持旧版 Word（${ext}）文件，请另存为 .docx 后上传 (old Word files are not read: save as .docx)`);
