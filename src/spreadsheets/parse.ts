@@ -9,7 +9,10 @@ import { readPeriodWording } from './period-wording.js';
 import { unitInText } from './unit-conversion.js';
 import { type Cell, readXlsxRows, TooManyRows, XlsxTooLarge, XlsxUnreadable } from './xlsx-reader.js';
 
-/** A spreadsheet of figures read into numbered rows with per-row syntax errors. Pure: no database. */
+/**
+ * Reads a spreadsheet of figures (.xlsx or .csv) into rows with their spreadsheet row numbers and
+ * per-row syntax errors. Pure: no database; whether a target exists or may be written is checked later.
+ */
 
 export type FigureField = 'target' | 'period' | 'value' | 'basis' | 'note';
 /** The columns read: a figure's fields, and the target's name and the value's unit as the sheet gives them. */
