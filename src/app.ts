@@ -87,8 +87,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const nestLogger = new PinoNestLogger(logger);
   Logger.overrideLogger(nestLogger);
   await prepare(config);
-  // Errors Fastify raises before a handler (body parsing, size) reach ProblemFilter through Nest's
-  // own Fastify error handler.
+  // Errors Fastify raises before a handler reach ProblemFilter through Nest's Fastify error handler.
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: fastifyTrustProxy(config.trustProxy),
@@ -111,8 +110,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
   registerSecurityHeaders(fastify, SECURITY_HEADERS);
-  // Pages post forms (Nest's adapter parses urlencoded bodies) and upload spreadsheets; the API takes
-  // JSON only, except the uploads (spreadsheet imports, policy documents).
+  // Pages post forms and upload spreadsheets; the API takes JSON only, except uploads.
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 20 } }); // @fastify/busboy reads UTF-8 file names
   fastify.addHook('onRequest', (request, _reply, done) => {

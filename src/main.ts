@@ -20,8 +20,7 @@ function stopOnSignals(app: NestFastifyApplication): void {
     stopping = true;
     const started = Date.now();
     Logger.log(`${signal}: stopping — no new jobs, finishing jobs and requests in flight`, 'Shutdown');
-    // Fastify keeps connections alive for 72 s: once a request in flight is answered its connection is
-    // idle, and the server's close would wait for it.
+    // Keep-alive connections idle after their last answer would hold the server's close.
     const server = app.getHttpServer() as Server;
     setInterval(() => server.closeIdleConnections(), 100).unref();
     setTimeout(() => {

@@ -59,8 +59,7 @@ export class AlertsService {
     const { fromId, toId } = scope ?? ALL_TARGETS;
     const { changes, targets, ids } = await this.transactions.run(async (m) => {
       await this.store.lockScope(m, scope); // two workers must not both fire one alert
-      // Alerts depend on their own target only: reconciled RECONCILE_CHUNK targets at a time (ascending
-      // ids), so memory stays flat however many targets (1M at once took a worker to 1.7 GB).
+      // Alerts depend on their own target only: RECONCILE_CHUNK targets at a time, so memory stays flat.
       let changes = 0;
       let targets = 0;
       const flagged: number[] = [];

@@ -35,8 +35,7 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
     const deep = tooDeep(value, this.path);
     if (deep !== null) throw invalid([{ path: deep, message: `嵌套超过 ${MAX_DEPTH} 层 (nested deeper than ${MAX_DEPTH} levels)` }]);
     const parsed = this.schema.safeParse(value ?? {});
-    // Text PostgreSQL cannot store (U+0000) or that is no text (lone surrogates, control characters): refused
-    // here, not as a failed INSERT (500) or a silent U+FFFD.
+    // Text PostgreSQL cannot store or that is no text: refused here, not as a 500 or a silent U+FFFD.
     const text = badText(value, [...this.path]);
     if (!parsed.success || text.length) {
       const errors = parsed.success ? [] : zodErrors(parsed.error, this.path);

@@ -21,8 +21,7 @@ export function dataSourceOptions(databaseUrl: string, entities: Entities = [], 
   return {
     type: 'postgres',
     url: databaseUrl,
-    // Replicas serve only the reads that ask for them (ReadReplicas); everything else, TypeORM's own reads
-    // included, stays on the primary (defaultMode).
+    // Replicas serve only the reads that ask for them (ReadReplicas); the rest stays on the primary.
     ...(replicaUrls.length
       ? { replication: { master: { url: databaseUrl }, slaves: replicaUrls.map((url) => ({ url })), defaultMode: 'master' as const } }
       : {}),

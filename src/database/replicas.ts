@@ -38,8 +38,7 @@ export class ReadReplicas {
       if (until !== undefined && until > Date.now()) continue;
       const runner = this.dataSource.createQueryRunner('slave');
       try {
-        // This replica's connection, not the one TypeORM would draw at random: a runner given its
-        // connection uses it, and gives it back to its pool on release.
+        // This replica's connection, not one TypeORM would draw at random; given back on release.
         const client = await pools[i]!.connect();
         Object.assign(runner as unknown as RunnerConnection, { databaseConnection: client, releaseCallback: (e?: Error) => client.release(e) });
         const result = await work(runner.manager);

@@ -44,8 +44,7 @@ export async function ensureDatabase(databaseUrl: string, variable = 'DATABASE_U
 /** Pings Redis once, no retries; on a cluster one node must say cluster_state:ok. */
 export async function checkRedis(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>): Promise<void> {
   const redis = probeClient(config);
-  // ioredis rejects with "Connection is closed." or "None of startup nodes is available": the error
-  // events say why (a node's, on a cluster).
+  // ioredis's rejection says little; the error events say why.
   let why = '';
   redis.on('error', (error: Error) => (why ||= ` (${error.message})`));
   redis.on('node error', (error: Error, node: string) => (why = ` (${node}: ${error.message})`));

@@ -252,8 +252,7 @@ export class EvaluationStore {
     if (!runner) throw new Error('saveRun needs a transaction');
     const client = await runner.connect();
     await pipeline(Readable.from([copyText(runId, evaluations)]), client.query(copyFrom(`COPY evaluations (${COPY_COLUMNS}) FROM STDIN`)));
-    // A chunk's targets are an id range that no other chunk of the run overlaps: this run's evaluations
-    // within the range are the ones just written, read by a range of the (run_id, target_id) index.
+    // No other chunk of the run overlaps this id range: its evaluations here are the ones just written.
     let fromId = evaluations[0]!.targetId;
     let toId = fromId;
     for (const { targetId } of evaluations) {

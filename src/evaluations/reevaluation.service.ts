@@ -155,8 +155,7 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
   }
 
   private async enqueue(targetIds: number[], active: ReadonlySet<string> | 'all'): Promise<void> {
-    // A waiting or delayed job will read the new figures when it runs (the debounce); an active one may
-    // already have read them, so the change gets a job of its own.
+    // A waiting job will read the new figures (the debounce); an active one may have read them already.
     const fresh = (id: number) => active === 'all' || active.has(jobIds.target(id));
     await this.queue.addBulk(targetIds.map((id) => this.job(id, fresh(id) ? `${jobIds.target(id)}:${Date.now()}` : jobIds.target(id))));
   }

@@ -214,8 +214,7 @@ export function scanYears(s: string, offset: number, doc: DocumentYear): TimeEve
     if (/\d$/.test(before)) continue;
     const y = Number(m[1]);
     if (y < 1950 || y > 2100) continue;
-    // 力争2025年…, 将于2025年…, 2018年…主要预期目标是, 2025年我国学前教育毛入园率将…: planned whatever the year;
-    // 2025年我国人均预期寿命达78.3岁 after such a 2025年: the same deadline
+    // 力争2025年…, 将于2025年…, 主要预期目标是: planned whatever the year (and a later same-year figure too)
     const planned =
       /(?:力争|争取|确保|预计|计划|将|要)\s*(?:在|于)?\s*$/.test(s.slice(Math.max(0, a - 4), a)) ||
       TARGETS_OF_YEAR.test(s.slice(b, b + 40)) ||

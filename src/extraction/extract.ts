@@ -281,8 +281,7 @@ function extractBlock(ctx: Context, block: Block): Candidate[] {
     windowStarts[i] = windowStart;
     const window = norm.slice(windowStart, f.start);
     const after = norm.slice(f.end, f.segment.clause.end);
-    // 分别增长8%、9%: the second figure reads with the first; 增长5%以上、…、粮食产量500亿斤左右: an item of its own
-    // is read on its own words
+    // 分别增长8%、9%: the second figure reads with the first; a 、-item with its own words is read on them
     const ownWords = prev !== undefined && cleanSubject(norm.slice(f.segment.start, f.start).replace(/^[、，,\s]+/, '')) !== '';
     const readFrom = ownWords && !qualifies && f.segment.start > windowStart ? f.segment.start : windowStart;
     const reading = readComparator(norm.slice(readFrom, f.start), after);

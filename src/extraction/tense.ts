@@ -6,9 +6,7 @@ import type { Mode, TimeEvent } from './deadlines.js';
 
 const FUTURE_WORDS = [
   '力争', '争取', '确保',
-  // 稳预期, 超预期, 好于预期, 未达预期: a policy word or a comparison with the plan, not a plan
-  // 顺利完成预期目标, 2020年主要目标任务全面完成: targets met, a review
-  // 好于下降7%的预期, 控制在预期4.2%以内, 未达到预期目标, 塌目标1.8个百分点: the plan an actual is measured against
+  // 稳预期, 超预期, 完成预期目标, 控制在预期4.2%以内: a policy word, a review or a comparison, not a plan
   '(?<![稳超于达的在到])(?<!(?:完成|实现|达成)[^，,。；;]{0,4})预期(?!目标(?:任务)?(?:全面|圆满|顺利|超额|基本)?(?:完成|实现|达成))',
   '(?<![塌超差于])(?<!(?:完成|实现|达成)[^，,。；;]{0,4})目标(?!(?:任务)?(?:全面|圆满|顺利|超额|基本)?(?:完成|实现|达成))', '未来', '今后', '届时', '努力', '力求', '拟', '即将',
   '将(?![近军领士])',

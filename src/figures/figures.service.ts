@@ -277,8 +277,7 @@ export class FiguresService {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     const { result, targetIds } = await this.write(actor, figures, paths, afterWrite, options);
-    // Queued after the commit; a large set in the background (the response does not wait for Redis): the
-    // requests are in reevaluation_requests already, and what is not queued now the drain queues.
+    // Queued after the commit, a large set in the background: the requests are rows already, the drain queues the rest.
     await this.reevaluation.requestSoon(targetIds);
     return result;
   }

@@ -199,9 +199,8 @@ export class FiguresStore {
         figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason), confirmed,
       ];
     }
-    // revision_ids: the ids appended as ranges, usually one; gaps and islands when a concurrent writer
-    // (of other targets) took ids in between. reason: the one every revision gave, if they all gave the
-    // same (NULL included). DISTINCT subqueries: hashed, where aggregates with DISTINCT sort.
+    // revision_ids as ranges (gaps when a concurrent writer took ids between). reason: the common one, if any.
+    // DISTINCT subqueries: hashed, where aggregates with DISTINCT sort.
     const [summary]: { written: number; target_ids: number[]; periods: string[]; revision_ids: [number, number][]; reason: string | null }[] =
       await manager.query(
           `WITH input AS (${input}), changed AS (

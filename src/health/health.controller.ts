@@ -44,8 +44,7 @@ export class HealthController implements BeforeApplicationShutdown {
     }
     const [database, redis] = await Promise.all([
       probe(() => this.store.ping()),
-      // A client that is not connected would queue the PING until it is: say `down` at once. On a Redis
-      // Cluster, `up` needs a node saying cluster_state:ok.
+      // A disconnected client would queue the PING: say `down` at once. A cluster needs cluster_state:ok.
       queueConnected(this.queue) ? probe(() => pingRedis(queueClient(this.queue))) : Promise.resolve<Check>('down'),
     ]);
     const status = database === 'down' ? 'down' : redis === 'down' ? 'degraded' : 'ok';

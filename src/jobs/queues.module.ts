@@ -12,8 +12,7 @@ import { adoptConnections, clusterQueueOptions } from './redis.js';
     BullModule.registerQueueAsync(...[EVALUATION_QUEUE, NOTIFICATIONS_QUEUE].map((name) => ({
       name,
       inject: [APP_CONFIG],
-      // A worker renews its jobs' locks every half JOB_LOCK_MS; a job whose lock lapsed (its worker died)
-      // is found by the next stalled check and runs again elsewhere.
+      // Locks are renewed every half JOB_LOCK_MS; a lapsed one (dead worker) makes the job run again elsewhere.
       useFactory: (config: AppConfig) => ({
         ...clusterQueueOptions(config),
         settings: { lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs, backoffStrategies: { [CAPPED_BACKOFF]: cappedBackoff } },

@@ -6,7 +6,6 @@ import { csvBuffer, neutralise, sheetName } from './cells.js';
 
 /** Exports: the status report (a summary sheet and one sheet per department) and the figures list. */
 
-// ---------------------------------------------------------------------------------------------------
 // Status report
 
 export interface StatusReportTarget {
@@ -155,7 +154,6 @@ export async function statusReportXlsx(model: StatusReportModel): Promise<Buffer
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-// ---------------------------------------------------------------------------------------------------
 // Figures
 
 export interface FigureExportRow {

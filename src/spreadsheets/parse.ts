@@ -92,7 +92,6 @@ function headerKey(text: string): string {
 }
 
 
-// ---------------------------------------------------------------------------------------------------
 // Files → cells
 
 export type TextEncoding = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
@@ -221,7 +220,6 @@ export async function loadedXlsxRows(buffer: Buffer): Promise<{ rows: { row: num
 
 const tooMany = () => new SpreadsheetError(`数据行超过 ${MAX_ROWS.toLocaleString('en-US')} 行，请分批导入 (more than ${MAX_ROWS} rows)`);
 
-// ---------------------------------------------------------------------------------------------------
 // Cells → fields
 
 const FIELDS = ['target', 'period', 'value', 'basis', 'note', 'name', 'unit'] as const;
@@ -375,8 +373,7 @@ export async function parseFigureSheet(buffer: Buffer, fileName: string, limits:
   } else {
     source = { ...csvRows(buffer), sheet: null };
   }
-  // The header is among the first non-blank rows; after it, a row blank in every column read is skipped
-  // (which covers the rows blank throughout).
+  // The header is among the first non-blank rows; after it, rows blank in every column read are skipped.
   const nonBlank: { row: number; cells: Cell[] }[] = [];
   let next = 0;
   for (; next < source.rows.length && nonBlank.length < HEADER_SEARCH_ROWS; next += 1) {

@@ -238,8 +238,7 @@ async function sheetRows(
   text: AsyncIterable<string>, strings: string[], isDate: (style: number) => boolean, date1904: boolean, limits: XlsxLimits, file: string,
 ): Promise<{ row: number; cells: Cell[] }[]> {
   const rows: { row: number; cells: Cell[] }[] = [];
-  // every cell element counts (filled or only formatted), and so do row and other elements: what a sheet
-  // may hold is bounded in parsing time as well as in memory
+  // every element counts (formatted-only cells, rows…), so parsing time is bounded as well as memory
   let cellElements = 0;
   let rowElements = 0;
   let elements = 0;
@@ -264,8 +263,7 @@ async function sheetRows(
   };
   const cached = (): Cell => {
     if (formula !== null) {
-      // openpyxl and other scripts store formulas without a computed result (no <v>, or an empty one): the
-      // formula is then the cell's text
+      // openpyxl and other scripts store formulas without a cached result: the formula is then the text
       if (!value) return formula ? `=${formula}` : null;
       if (type === 'str') return excel.xmlDecode(value);
       if (type === 'b') return parseInt(value, 10) !== 0 ? 'TRUE' : 'FALSE';
