@@ -8,11 +8,8 @@ import { DependencyUnavailableError } from './database/startup-checks.js';
 /** A stop signal ends the process within this; past it, it exits 1 with what was still running cut. */
 export const SHUTDOWN_DEADLINE_MS = 9500;
 
-/**
- * SIGTERM / SIGINT: a graceful stop, then exit 0. app.close runs the hooks in order: /health says
- * `stopping`, the queues drain, Fastify finishes requests in flight, then PostgreSQL and Redis close.
- * Nest's own listener re-raises the signal after its shutdown; it lands here again and is ignored.
- */
+/** SIGTERM / SIGINT: graceful stop (hooks in order: /health `stopping`, queues drain, HTTP, then databases),
+ *  exit 0. Nest re-raises the signal after its shutdown; it lands here again and is ignored. */
 function stopOnSignals(app: NestFastifyApplication): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

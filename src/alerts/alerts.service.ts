@@ -51,10 +51,7 @@ export class AlertsService {
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * Applies the transitions the latest evaluations call for, with their history, and writes the 预警 email
-   * for each binding target that becomes flagged. With a scope, only the targets whose ids lie in it.
-   */
+  /** Applies the transitions the latest evaluations call for (within a scope, if given) and writes 预警 emails. */
   async reconcile(now = this.clock.now(), scope: ReconcileScope | null = null): Promise<{ changes: number; emails: number; targets: number }> {
     const { fromId, toId } = scope ?? ALL_TARGETS;
     const { changes, targets, ids } = await this.transactions.run(async (m) => {

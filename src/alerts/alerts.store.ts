@@ -73,10 +73,8 @@ export interface SilenceRow {
 export class AlertsStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /**
-   * A full reconcile takes the reconcile lock alone; a scoped one shares it and takes its ids' block locks
-   * in ascending order (no deadlock), so no two reconciles fire the same target's alert at once.
-   */
+  /** Full reconciles take the reconcile lock alone; scoped ones share it plus ascending block locks, so none
+   *  fire the same target's alert twice. */
   async lockScope(m: Tx, scope: ReconcileScope | null): Promise<void> {
     if (!scope) {
       await m.query(`SELECT pg_advisory_xact_lock(${RECONCILE_LOCK})`);

@@ -75,10 +75,8 @@ export class AuthService {
     return this.tokens(user.id, sessionId, refreshToken);
   }
 
-  /**
-   * Rotates a live API session's tokens. A retired refresh token presented again means it was copied
-   * (OAuth 2.0 Security BCP): the whole session ends and the reuse is audited. Page sessions are refused.
-   */
+  /** Rotates a live API session's tokens; a retired refresh token replayed means a copy (OAuth 2.0 Security
+   *  BCP): the whole session ends and the reuse is audited. */
   async refresh(refreshToken: string, ip: string | null = null): Promise<TokenPair> {
     const next = newSecret();
     const hash = sha256(refreshToken);
@@ -176,11 +174,8 @@ export class AuthService {
     return actor;
   }
 
-  /**
-   * Checked against the database, then trusted from the AuthCache for at most AUTH_CACHE_MS (the cache is
-   * dropped on every revocation). `last_used_at` is written at most once per TOKEN_TOUCH_SECONDS: a write
-   * per request would queue concurrent requests with one token on that row's lock.
-   */
+  /** Checked in the database, then cached up to AUTH_CACHE_MS (dropped on every revocation). `last_used_at`
+   *  is written once per TOKEN_TOUCH_SECONDS: a write per request would queue requests on the token's row. */
   private async byApiToken(token: string, ip: string | null): Promise<Actor> {
     // Keyed by the token itself, in this process's memory only; the database knows only its SHA-256.
     const key = `token:${token}`;

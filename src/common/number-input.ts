@@ -14,11 +14,8 @@ function refuse(raw: string, zh: string, en: string): NumberInput {
   return { ok: false, message: `${quote(raw)} ${zh} (${JSON.stringify(raw.slice(0, 40))} ${en})` };
 }
 
-/**
- * The one number grammar of figures, for the API, the entry page and imports: optional sign and decimals,
- * thousands separators only in groups of three, NFKC, an optional trailing % (reported). Everything else is
- * refused with a message quoting the input.
- */
+/** The one number grammar of figures (API, entry page, imports): sign, decimals, thousands groups of three,
+ *  NFKC, an optional trailing %. Anything else is refused with a message quoting the input. */
 export function parseNumberInput(input: number | string): NumberInput {
   if (typeof input === 'number') {
     const checked = checkDecimal(input);

@@ -46,16 +46,10 @@ const duration = z
   .regex(/^\d+[smhd]$/, 'a duration such as 7d, 12h, 30m or 45s')
   .transform((v) => Number(v.slice(0, -1)) * UNIT_MS[v.slice(-1) as keyof typeof UNIT_MS]);
 
-/**
- * Which proxies to believe about the client's address: none, a hop count, or addresses/CIDR ranges.
- * `true` is refused: whatever a client writes in X-Forwarded-For would reach the lockout and the audit trail.
- */
+/** Which proxies to believe; `true` is refused (a forged X-Forwarded-For would reach lockout and audit). */
 export type TrustProxy = false | number | string[];
 
-/**
- * Fastify's trustProxy for a TrustProxy. Fastify refuses a bare hop count, so a count becomes a function of
- * the hop's position (right only when the app is reachable through the proxies alone).
- */
+/** Fastify's trustProxy; a hop count becomes a function, as Fastify refuses a bare number. */
 export function fastifyTrustProxy(trust: TrustProxy): false | string[] | ((address: string, hop: number) => boolean) {
   if (typeof trust !== 'number') return trust;
   return (_address, hop) => hop < trust;
@@ -99,10 +93,7 @@ function parseNode(value: string): RedisNode | null {
   return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port };
 }
 
-/**
- * Redis Cluster hashes only the `{tag}` of a key. With a tag in the prefix every Bull key hashes to one
- * slot, as Bull's multi-key Lua scripts need.
- */
+/** Redis Cluster hashes only a key's `{tag}`: a tag in Bull's prefix keeps each queue's keys in one slot. */
 export function hashTag(prefix: string): string | null {
   const open = prefix.indexOf('{');
   const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);

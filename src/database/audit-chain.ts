@@ -16,10 +16,7 @@ export interface ChainReport {
 
 const BATCH = 5000;
 
-/**
- * The first link that does not hold, in chain order (gap, wrong prev_hash, deleted or changed row), then
- * a row with no link. `expect`: a head noted earlier (`seq:hash`) that must still be there. One snapshot.
- */
+/** The first link that does not hold, then any unlinked row; `expect` is a head (`seq:hash`) that must remain. */
 export async function verifyAuditChain(client: pg.ClientBase, expect?: { seq: number; hash: string }): Promise<ChainReport> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {

@@ -4,11 +4,8 @@ import { MIGRATIONS } from '../../migrations/index.js';
 
 type Entities = NonNullable<DataSourceOptions['entities']>;
 
-/**
- * An 'error' from a pg client with no listener ends the process, and pg-pool/TypeORM do not listen in
- * every moment of a client's life: every client listens for its whole life. Its user still gets the
- * failure as the rejection of its query.
- */
+/** An unlistened 'error' from a pg client ends the process, and pg-pool/TypeORM do not always listen:
+ *  every client listens for its whole life (its user still gets the failed query). */
 class ListeningClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
     super(config);

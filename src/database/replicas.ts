@@ -9,10 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 /** A TypeORM query runner's connection, set from outside: TypeORM keeps these protected. */
 interface RunnerConnection { databaseConnection: pg.PoolClient; releaseCallback: (error?: Error) => void }
 
-/**
- * Reads that may lag a moment (dashboard, lists, exports) go to the replicas in turn; one that does not
- * answer is skipped for DATABASE_REPLICA_RETRY_MS. Everything else stays on the primary (defaultMode `master`).
- */
+/** Reads that may lag go to the replicas in turn, skipping a silent one for a while; the rest stays on the primary. */
 @Injectable()
 export class ReadReplicas {
   private readonly logger = new Logger('ReadReplicas');

@@ -1,10 +1,7 @@
 import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
 
-/**
- * Append-only tables: triggers refuse UPDATE/DELETE/TRUNCATE, and the app role, lacking those privileges
- * and ownership (no DISABLE TRIGGER), cannot get round them.
- */
+/** Append-only tables: triggers refuse changes, and the app role lacks the privileges to get round them. */
 export const APPEND_ONLY_TABLES = ['audit_log', 'figure_revisions'] as const;
 
 /** Tables the app's role gets no privilege on: migrations' bookkeeping, the audit chain (written by a trigger). */
@@ -20,10 +17,7 @@ export function appUrlOf(config: Pick<AppConfig, 'databaseUrl' | 'migrationUrl'>
   return userOf(config.databaseUrl) === userOf(config.migrationUrl) ? null : config.databaseUrl;
 }
 
-/**
- * The app role's privileges, run by the schema owner after every migration run (idempotent), so new
- * tables are granted and append-only ones stay without UPDATE/DELETE.
- */
+/** The app role's privileges, granted by the schema owner after every migration run (idempotent). */
 export function grantStatements(role: string, database: string, tables: readonly string[]): string[] {
   const r = pg.escapeIdentifier(role);
   const list = (names: readonly string[]) => names.filter((t) => tables.includes(t)).map((t) => pg.escapeIdentifier(t)).join(', ');
@@ -86,10 +80,7 @@ export async function ensureAppRole(client: pg.ClientBase, databaseUrl: string):
   return true;
 }
 
-/**
- * What breaks the audit guarantees in the app's own connection (superuser, member of audit_log's owner,
- * UPDATE/DELETE on an append-only table); null for a least-privilege role.
- */
+/** What breaks the audit guarantees in the app's own connection; null for a least-privilege role. */
 export async function appConnectionProblem(databaseUrl: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
   await client.connect();

@@ -49,10 +49,7 @@ export class DepartmentsService {
     }
   }
 
-  /**
-   * Renames a department or changes its contact emails, with its audit entry. Removing an email leaves its
-   * recipient (switch it off there). `ifMatch`: 412 when the department changed since.
-   */
+  /** Renames a department or changes its emails, audited; removing an email leaves its recipient. */
   async update(actor: Actor, code: string, patch: UpdateDepartment, ifMatch?: string): Promise<DepartmentJson> {
     assertCan(actor, 'departments.write');
     return this.transactions.run(async (tx) => {

@@ -10,10 +10,7 @@ export function probe(period: string, value: number): Figure {
   return { period, t: periodT(period), ...subPeriod(period), value, basis: 'ytd' };
 }
 
-/**
- * 应达值: what the rules expect at the end of `period` (DESIGN.md's expected path). Null where they expect
- * nothing: before the starting point, after the deadline, a flow year without a year target.
- */
+/** 应达值 at the end of `period` (DESIGN.md's expected path), or null where the rules expect nothing. */
 export function expectedAt(def: TargetDefinition, figures: readonly Figure[], period: string): number | null {
   if (def.kind === 'flow') {
     const year = subPeriod(period).year;

@@ -12,11 +12,7 @@ export interface Figure {
   basis: Basis;
 }
 
-/**
- * The figures known at `asOf`: revisions recorded by then, of periods of `frequency` that
- * had ended by then; per period the latest recordedAt wins (ties: the later in the array).
- * Sorted by period end.
- */
+/** The figures known at `asOf`, the latest revision per period (ties: the later in the array), by period end. */
 export function currentFigures(
   revisions: readonly FigureRevision[],
   asOf: Date,

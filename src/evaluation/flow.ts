@@ -19,10 +19,7 @@ export function yearTargetFor(def: TargetDefinition, year: number): number | nul
   return def.method === 'cagr' && b > 0 && T > 0 ? b * (T / b) ** share : b + (T - b) * share;
 }
 
-/**
- * k/n, or with seasonal expectation last year's share reached by sub-period k; a share outside (0, 1]
- * cannot serve as an expectation and falls back to k/n.
- */
+/** k/n, or last year's share by sub-period k when seasonal (falling back to k/n outside (0, 1]). */
 function elapsedShare(def: TargetDefinition, ytd: YearToDate, year: number, k: number, n: number): number {
   const share = k / n;
   if (def.expectation !== 'seasonal') return share;

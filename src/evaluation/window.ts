@@ -65,8 +65,7 @@ export function figureWindow(def: TargetDefinition, asOf: Date, tz: string): Fig
 }
 
 /**
- * Whether the verdict might differ with all the figures: a flow whose `latest` rows were all taken and
- * whose verdict rests on the earliest (partly read) year.
+ * Whether the verdict might differ with all the figures (a flow resting on its partly read earliest year).
  * @param windowPeriods the periods read within the window (the `latest` part, not first/beyond)
  * @param latestPeriod the evaluation's latestPeriod
  */

@@ -3,11 +3,8 @@ import type { Figure } from './figures.js';
 /** Year-to-date values by year, indexed k − 1; undefined where unknown. */
 export type YearToDate = Map<number, (number | undefined)[]>;
 
-/**
- * A 'ytd' figure is its own YTD; a 'period' figure adds to the YTD of the previous
- * sub-period of its year (sub-period 1 starts from 0), so a gap in a per-period chain
- * leaves the YTD unknown until a 'ytd' figure restarts it.
- */
+/** A 'ytd' figure is its own YTD; a 'period' figure adds to the previous sub-period's, so a gap leaves the
+ *  YTD unknown until a 'ytd' figure restarts it. */
 export function yearToDate(figures: readonly Figure[]): YearToDate {
   const byYear = new Map<number, Map<number, Figure>>();
   for (const f of figures) {

@@ -66,12 +66,8 @@ export class EvaluationRunsService {
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * A queued run, evaluated as of `asOf` (default: now); `actor` null for the schedule.
-   * Redis first: 503 at once while its client is not connected (ioredis would hold the job offline). A run
-   * whose job Redis does not take in QUEUE_ADD_TIMEOUT_MS is marked `failed`, not deleted: the audit trail
-   * is append-only, and a job landing late finds a failed run and does nothing.
-   */
+  /** A queued run as of `asOf` (default: now). 503 at once while Redis is disconnected; a run whose job Redis
+   *  does not take in time is marked `failed`, not deleted (the audit trail is append-only). */
   async start(actor: Actor | null, trigger: RunTrigger, asOf = this.clock.now()): Promise<RunAcceptedJson> {
     if (actor) assertCan(actor, 'runs.start');
     if (!queueConnected(this.queue)) {
@@ -154,10 +150,8 @@ export class EvaluationRunsService {
     await this.runs.finishIfDone(runId);
   }
 
-  /**
-   * Alert state follows a re-evaluated target, in a job keyed by the target so pending ones coalesce. An
-   * active job may have read the evaluation before this one committed, so then it gets a job of its own.
-   */
+  /** Alert state follows a re-evaluated target, in a job keyed by the target; an active job may have read
+   *  the old evaluation, so then it gets a job of its own. */
   async afterTargetEvaluation(targetId: number): Promise<void> {
     const id = jobIds.reconcileTarget(targetId);
     const active = await this.notifications.client.lrange(this.notifications.toKey('active'), 0, -1);

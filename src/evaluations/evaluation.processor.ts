@@ -14,10 +14,7 @@ export class EvaluationProcessor {
     private readonly reevaluation: ReevaluationService,
   ) {}
 
-  /**
-   * One handler for every job name: Bull starts a fetch loop per named handler's concurrency and any loop
-   * takes any job, so named handlers would multiply the chunks a process holds.
-   */
+  /** One handler for every job name: Bull starts a fetch loop per named handler, multiplying held chunks. */
   @Process({ name: '*', concurrency: EVALUATION_CONCURRENCY })
   async handle(job: Job): Promise<void> {
     switch (job.name) {

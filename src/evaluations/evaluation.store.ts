@@ -21,10 +21,7 @@ const range = (s: TargetSelection): [number, number] => ('targetId' in s ? [s.ta
 
 type FullRow = { target_id: number; period: string; value: string; basis: Basis; recorded_ms: number };
 
-/**
- * One figure of target `w.id` as recorded by $1 (asOf), as text `period value basis`: the current row when
- * older than asOf, else the latest revision by then. The revision lookup runs only for figures changed since.
- */
+/** A figure of `w.id` as recorded by asOf (`period value basis`); revisions looked up only where changed since. */
 const figuresOf = (conditions: string, order: 'ASC' | 'DESC', limit: string) => `
   SELECT f.period || ' ' || (CASE WHEN f.recorded_at <= $1 THEN f.value ELSE r.value END)::text
                   || ' ' || CASE WHEN f.recorded_at <= $1 THEN f.basis ELSE r.basis END AS x
@@ -37,10 +34,7 @@ const figuresOf = (conditions: string, order: 'ASC' | 'DESC', limit: string) => 
      AND (f.recorded_at <= $1 OR r.recorded_at IS NOT NULL)
    ORDER BY f.period ${order} LIMIT ${limit}`;
 
-/**
- * One row per target of the window arrays (`i`, from 1): its `latest`, `first` and beyond-`up_to` figures
- * as `period value basis` texts, all through the primary key, so the database returns only what the rules need.
- */
+/** One row per window target (`i`, from 1) with its figure texts, all by primary key: only what the rules need. */
 export const WINDOW_SQL = `
   SELECT w.i,
          (SELECT string_agg(x.x, ',') FROM (${figuresOf('f.period <= w.up_to', 'DESC', 'w.k')}) x) AS latest,
@@ -94,10 +88,7 @@ const COPY_COLUMNS = `run_id, target_id, as_of, status, early, pace, pace_method
 /** A target's row of WINDOW_SQL: its texts of figures, null where none. */
 export interface WindowRow { latest: string | null; first: string | null; beyond: string | null }
 
-/**
- * The figures of a window row as evaluate() takes them, each with asOf as its recordedAt (the SQL resolved
- * the revisions). Parsed per target just before evaluation, so these objects die young.
- */
+/** A window row's figures, each recordedAt asOf; parsed just before evaluation so they die young. */
 export function windowFigures(row: WindowRow | undefined, asOf: Date): { revisions: FigureRevision[]; windowPeriods: string[] } {
   const revisions: FigureRevision[] = [];
   const windowPeriods: string[] = [];

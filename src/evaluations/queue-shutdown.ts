@@ -18,11 +18,8 @@ async function settlesBy(deadline: number, work: Promise<unknown>): Promise<bool
   }
 }
 
-/**
- * Stops taking jobs and waits for the active ones before the HTTP server and the pool close, so no job is
- * cut mid-transaction. The evaluation queue closes first: its jobs queue alert work on the notifications
- * queue. Past JOB_DRAIN_MS a job is abandoned and re-run elsewhere (all jobs are idempotent).
- */
+/** Stops taking jobs and drains the active ones before HTTP and the pool close, evaluation queue first (its
+ *  jobs feed the notifications queue). Past JOB_DRAIN_MS a job is abandoned and re-run (all are idempotent). */
 @Injectable()
 export class QueueShutdown implements BeforeApplicationShutdown {
   private readonly logger = new Logger(QueueShutdown.name);

@@ -23,11 +23,8 @@ export const REQUEST_INLINE_MAX = 1000;
 /** Workers also drain this often, for requests whose queueing timed out or whose process stopped. */
 export const REEVALUATION_SWEEP_MS = 60_000;
 
-/**
- * Re-evaluation of targets whose figures changed. A request is a row of `reevaluation_requests` written in
- * the figure's transaction, so it outlives Redis; it is queued after commit and again by `drain`. The job
- * saves the evaluation and deletes its row in one transaction, so a duplicate job does nothing.
- */
+/** Re-evaluation requests are rows written in the figure's transaction, so they outlive Redis; the job deletes
+ *  its row with the evaluation, so a duplicate does nothing. */
 @Injectable()
 export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReevaluationService.name);

@@ -1,8 +1,5 @@
 /**
- * The words around a figure that say which way the target points.
- * 以上/以下/以内 include the number itself, 超过/不满 do not (民法典 第一千二百五十九条:
- * “以上、以下、以内、届满，包括本数；不满、超过、以外，不包括本数”).
- */
+ * Comparator words. 以上/以下/以内 include the number, 超过/不满 do not (民法典 第一千二百五十九条). */
 
 import type { Comparator } from '../evaluation/evaluation.types.js';
 

@@ -1,7 +1,4 @@
-/**
- * Years in policy text: the document's own year, deadlines (到2025年, “十四五”期末) and past years of reported
- * figures (去年, 截至2023年). Each finding is a TimeEvent at an offset; the extractor replays them in order.
- */
+/** Years in policy text (document year, deadlines, past years) as TimeEvents the extractor replays in order. */
 
 export type Mode = 'future' | 'past' | 'neutral';
 
@@ -86,10 +83,7 @@ const PLANNED_AFTER_YEAR = /^[^，,。；;！？!?\d]{0,20}?(?:将(?![近军领�
 /** 2024年1—6月, 2024年上半年: part of a year, no review of it */
 const PART_YEAR = /^\s*(?:\d{1,2}\s*(?:[—–\-~～至]\s*\d{1,2}\s*)?月|上半年|前三季度|[一二三四]季度|以来)/;
 
-/**
- * The year of an undated text from its statements: a year reviewed with results gives the year after, a
- * year whose targets a work report states gives itself. The most stated year wins, the later on a tie.
- */
+/** The year of an undated text from its statements; the most stated year wins, the later on a tie. */
 export function yearFromStatements(text: string, now: Date = new Date()): number | null {
   const votes = new Map<number, number>();
   const vote = (y: number) => {

@@ -1,7 +1,4 @@
-/**
- * Plan-execution reports (完成年计划710亿元的89.4%) state the year's plan and its actual: the plan is
- * proposed as the target and the actual as its figure, so confirming the target brings its history along.
- */
+/** Plan-execution reports: the plan as the target and the actual as its figure, so its history comes along. */
 import type { Candidate } from './extract.js';
 import type { DocumentYear } from './deadlines.js';
 import { parseArabic, round } from './numerals.js';

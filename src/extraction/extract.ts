@@ -605,10 +605,7 @@ function figureCandidate(
   };
 }
 
-/**
- * Quote start: the clause start for a clause's first figure, else the figure's own 、-item, or the clause
- * start when that item has no words of its own (…分别达到500家、3000家).
- */
+/** Quote start: the clause's, or the figure's own 、-item when it has words of its own. */
 function quoteStartFor(norm: string, f: FigureInfo, i: number, figures: FigureInfo[]): number {
   const prev = previousInClause(figures, i);
   if (!prev) return f.segment.clause.start;
@@ -670,11 +667,7 @@ function confidence(x: {
   return Math.round(Math.min(0.99, Math.max(0.05, c)) * 100) / 100;
 }
 
-/**
- * 倍增 / 翻一番 of a stated total: in a plan's name, each total after it in the paragraph that the name
- * covers doubles by the name's end year; in a clause, the earlier total sharing most of its subject, or
- * a baseline in the clause.
- */
+/** 倍增 / 翻一番 of a stated total, in a plan's name (by its end year) or in a clause (the nearest matching total). */
 function doublings(
   ctx: Context,
   block: Block,

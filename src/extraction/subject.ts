@@ -69,10 +69,7 @@ export function commonLength(a: string, b: string): number {
   return best;
 }
 
-/**
- * A count of the items listed right before it, followed by their class (电子信息2个优势产业), names them;
- * it is not a goal. `before`: the clause up to the number; `after`: after the unit to the clause end.
- */
+/** A count of the items just listed followed by their class (电子信息2个优势产业) names them; it is not a goal. */
 export function isEnumerationCount(before: string, value: number, after: string): boolean {
   if (!Number.isInteger(value) || value < 2 || value > 20) return false;
   // the class named after the count: 优势产业, 千亿级产业集群, 子产业链

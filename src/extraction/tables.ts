@@ -1,8 +1,5 @@
-/**
- * Indicator tables (主要指标表) flattened into text, each row a target with its baseline. Rows come a line
- * each (tab- or `|`-separated) or a cell a line (rebuilt from the header's width or its 属性 column). A row
- * whose target cell is not a number is not a target.
- */
+/** Indicator tables (主要指标表) flattened into text, a line per row or per cell; each row a target with its
+ *  baseline, unless its target cell is not a number. */
 import type { Comparator } from './comparators.js';
 import type { Candidate } from './extract.js';
 import type { DocumentYear } from './deadlines.js';

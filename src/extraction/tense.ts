@@ -1,7 +1,4 @@
-/**
- * Words that tell a plan from a report: Chinese marks no tense, so the last marker before a figure decides.
- * 累计/共计 are weak: “到2025年累计培育500家” is a plan.
- */
+/** Plan vs. report words: the last marker before a figure decides (Chinese marks no tense); 累计/共计 are weak. */
 import type { Mode, TimeEvent } from './deadlines.js';
 
 const FUTURE_WORDS = [

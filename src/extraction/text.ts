@@ -1,9 +1,6 @@
 /** Text layout for the extractor: offset-keeping normalisation, paragraphs, clauses, segments and names. */
 
-/**
- * Full-width ASCII to ASCII, one UTF-16 unit for one, so offsets are kept. Chinese punctuation stays: a
- * full-width comma must never read as a thousands separator (120，300 is two numbers).
- */
+/** Full-width to ASCII, one unit for one (offsets kept); a full-width comma stays: 120，300 is two numbers. */
 export function normalizeWidth(text: string): string {
   return text.replace(/[\uFF01-\uFF5E\u3000\uFE6A]/g, (c) => {
     if (c === '\u3000') return ' ';
@@ -253,10 +250,7 @@ const BROKEN_NUMBER = new RegExp(`(?<=[^\\d\\s.,][^\\n]*?)(?<![\\d.,])\\d+${GAP}
 /** 2000亿 元, 2000\n亿元: a break between a number, its magnitude and its unit. */
 const BROKEN_UNIT = new RegExp(`(?<=[^\\d\\s.][^\\n]*?)(?<![\\d.,])(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:[万亿]+)?(?:${GAP}*\\r?\\n${GAP}*|${GAP}+)(?:[万亿]+(?:${GAP}*\\r?\\n${GAP}*|${GAP}+))?(?=[万亿元家个人辆台项户吨亩%])`, 'g');
 
-/**
- * Stray spaces and line breaks inside numbers (reposts, PDF layers) moved in front of the figure; the
- * length and each figure's end are kept, so offsets still point into the text as given.
- */
+/** Stray spaces inside numbers moved in front of the figure, keeping length and offsets. */
 export function closeNumberGaps(text: string): string {
   const squeeze = (m: string) => {
     const kept = m.replace(/[\s\u00a0\u2009\u202f]+/g, '');

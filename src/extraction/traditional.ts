@@ -1,7 +1,4 @@
-/**
- * Traditional characters mapped to simplified before extraction, one UTF-16 unit for one so offsets hold.
- * Characters whose simplified form depends on the word (乾, 著, 髮) are left alone; 計畫 reads as 计划.
- */
+/** Traditional → simplified, one unit for one (offsets hold); word-dependent characters (乾, 著, 髮) left alone. */
 
 const TRADITIONAL =
   '億萬達產業發區縣實現務標進與為數個項規劃國際經濟環農銷額點總長設備製創辦級優傳統體費稅營資權專術應屬開園門們來時間從後對' +

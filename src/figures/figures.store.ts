@@ -175,10 +175,7 @@ export class FiguresStore {
     );
   }
 
-  /**
-   * Appends a revision for every changing row and updates the current figures in one statement, returning
-   * a summary. Rows go as arrays (unnest), or via COPY from COPY_THRESHOLD on. Arrays align with `figures`.
-   */
+  /** One statement appends revisions and updates current figures; rows via unnest, or COPY from COPY_THRESHOLD. */
   async insertRevisions(
     tx: Tx, recordedBy: string, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[], confirmed: (string | null)[],
   ): Promise<WrittenBatch> {

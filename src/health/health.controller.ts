@@ -30,10 +30,7 @@ export class HealthController implements BeforeApplicationShutdown {
     @InjectQueue(EVALUATION_QUEUE) private readonly queue: Queue,
   ) {}
 
-  /**
-   * `ok` (200); `degraded` (200) when only Redis is down: figures are still taken, their work waits in
-   * PostgreSQL; `down` (503) without PostgreSQL; `stopping` (503) during a graceful shutdown.
-   */
+  /** `ok`; `degraded` (200) without Redis; `down` (503) without PostgreSQL; `stopping` (503) while shutting down. */
   @Get()
   @Returns('Health')
   @Returns('Health', 503, '数据库不可用或正在停机，checks 指出哪一项 (PostgreSQL down, or shutting down)')

@@ -84,10 +84,7 @@ export class ImportsController {
     return sendImport(reply, await this.imports.document(actor, id));
   }
 
-  /**
-   * Writes a preview; `?skipInvalid=true` writes its valid rows and lists the others as skipped;
-   * `?confirmWarnings=true` writes values the plausibility check warns about (otherwise 422).
-   */
+  /** Writes a preview; `?skipInvalid=true` only its valid rows; `?confirmWarnings=true` despite warnings. */
   @Post(':id/apply')
   @HttpCode(200)
   @ApiZodQuery(applyQuerySchema)

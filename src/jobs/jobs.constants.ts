@@ -60,10 +60,7 @@ export interface RunJobData { runId: string }
 export interface ChunkJobData { runId: string; chunk: number; fromId: number; toId: number }
 export interface TargetJobData { targetId: number }
 
-/**
- * Bull's exponential backoff with a ceiling, for emails: mail goes within `cap` of the end of an SMTP
- * outage however long it was. Registered with every queue (queues.module.ts) under this name.
- */
+/** Exponential backoff with a ceiling, so mail goes within `cap` of an SMTP outage's end; on every queue. */
 export const CAPPED_BACKOFF = 'capped-exponential';
 export interface CappedBackoffOptions { delay: number; cap: number }
 export const cappedBackoff = (attemptsMade: number, _error: Error, o: CappedBackoffOptions): number =>

@@ -22,11 +22,8 @@ function nodeOptions(redisUrl: string): RedisOptions {
   };
 }
 
-/**
- * A cluster connection for one of Bull's roles. Its blocking client and subscriber must wait through
- * outages: Bull refuses them with `maxRetriesPerRequest` or `enableReadyCheck` set (in `redisOptions` on
- * a Cluster). The cluster-level ready check stays on.
- */
+/** A cluster connection for one of Bull's roles. Its blocking client and subscriber must wait through outages:
+ *  Bull refuses them with `maxRetriesPerRequest` or `enableReadyCheck` set (in `redisOptions` on a Cluster). */
 export function clusterClient(nodes: RedisNode[], redisUrl: string, type: BullClientType): Cluster {
   const blocking = type !== 'client';
   const options: ClusterOptions = {

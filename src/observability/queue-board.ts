@@ -25,10 +25,7 @@ function forbiddenPage(request: FastifyRequest): string {
 <p class="alert" role="alert">${text}</p><p><a href="/">${back}</a></p></main></body></html>`;
 }
 
-/**
- * A state-changing request whose Origin is neither this host nor APP_URL's (behind a proxy that rewrites
- * Host); the session cookie is SameSite=Lax too.
- */
+/** A state-changing request from a foreign Origin (the cookie is SameSite=Lax too). */
 function crossSite(request: FastifyRequest, appHost: string): boolean {
   if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return false;
   const origin = request.headers.origin;

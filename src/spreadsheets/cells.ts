@@ -46,10 +46,7 @@ export function sheetName(name: string, taken: Iterable<string> = [], fallback =
 export interface DecimalCell { decimal: string }
 export type CsvValue = string | number | DecimalCell | null | undefined;
 
-/**
- * Characters that end a field in some reader (`,`, `;` in decimal-comma locales, tab, line breaks): such a
- * field is quoted; `neutraliseSeparated` covers readers that ignore quotes mid-line.
- */
+/** Fields holding a separator some reader honours are quoted; `neutraliseSeparated` covers quote-blind readers. */
 const CSV_NEEDS_QUOTES = /[",;\t\r\n]|^\s|\s$/;
 
 /** One CSV field: numbers as they are, text neutralised and quoted when needed. */

@@ -314,7 +314,6 @@ const PARSERS: Record<SheetField, (cell: Cell) => { value: string | null; error?
   target: parseTarget, period: parsePeriodCell, value: parseValue, basis: parseBasis, note: parseNote, name: parseName, unit: parseUnit,
 };
 
-// ---------------------------------------------------------------------------------------------------
 
 function findHeader(rows: { row: number; cells: Cell[] }[]): { index: number; columns: Map<SheetField, number> } {
   const candidates = rows.slice(0, HEADER_SEARCH_ROWS);

@@ -2,10 +2,7 @@ import ExcelJS from 'exceljs';
 import { csvBuffer } from './cells.js';
 import { COLUMN_LABELS, type FigureField } from './parse.js';
 
-/**
- * The import template. Column help is a data-validation input message, not a cell comment: openpyxl's
- * comments come back in a layout exceljs cannot load.
- */
+/** The import template; column help as validation messages, since openpyxl's comments break exceljs. */
 
 const FIELDS: FigureField[] = ['target', 'period', 'value', 'basis', 'note'];
 

@@ -118,10 +118,7 @@ export function xlsxProblem(buffer: Buffer): string | null {
 const SHEET_RELS = /^xl\/worksheets\/_rels\/[^/]+\.xml\.rels$/;
 const DROPPED_REL = /<Relationship\b[^>]*Type="[^"]*\/(comments|vmlDrawing)"[^>]*\/>/g;
 
-/**
- * The workbook without its sheets' comment and VML relationships and with absolute targets made relative
- * (exceljs follows only relative ones), or null when none needs it. Cell values do not depend on them.
- */
+/** The workbook without sheet comment/VML relationships, absolute targets made relative; null when not needed. */
 export function withoutSheetExtras(buffer: Buffer): Buffer | null {
   const entries = zipEntries(buffer);
   if (!entries) return null;

@@ -3,11 +3,8 @@ import { posix } from 'node:path';
 import { createInflateRaw } from 'node:zlib';
 import { corruptXlsx, type ZipEntry, XLSX_PROBLEMS, zipEntries, zipEntryData } from './xlsx-file.js';
 
-/**
- * The cells of an .xlsx file's first visible sheet, streamed from the zip and refused as soon as a limit
- * is passed (inflated size counted as it inflates, whatever the zip declares). Cells read as exceljs's
- * loader reads them; a formula without a cached result reads as `=<formula>`.
- */
+/** The first visible sheet's cells, streamed from the zip and refused at the first limit passed (inflated size
+ *  counted as it inflates, whatever the zip declares). Cells read as exceljs's loader reads them. */
 
 const require = createRequire(import.meta.url);
 

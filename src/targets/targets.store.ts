@@ -8,10 +8,7 @@ import { Target } from './target.entity.js';
 import type { ListTargets } from './target.schema.js';
 import { ReadReplicas } from '../database/replicas.js';
 
-/**
- * One target with its departments and milestones, by code; also used verbatim by `npm run bench:api`'s
- * reference server, so keep it a plain query.
- */
+/** One target with departments and milestones, by code; also run verbatim by `npm run bench:api`. */
 export const TARGET_BY_CODE_SQL = `
   SELECT t.code, t.name, t.aliases, t.unit, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.binding, t.category,
          t.baseline_period, t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days,

@@ -162,10 +162,7 @@ export function rowFigure(row: ReviewRow, doc: { title: string }): Record<string
   return { target: row.code.trim(), period, value, status: 'preliminary', source: orNull(doc.title.trim()) };
 }
 
-/**
- * The text as HTML with each candidate's quote marked, every segment escaped here. An overlapping quote
- * starts where the previous one ended, so marks never nest.
- */
+/** The text as escaped HTML with each quote marked; overlapping quotes are clipped so marks never nest. */
 export function highlight(text: string, spans: { n: number; start: number; end: number; tableRow?: boolean }[]): string {
   const valid = spans
     .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.end <= text.length && s.start < s.end)

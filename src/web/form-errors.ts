@@ -36,10 +36,7 @@ export const fieldId = (path: string): string => `f-${path.replace(/[^A-Za-z0-9]
 const under = (path: string, parent: string) =>
   path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[`);
 
-/**
- * Field errors of one form, each beside the most specific known field its path is in (or the first field
- * under it); errors no field takes are only in the summary.
- */
+/** Field errors of one form, each beside the most specific field its path is in; the rest in the summary. */
 export class FormErrors {
   private readonly placed = new Map<string, string[]>();
   readonly summary: { path: string; message: string; anchor: string | null }[] = [];

@@ -72,10 +72,7 @@ export function targetFormFromTarget(code: string, t: TargetBody): TargetForm {
   return { values, binding: t.binding, supporting: [...t.supporting] };
 }
 
-/**
- * The form in the shape of createTargetSchema (updateTargetSchema without the code): numbers stay decimal
- * strings, empty → null. `rows[k]` is milestone k's form row, to put its errors back beside it.
- */
+/** The form as createTargetSchema's input (numbers as strings, empty → null); `rows[k]` maps milestone errors back. */
 export function targetInput(form: TargetForm, withCode: boolean): { input: Record<string, unknown>; rows: number[]; errors: FieldError[] } {
   const v = form.values;
   const errors: FieldError[] = [];

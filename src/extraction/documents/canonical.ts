@@ -1,8 +1,5 @@
-/**
- * The canonical text of an uploaded document, whatever its format: a line per paragraph or heading; a
- * table as a block of tab-separated rows with a blank line around it (a cell's own breaks and tabs become
- * spaces, a span of n columns is followed by n−1 empty cells). Only this file knows the form.
- */
+/** Canonical text of an upload: a line per paragraph; a table as tab-separated rows between blank lines (a
+ *  span of n columns is followed by n−1 empty cells). Only this file knows the form. */
 export const CELL_SEPARATOR = '\t';
 
 export type DocumentBlock = { kind: 'paragraph'; text: string } | { kind: 'table'; rows: string[][] };
