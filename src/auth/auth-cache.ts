@@ -14,11 +14,9 @@ const RECONNECT_MS = [250, 1_000, 5_000];
 interface Entry { actor: Omit<Actor, 'ip'>; until: number }
 
 /**
- * Credentials already checked against PostgreSQL (token hash, session id or secret → actor).
- * Revocation stays immediate across processes: triggers NOTIFY tm_auth on every change that can end or
- * narrow a credential, and each process drops its whole cache on it. While the LISTEN connection is down
- * the cache is bypassed, so a missed notification never keeps a revoked credential alive; a generation
- * counter stops a check that began before an invalidation from caching a stale answer.
+ * Credentials already checked against PostgreSQL. Revocation stays immediate across processes: triggers
+ * NOTIFY tm_auth and every process drops its cache; while LISTEN is down the cache is bypassed, and a
+ * generation counter keeps a check that raced an invalidation from caching a stale answer.
  */
 @Injectable()
 export class AuthCache implements OnModuleInit, OnApplicationShutdown {

@@ -1,9 +1,7 @@
 /**
- * The rules of the login lockout as pure functions (LockoutService keeps the counters in PostgreSQL).
- * Every attempt is counted *before* its password is checked, so parallel requests cannot all pass.
- * Address and (address, account) keys lock after MAX_FAILURES; an account is never locked (anyone could
- * lock anyone out), its checks are spaced out instead, except from an address it logged in from before.
- */
+ * Login lockout rules, pure. Attempts are counted *before* the password is checked, so parallel requests
+ * cannot all pass. Addresses lock; accounts never do (anyone could lock anyone out), their checks are
+ * spaced out instead, except from an address they logged in from before. */
 
 export const MAX_FAILURES = 5;
 export const LOCK_MINUTES = 15;

@@ -107,8 +107,7 @@ function sameDatabase(a: string, b: string): boolean {
 
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/target_monitor'),
-  // The owner of the schema: creates the database, runs migrations, grants the app's role (DATABASE_URL's
-  // user) what it needs. Unset: DATABASE_URL does everything (development).
+  // The schema owner (migrations, role grants); unset, DATABASE_URL does everything (development).
   DATABASE_MIGRATION_URL: url(['postgres:', 'postgresql:']).optional(),
   // Streaming replicas of DATABASE_URL's database, comma-separated: pages, exports and lists read there.
   DATABASE_REPLICA_URLS: z
@@ -121,8 +120,7 @@ const schema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
   // Braces allowed for a Redis Cluster hash tag: `{tm}` keeps every key of a queue in one slot.
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'letters, digits, : _ - { } only').default('tm'),
-  // `host:port,host:port,…`: some nodes of a Redis Cluster (the rest are discovered); REDIS_URL then
-  // gives only the user, password and TLS (rediss:) for every node.
+  // Some nodes of a Redis Cluster (the rest are discovered); REDIS_URL then gives only credentials and TLS.
   REDIS_CLUSTER_NODES: z
     .string()
     .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean))

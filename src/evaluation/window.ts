@@ -3,16 +3,10 @@ import { PROJECTION_FIGURES } from './level.js';
 import { latestPeriodEndedBy, periodAtOrBefore, periodOf, periodsPerYear, subPeriod, type Frequency } from './periods.js';
 
 /**
- * Which of a target's figures evaluate() can depend on, so a set-based read fetches only those
- * (DESIGN.md "Evaluation rules"). Within one frequency string order of periods is time order.
- *
- * Of the figures known at asOf the read returns `latest` (the last figures ≤ `upTo`, the last period the
- * verdict can use), `first` (level targets without a baseline: the implied baseline) and `beyondTo` (the
- * first figure after upTo, which only settles `overdue`).
- *
- * Why that is enough: a level's verdict uses the latest figures up to the deadline and the baseline; a
- * flow's YTD chains restart yearly, so the last 2n + 1 figures hold the last two years that have any. A
- * year read in part can only make a known YTD unknown; `needsFullRead` sends those targets to a full read.
+ * Which of a target's figures evaluate() can depend on, so a set-based read fetches only those (DESIGN.md
+ * "Evaluation rules"): `latest` up to `upTo`, `first` (the implied baseline), and `beyondTo` (settles
+ * `overdue` only). Within one frequency, string order of periods is time order. A flow's partly read
+ * earliest year can only make a known YTD unknown; `needsFullRead` catches those targets.
  */
 export interface FigureWindow {
   upTo: string;

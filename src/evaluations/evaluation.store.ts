@@ -197,8 +197,7 @@ export class EvaluationStore {
       beyondTo.push(w.beyondTo);
     }
     if (!ids.length) return read;
-    // Planner settings for this statement only: no JIT, and the backward index-only scans are the plan.
-    // Rows as arrays of the texts PostgreSQL sent: no object, no type parsing.
+    // Per statement: no JIT, backward index-only scans; rows as arrays of raw texts (no type parsing).
     const runner = this.dataSource.createQueryRunner();
     let rows: [string, string | null, string | null, string | null][];
     try {

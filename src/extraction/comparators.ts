@@ -1,5 +1,4 @@
-/**
- * Comparator words. 以上/以下/以内 include the number, 超过/不满 do not (民法典 第一千二百五十九条). */
+/** Comparator words. 以上/以下/以内 include the number, 超过/不满 do not (民法典 第一千二百五十九条). */
 
 import type { Comparator } from '../evaluation/evaluation.types.js';
 

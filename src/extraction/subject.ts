@@ -72,8 +72,7 @@ export function commonLength(a: string, b: string): number {
 /** A count of the items just listed followed by their class (电子信息2个优势产业) names them; it is not a goal. */
 export function isEnumerationCount(before: string, value: number, after: string): boolean {
   if (!Number.isInteger(value) || value < 2 || value > 20) return false;
-  // the class named after the count: 优势产业, 千亿级产业集群, 子产业链
-  // 生猪、苹果2个500亿级产业集群: a scale class before the class name
+  // the class named after the count (优势产业), maybe after a scale class (500亿级产业集群)
   const rest = after.trim().replace(/^\d+(?:\.\d+)?\s*[万亿千百]*级/, '');
   if (!/^[^\d，,。；;：:、]{2,}/.test(rest) || /^(?:以上|以下|以内|左右|及以上|的)/.test(rest)) return false;
   const list = before.replace(/等$/, '');

@@ -30,10 +30,8 @@ function resolvedPath(next: string): string | null {
 
 /**
  * Where to go after login or a language switch: a path on this site, or home. Browsers drop tabs and line
- * breaks, read `\` as `/` and remove dot segments, so `/\t/evil.example` and the like would name another
- * host: `next`, also once or twice percent-decoded, must have no control character or backslash and must
- * resolve on this origin to a path not starting with `//`.
- */
+ * breaks, read `\` as `/` and remove dot segments, so `next` (also once or twice percent-decoded) must have
+ * no control character or backslash and must resolve on this origin to a path not starting with `//`. */
 export const safeNext = (next: unknown): string => {
   if (typeof next !== 'string' || next.length > 2048) return '/';
   const location = resolvedPath(next);

@@ -33,10 +33,8 @@ export function langOf(request: FastifyRequest): Lang {
 }
 
 /**
- * CSRF by a signed double-submit token: an httpOnly cookie plus, in every form, an HMAC of it and the page
- * session. A cookie planted with a token fetched in the attacker's session fails, since the victim's
- * session signs differently. Without a session the token is bound to the cookie; login replaces it.
- */
+ * CSRF by a signed double-submit token: an httpOnly cookie and, in every form, an HMAC of it and the page
+ * session, so a planted cookie with the attacker's token fails. Without a session it binds to the cookie. */
 export class CsrfTokens {
   constructor(private readonly secret: string) {}
 
