@@ -23,7 +23,6 @@ export const pageParams = {
 export const pageQuerySchema = z.strictObject(pageParams);
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
-/** The rows a page skips. */
 export const offsetOf = (q: PageQuery): number => (q.page - 1) * q.pageSize;
 
 /** A page of a short list read whole (departments, users, a figure's revisions…). */

@@ -90,7 +90,6 @@ function fillStatus(cell: ExcelJS.Cell, colour: StatusColour): void {
   cell.font = { color: { argb: STATUS_FILLS[colour].font } };
 }
 
-/** The summary sheet's name. */
 export const SUMMARY_SHEET = '汇总';
 
 /** The status report: 汇总 and one sheet per department. Text is neutralised; numbers stay numbers. */

@@ -8,7 +8,6 @@ import { Web, type WebContext } from '../web-context.js';
 import { WebErrorFilter } from '../web-error.filter.js';
 import { WebGuard } from '../web.guard.js';
 
-/** The admin pages' index. */
 @ApiExcludeController()
 @Public()
 @UseGuards(WebGuard)
