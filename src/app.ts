@@ -24,7 +24,7 @@ import { ensureAdmin } from './auth/bootstrap-admin.js';
 import { type AppConfig, fastifyTrustProxy } from './config/config.js';
 import { createDataSource } from './database/data-source.js';
 import { migrate } from './database/migrate.js';
-import { appConnectionProblem, appUrlOf } from './database/roles.js';
+import { appConnectionProblem, appUrlOf } from './database/roles.store.js';
 import { checkRedis, ensureDatabase } from './database/startup-checks.js';
 import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE } from './jobs/jobs.constants.js';
 import { createLogger, PinoNestLogger, RequestLogController, requestId } from './observability/logging.js';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { chainLinks, firstUnchainedAuditId, inSnapshot } from './schema-owner.store.js';
 
 /** Where the chain first breaks: the audit row (its id) and why. */
 export interface ChainBreak {
@@ -17,16 +18,8 @@ export interface ChainReport {
 const BATCH = 5000;
 
 /** The first link that does not hold, then any unlinked row; `expect` is a head (`seq:hash`) that must remain. */
-export async function verifyAuditChain(client: pg.ClientBase, expect?: { seq: number; hash: string }): Promise<ChainReport> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    const report = await walk(client, expect);
-    await client.query('COMMIT');
-    return report;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
+export function verifyAuditChain(client: pg.ClientBase, expect?: { seq: number; hash: string }): Promise<ChainReport> {
+  return inSnapshot(client, () => walk(client, expect));
 }
 
 async function walk(client: pg.ClientBase, expect?: { seq: number; hash: string }): Promise<ChainReport> {
@@ -36,14 +29,8 @@ async function walk(client: pg.ClientBase, expect?: { seq: number; hash: string 
   const broken = (auditId: number | null, at: number | null, problem: string): ChainReport =>
     ({ rows: seq, head: seq ? { seq, hash } : null, broken: { auditId, seq: at, problem } });
   for (;;) {
-    const { rows } = await client.query(
-      `SELECT c.seq::text, c.audit_id::text, encode(c.prev_hash, 'hex') AS prev, encode(c.hash, 'hex') AS hash,
-              a.id IS NOT NULL AS present, encode(tm_audit_hash(c.prev_hash, a), 'hex') AS computed
-         FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id
-        WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`,
-      [seq, BATCH],
-    );
-    for (const link of rows as { seq: string; audit_id: string; prev: string; hash: string; present: boolean; computed: string | null }[]) {
+    const rows = await chainLinks(client, seq, BATCH);
+    for (const link of rows) {
       const at = Number(link.seq);
       const id = Number(link.audit_id);
       if (at !== seq + 1) return broken(null, seq + 1, `链条缺少第 ${seq + 1} 环 (chain link ${seq + 1} is missing)`);
@@ -60,10 +47,8 @@ async function walk(client: pg.ClientBase, expect?: { seq: number; hash: string 
     if (rows.length < BATCH) break;
   }
   if (expect && !expectSeen) return broken(null, expect.seq, `记下的第 ${expect.seq} 环不在链中 (the noted link ${expect.seq} is not in the chain)`);
-  const { rows: [loose] } = await client.query(
-    'SELECT a.id::text FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id) ORDER BY a.id LIMIT 1',
-  );
-  if (loose) return broken(Number(loose.id), null, `审计记录 ${loose.id} 不在链中 (audit row ${loose.id} is not in the chain: written with the trigger disabled)`);
+  const loose = await firstUnchainedAuditId(client);
+  if (loose) return broken(Number(loose), null, `审计记录 ${loose} 不在链中 (audit row ${loose} is not in the chain: written with the trigger disabled)`);
   return { rows: seq, head: seq ? { seq, hash } : null, broken: null };
 }
 

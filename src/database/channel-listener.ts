@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { listen } from './schema-owner.store.js';
 
 /** What a ChannelListener reports: a notification on its channel, or its connection lost (error or end). */
 export interface ChannelEvents {
@@ -19,7 +20,7 @@ export class ChannelListener {
 
   async start(): Promise<void> {
     await this.client.connect();
-    await this.client.query(`LISTEN ${this.channel}`);
+    await listen(this.client, this.channel);
   }
 
   end(): Promise<void> {

@@ -5,7 +5,7 @@ import { parseExpect, verifyAuditChain } from './audit-chain.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createDataSource } from './data-source.js';
 import { migrate } from './migrate.js';
-import { appConnectionProblem, appUrlOf, userOf } from './roles.js';
+import { appConnectionProblem, appUrlOf, userOf } from './roles.store.js';
 import { DependencyUnavailableError, ensureDatabase } from './startup-checks.js';
 
 async function verify(migrationUrl: string, args: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
 import { connectOnce, pingRedis, probeClient } from '../jobs/redis.js';
+import { createDatabaseIfMissing } from './schema-owner.store.js';
 
 /** A dependency the app cannot start without; main.ts prints the message and exits non-zero. */
 export class DependencyUnavailableError extends Error {}
@@ -29,13 +30,7 @@ export async function ensureDatabase(databaseUrl: string, variable = 'DATABASE_U
     );
   }
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) {
-      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)} ENCODING 'UTF8' TEMPLATE template0`)
-        .catch((error: { code?: string }) => {
-          if (error.code !== '42P04') throw error; // created meanwhile by another process
-        });
-    }
+    await createDatabaseIfMissing(client, database);
   } finally {
     await client.end();
   }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // @ts-expect-error a plain ES module script without types
-import { check, findingsOf, isDataAccess } from '../../scripts/check-data-access.mjs';
+import { check, findingsOf, isDataAccess, isPlumbing } from '../../scripts/check-data-access.mjs';
 
 type Finding = { file: string; line: number; kind: 'sql' | 'handle' | 'call'; what: string };
 
 describe('data access lives in stores (scripts/check-data-access.mjs)', () => {
-  it('finds no SQL string, database handle or SQL call in src/ outside *.store.ts and src/database/', () => {
+  it('finds no SQL string outside *.store.ts, and no database handle or SQL call outside stores and src/database/', () => {
     const findings = (check() as Finding[]).map((f) => `${f.file}:${f.line} ${f.kind} ${f.what}`);
     assert.deepEqual(findings, []);
   });
@@ -36,9 +36,12 @@ describe('data access lives in stores (scripts/check-data-access.mjs)', () => {
     assert.deepEqual(findingsOf('src/x/x.service.ts', text), []);
   });
 
-  it('counts stores and src/database/ as the places SQL belongs', () => {
+  it('counts stores as the places SQL belongs, and src/database/ as plumbing without SQL of its own', () => {
     assert.equal(isDataAccess('src/figures/figures.store.ts'), true);
-    assert.equal(isDataAccess('src/database/roles.ts'), true);
+    assert.equal(isDataAccess('src/database/roles.store.ts'), true);
+    assert.equal(isDataAccess('src/database/migrate.ts'), false);
+    assert.equal(isPlumbing('src/database/migrate.ts'), true);
+    assert.equal(isPlumbing('src/database/roles.store.ts'), false);
     assert.equal(isDataAccess('src/figures/figures.service.ts'), false);
     assert.equal(isDataAccess('src/web/store.ts'), false);
   });
