@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { createDataSource } from '../src/database/data-source.js';
 import { migrate } from '../src/database/migrate.js';
-import { appUrlOf } from '../src/database/roles.js';
+import { appUrlOf } from '../src/database/roles.store.js';
 import { DependencyUnavailableError, ensureDatabase } from '../src/database/startup-checks.js';
 import { seedArticle, seedDemoFigures } from './seed.js';
 
