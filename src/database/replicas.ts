@@ -21,11 +21,6 @@ export class ReadReplicas {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** `sql` on a replica that answers, else on the primary; rows as DataSource.query gives them. */
-  query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.run(async (manager) => (await manager.query(sql, params)) as T[]);
-  }
-
   /** `work` with an EntityManager reading from a replica that answers, else from the primary. */
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const pools = ((this.dataSource.driver as PostgresDriver).slaves ?? []) as pg.Pool[];

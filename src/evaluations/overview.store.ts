@@ -65,11 +65,14 @@ export class OverviewStore {
     private readonly reads: ReadReplicas,
   ) {}
 
+  /** rows typed by each method, as with DataSource.query */
+  private read = (sql: string, params: unknown[] = []): Promise<any[]> => this.reads.run((db) => db.query(sql, params));
+
   /** Active targets with their latest evaluation (and, before any, their last figure), at most 1000. */
   // Raw rows: the dashboard maps them.
   dashboardRows(filter: DashboardFilter, rows: DashboardRowsQuery): Promise<any[]> {
     const order = `${rows.sort === 'status' ? SEVERITY : SORTS[rows.sort]} ${rows.dir.toUpperCase()} NULLS LAST, t.code`;
-    return this.reads.query(
+    return this.read(
       `SELECT t.id, t.code, t.name, t.unit, t.category, t.binding, t.comparator, d.code AS department, d.name AS department_name,
                 t.department_id = $5 AS lead, t.baseline_value IS NULL AS no_baseline, t.target_value, t.target_period, e.status, coalesce(e.overdue, false) AS overdue,
                 e.completion, e.elapsed, e.pace, e.pace_method, e.expected, e.lag, e.projected, e.gap, e.latest_value,
@@ -85,7 +88,7 @@ export class OverviewStore {
 
   /** The filtered targets counted by colour, and the overdue ones. */
   async dashboardCounts(filter: DashboardFilter): Promise<{ total: number; red: number; amber: number; green: number; grey: number; overdue: number }> {
-    const [counts] = await this.reads.query(
+    const [counts] = await this.read(
       `SELECT count(*)::int AS total,
                 count(*) FILTER (WHERE e.status IN ('lagging', 'deteriorating', 'missed'))::int AS red,
                 count(*) FILTER (WHERE e.status = 'at_risk')::int AS amber,
@@ -100,24 +103,24 @@ export class OverviewStore {
 
   /** Every department, by name: the dashboard's filter. */
   departments(): Promise<{ code: string; name: string }[]> {
-    return this.reads.query(`SELECT code, name FROM departments ORDER BY name`);
+    return this.read(`SELECT code, name FROM departments ORDER BY name`);
   }
 
   /** The categories of active targets. */
   async categories(): Promise<string[]> {
-    const rows: { category: string }[] = await this.reads.query(
+    const rows: { category: string }[] = await this.read(
       `SELECT DISTINCT category FROM targets WHERE category IS NOT NULL AND archived_at IS NULL ORDER BY 1`,
     );
     return rows.map((c) => c.category);
   }
 
   async departmentName(id: number): Promise<string | null> {
-    return (await this.reads.query(`SELECT name FROM departments WHERE id = $1`, [id]))[0]?.name ?? null;
+    return (await this.read(`SELECT name FROM departments WHERE id = $1`, [id]))[0]?.name ?? null;
   }
 
   /** Quarterly targets the department leads or supports without a figure for `period` (本期待填). */
   async toFill(departmentId: number, period: string): Promise<number> {
-    const [row] = await this.reads.query(
+    const [row] = await this.read(
       `SELECT count(*)::int AS n FROM targets t
         WHERE t.archived_at IS NULL AND t.frequency = 'quarterly'
           AND (t.department_id = $1 OR EXISTS (SELECT 1 FROM target_supporting_departments s WHERE s.target_id = t.id AND s.department_id = $1))
@@ -130,7 +133,7 @@ export class OverviewStore {
   /** How long the latest red or amber colour has held, walking back through the evaluation history. */
   async statusStreaks(targetIds: number[]): Promise<Map<number, StatusStreak>> {
     if (!targetIds.length) return new Map();
-    const rows: { target_id: number; colour: 'red' | 'amber'; since: string; periods: number; at_least: boolean }[] = await this.reads.query(
+    const rows: { target_id: number; colour: 'red' | 'amber'; since: string; periods: number; at_least: boolean }[] = await this.read(
     `WITH recent AS (
        SELECT t.id AS target_id, w.* FROM unnest($1::int[]) AS t(id)
          CROSS JOIN LATERAL (SELECT e.id, e.latest_period, e.status, e.as_of, e.evaluated_at FROM evaluations e

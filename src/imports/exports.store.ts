@@ -12,14 +12,17 @@ export class ExportsStore {
   /** exports may lag a moment behind the last write: read from a replica when there is one */
   constructor(private readonly reads: ReadReplicas) {}
 
+  /** rows typed by each method, as with DataSource.query */
+  private read = (sql: string, params: unknown[] = []): Promise<any[]> => this.reads.run((db) => db.query(sql, params));
+
   async findDepartment(code: string): Promise<{ id: number; code: string; name: string } | null> {
-    const [row] = await this.reads.query(`SELECT id, code, name FROM departments WHERE code = $1`, [code]);
+    const [row] = await this.read(`SELECT id, code, name FROM departments WHERE code = $1`, [code]);
     return row ?? null;
   }
 
   /** Each active target (led by the department, when given) with its latest stored evaluation, by department and code. */
   async listStatusReport(departmentId: number | null): Promise<StatusReportRecord[]> {
-    return this.reads.query(
+    return this.read(
       `SELECT d.code AS department, d.name AS department_name, t.code, t.name, t.unit, t.target_value::text,
               e.status, e.early, e.completion, e.elapsed, e.pace, e.gap, e.latest_value::text, e.latest_period, e.overdue
          FROM targets t JOIN departments d ON d.id = t.department_id
@@ -33,7 +36,7 @@ export class ExportsStore {
 
   /** Current figures of active targets whose period's time lies in (start, end], at most `limit`. */
   async listFigures(departmentId: number | null, start: number | null, end: number | null, limit: number): Promise<FigureExportRecord[]> {
-    return this.reads.query(
+    return this.read(
       `SELECT t.code AS target, t.name, d.name AS department, f.period, f.value::text, f.basis, f.status, f.note, f.source,
               f.recorded_at, r.recorded_by
          FROM figures f JOIN targets t ON t.id = f.target_id JOIN departments d ON d.id = t.department_id
