@@ -29,6 +29,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { EVALUATION_QUEUE, NOTIFICATIONS_QUEUE, NotificationJob, jobIds, sendBackoff } from '../src/jobs/jobs.constants.js';
+import { seedDrill } from '../test/support/drill.js';
 import { PrivatePostgres } from '../test/support/postgres-server.js';
 import { spawnMain, type Spawned, waitForOutput } from '../test/support/process.js';
 import { freePort, type PrivateRedis, startPrivateRedis } from '../test/support/redis-server.js';
@@ -148,41 +149,6 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
     signal: AbortSignal.timeout(15_000),
   });
   return { status: res.status, body: await res.json().catch(() => null) };
-}
-
-/** N level targets (linear, 2019 → 2026) with 8 quarterly figures each, in SQL. */
-async function seed(): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`INSERT INTO departments (code, name, emails) VALUES ('DRILL', '演练部门', ARRAY['${RECIPIENT}'])`);
-    await client.query(
-      `INSERT INTO targets (code, name, unit, kind, comparator, method, frequency, department_id,
-                            baseline_period, baseline_value, target_period, target_value)
-       SELECT 'DRILL-' || lpad(i::text, 6, '0'), '演练指标 ' || i, '家', 'level', '>=', 'linear', 'quarterly',
-              (SELECT id FROM departments WHERE code = 'DRILL'), '2019', 100 + i % 50, '2026', 300 + i % 37
-         FROM generate_series(1, $1::int) i`,
-      [TARGETS],
-    );
-    await client.query(
-      `INSERT INTO figure_revisions (target_id, period, value, basis, status, source, recorded_by, recorded_at)
-       SELECT t.id, (2023 + q / 4) || 'Q' || (q % 4 + 1),
-              round(t.baseline_value + (t.target_value - t.baseline_value) * ((t.id % 11) * 0.15 - 0.1) * (q + 17) / 28, 2),
-              'ytd', 'final', 'drill', 'drill', now() - interval '1 day'
-         FROM targets t CROSS JOIN generate_series(0, 7) q ORDER BY q, t.id`,
-    );
-    await client.query(
-      `INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
-       SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM figure_revisions ORDER BY id`,
-    );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-  await db.query('ANALYZE');
 }
 
 interface RunRow { state: string; chunks_total: number | null; chunks_done: number; targets_total: number | null; error: string | null }
@@ -400,7 +366,7 @@ async function main(): Promise<void> {
   apiUrl = `http://127.0.0.1:${apiPort}`;
   const apiProcess = await startProcess('api', { PORT: String(apiPort) }); // creates, migrates the database
   db = new pg.Pool({ connectionString: postgres.url(), max: 4 });
-  await seed();
+  await seedDrill(db, TARGETS, RECIPIENT);
   log(`seeded ${TARGETS} targets × 8 figures; chunks of ${CHUNK_SIZE}`);
   evaluationQueue = new Bull(EVALUATION_QUEUE, redis.url, { prefix: PREFIX });
   notificationsQueue = new Bull(NOTIFICATIONS_QUEUE, redis.url, { prefix: PREFIX });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { ADMIN, eventually, flushPrefix, testEnv } from '../support/app.js';
+import { seedDrill } from '../support/drill.js';
 import { PrivatePostgres } from '../support/postgres-server.js';
 import { spawnMain, type Spawned, waitForOutput } from '../support/process.js';
 import { freePort } from '../support/redis-server.js';
@@ -53,24 +54,7 @@ describe('recovery (issue 18): PostgreSQL stopped in the middle of a run', () =>
     await Promise.all(workers.map((w) => waitForOutput(w, 'worker started', 90_000)));
 
     db = new pg.Pool({ connectionString: server.url(), max: 2 });
-    await db.query(`INSERT INTO departments (code, name, emails) VALUES ('DRILL', '演练部门', ARRAY['drill@example.org'])`);
-    await db.query(
-      `INSERT INTO targets (code, name, unit, kind, comparator, method, frequency, department_id,
-                            baseline_period, baseline_value, target_period, target_value)
-       SELECT 'DRILL-' || lpad(i::text, 6, '0'), '演练指标 ' || i, '家', 'level', '>=', 'linear', 'quarterly',
-              (SELECT id FROM departments WHERE code = 'DRILL'), '2019', 100 + i % 50, '2026', 300 + i % 37
-         FROM generate_series(1, $1::int) i`,
-      [TARGETS],
-    );
-    await db.query(
-      `INSERT INTO figure_revisions (target_id, period, value, basis, status, source, recorded_by, recorded_at)
-       SELECT t.id, (2023 + q / 4) || 'Q' || (q % 4 + 1), t.baseline_value + q * 10, 'ytd', 'final', 'drill', 'drill', now() - interval '1 day'
-         FROM targets t CROSS JOIN generate_series(0, 7) q ORDER BY q, t.id`,
-    );
-    await db.query(
-      `INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
-       SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM figure_revisions ORDER BY id`,
-    );
+    await seedDrill(db, TARGETS);
     token = (await call('POST', '/auth/login', ADMIN)).body.accessToken;
     assert.ok(token, 'signed in');
   });
