@@ -2,39 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { EVALUATION_QUEUE } from '../../src/jobs/jobs.constants.js';
+import { EVALUATION_QUEUE, EvaluationJob } from '../../src/jobs/jobs.constants.js';
 import { eventually, startApp, testEnv, type TestApp } from '../support/app.js';
+import { seedDrill } from '../support/drill.js';
 import { spawnMain, type Spawned, waitForOutput } from '../support/process.js';
 
 const TARGETS = 4000;
 const CHUNK_SIZE = 200;
 /** The workers' job lock: a killed worker's chunks run again after it lapses and the next stalled check. */
 const LOCK_MS = 3000;
-
-/** TARGETS level targets with 8 quarterly figures each, written in SQL as `npm run faults` does. */
-async function seed(t: TestApp): Promise<void> {
-  await t.db.query(`INSERT INTO departments (code, name, emails) VALUES ('DRILL', '演练部门', ARRAY['drill@example.org'])`);
-  await t.db.query(
-    `INSERT INTO targets (code, name, unit, kind, comparator, method, frequency, department_id,
-                          baseline_period, baseline_value, target_period, target_value)
-     SELECT 'DRILL-' || lpad(i::text, 6, '0'), '演练指标 ' || i, '家', 'level', '>=', 'linear', 'quarterly',
-            (SELECT id FROM departments WHERE code = 'DRILL'), '2019', 100 + i % 50, '2026', 300 + i % 37
-       FROM generate_series(1, $1::int) i`,
-    [TARGETS],
-  );
-  await t.db.query(
-    `INSERT INTO figure_revisions (target_id, period, value, basis, status, source, recorded_by, recorded_at)
-     SELECT t.id, (2023 + q / 4) || 'Q' || (q % 4 + 1),
-            round(t.baseline_value + (t.target_value - t.baseline_value) * ((t.id % 11) * 0.15 - 0.1) * (q + 17) / 28, 2),
-            'ytd', 'final', 'drill', 'drill', now() - interval '1 day'
-       FROM targets t CROSS JOIN generate_series(0, 7) q ORDER BY q, t.id`,
-  );
-  await t.db.query(
-    `INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
-     SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM figure_revisions ORDER BY id`,
-  );
-  await t.db.query('ANALYZE');
-}
 
 describe('recovery (issue 18): a worker killed in the middle of a run', () => {
   let t: TestApp;
@@ -45,7 +21,7 @@ describe('recovery (issue 18): a worker killed in the middle of a run', () => {
     // The app in this process only answers HTTP; two worker processes do the run.
     t = await startApp('recovery_worker', { APP_ROLE: 'api', EVALUATION_CHUNK_SIZE: String(CHUNK_SIZE) });
     queue = t.app.get<Queue>(getQueueToken(EVALUATION_QUEUE));
-    await seed(t);
+    await seedDrill(t.db, TARGETS);
     const env = testEnv(t.config.databaseUrl, t.config.queuePrefix, {
       APP_ROLE: 'worker', EVALUATION_CHUNK_SIZE: String(CHUNK_SIZE), JOB_LOCK_MS: String(LOCK_MS), LOG_LEVEL: 'log', HOST: '127.0.0.1',
     });
@@ -62,15 +38,18 @@ describe('recovery (issue 18): a worker killed in the middle of a run', () => {
     const [victim, survivor] = workers;
     const stalled: string[] = [];
     queue.on('global:stalled', (jobId: string) => stalled.push(String(jobId)));
+    // The survivor is paused (SIGSTOP) until the victim is dead, so the chunks active at the kill are the victim's.
+    survivor.child.kill('SIGSTOP');
     const started = await t.http().post('/api/v1/evaluations/runs').send({}).expect(202);
     const runId: string = started.body.id;
-    // Both workers take two chunks each (EVALUATION_CONCURRENCY 2): with three or more active, the victim holds one.
+    // A chunk, not the run's fan-out job: the run completes with its chunks, whatever becomes of the fan-out.
     const activeAtKill = await eventually(async () => {
-      const active = await queue.getActiveCount();
-      return active >= 3 ? active : undefined;
-    }, 30_000, 'three chunks active at once');
+      const active = await queue.getActive();
+      return active.some((j) => j.name === EvaluationJob.chunk) ? active.length : undefined;
+    }, 30_000, 'a chunk active on the victim');
     victim.child.kill('SIGKILL');
     await victim.exited;
+    survivor.child.kill('SIGCONT');
     const killedAt = Date.now();
 
     const run = await eventually(async () => {
