@@ -14,6 +14,7 @@ import { LoginThrottle1765530000000 } from './1765530000000-LoginThrottle.js';
 import { FigureConfirmedWarning1765510000000 } from './1765510000000-FigureConfirmedWarning.js';
 import { SessionFamilies1765540000000 } from './1765540000000-SessionFamilies.js';
 import { AuditChain1765550000000 } from './1765550000000-AuditChain.js';
+import { QuarterClosing1765600000000 } from './1765600000000-QuarterClosing.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   LoginThrottle1765530000000,
   SessionFamilies1765540000000,
   AuditChain1765550000000,
+  QuarterClosing1765600000000,
 ];

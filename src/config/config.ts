@@ -167,6 +167,9 @@ const schema = z.object({
   IMPORT_MAX_UNPACKED_MB: z.coerce.number().int().min(1).max(2048).default(100),
   IMPORT_MAX_CELLS: z.coerce.number().int().min(1000).max(50_000_000).default(2_000_000),
   IMPORT_PARSE_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  FIGURE_REVIEW: z.enum(['on', 'off']).default('on'),
+  EXPLANATION_DUE_DAYS: z.coerce.number().int().min(1).max(90).default(10),
+  EVIDENCE_MAX_MB: z.coerce.number().int().min(1).max(500).default(20),
 });
 
 const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'METRICS_TOKEN']);
@@ -229,6 +232,12 @@ export interface AppConfig {
   importMaxCells: number;
   /** worker threads parsing uploads at once (more uploads wait their turn) */
   importParseWorkers: number;
+  /** a department's figure waits for a planner's approval before it counts (FIGURE_REVIEW=on) */
+  figureReview: boolean;
+  /** days after the run that flagged a target its explanation (情况说明) is due */
+  explanationDueDays: number;
+  /** the largest evidence file (佐证材料) accepted, in bytes */
+  evidenceMaxBytes: number;
 }
 
 /** The only reader of the environment: validated once, at boot. Empty strings count as unset. */
@@ -309,6 +318,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     importMaxUnpackedMb: c.IMPORT_MAX_UNPACKED_MB,
     importMaxCells: c.IMPORT_MAX_CELLS,
     importParseWorkers: c.IMPORT_PARSE_WORKERS,
+    figureReview: c.FIGURE_REVIEW === 'on',
+    explanationDueDays: c.EXPLANATION_DUE_DAYS,
+    evidenceMaxBytes: c.EVIDENCE_MAX_MB * 1024 * 1024,
   };
 }
 

@@ -144,13 +144,13 @@ describe('seeds and migrations', () => {
     try {
       const applied = await dataSource.runMigrations();
       assert.ok(applied.length >= 1);
-      assert.equal(await tables(), 26);
+      assert.equal(await tables(), 31);
       for (let i = 0; i < applied.length; i += 1) await dataSource.undoLastMigration();
       assert.equal(await tables(), 0);
       const [{ n: domains }] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_type WHERE typname LIKE 'tm_%'`);
       assert.equal(domains, 0);
       assert.equal((await dataSource.runMigrations()).length, applied.length);
-      assert.equal(await tables(), 26);
+      assert.equal(await tables(), 31);
     } finally {
       await dataSource.destroy();
       await dropDatabase(name);
