@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  closingQuarter,
   formatPeriod,
   frequencyOf,
   latestPeriodEndedBy,
@@ -13,6 +14,7 @@ import {
   periodOf,
   periodT,
   previousPeriod,
+  reportingQuarter,
   subPeriod,
   type Frequency,
   type ParsedPeriod,
@@ -154,4 +156,17 @@ describe('latestPeriodEndedBy / periodEndedBy', () => {
   }
   it('defaults to no grace', () =>
     assert.equal(latestPeriodEndedBy('monthly', new Date('2025-03-01T00:00:00Z'), tz), '2025-02'));
+});
+
+describe('closingQuarter / reportingQuarter', () => {
+  for (const [period, quarter] of [['2026Q3', '2026Q3'], ['2026-02', '2026Q1'], ['2026-03', '2026Q1'], ['2026-04', '2026Q2'], ['2026-12', '2026Q4'], ['2026', '2026Q4']]) {
+    it(`${period} closes in ${quarter}`, () => assert.equal(closingQuarter(period), quarter));
+  }
+  it('refuses what is not a period', () => assert.throws(() => closingQuarter('2026Q5'), RangeError));
+  it('reports on the last quarter ended by the as-of moment, in the schedule time zone', () => {
+    assert.equal(reportingQuarter(new Date('2026-10-10T01:00:00Z'), 'Asia/Shanghai'), '2026Q3');
+    // 2026-09-30T16:30Z is 1 October 00:30 in Shanghai: Q3 has ended there, not yet in UTC
+    assert.equal(reportingQuarter(new Date('2026-09-30T16:30:00Z'), 'Asia/Shanghai'), '2026Q3');
+    assert.equal(reportingQuarter(new Date('2026-09-30T16:30:00Z'), 'UTC'), '2026Q2');
+  });
 });

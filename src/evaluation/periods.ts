@@ -184,3 +184,19 @@ export function latestPeriodEndedBy(frequency: Frequency, instant: Date, tz: str
   while (!periodEndedBy(p, instant, tz, graceDays)) p = previousPeriod(p);
   return p;
 }
+
+/**
+ * The quarter a period closes in: the quarter itself, a month's quarter, a year's fourth quarter. A figure
+ * of a period belongs to the quarterly report (通报) of this quarter, and is locked with it.
+ */
+export function closingQuarter(period: string): string {
+  const p = parsePeriod(period);
+  if (!p) throw new RangeError(`invalid period ${JSON.stringify(period)}`);
+  const q = p.kind === 'quarter' ? p.index : p.kind === 'month' ? Math.ceil(p.index / 3) : 4;
+  return `${p.year}Q${q}`;
+}
+
+/** The quarter an evaluation at `asOf` reports on: the latest quarter that has ended by then (in tz). */
+export function reportingQuarter(asOf: Date, tz: string): string {
+  return latestPeriodEndedBy('quarterly', asOf, tz);
+}
