@@ -8,6 +8,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import type { Response } from 'supertest';
 import { type BrowserApp, closeAll, login, newContext, startAppAndBrowser } from '../support/browser.js';
 import { createDepartment, createTarget } from '../support/factories.js';
+import { webLogin } from '../support/web.js';
 
 let t: BrowserApp;
 let browser: Browser;
@@ -113,6 +114,15 @@ describe('evidence through the API', () => {
     assert.deepEqual(list.body.items.map((i: { filename: string }) => i.filename), ['现场照片.png']);
   });
 
+  it('DELETE: not by another department (403); by its uploader (204, audited)', async () => {
+    const res = await t.as(econ).post(`/api/v1/targets/${CODE}/figures/2026Q1/evidence`).attach('file', PNG, '错传.png').expect(201);
+    assertProblem(await t.as(sci).delete(`/api/v1/evidence/${res.body.id}`), 403, 'id');
+    await t.as(econ).delete(`/api/v1/evidence/${res.body.id}`).expect(204);
+    assertProblem(await t.as(econ).get(`/api/v1/evidence/${res.body.id}`), 404, 'id');
+    const { rows } = await t.db.query(`SELECT before->>'filename' AS filename FROM audit_log WHERE action = 'evidence.delete' AND entity_id = $1`, [String(res.body.id)]);
+    assert.deepEqual(rows, [{ filename: '错传.png' }]);
+  });
+
   it('refused: over the limit (413), wrong or unknown type (415), empty (422), unknown target (404), bad period (422)', async () => {
     const before = await count();
     const url = `/api/v1/targets/${CODE}/figures/2026Q1/evidence`;
@@ -160,6 +170,14 @@ describe('evidence on the target page (chromium)', () => {
     await Promise.all([page.waitForURL(/evidenceError=too_large/), page.click('#evidence-submit')]);
     assert.match((await page.textContent('#evidence-error')) ?? '', /文件超过大小上限 1 MB/);
     assert.equal(await page.locator('#evidence-list a', { hasText: '扫描件.pdf' }).count(), 0);
+  });
+
+  it('the page form without its CSRF token: 403, nothing written', async () => {
+    const before = await count();
+    const web = await webLogin(t.app.getHttpServer(), ECON.email, ECON.password);
+    const res = await web.post(`/targets/${CODE}/evidence`).field('period', '2026Q1').field('subject', 'figure').attach('file', PNG, 'a.png');
+    assert.equal(res.status, 403, res.text.slice(0, 200));
+    assert.equal(await count(), before);
   });
 
   it('the list shows to everyone, the form only to who may upload', async () => {
