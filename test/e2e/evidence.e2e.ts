@@ -133,6 +133,8 @@ describe('evidence through the API', () => {
     assertProblem(await t.as(econ).post(url).attach('file', PNG, '伪装.pdf'), 415, 'file');
     assertProblem(await t.as(econ).post(url).attach('file', Buffer.from('MZ\x90\x00'), 'tool.exe'), 415, 'file');
     assertProblem(await t.as(econ).post(url).attach('file', Buffer.alloc(0), '空.pdf'), 422, 'file');
+    assertProblem(await t.as(econ).post(url).attach('upload', PNG, 'a.png'), 422, 'file');
+    assertProblem(await t.as(econ).post(url).send({ file: 'x' }), 415, 'file');
     assertProblem(await t.as(econ).post('/api/v1/targets/NO-SUCH/figures/2026Q1/evidence').attach('file', PNG, 'a.png'), 404, 'code');
     assertProblem(await t.as(econ).post(`/api/v1/targets/${CODE}/figures/2026-13/evidence`).attach('file', PNG, 'a.png'), 422, 'period');
     assertProblem(await t.as(econ).post(`/api/v1/targets/${CODE}/explanations/2026/evidence`).attach('file', PNG, 'a.png'), 422, 'period');
