@@ -114,6 +114,14 @@ describe('evidence through the API', () => {
     assert.deepEqual(list.body.items.map((i: { filename: string }) => i.filename), ['现场照片.png']);
   });
 
+  it('a figure awaiting review: linked to its open submission (no revision yet)', async () => {
+    const { rows: [submission] } = await t.db.query(
+      `INSERT INTO figure_submissions (target_id, period, value, basis, status, submitted_by)
+       SELECT id, '2026Q2', 220, 'ytd', 'final', $2 FROM targets WHERE code = $1 RETURNING id::int`, [CODE, ECON.email]);
+    const res = await t.as(econ).post(`/api/v1/targets/${CODE}/figures/2026Q2/evidence`).attach('file', PNG, '截图.png').expect(201);
+    assert.deepEqual([res.body.revisionId, res.body.submissionId], [null, submission.id]);
+  });
+
   it('DELETE: not by another department (403); by its uploader (204, audited)', async () => {
     const res = await t.as(econ).post(`/api/v1/targets/${CODE}/figures/2026Q1/evidence`).attach('file', PNG, '错传.png').expect(201);
     assertProblem(await t.as(sci).delete(`/api/v1/evidence/${res.body.id}`), 403, 'id');
