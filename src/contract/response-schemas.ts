@@ -878,6 +878,114 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     "additionalProperties": false,
     "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
   },
+  "Evidence": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "number"
+      },
+      "target": {
+        "type": "string",
+        "description": "the target's code"
+      },
+      "period": {
+        "type": "string"
+      },
+      "subject": {
+        "$ref": "#/components/schemas/EvidenceSubject"
+      },
+      "filename": {
+        "type": "string",
+        "description": "as uploaded, without folders; at most 255 characters"
+      },
+      "contentType": {
+        "type": "string",
+        "description": "decided from the extension and the content's magic bytes, not the client's claim"
+      },
+      "size": {
+        "type": "number",
+        "description": "bytes"
+      },
+      "sha256": {
+        "type": "string",
+        "description": "SHA-256 of the content, lowercase hex"
+      },
+      "revisionId": {
+        "type": [
+          "number",
+          "null"
+        ],
+        "description": "for a figure's evidence: the figure revision current when it was uploaded, if any"
+      },
+      "submissionId": {
+        "type": [
+          "number",
+          "null"
+        ],
+        "description": "for a figure's evidence: the open review submission (pending or returned) when it was uploaded, if any"
+      },
+      "uploadedBy": {
+        "type": "string",
+        "description": "who uploaded it (e-mail)"
+      },
+      "uploadedAt": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "id",
+      "target",
+      "period",
+      "subject",
+      "filename",
+      "contentType",
+      "size",
+      "sha256",
+      "revisionId",
+      "submissionId",
+      "uploadedBy",
+      "uploadedAt"
+    ],
+    "additionalProperties": false,
+    "description": "An evidence file as the API describes it (its bytes are at GET /api/v1/evidence/{id})."
+  },
+  "EvidencePage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/Evidence"
+        }
+      },
+      "page": {
+        "type": "number",
+        "description": "1-based"
+      },
+      "pageSize": {
+        "type": "number"
+      },
+      "total": {
+        "type": "number",
+        "description": "items in the whole collection (with the filters given)"
+      }
+    },
+    "required": [
+      "items",
+      "page",
+      "pageSize",
+      "total"
+    ],
+    "additionalProperties": false,
+    "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
+  },
+  "EvidenceSubject": {
+    "type": "string",
+    "enum": [
+      "figure",
+      "explanation"
+    ]
+  },
   "Expectation": {
     "type": "string",
     "enum": [

@@ -8,6 +8,7 @@ import type { MeJson } from '../auth/me-json.js';
 import type { TokenPair } from '../auth/auth.service.js';
 import type { Page } from '../common/paging.js';
 import type { DepartmentJson } from '../departments/departments.service.js';
+import type { EvidenceJson } from '../evidence/evidence.schema.js';
 import type { ExtractionJson } from '../extraction/extraction-json.js';
 import type { FigureJson, RevisionJson, WriteResult } from '../figures/figures.service.js';
 import type { HealthJson } from '../health/health-json.js';
@@ -34,6 +35,8 @@ export interface ResponseTypes {
   DigestPreview: DigestPreviewJson;
   DigestRun: DigestRunJson;
   Evaluation: EvaluationJson;
+  Evidence: EvidenceJson;
+  EvidencePage: Page<EvidenceJson>;
   EvaluationPage: Page<StoredEvaluationJson>;
   Extraction: ExtractionJson;
   Figure: FigureJson;

@@ -437,6 +437,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evidence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载佐证材料
+         * @description 文件原样返回：Content-Type 为上传时识别的类型，ETag 和 X-Checksum-SHA256 为内容的 SHA-256。
+         */
+        get: operations["EvidenceController_download"];
+        put?: never;
+        post?: never;
+        /**
+         * 删除佐证材料
+         * @description 上传者或规划处删除一份佐证材料，记入审计。
+         */
+        delete: operations["EvidenceController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exports/figures.csv": {
         parameters: {
             query?: never;
@@ -821,6 +845,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/{code}/explanations/{period}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一季度情况说明的佐证材料
+         * @description 一季度情况说明的全部佐证材料（不含文件内容）。
+         */
+        get: operations["EvidenceController_listExplanation"];
+        put?: never;
+        /**
+         * 为一季度的情况说明上传佐证材料
+         * @description multipart 上传一个文件（字段 file），类型和大小限制同实际值的佐证材料；牵头单位和规划处可以上传，期间为季度（YYYYQn）。
+         */
+        post: operations["EvidenceController_uploadExplanation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/{code}/figures": {
         parameters: {
             query?: never;
@@ -859,6 +907,30 @@ export interface paths {
          */
         put: operations["FiguresController_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/{code}/figures/{period}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一期实际值的佐证材料
+         * @description 一期实际值的全部佐证材料（不含文件内容）。
+         */
+        get: operations["EvidenceController_listFigure"];
+        put?: never;
+        /**
+         * 为一期实际值上传佐证材料
+         * @description multipart 上传一个文件（字段 file）：PDF、图片、Office（含 WPS）或 OFD，按扩展名和文件头识别类型，不超过 EVIDENCE_MAX_MB（超过即 413，不写入）。牵头、配合单位和规划处可以上传；关联当时的实际值修订和待审核记录，记入审计。
+         */
+        post: operations["EvidenceController_uploadFigure"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1146,6 +1218,40 @@ export interface components {
             /** @description items in the whole collection (with the filters given) */
             total: number;
         };
+        /** @description An evidence file as the API describes it (its bytes are at GET /api/v1/evidence/{id}). */
+        Evidence: {
+            /** @description decided from the extension and the content's magic bytes, not the client's claim */
+            contentType: string;
+            /** @description as uploaded, without folders; at most 255 characters */
+            filename: string;
+            id: number;
+            period: string;
+            /** @description for a figure's evidence: the figure revision current when it was uploaded, if any */
+            revisionId: number | null;
+            /** @description SHA-256 of the content, lowercase hex */
+            sha256: string;
+            /** @description bytes */
+            size: number;
+            subject: components["schemas"]["EvidenceSubject"];
+            /** @description for a figure's evidence: the open review submission (pending or returned) when it was uploaded, if any */
+            submissionId: number | null;
+            /** @description the target's code */
+            target: string;
+            uploadedAt: string;
+            /** @description who uploaded it (e-mail) */
+            uploadedBy: string;
+        };
+        /** @description What every collection GET of the API answers: one page of items, and how many there are in all. */
+        EvidencePage: {
+            items: components["schemas"]["Evidence"][];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description items in the whole collection (with the filters given) */
+            total: number;
+        };
+        /** @enum {string} */
+        EvidenceSubject: "figure" | "explanation";
         /** @enum {string} */
         Expectation: "time" | "seasonal";
         /** @description The candidates found in a document, and the document as read (an upload's text is returned for review). */
@@ -3469,6 +3575,156 @@ export interface operations {
             };
         };
     };
+    EvidenceController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 文件内容，Content-Type 为上传时识别的类型 (the file, with the type it was stored as) */
+            200: {
+                headers: {
+                    /** @description 下载的文件名 (attachment; filename*=UTF-8''…) */
+                    "Content-Disposition"?: string;
+                    /** @description 文件内容的 SHA-256（十六进制）(the SHA-256 of the content, hex) */
+                    ETag?: string;
+                    /** @description 文件内容的 SHA-256（十六进制）(the SHA-256 of the content, hex) */
+                    "X-Checksum-SHA256"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/msword": string;
+                    "application/ofd": string;
+                    "application/pdf": string;
+                    "application/vnd.ms-excel": string;
+                    "application/vnd.ms-powerpoint": string;
+                    "application/vnd.ms-works": string;
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EvidenceController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功，无响应体 (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ExportsController_figuresCsv: {
         parameters: {
             query?: {
@@ -5388,6 +5644,182 @@ export interface operations {
             };
         };
     };
+    EvidenceController_listExplanation: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidencePage"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EvidenceController_uploadExplanation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description PDF、图片（PNG、JPEG、GIF、WebP）、Word、Excel、PowerPoint（含 WPS）或 OFD；不超过 EVIDENCE_MAX_MB（缺省 20 MB）
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已创建 (created; Location names it) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evidence"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     FiguresController_list: {
         parameters: {
             query?: {
@@ -5620,6 +6052,182 @@ export interface operations {
             };
             /** @description 资源已被修改，与 If-Match 不符，未写入任何数据 (precondition failed: nothing was written) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EvidenceController_listFigure: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidencePage"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EvidenceController_uploadFigure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description PDF、图片（PNG、JPEG、GIF、WebP）、Word、Excel、PowerPoint（含 WPS）或 OFD；不超过 EVIDENCE_MAX_MB（缺省 20 MB）
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已创建 (created; Location names it) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evidence"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
