@@ -10,6 +10,7 @@ import type { Page } from '../common/paging.js';
 import type { DepartmentJson } from '../departments/departments.service.js';
 import type { ExtractionJson } from '../extraction/extraction-json.js';
 import type { FigureJson, RevisionJson, WriteResult } from '../figures/figures.service.js';
+import type { ApprovalJson, SubmissionJson } from '../figures/figure-reviews.service.js';
 import type { HealthJson } from '../health/health-json.js';
 import type { ImportJson, ImportSummaryJson } from '../imports/imports.service.js';
 import type { RunAcceptedJson, RunJson } from '../evaluations/evaluation-runs.service.js';
@@ -39,6 +40,9 @@ export interface ResponseTypes {
   Figure: FigureJson;
   FigurePage: Page<FigureJson>;
   FigureRevisionPage: Page<RevisionJson>;
+  FigureApproval: ApprovalJson;
+  FigureSubmission: SubmissionJson;
+  FigureSubmissionPage: Page<SubmissionJson>;
   Health: HealthJson;
   Import: ImportJson;
   ImportPage: Page<ImportSummaryJson>;
