@@ -42,6 +42,16 @@ export class FigureReviewsService {
     return this.store.listOpen({ ...filter, scopeDepartmentId: this.scope(actor) });
   }
 
+  /** A target's open submissions, by period (the target page shows them beside its figures). */
+  async openOfTarget(code: string): Promise<SubmissionJson[]> {
+    return this.store.listOpen({ targetId: await this.figures.targetIdOf(code) });
+  }
+
+  /** Every department, by code (the queue's filter). */
+  departments(): Promise<{ id: number; code: string; name: string }[]> {
+    return this.figuresStore.listDepartments();
+  }
+
   /** A figure's open submission (404 when none), as `list` shows it. */
   async open(actor: Actor, code: string, period: string): Promise<SubmissionJson> {
     const targetId = await this.figures.targetIdOf(code);

@@ -89,6 +89,9 @@ export interface EntrySheetRecord {
   c_value: string | null; c_basis: Basis | null; c_note: string | null; c_by: string | null; c_at: Date | null;
   p_value: string | null; p_basis: Basis | null; y_value: string | null; y_basis: Basis | null;
   e_status: string | null; e_period: string | null; e_pending: boolean;
+  /** the figure's open submission (FIGURE_REVIEW): pending or returned, with the reviewer's reason */
+  s_value: string | null; s_basis: Basis | null; s_state: 'pending' | 'returned' | null; s_reason: string | null;
+  s_by: string | null; s_at: Date | null;
 }
 
 /** The figures and their revisions (figures, figure_revisions), and what a write reads of its targets. */
@@ -311,8 +314,10 @@ export class FiguresStore {
                  FROM figures f WHERE f.target_id = t.id AND f.period <> $1) AS figures,
               c.value::text AS c_value, c.basis AS c_basis, c.note AS c_note, r.recorded_by AS c_by, c.recorded_at AS c_at,
               p.value::text AS p_value, p.basis AS p_basis, y.value::text AS y_value, y.basis AS y_basis,
-              e.status AS e_status, e.latest_period AS e_period, (c.recorded_at IS NOT NULL AND (e.id IS NULL OR l.as_of < c.recorded_at)) AS e_pending
+              e.status AS e_status, e.latest_period AS e_period, (c.recorded_at IS NOT NULL AND (e.id IS NULL OR l.as_of < c.recorded_at)) AS e_pending,
+              s.value::text AS s_value, s.basis AS s_basis, s.state AS s_state, s.review_reason AS s_reason, s.submitted_by AS s_by, s.submitted_at AS s_at
          FROM targets t JOIN departments d ON d.id = t.department_id
+         LEFT JOIN figure_submissions s ON s.target_id = t.id AND s.period = $1 AND s.state IN ('pending', 'returned')
          LEFT JOIN figures c ON c.target_id = t.id AND c.period = $1
          LEFT JOIN figure_revisions r ON r.id = c.revision_id
          LEFT JOIN figures p ON p.target_id = t.id AND p.period = $2

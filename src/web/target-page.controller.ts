@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../access/current-actor.decorator.js';
 import { ChartsService } from '../charts/charts.service.js';
+import { FigureReviewsService } from '../figures/figure-reviews.service.js';
 import { ProgressService } from '../evaluations/progress.service.js';
 import { TargetsService } from '../targets/targets.service.js';
 import { TargetPageService } from './target-page.service.js';
@@ -25,12 +26,13 @@ export class TargetPageController {
     private readonly page: TargetPageService,
     private readonly progress: ProgressService,
     private readonly charts: ChartsService,
+    private readonly reviews: FigureReviewsService,
   ) {}
 
   @Get(':code')
   async show(@Web() web: WebContext, @Param('code') code: string, @Res() reply: FastifyReply) {
     const target = await this.targets.get(code); // 404 page when unknown
-    const [details, now, chart] = await Promise.all([
+    const [details, now, chart, submissions] = await Promise.all([
       this.page.load(code),
       this.progress.evaluateNow(code),
       // The page stays useful without its chart.
@@ -38,7 +40,8 @@ export class TargetPageController {
         this.logger.warn(`chart of ${code}: ${error.message}`);
         return null;
       }),
+      this.reviews.openOfTarget(code), // figures awaiting review or returned (views/target-review.eta)
     ]);
-    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, ...details! });
+    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, submissions, ...details! });
   }
 }

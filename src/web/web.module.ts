@@ -18,6 +18,7 @@ import { EntryController } from './entry.controller.js';
 import { EntryService } from './entry.service.js';
 import { ImportsModule } from '../imports/imports.module.js';
 import { PagesController } from './pages.controller.js';
+import { ReviewController } from './review.controller.js';
 import { SpreadsheetsController } from './spreadsheets.controller.js';
 import { TargetPageController } from './target-page.controller.js';
 import { TargetPageService } from './target-page.service.js';
@@ -32,7 +33,7 @@ import { CSRF_TOKENS, WebGuard } from './web.guard.js';
   controllers: [
     PagesController, EntryController, TargetPageController,
     AdminIndexController, AdminTargetsController, AdminDepartmentsController, AdminRecipientsController, AdminUsersController,
-    AdminSilencesController, DocumentReviewController, SpreadsheetsController,
+    AdminSilencesController, DocumentReviewController, SpreadsheetsController, ReviewController,
   ],
   providers: [
     { provide: Views, useFactory: (config: AppConfig) => new Views(config.production), inject: [APP_CONFIG] },
