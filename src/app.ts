@@ -13,7 +13,7 @@ import { UPLOAD_LIMIT } from './imports/upload.js';
 import { exactJsonParser } from './common/json-numbers.js';
 import { finishDocument } from './common/openapi-document.js';
 import { parseQueryString } from './common/query-string.js';
-import { frameworkErrors, registerMethodNotAllowed } from './common/request-errors.js';
+import { clientErrorHandler, frameworkErrors, registerMethodNotAllowed } from './common/request-errors.js';
 import { registerSecurityHeaders, securityHeaders } from './common/security-headers.js';
 import { allowLargeBatchBodies } from './figures/batch-limits.js';
 import { API_PREFIX } from './api-prefix.js';
@@ -97,6 +97,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logController: new RequestLogController(),
     routerOptions: { querystringParser: parseQueryString },
     frameworkErrors: frameworkErrors(securityHeaders(SECURITY_HEADERS)),
+    clientErrorHandler, // 431 and other parser errors as problem+json
   });
   adapter.getInstance().removeContentTypeParser('text/plain'); // the API takes JSON only: 415
   allowLargeBatchBodies(adapter.getInstance()); // POST /figures/batch takes up to 32 MB (before Nest adds routes)

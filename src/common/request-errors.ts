@@ -1,5 +1,24 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from './problem.filter.js';
+
+/**
+ * What Node's HTTP parser refuses before Fastify has a request (431 headers or address too large, 408, 400),
+ * as problem+json rather than Fastify's default JSON; the connection is closed as Fastify's handler does.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const detail = status === 431 ? '请求头或地址过长 (request header fields or the address too large)'
+    : status === 408 ? '请求超时 (request timeout)' : '请求无法解析 (malformed request)';
+  const body = JSON.stringify(problem(status, detail, [{ path: '', message: detail }]));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Content-Type: application/problem+json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
+}
 
 /** What Fastify's router refuses before any hook runs (414, 400), as problem+json with the security headers. */
 export function frameworkErrors(headers: Readonly<Record<string, string>>) {
