@@ -32,7 +32,7 @@ export class TargetPageController {
   @Get(':code')
   async show(@Web() web: WebContext, @Param('code') code: string, @Res() reply: FastifyReply) {
     const target = await this.targets.get(code); // 404 page when unknown
-    const [details, now, chart, submissions] = await Promise.all([
+    const [details, now, chart, reviewSubmissions] = await Promise.all([
       this.page.load(code),
       this.progress.evaluateNow(code),
       // The page stays useful without its chart.
@@ -42,6 +42,6 @@ export class TargetPageController {
       }),
       this.reviews.openOfTarget(code), // figures awaiting review or returned (views/target-review.eta)
     ]);
-    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, submissions, ...details! });
+    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, reviewSubmissions, ...details! });
   }
 }
