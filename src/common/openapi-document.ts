@@ -185,6 +185,7 @@ const CONFLICT = new Set([
   'TargetsController_create', 'DepartmentsController_create', 'UsersController_create', 'UsersController_update',
   'AuthController_renewToken',
   'ImportsController_apply', 'AlertsController_createRecipient',
+  'FigureReviewsController_approve', 'FigureReviewsController_return',
 ]);
 const TOO_MANY = new Set(['AuthController_login']);
 

@@ -11,6 +11,7 @@ import type { DepartmentJson } from '../departments/departments.service.js';
 import type { EvidenceJson } from '../evidence/evidence.schema.js';
 import type { ExtractionJson } from '../extraction/extraction-json.js';
 import type { FigureJson, RevisionJson, WriteResult } from '../figures/figures.service.js';
+import type { ApprovalJson, SubmissionJson } from '../figures/figure-reviews.service.js';
 import type { HealthJson } from '../health/health-json.js';
 import type { ImportJson, ImportSummaryJson } from '../imports/imports.service.js';
 import type { RunAcceptedJson, RunJson } from '../evaluations/evaluation-runs.service.js';
@@ -42,6 +43,9 @@ export interface ResponseTypes {
   Figure: FigureJson;
   FigurePage: Page<FigureJson>;
   FigureRevisionPage: Page<RevisionJson>;
+  FigureApproval: ApprovalJson;
+  FigureSubmission: SubmissionJson;
+  FigureSubmissionPage: Page<SubmissionJson>;
   Health: HealthJson;
   Import: ImportJson;
   ImportPage: Page<ImportSummaryJson>;

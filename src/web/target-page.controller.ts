@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../access/current-actor.decorator.js';
 import { ChartsService } from '../charts/charts.service.js';
+import { FigureReviewsService } from '../figures/figure-reviews.service.js';
 import { ProgressService } from '../evaluations/progress.service.js';
 import { TargetsService } from '../targets/targets.service.js';
 import { EvidencePages } from './evidence-page.controller.js';
@@ -27,12 +28,13 @@ export class TargetPageController {
     private readonly progress: ProgressService,
     private readonly charts: ChartsService,
     private readonly evidencePages: EvidencePages,
+    private readonly reviews: FigureReviewsService,
   ) {}
 
   @Get(':code')
   async show(@Web() web: WebContext, @Param('code') code: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply) {
     const target = await this.targets.get(code); // 404 page when unknown
-    const [details, now, chart] = await Promise.all([
+    const [details, now, chart, reviewSubmissions] = await Promise.all([
       this.page.load(code),
       this.progress.evaluateNow(code),
       // The page stays useful without its chart.
@@ -40,8 +42,9 @@ export class TargetPageController {
         this.logger.warn(`chart of ${code}: ${error.message}`);
         return null;
       }),
+      this.reviews.openOfTarget(code), // figures awaiting review or returned (views/target-review.eta)
     ]);
     const evidence = await this.evidencePages.section(web, code, query);
-    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, ...details!, evidence });
+    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, reviewSubmissions, ...details!, evidence });
   }
 }

@@ -20,6 +20,7 @@ import { EvidenceModule } from '../evidence/evidence.module.js';
 import { EntryService } from './entry.service.js';
 import { ImportsModule } from '../imports/imports.module.js';
 import { PagesController } from './pages.controller.js';
+import { ReviewController } from './review.controller.js';
 import { SpreadsheetsController } from './spreadsheets.controller.js';
 import { TargetPageController } from './target-page.controller.js';
 import { TargetPageService } from './target-page.service.js';
@@ -34,7 +35,7 @@ import { CSRF_TOKENS, WebGuard } from './web.guard.js';
   controllers: [
     PagesController, EntryController, TargetPageController,
     AdminIndexController, AdminTargetsController, AdminDepartmentsController, AdminRecipientsController, AdminUsersController,
-    AdminSilencesController, DocumentReviewController, SpreadsheetsController, EvidencePageController,
+    AdminSilencesController, DocumentReviewController, SpreadsheetsController, EvidencePageController, ReviewController,
   ],
   providers: [
     { provide: Views, useFactory: (config: AppConfig) => new Views(config.production), inject: [APP_CONFIG] },

@@ -521,6 +521,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/figure-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET /api/v1/figure-reviews
+         * @description GET /api/v1/figure-reviews
+         */
+        get: operations["FigureReviewsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/figure-reviews/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * POST /api/v1/figure-reviews/approve
+         * @description POST /api/v1/figure-reviews/approve
+         */
+        post: operations["FigureReviewsController_approveMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/figures/batch": {
         parameters: {
             query?: never;
@@ -913,6 +953,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/{code}/figures/{period}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * POST /api/v1/targets/{code}/figures/{period}/approve
+         * @description POST /api/v1/targets/{code}/figures/{period}/approve
+         */
+        post: operations["FigureReviewsController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/{code}/figures/{period}/evidence": {
         parameters: {
             query?: never;
@@ -937,6 +997,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/{code}/figures/{period}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * POST /api/v1/targets/{code}/figures/{period}/return
+         * @description POST /api/v1/targets/{code}/figures/{period}/return
+         */
+        post: operations["FigureReviewsController_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/{code}/figures/{period}/revisions": {
         parameters: {
             query?: never;
@@ -949,6 +1029,26 @@ export interface paths {
          * @description 一期实际值的全部修订：值、填报人、时间和原因。
          */
         get: operations["FiguresController_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/{code}/figures/{period}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET /api/v1/targets/{code}/figures/{period}/submission
+         * @description GET /api/v1/targets/{code}/figures/{period}/submission
+         */
+        get: operations["FigureReviewsController_open"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1288,6 +1388,13 @@ export interface components {
             /** @description the exact decimal as stored (PostgreSQL numeric's text, as the CSV export writes it) */
             value: string;
         };
+        /** @description What a bulk approval did. */
+        FigureApproval: {
+            /** @description submissions approved */
+            approved: number;
+            /** @description revisions appended (an approved value equal to the current figure appends none) */
+            written: number;
+        };
         /**
          * @description Reads a spreadsheet of figures (.xlsx or .csv) into rows with their spreadsheet row numbers and per-row syntax errors. Pure: no database; whether a target exists or may be written is checked later.
          * @enum {string}
@@ -1305,6 +1412,53 @@ export interface components {
         /** @description What every collection GET of the API answers: one page of items, and how many there are in all. */
         FigureRevisionPage: {
             items: components["schemas"]["Revision"][];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description items in the whole collection (with the filters given) */
+            total: number;
+        };
+        /** @description A figure a department submitted for review (FIGURE_REVIEW): it counts once a planner approves it. */
+        FigureSubmission: {
+            /** @description the figure as approved now, beside the submitted one */
+            approved: {
+                basis: components["schemas"]["Basis"];
+                value: string;
+            } | null;
+            basis: components["schemas"]["Basis"];
+            confirmedWarning: string | null;
+            /** @description the target's lead department (code and name) */
+            department: string;
+            departmentName: string;
+            id: number;
+            note: string | null;
+            period: string;
+            /** @description the submitter's reason for a correction */
+            reason: string | null;
+            /** @description why it was returned */
+            reviewReason: string | null;
+            reviewedAt: string | null;
+            reviewedBy: string | null;
+            /** @description the revision its approval appended (or found current) */
+            revisionId: number | null;
+            source: string | null;
+            /**
+             * @description pending (待审核), returned (退回修改), approved, or superseded by a later submission
+             * @enum {string}
+             */
+            state: "pending" | "returned" | "approved" | "superseded";
+            /** @enum {string} */
+            status: "preliminary" | "final";
+            submittedAt: string;
+            submittedBy: string;
+            target: string;
+            targetName: string;
+            /** @description the exact decimal submitted */
+            value: string;
+        };
+        /** @description What every collection GET of the API answers: one page of items, and how many there are in all. */
+        FigureSubmissionPage: {
+            items: components["schemas"]["FigureSubmission"][];
             /** @description 1-based */
             page: number;
             pageSize: number;
@@ -1357,6 +1511,8 @@ export interface components {
         ImportResult: {
             received: number;
             skipped?: components["schemas"]["SkippedRow"][];
+            /** @description rows stored as submissions awaiting review (FIGURE_REVIEW, a department's write); absent when none */
+            submitted?: number;
             unchanged: number;
             written: number;
         };
@@ -1662,6 +1818,8 @@ export interface components {
         };
         WriteResult: {
             received: number;
+            /** @description rows stored as submissions awaiting review (FIGURE_REVIEW, a department's write); absent when none */
+            submitted?: number;
             unchanged: number;
             written: number;
         };
@@ -3936,6 +4094,158 @@ export interface operations {
             };
         };
     };
+    FigureReviewsController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                department?: string;
+                period?: string;
+                state?: "pending" | "returned";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureSubmissionPage"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    FigureReviewsController_approveMany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string | null;
+                    submissions: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureApproval"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     FiguresController_batch: {
         parameters: {
             query?: never;
@@ -6014,6 +6324,15 @@ export interface operations {
                     "application/json": components["schemas"]["Figure"];
                 };
             };
+            /** @description 已提交，待规划处审核 (accepted for review: the submission; the figure counts once approved) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureSubmission"];
+                };
+            };
             /** @description 请求体不是合法的 JSON (malformed body) */
             400: {
                 headers: {
@@ -6052,6 +6371,116 @@ export interface operations {
             };
             /** @description 资源已被修改，与 If-Match 不符，未写入任何数据 (precondition failed: nothing was written) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    FigureReviewsController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Figure"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 与现有数据冲突 (conflict with the stored state) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6273,6 +6702,116 @@ export interface operations {
             };
         };
     };
+    FigureReviewsController_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureSubmission"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 与现有数据冲突 (conflict with the stored state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     FiguresController_revisions: {
         parameters: {
             query?: {
@@ -6295,6 +6834,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FigureRevisionPage"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    FigureReviewsController_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureSubmission"];
                 };
             };
             /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
