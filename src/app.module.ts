@@ -20,6 +20,7 @@ import { ExtractionModule } from './extraction/extraction.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { QueuesModule } from './jobs/queues.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { EvaluationsModule } from './evaluations/evaluations.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { TargetsModule } from './targets/targets.module.js';
@@ -29,7 +30,7 @@ import { WebModule } from './web/web.module.js';
 /** The modules whose controllers make the JSON API: their routes live under /api/v1; pages do not. */
 const API_MODULES = [
   AuthModule, UsersModule, AuditModule, EvaluationsModule, AlertsModule, NotificationsModule, DepartmentsModule, TargetsModule,
-  FiguresModule, HealthModule, ExtractionModule, ImportsModule,
+  FiguresModule, HealthModule, ExtractionModule, ImportsModule, ReportsModule,
 ];
 
 @Module({})
@@ -55,6 +56,7 @@ export class AppModule {
         HealthModule,
         ExtractionModule,
         ImportsModule,
+        ReportsModule,
         ...(config.role === 'worker' ? [] : [WebModule]),
         RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
       ],

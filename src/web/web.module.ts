@@ -18,6 +18,8 @@ import { EntryController } from './entry.controller.js';
 import { EntryService } from './entry.service.js';
 import { ImportsModule } from '../imports/imports.module.js';
 import { PagesController } from './pages.controller.js';
+import { ReportsModule } from '../reports/reports.module.js';
+import { ReportsPageController } from './reports-page.controller.js';
 import { SpreadsheetsController } from './spreadsheets.controller.js';
 import { TargetPageController } from './target-page.controller.js';
 import { TargetPageService } from './target-page.service.js';
@@ -28,11 +30,11 @@ import { CSRF_TOKENS, WebGuard } from './web.guard.js';
 
 /** The planning office's pages, server-rendered over the same services as the API. */
 @Module({
-  imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule],
+  imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule, ReportsModule],
   controllers: [
     PagesController, EntryController, TargetPageController,
     AdminIndexController, AdminTargetsController, AdminDepartmentsController, AdminRecipientsController, AdminUsersController,
-    AdminSilencesController, DocumentReviewController, SpreadsheetsController,
+    AdminSilencesController, DocumentReviewController, SpreadsheetsController, ReportsPageController,
   ],
   providers: [
     { provide: Views, useFactory: (config: AppConfig) => new Views(config.production), inject: [APP_CONFIG] },
