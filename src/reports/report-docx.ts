@@ -99,16 +99,20 @@ function flaggedParagraphs(f: FlaggedTarget, index: number): (Paragraph | Table)
   const pace = [
     `目标值${value(f.targetValue, f.unit)}（${f.targetPeriod}），最新数据${f.latestValue === null ? '暂无' : `${value(f.latestValue, f.unit)}（${f.latestPeriod}）`}`,
     `完成率${pct(f.completion)}`,
-    f.expected !== null ? `序时进度应达${pct(f.expected)}` : null,
-    f.elapsed !== null ? `时间进度${pct(f.elapsed)}` : null,
-    f.pace !== null ? `今后年均需增长${pct(f.pace)}` : null,
+    f.expected !== null ? `按序时进度应达${value(f.expected, f.unit)}` : null,
+    f.elapsed !== null ? `时间已过${pct(f.elapsed)}` : null,
+    f.pace !== null ? `推进速度为序时进度的${pct(f.pace)}` : null,
   ].filter((s): s is string => s !== null);
   out.push(body(`${pace.join('，')}。`));
   if (f.figures.length) out.push(body(`各期数据：${f.figures.map((x) => `${x.period} ${value(x.value, f.unit)}`).join('；')}。`));
   if (f.chartPng) {
     out.push(new Paragraph({
       alignment: AlignmentType.CENTER,
-      children: [new ImageRun({ type: 'png', data: Buffer.from(f.chartPng, 'base64'), transformation: { width: 520, height: 260 } })],
+      children: [new ImageRun({
+        type: 'png', data: Buffer.from(f.chartPng, 'base64'), transformation: { width: 520, height: 260 },
+        // An id of our own: docx's default comes from a counter shared by every document the process renders.
+        altText: { id: String(index), name: `chart-${f.code}`, description: `${f.name}进度图` },
+      })],
     }));
   }
   if (f.explanation) {
@@ -144,7 +148,7 @@ function sections(model: ReportModel): (Paragraph | Table)[] {
   if (!model.missingExplanations.length) out.push(body('无。'));
   else {
     out.push(table(
-      [['序号', 8], ['指标', 40], ['责任单位', 24], ['状态', 14], ['截止时间', 14]],
+      [['序号', 8], ['指标', 34], ['责任单位', 22], ['状态', 16], ['截止时间', 20]],
       model.missingExplanations.map((m, i) => [String(i + 1), m.name, m.departmentName, STATE_TEXT[m.state], m.dueAt ? m.dueAt.slice(0, 10) : '—']),
     ));
   }

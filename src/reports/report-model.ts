@@ -78,10 +78,11 @@ export interface FlaggedTarget extends TargetRow {
   departmentName: string;
   /** the figures up to the run's as-of moment, by period */
   figures: { period: string; value: string }[];
-  /** 序时进度 expected by now and the time elapsed, percent with one decimal */
+  /** 序时进度: the value expected by now (in the target's unit, at most 2 decimals) */
   expected: string | null;
+  /** time elapsed, percent with one decimal */
   elapsed: string | null;
-  /** annual pace needed, as the run computed it (percent, one decimal), or null */
+  /** pace: progress made over progress expected (percent, one decimal), or null */
   pace: string | null;
   /** the chart the emails use, PNG in base64; null when it could not be drawn */
   chartPng: string | null;
@@ -182,6 +183,13 @@ export function percent(ratio: number | null): string | null {
   return ratio < 0 && s !== '0.0' ? `-${s}` : s;
 }
 
+/** 1234.5678 → "1234.57"; null → null */
+export function decimal(x: number | null): string | null {
+  if (x === null || !Number.isFinite(x)) return null;
+  const s = String(Math.round(x * 100) / 100);
+  return s === '-0' ? '0' : s;
+}
+
 /** The counts of the run's evaluations. */
 export function countStatuses(rows: readonly Pick<EvaluationInput, 'status' | 'overdue'>[]): ReportCounts {
   const n = (s: Status) => rows.filter((r) => r.status === s).length;
@@ -238,7 +246,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
       ...row(e),
       department: e.departmentCode, departmentName: e.departmentName,
       figures: input.figures.get(e.code) ?? [],
-      expected: percent(e.expected), elapsed: percent(e.elapsed), pace: percent(e.pace),
+      expected: decimal(e.expected), elapsed: percent(e.elapsed), pace: percent(e.pace),
       chartPng: input.charts.get(e.code) ?? null,
       explanation: x && (x.state === 'submitted' || x.state === 'accepted') ? { state: x.state, cause: x.cause, measures: x.measures } : null,
     };

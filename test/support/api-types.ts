@@ -5026,6 +5026,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description 与现有数据冲突 (conflict with the stored state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
             422: {
                 headers: {
