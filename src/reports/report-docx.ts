@@ -61,7 +61,11 @@ function cell(text: string, widthPct: number, header = false, align: (typeof Ali
     width: { size: twips(widthPct), type: WidthType.DXA },
     verticalAlign: VerticalAlignTable.CENTER,
     margins: { top: 40, bottom: 40, left: 80, right: 80 },
-    children: [new Paragraph({ alignment: align, children: [run(text, header ? HEITI : FANGSONG, SIZE.table)] })],
+    // A line break where the text has one: 350 / （2027）, so a value and its period do not break mid-number.
+    children: [new Paragraph({
+      alignment: align,
+      children: text.split('\n').map((line, i) => new TextRun({ text: line, font: fonts(header ? HEITI : FANGSONG), size: SIZE.table, break: i ? 1 : undefined })),
+    })],
   });
 }
 
@@ -86,10 +90,10 @@ const pct = (v: string | null) => (v === null ? '—' : `${v}%`);
 
 function departmentTable(rows: TargetRow[]): Table {
   return table(
-    [['序号', 5], ['指标', 25], ['单位', 7], ['目标值（期限）', 18], ['最新数据（期间）', 20], ['完成率', 10], ['序时进度', 15]],
+    [['序号', 6], ['指标', 26], ['单位', 8], ['目标值\n（期限）', 16], ['最新数据\n（期间）', 18], ['完成率', 11], ['序时进度', 15]],
     rows.map((r, i) => [
-      String(i + 1), r.name, r.unit || '—', `${r.targetValue}（${r.targetPeriod}）`,
-      r.latestValue === null ? '暂无' : `${r.latestValue}（${r.latestPeriod}）`, pct(r.completion), r.statusText,
+      String(i + 1), r.name, r.unit || '—', `${r.targetValue}\n（${r.targetPeriod}）`,
+      r.latestValue === null ? '暂无' : `${r.latestValue}\n（${r.latestPeriod}）`, pct(r.completion), r.statusText,
     ]),
   );
 }
