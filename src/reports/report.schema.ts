@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { MAX_YEAR, MIN_YEAR } from '../evaluation/periods.js';
 
-/** A reporting quarter: 2026Q3. */
-export const quarterString = z.string().regex(/^\d{4}Q[1-4]$/, '季度格式应为 YYYYQn，如 2026Q3 (a quarter: YYYYQn, e.g. 2026Q3)');
+const QUARTER = '季度格式应为 YYYYQn，如 2026Q3 (a quarter: YYYYQn, e.g. 2026Q3)';
+
+/** A reporting quarter: 2026Q3, of a year the periods support (its end and the next quarter's too). */
+export const quarterString = z.string().regex(/^\d{4}Q[1-4]$/, QUARTER).refine((p) => {
+  const year = Number(p.slice(0, 4));
+  return year >= MIN_YEAR && year < MAX_YEAR;
+}, `年份须在 ${MIN_YEAR}–${MAX_YEAR - 1} 之间 (a year from ${MIN_YEAR} to ${MAX_YEAR - 1})`);
 
 export const draftReportSchema = z.strictObject({
   /** the reporting quarter the 通报 is drafted for, from the latest completed run reporting on it */

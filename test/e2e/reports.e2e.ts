@@ -166,7 +166,7 @@ describe('the quarterly 通报 (.docx): drafted from a run, read back by LibreOf
   });
 
   it('a bad or unevaluated period is a 422 naming `period`', async () => {
-    for (const period of ['2026Q5', '2026', '2001Q1']) {
+    for (const period of ['2026Q5', '2026', '3457Q4', '2001Q1']) {
       const res = await t.http().post('/api/v1/reports').send({ period });
       assert.equal(res.status, 422, `${period}: ${res.status}`);
       assert.match(res.headers['content-type'], /application\/problem\+json/);
