@@ -1,10 +1,12 @@
-import { Controller, Get, Logger, Param, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Logger, Param, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../access/current-actor.decorator.js';
 import { ChartsService } from '../charts/charts.service.js';
+import { FigureReviewsService } from '../figures/figure-reviews.service.js';
 import { ProgressService } from '../evaluations/progress.service.js';
 import { TargetsService } from '../targets/targets.service.js';
+import { EvidencePages } from './evidence-page.controller.js';
 import { TargetPageService } from './target-page.service.js';
 import { Views } from './views.js';
 import { Web, type WebContext } from './web-context.js';
@@ -25,12 +27,14 @@ export class TargetPageController {
     private readonly page: TargetPageService,
     private readonly progress: ProgressService,
     private readonly charts: ChartsService,
+    private readonly evidencePages: EvidencePages,
+    private readonly reviews: FigureReviewsService,
   ) {}
 
   @Get(':code')
-  async show(@Web() web: WebContext, @Param('code') code: string, @Res() reply: FastifyReply) {
+  async show(@Web() web: WebContext, @Param('code') code: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply) {
     const target = await this.targets.get(code); // 404 page when unknown
-    const [details, now, chart] = await Promise.all([
+    const [details, now, chart, reviewSubmissions] = await Promise.all([
       this.page.load(code),
       this.progress.evaluateNow(code),
       // The page stays useful without its chart.
@@ -38,7 +42,9 @@ export class TargetPageController {
         this.logger.warn(`chart of ${code}: ${error.message}`);
         return null;
       }),
+      this.reviews.openOfTarget(code), // figures awaiting review or returned (views/target-review.eta)
     ]);
-    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, ...details! });
+    const evidence = await this.evidencePages.section(web, code, query);
+    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, reviewSubmissions, ...details!, evidence });
   }
 }

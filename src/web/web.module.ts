@@ -15,11 +15,14 @@ import { AdminTargetsController } from './admin/admin-targets.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
 import { DocumentReviewController } from './document-review.controller.js';
 import { EntryController } from './entry.controller.js';
+import { EvidencePageController, EvidencePages } from './evidence-page.controller.js';
+import { EvidenceModule } from '../evidence/evidence.module.js';
 import { EntryService } from './entry.service.js';
 import { ImportsModule } from '../imports/imports.module.js';
 import { PagesController } from './pages.controller.js';
 import { ReportsModule } from '../reports/reports.module.js';
 import { ReportsPageController } from './reports-page.controller.js';
+import { ReviewController } from './review.controller.js';
 import { SpreadsheetsController } from './spreadsheets.controller.js';
 import { TargetPageController } from './target-page.controller.js';
 import { TargetPageService } from './target-page.service.js';
@@ -30,16 +33,16 @@ import { CSRF_TOKENS, WebGuard } from './web.guard.js';
 
 /** The planning office's pages, server-rendered over the same services as the API. */
 @Module({
-  imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule, ReportsModule],
+  imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule, EvidenceModule, ReportsModule],
   controllers: [
     PagesController, EntryController, TargetPageController,
     AdminIndexController, AdminTargetsController, AdminDepartmentsController, AdminRecipientsController, AdminUsersController,
-    AdminSilencesController, DocumentReviewController, SpreadsheetsController, ReportsPageController,
+    AdminSilencesController, DocumentReviewController, SpreadsheetsController, EvidencePageController, ReviewController, ReportsPageController,
   ],
   providers: [
     { provide: Views, useFactory: (config: AppConfig) => new Views(config.production), inject: [APP_CONFIG] },
     { provide: CSRF_TOKENS, useFactory: (config: AppConfig) => new CsrfTokens(config.jwtSecret), inject: [APP_CONFIG] },
-    WebGuard, WebErrorFilter, DashboardService, EntryService, TargetPageService, DepartmentPages,
+    WebGuard, WebErrorFilter, DashboardService, EntryService, TargetPageService, DepartmentPages, EvidencePages,
   ],
 })
 export class WebModule {}
