@@ -15,6 +15,7 @@ import { FigureConfirmedWarning1765510000000 } from './1765510000000-FigureConfi
 import { SessionFamilies1765540000000 } from './1765540000000-SessionFamilies.js';
 import { AuditChain1765550000000 } from './1765550000000-AuditChain.js';
 import { QuarterClosing1765600000000 } from './1765600000000-QuarterClosing.js';
+import { ReportEmails1765640000000 } from './1765640000000-ReportEmails.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   SessionFamilies1765540000000,
   AuditChain1765550000000,
   QuarterClosing1765600000000,
+  ReportEmails1765640000000,
 ];

@@ -5,6 +5,8 @@
 #   - Redis answering at TEST_REDIS_URL (default redis://127.0.0.1:6379/0)
 #   - Chromium at CHROMIUM_PATH (default /usr/bin/chromium), driven by playwright-core in the page tests
 #   - the CJK font WenQuanYi Micro Hei (fonts-wqy-microhei) for Chinese text in chart PNGs
+#   - LibreOffice (soffice, libreoffice-writer-nogui) and pdftotext (poppler-utils): the 通报 tests read the
+#     .docx as an independent reader does, converted to PDF and then to text
 # When all answer it prints nothing and exits 0. When something is missing: as root with apt-get it
 # installs or starts it (as CI does); otherwise, or with TEST_PREPARE=check, it names the exact command
 # to run and exits 2 before any test starts. TEST_PREPARE=skip skips it all.
@@ -88,16 +90,19 @@ cjk_font_ready() {
   return 1
 }
 
+office_ready() { command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; }
+
 is_root() { [ "$(id -u)" = 0 ]; }
 has_apt() { command -v apt-get >/dev/null 2>&1; }
 
-# the needs not met, in order: postgres redis chromium font
+# the needs not met, in order: postgres redis chromium font office
 missing_needs() {
   local missing=()
   pg_ready || missing+=(postgres)
   redis_ready || missing+=(redis)
   chromium_ready || missing+=(chromium)
   cjk_font_ready || missing+=(font)
+  office_ready || missing+=(office)
   echo "${missing[*]}"
 }
 
@@ -112,6 +117,7 @@ describe_need() {
       echo "no Chromium at $CHROMIUM_PATH (CHROMIUM_PATH$hint), which the page tests drive"
       ;;
     font) echo "no CJK font WenQuanYi Micro Hei (fonts-wqy-microhei), which Chinese text in chart PNGs needs" ;;
+    office) echo "no LibreOffice (soffice) or pdftotext, with which the 通报 tests read the .docx (libreoffice-writer-nogui, poppler-utils)" ;;
   esac
 }
 
@@ -125,6 +131,7 @@ fix_command() {
       postgres | redis) services=1 ;;
       chromium) packages+=(chromium) ;;
       font) packages+=(fonts-wqy-microhei) ;;
+      office) packages+=(libreoffice-writer-nogui poppler-utils) ;;
     esac
   done
   if ! has_apt; then
@@ -237,6 +244,16 @@ ensure_chromium() {
   chromium_ready || die "chromium installed, but nothing at $CHROMIUM_PATH (CHROMIUM_PATH)"
 }
 
+# The 通报 tests convert the .docx with LibreOffice (headless, no GUI packages) and read the PDF with pdftotext.
+ensure_office() {
+  if office_ready; then
+    log "LibreOffice and pdftotext are installed"
+    return 0
+  fi
+  log "LibreOffice or pdftotext missing: installing libreoffice-writer-nogui poppler-utils"
+  apt_install libreoffice-writer-nogui poppler-utils || die "could not install libreoffice-writer-nogui poppler-utils (the 通报 tests need soffice and pdftotext)"
+}
+
 # ---------------------------------------------------------------- main
 # TEST_PREPARE: auto (default: install when root with apt-get, else say what to run), check (never
 # install), skip (do nothing). Returns 2 when something is missing and was not installed.
@@ -257,6 +274,7 @@ prepare_test_env() {
     ensure_redis
     ensure_cjk_font
     ensure_chromium
+    ensure_office
     return 0
   fi
 

@@ -21,6 +21,7 @@ import { ExtractionModule } from './extraction/extraction.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { QueuesModule } from './jobs/queues.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { EvaluationsModule } from './evaluations/evaluations.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { TargetsModule } from './targets/targets.module.js';
@@ -31,7 +32,7 @@ import { WebModule } from './web/web.module.js';
 const API_MODULES = [
   AuthModule, UsersModule, AuditModule, EvaluationsModule, AlertsModule, NotificationsModule, DepartmentsModule, TargetsModule,
   FiguresModule, HealthModule, ExtractionModule, ImportsModule,
-  EvidenceModule,
+  EvidenceModule, ReportsModule,
 ];
 
 @Module({})
@@ -58,6 +59,7 @@ export class AppModule {
         ExtractionModule,
         ImportsModule,
         EvidenceModule,
+        ReportsModule,
         ...(config.role === 'worker' ? [] : [WebModule]),
         RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
       ],

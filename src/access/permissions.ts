@@ -4,7 +4,7 @@ import type { Actor, Role } from './actor.js';
 /** Who may do what; the services ask, so the API, the pages and the jobs share one answer. */
 export type Permission =
   | 'targets.write' | 'departments.write' | 'figures.write.any' | 'runs.start' | 'users.manage' | 'audit.read'
-  | 'alerts.manage' | 'figures.review';
+  | 'alerts.manage' | 'figures.review' | 'reports.write';
 
 const GRANTS: Record<Permission, readonly Role[]> = {
   'targets.write': ['admin', 'planner'],
@@ -17,6 +17,8 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'alerts.manage': ['admin', 'planner'],
   /** approve or return the figures departments submitted (审核) */
   'figures.review': ['admin', 'planner'],
+  /** draft and issue the quarterly 通报 */
+  'reports.write': ['admin', 'planner'],
 };
 
 export const can = (actor: Actor, permission: Permission) => GRANTS[permission].includes(actor.role);
@@ -28,6 +30,7 @@ const ACTION: Record<Permission, [string, string]> = {
   'users.manage': ['管理用户', 'manage users'], 'audit.read': ['查看审计记录', 'read the audit trail'],
   'alerts.manage': ['管理预警', 'manage alerts'],
   'figures.review': ['审核填报数据', 'review submitted figures'],
+  'reports.write': ['起草或签发季度通报', 'draft or issue the quarterly report'],
 };
 
 /** Refused in words: 您的账号（责任单位）无权修改指标. */

@@ -184,7 +184,7 @@ const NOT_FOUND = new Set(['ExportsController_status', 'ExportsController_figure
 const CONFLICT = new Set([
   'TargetsController_create', 'DepartmentsController_create', 'UsersController_create', 'UsersController_update',
   'AuthController_renewToken',
-  'ImportsController_apply', 'AlertsController_createRecipient',
+  'ImportsController_apply', 'AlertsController_createRecipient', 'ReportsController_issue',
   'FigureReviewsController_approve', 'FigureReviewsController_return',
 ]);
 const TOO_MANY = new Set(['AuthController_login']);

@@ -2015,6 +2015,162 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     "additionalProperties": false,
     "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
   },
+  "Report": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "number"
+      },
+      "period": {
+        "type": "string",
+        "description": "the reporting quarter, e.g. 2026Q3"
+      },
+      "runId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "the evaluation run it was drafted from"
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "draft",
+          "issued"
+        ]
+      },
+      "title": {
+        "type": "string"
+      },
+      "demo": {
+        "type": "boolean",
+        "description": "drawn from demonstration figures (示例数据)"
+      },
+      "overview": {
+        "type": "string",
+        "description": "共N项指标，达到或快于序时进度X项，占Y%；…"
+      },
+      "counts": {
+        "$ref": "#/components/schemas/ReportCounts"
+      },
+      "sha256": {
+        "type": "string",
+        "description": "SHA-256 of the .docx, hex"
+      },
+      "size": {
+        "type": "number",
+        "description": "bytes of the .docx"
+      },
+      "locked": {
+        "type": "boolean",
+        "description": "the report's issue locked its period"
+      },
+      "createdBy": {
+        "type": "string"
+      },
+      "createdAt": {
+        "type": "string"
+      },
+      "issuedBy": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "issuedAt": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "document": {
+        "type": "string",
+        "description": "path of the .docx"
+      }
+    },
+    "required": [
+      "id",
+      "period",
+      "runId",
+      "state",
+      "title",
+      "demo",
+      "overview",
+      "counts",
+      "sha256",
+      "size",
+      "locked",
+      "createdBy",
+      "createdAt",
+      "issuedBy",
+      "issuedAt",
+      "document"
+    ],
+    "additionalProperties": false,
+    "description": "A 季度通报 as the API shows it (its document at `document`)."
+  },
+  "ReportCounts": {
+    "type": "object",
+    "properties": {
+      "total": {
+        "type": "number"
+      },
+      "good": {
+        "type": "number",
+        "description": "achieved + ahead + on_track"
+      },
+      "goodPercent": {
+        "type": "string",
+        "description": "good / total as a percentage with one decimal, e.g. \"62.5\" (\"0.0\" when there are none)"
+      },
+      "atRisk": {
+        "type": "number"
+      },
+      "lagging": {
+        "type": "number"
+      },
+      "deteriorating": {
+        "type": "number"
+      },
+      "missed": {
+        "type": "number"
+      },
+      "noData": {
+        "type": "number"
+      },
+      "overdue": {
+        "type": "number",
+        "description": "evaluations.overdue: the figure for the latest due period is missing"
+      }
+    },
+    "required": [
+      "total",
+      "good",
+      "goodPercent",
+      "atRisk",
+      "lagging",
+      "deteriorating",
+      "missed",
+      "noData",
+      "overdue"
+    ],
+    "additionalProperties": false
+  },
+  "ReportList": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/Report"
+        }
+      }
+    },
+    "required": [
+      "items"
+    ],
+    "additionalProperties": false
+  },
   "Revision": {
     "type": "object",
     "properties": {

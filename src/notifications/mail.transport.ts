@@ -10,14 +10,15 @@ export interface OutgoingMail {
   text: string;
   /** stable per outbox row, so a receiver can tell a resend from a new email */
   messageId: string;
-  /** inline images the HTML shows with <img src="cid:…"> */
+  /** inline images the HTML shows with <img src="cid:…">, and files (cid null) */
   attachments?: MailAttachment[];
 }
 
 export interface MailAttachment {
   filename: string;
   contentType: string;
-  cid: string;
+  /** an inline image's Content-ID; null for a plain attachment (the 通报's .docx) */
+  cid: string | null;
   content: Buffer;
 }
 
@@ -39,10 +40,11 @@ export class MailTransport implements OnModuleDestroy {
       html: mail.html,
       text: mail.text,
       messageId: mail.messageId,
-      // With a cid, nodemailer puts the HTML and its images in one multipart/related part.
-      attachments: mail.attachments?.map((a) => ({
-        filename: a.filename, contentType: a.contentType, cid: a.cid, content: a.content, contentDisposition: 'inline' as const,
-      })),
+      // With a cid, nodemailer puts the HTML and its images in one multipart/related part; without, a plain attachment
+      // (its file name, Chinese too, encoded as RFC 2231 says).
+      attachments: mail.attachments?.map((a) => (a.cid
+        ? { filename: a.filename, contentType: a.contentType, cid: a.cid, content: a.content, contentDisposition: 'inline' as const }
+        : { filename: a.filename, contentType: a.contentType, content: a.content, contentDisposition: 'attachment' as const })),
     });
     return { messageId: info.messageId ?? mail.messageId, response: info.response ?? '' };
   }

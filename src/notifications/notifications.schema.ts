@@ -6,7 +6,7 @@ import { departmentCode } from '../departments/department.schema.js';
 export const notificationsQuerySchema = z.strictObject({
   status: z.enum(['pending', 'sending', 'sent', 'failed']).optional(),
   recipient: z.string().max(200).optional(),
-  reason: z.enum(['digest', 'reminder', 'binding_alert']).optional(),
+  reason: z.enum(['digest', 'reminder', 'binding_alert', 'report']).optional(),
   ...pageParams,
 });
 export type NotificationsQuery = z.output<typeof notificationsQuerySchema>;

@@ -12,7 +12,7 @@ export interface OutboxMessage {
   dedupeKey: string;
   recipient: string;
   cc?: string[];
-  reason: 'digest' | 'reminder' | 'binding_alert';
+  reason: 'digest' | 'reminder' | 'binding_alert' | 'report';
   subject: string;
   html: string;
   text: string;

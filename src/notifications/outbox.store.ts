@@ -78,7 +78,7 @@ export class OutboxStore {
   }
 
   async findAttachments(outboxId: number): Promise<MailAttachment[]> {
-    const attachments: { cid: string; filename: string; content_type: string; content: Buffer }[] = await this.dataSource.query(
+    const attachments: { cid: string | null; filename: string; content_type: string; content: Buffer }[] = await this.dataSource.query(
       `SELECT cid, filename, content_type, content FROM outbox_attachments WHERE outbox_id = $1 ORDER BY id`, [outboxId],
     );
     return attachments.map((a) => ({ cid: a.cid, filename: a.filename, contentType: a.content_type, content: a.content }));

@@ -20,6 +20,8 @@ import { EvidenceModule } from '../evidence/evidence.module.js';
 import { EntryService } from './entry.service.js';
 import { ImportsModule } from '../imports/imports.module.js';
 import { PagesController } from './pages.controller.js';
+import { ReportsModule } from '../reports/reports.module.js';
+import { ReportsPageController } from './reports-page.controller.js';
 import { ReviewController } from './review.controller.js';
 import { SpreadsheetsController } from './spreadsheets.controller.js';
 import { TargetPageController } from './target-page.controller.js';
@@ -31,11 +33,11 @@ import { CSRF_TOKENS, WebGuard } from './web.guard.js';
 
 /** The planning office's pages, server-rendered over the same services as the API. */
 @Module({
-  imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule, EvidenceModule],
+  imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule, EvidenceModule, ReportsModule],
   controllers: [
     PagesController, EntryController, TargetPageController,
     AdminIndexController, AdminTargetsController, AdminDepartmentsController, AdminRecipientsController, AdminUsersController,
-    AdminSilencesController, DocumentReviewController, SpreadsheetsController, EvidencePageController, ReviewController,
+    AdminSilencesController, DocumentReviewController, SpreadsheetsController, EvidencePageController, ReviewController, ReportsPageController,
   ],
   providers: [
     { provide: Views, useFactory: (config: AppConfig) => new Views(config.production), inject: [APP_CONFIG] },

@@ -10,7 +10,7 @@ const script = join(root, 'scripts/prepare-test-env.sh');
 const scratch = mkdtempSync(join(tmpdir(), 'tm-prepare-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-type Need = 'postgres' | 'redis' | 'chromium' | 'font';
+type Need = 'postgres' | 'redis' | 'chromium' | 'font' | 'office';
 interface Machine {
   missing?: Need[];
   root?: boolean;
@@ -26,7 +26,7 @@ let runs = 0;
 function prepare(machine: Machine): { status: number | null; stderr: string; apt: string[] } {
   const dir = join(scratch, String(++runs));
   const missing = new Set(machine.missing ?? []);
-  const present = (['postgres', 'redis', 'chromium', 'font'] as Need[]).filter((n) => !missing.has(n));
+  const present = (['postgres', 'redis', 'chromium', 'font', 'office'] as Need[]).filter((n) => !missing.has(n));
   const program = `
     set -e
     mkdir -p '${dir}' && cd '${dir}' && touch ${present.join(' ')} apt.log
@@ -36,11 +36,12 @@ function prepare(machine: Machine): { status: number | null; stderr: string; apt
     redis_ready() { [ -f redis ]; }
     chromium_ready() { [ -f chromium ]; }
     cjk_font_ready() { [ -f font ]; }
+    office_ready() { [ -f office ]; }
     is_root() { ${machine.root ? 'true' : 'false'}; }
     has_apt() { ${machine.apt === false ? 'false' : 'true'}; }
     apt_install() {
       echo "$*" >> apt.log
-      for p in "$@"; do case $p in chromium) touch chromium ;; fonts-wqy-microhei) touch font ;; esac; done
+      for p in "$@"; do case $p in chromium) touch chromium ;; fonts-wqy-microhei) touch font ;; libreoffice-writer-nogui) touch office ;; esac; done
     }
     prepare_test_env
   `;
@@ -73,6 +74,16 @@ describe('scripts/prepare-test-env.sh: what is missing → what happens', () => 
 
   it('only the font missing: only the font package', () => {
     assert.equal(runLine(prepare({ missing: ['font'] }).stderr), 'sudo apt-get install -y fonts-wqy-microhei');
+  });
+
+  it('no LibreOffice or pdftotext: both packages named; as root with apt-get they are installed', () => {
+    const r = prepare({ missing: ['office'] });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no LibreOffice \(soffice\) or pdftotext/);
+    assert.equal(runLine(r.stderr), 'sudo apt-get install -y libreoffice-writer-nogui poppler-utils');
+    const installed = prepare({ missing: ['font', 'office'], root: true });
+    assert.equal(installed.status, 0, installed.stderr);
+    assert.deepEqual(installed.apt, ['fonts-wqy-microhei fontconfig', 'libreoffice-writer-nogui poppler-utils']);
   });
 
   it('PostgreSQL or Redis not answering: this script, which installs and starts them', () => {
