@@ -21,6 +21,7 @@ import { HealthModule } from './health/health.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { QueuesModule } from './jobs/queues.module.js';
 import { EvaluationsModule } from './evaluations/evaluations.module.js';
+import { ExplanationsModule } from './explanations/explanations.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { TargetsModule } from './targets/targets.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -29,7 +30,7 @@ import { WebModule } from './web/web.module.js';
 /** The modules whose controllers make the JSON API: their routes live under /api/v1; pages do not. */
 const API_MODULES = [
   AuthModule, UsersModule, AuditModule, EvaluationsModule, AlertsModule, NotificationsModule, DepartmentsModule, TargetsModule,
-  FiguresModule, HealthModule, ExtractionModule, ImportsModule,
+  FiguresModule, HealthModule, ExtractionModule, ImportsModule, ExplanationsModule,
 ];
 
 @Module({})
@@ -55,6 +56,7 @@ export class AppModule {
         HealthModule,
         ExtractionModule,
         ImportsModule,
+        ExplanationsModule,
         ...(config.role === 'worker' ? [] : [WebModule]),
         RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
       ],

@@ -9,6 +9,7 @@ import type { TokenPair } from '../auth/auth.service.js';
 import type { Page } from '../common/paging.js';
 import type { DepartmentJson } from '../departments/departments.service.js';
 import type { ExtractionJson } from '../extraction/extraction-json.js';
+import type { ExplanationJson } from '../explanations/explanation-rules.js';
 import type { FigureJson, RevisionJson, WriteResult } from '../figures/figures.service.js';
 import type { HealthJson } from '../health/health-json.js';
 import type { ImportJson, ImportSummaryJson } from '../imports/imports.service.js';
@@ -35,6 +36,8 @@ export interface ResponseTypes {
   DigestRun: DigestRunJson;
   Evaluation: EvaluationJson;
   EvaluationPage: Page<StoredEvaluationJson>;
+  Explanation: ExplanationJson;
+  ExplanationPage: Page<ExplanationJson>;
   Extraction: ExtractionJson;
   Figure: FigureJson;
   FigurePage: Page<FigureJson>;

@@ -18,6 +18,8 @@ import type { EvaluationRun, RunTrigger } from './evaluation-run.entity.js';
 import { EvaluationRunsStore } from './evaluation-runs.store.js';
 import { EvaluationStore } from './evaluation.store.js';
 import { Clock } from '../common/clock.js';
+import { reportingQuarter } from '../evaluation/periods.js';
+import { ExplanationsStore } from '../explanations/explanations.store.js';
 
 export interface RunJson {
   id: string;
@@ -64,6 +66,7 @@ export class EvaluationRunsService {
     private readonly store: EvaluationStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly explanations: ExplanationsStore,
   ) {}
 
   /** A queued run as of `asOf` (default: now). 503 at once while Redis is disconnected; a run whose job Redis
@@ -145,9 +148,15 @@ export class EvaluationRunsService {
     await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcileChunk(runId, chunk) });
   }
 
-  /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets). */
+  /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets); in the same
+   *  transaction, the explanations its flagged targets owe for the quarter it reports on. */
   private async finishIfDone(runId: string): Promise<void> {
-    await this.runs.finishIfDone(runId);
+    await this.transactions.run(async (tx) => {
+      const completed = await this.runs.finishIfDone(tx, runId);
+      if (completed) {
+        await this.explanations.owe(tx, runId, reportingQuarter(completed.asOf, this.config.scheduleTz), this.config.explanationDueDays);
+      }
+    });
   }
 
   /** Alert state follows a re-evaluated target, in a job keyed by the target; an active job may have read

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../access/current-actor.decorator.js';
 import { ChartsService } from '../charts/charts.service.js';
 import { ProgressService } from '../evaluations/progress.service.js';
+import { ExplanationsService } from '../explanations/explanations.service.js';
 import { TargetsService } from '../targets/targets.service.js';
 import { TargetPageService } from './target-page.service.js';
 import { Views } from './views.js';
@@ -25,12 +26,13 @@ export class TargetPageController {
     private readonly page: TargetPageService,
     private readonly progress: ProgressService,
     private readonly charts: ChartsService,
+    private readonly explanations: ExplanationsService,
   ) {}
 
   @Get(':code')
   async show(@Web() web: WebContext, @Param('code') code: string, @Res() reply: FastifyReply) {
     const target = await this.targets.get(code); // 404 page when unknown
-    const [details, now, chart] = await Promise.all([
+    const [details, now, chart, explanations] = await Promise.all([
       this.page.load(code),
       this.progress.evaluateNow(code),
       // The page stays useful without its chart.
@@ -38,7 +40,8 @@ export class TargetPageController {
         this.logger.warn(`chart of ${code}: ${error.message}`);
         return null;
       }),
+      this.explanations.forTarget(code),
     ]);
-    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, ...details! });
+    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, explanations, ...details! });
   }
 }
