@@ -56,12 +56,12 @@ export class ExplanationsStore {
   async owe(tx: Tx, runId: string, period: string, dueDays: number): Promise<void> {
     await tx.query(
       `INSERT INTO explanations (target_id, period, department_id, run_id, flagged_status, due_at)
-       SELECT e.target_id, $2, t.department_id, e.run_id, e.status, r.finished_at + $3 * interval '1 day'
+       SELECT e.target_id, $2::tm_period, t.department_id, e.run_id, e.status, r.finished_at + $3 * interval '1 day'
          FROM evaluation_runs r
          JOIN evaluations e ON e.run_id = r.id
          JOIN targets t ON t.id = e.target_id AND t.archived_at IS NULL
         WHERE r.id = $1 AND r.state = 'completed' AND e.status = ANY($4::text[])
-          AND NOT EXISTS (SELECT 1 FROM period_locks l WHERE l.period = $2)
+          AND NOT EXISTS (SELECT 1 FROM period_locks l WHERE l.period = $2::tm_period)
        ON CONFLICT DO NOTHING`,
       [runId, period, dueDays, FLAGGED_STATUSES],
     );
