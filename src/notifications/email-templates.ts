@@ -1,4 +1,5 @@
 import { STATUS_COLOUR } from '../common/labels.js';
+import { truncate } from '../explanations/explanation-rules.js';
 import type { AlertKind } from '../alerts/alert-rules.js';
 import type { AlertTargetRow } from '../alerts/alert-view.js';
 import { formatDate, formatPercent, formatValue, kindLabel, quarterLabel, statusLabel, type Lang } from './format.js';
@@ -402,16 +403,11 @@ const EXPLANATION_TEXT = {
 /** The longest cause or measures a digest shows (characters). */
 export const DIGEST_EXPLANATION_CHARS = 120;
 
-const cut = (s: string, max: number) => {
-  const chars = [...s.replace(/\s+/g, ' ').trim()];
-  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
-};
-
 /** The digest's line for a flagged target's explanation: its text (truncated), or that it is missing. */
 export function explanationLine(x: DigestExplanation, lang: Lang): string {
   const t = EXPLANATION_TEXT[lang];
   if ((x.state === 'submitted' || x.state === 'accepted') && x.cause && x.measures) {
-    return t.line(x.period, cut(x.cause, DIGEST_EXPLANATION_CHARS), cut(x.measures, DIGEST_EXPLANATION_CHARS));
+    return t.line(x.period, truncate(x.cause, DIGEST_EXPLANATION_CHARS), truncate(x.measures, DIGEST_EXPLANATION_CHARS));
   }
   return x.state === 'returned' ? t.returnedMissing : t.missing;
 }
