@@ -148,15 +148,25 @@ export class EvaluationRunsService {
     await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcileChunk(runId, chunk) });
   }
 
-  /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets); in the same
-   *  transaction, the explanations its flagged targets owe for the quarter it reports on. */
+  /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets); then, in a
+   *  transaction of its own, the explanations its flagged targets owe for the quarter it reports on. */
   private async finishIfDone(runId: string): Promise<void> {
-    await this.transactions.run(async (tx) => {
-      const completed = await this.runs.finishIfDone(tx, runId);
-      if (completed) {
-        await this.explanations.owe(tx, runId, reportingQuarter(completed.asOf, this.config.scheduleTz), this.config.explanationDueDays);
-      }
-    });
+    const completed = await this.transactions.run((tx) => this.runs.finishIfDone(tx, runId));
+    if (completed) await this.oweExplanations(runId, completed.asOf);
+  }
+
+  /**
+   * Right after the run completes, not in its transaction: one INSERT … SELECT over the run's evaluations whose
+   * cost grows with the targets flagged (row-level foreign keys), kept out of the run's completion. Should it fail,
+   * the run stays completed and the next run of the quarter owes them (ON CONFLICT DO NOTHING).
+   */
+  private async oweExplanations(runId: string, asOf: Date): Promise<void> {
+    try {
+      await this.transactions.run((tx) =>
+        this.explanations.owe(tx, runId, reportingQuarter(asOf, this.config.scheduleTz), this.config.explanationDueDays));
+    } catch (error) {
+      this.logger.error(`evaluation run ${runId}: the explanations it owes were not written: ${(error as Error).message}`);
+    }
   }
 
   /** Alert state follows a re-evaluated target, in a job keyed by the target; an active job may have read

@@ -4,8 +4,9 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { DateTime } from 'luxon';
 import type { Browser } from 'playwright-core';
-import { NOTIFICATIONS_QUEUE } from '../../src/jobs/jobs.constants.js';
+import { EVALUATION_QUEUE, jobIds, NOTIFICATIONS_QUEUE } from '../../src/jobs/jobs.constants.js';
 import { RemindersService } from '../../src/notifications/reminders.service.js';
+import { eventually } from '../support/app.js';
 import { type BrowserApp, closeAll, login, newContext, startAppAndBrowser } from '../support/browser.js';
 import { createDepartment, createTarget } from '../support/factories.js';
 import { evaluate } from '../support/runs.js';
@@ -68,13 +69,22 @@ describe('explanations (情况说明): owed after a run, submitted, returned, ac
 
   it('a run owes one explanation per flagged target, due 10 days after it finished; a second run adds none', async () => {
     await evaluate(t, queue);
-    const owed = await explanations();
+    // Written right after the run completes, by the job that completed it.
+    const owed = await eventually(async () => ((await explanations()).length === 2 ? explanations() : undefined), 10_000, 'obligations');
     assert.deepEqual(owed.map((x) => [x.code, x.period, x.state, x.flagged_status]), [['LAG-1', Q, 'due', 'lagging'], ['LAG-2', Q, 'due', 'lagging']]);
     const { rows: [run] } = await t.db.query(`SELECT id, finished_at FROM evaluation_runs ORDER BY created_at DESC LIMIT 1`);
     assert.equal(owed[0].run_id, run.id);
     assert.equal(owed[0].due_at.getTime(), run.finished_at.getTime() + 10 * 86_400_000);
 
     await evaluate(t, queue);
+    const { rows: [second] } = await t.db.query(`SELECT id, chunks_total FROM evaluation_runs ORDER BY created_at DESC LIMIT 1`);
+    const runs: Queue = t.app.get(getQueueToken(EVALUATION_QUEUE));
+    await eventually(async () => { // its chunk jobs done: the obligations are written before the last one returns
+      for (let chunk = 0; chunk < second.chunks_total; chunk++) {
+        if (!(await (await runs.getJob(jobIds.chunk(second.id, chunk)))?.isCompleted())) return undefined;
+      }
+      return true;
+    }, 10_000, 'the chunk jobs of the second run');
     const again = await explanations();
     assert.deepEqual(again.map((x) => [x.code, x.due_at.getTime(), x.run_id]), owed.map((x) => [x.code, x.due_at.getTime(), x.run_id]));
     await as('lead').put(`/api/v1/targets/OK-1/explanations/${Q}`).send({ cause: '无', measures: '无' }).expect(404);
