@@ -11,6 +11,7 @@ import { type BrowserApp, closeAll, login, newContext, startAppAndBrowser } from
 import { createDepartment, createTarget } from '../support/factories.js';
 import { evaluate } from '../support/runs.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { postForm, webLogin } from '../support/web.js';
 
 const TZ = 'Asia/Shanghai';
 const APP_URL = 'http://tm.test';
@@ -182,6 +183,17 @@ describe('explanations (情况说明): owed after a run, submitted, returned, ac
       assert.deepEqual([res.body.state, res.body.cause, res.body.submittedBy], ['submitted', '征地进度滞后。', USERS.other.email]);
       await page.goto('/targets/LAG-2');
       assert.match(await page.locator('#target-explanations').innerText(), /征地进度滞后。/);
+
+      // The planner's table: who has submitted, accept and return; a return without a reason is refused.
+      const planner = await webLogin(t.app.getHttpServer(), USERS.planner.email, USERS.planner.password);
+      const table = await planner.get(`/explanations?period=${Q}`).expect(200);
+      assert.ok(table.text.includes('<tr data-target="LAG-2" data-state="submitted"'));
+      assert.ok(table.text.includes('class="accept-explanation"') && table.text.includes('class="return-explanation"'));
+      assert.equal((await postForm(planner, '/explanations', `/explanations/LAG-2/${Q}/return`, { reason: ' ' })).status, 422);
+      const back = await postForm(planner, '/explanations', `/explanations/LAG-2/${Q}/return`, { reason: '请补充征地进度数据。' });
+      assert.equal(back.status, 303);
+      await page.goto('/explanations');
+      assert.equal(await page.locator('section.explanation[data-target="LAG-2"] .review-reason').textContent(), '退回原因：请补充征地进度数据。');
     } finally {
       await context.close();
     }
