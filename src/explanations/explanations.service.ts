@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor.js';
 import { forbidden } from '../access/permissions.js';
 import { Clock } from '../common/clock.js';
 import { conflict, notFound } from '../common/domain-error.js';
-import type { Page } from '../common/paging.js';
+import { type Page, pageOf } from '../common/paging.js';
 import { Transactions } from '../database/transactions.js';
 import type { ExplanationsQuery, PutExplanation } from './explanation.schema.js';
 import { type ExplanationJson, explanationJson, isOpen, listScope, maySubmit, reviewsExplanations } from './explanation-rules.js';
@@ -52,9 +52,7 @@ export class ExplanationsService {
   }
 
   async page(actor: Actor, q: ExplanationsQuery): Promise<Page<ExplanationJson>> {
-    const all = await this.list(actor, q);
-    const from = (q.page - 1) * q.pageSize;
-    return { items: all.slice(from, from + q.pageSize), page: q.page, pageSize: q.pageSize, total: all.length };
+    return pageOf(await this.list(actor, q), q);
   }
 
   /** The periods with explanations the actor may see, newest first. */
