@@ -237,8 +237,8 @@ function alertTable(rows: AlertRow[], firing: boolean, lang: Lang, appUrl: strin
       `<tr>${nameCell(v.url, row.name, row.code, row.role, t, open)}` +
       v.values.map((x) => `<td style="${STYLE.num}${open}">${escapeHtml(x)}</td>`).join('') +
       `<td style="${STYLE.td};white-space:nowrap;font-weight:bold;color:${v.colour}${open}">${escapeHtml(v.status)}${note}</td></tr>` +
-      (row.explanation ? explanationRow(row.explanation, t.columns.length, lang) : '') +
-      (row.chart ? chartRow(row.chart, row.name, t.columns.length, t) : '')
+      (row.chart ? chartRow(row.chart, row.name, t.columns.length, t) : '') +
+      (row.explanation ? explanationRow(row.explanation, t.columns.length, lang) : '')
     );
   });
   return `<table style="${STYLE.table}">${headerRow(t.columns, (i) => i >= 1 && i <= 5)}${body.join('')}</table>`;
