@@ -16,6 +16,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { TransactionsModule } from './database/transactions.js';
 import { DepartmentsModule } from './departments/departments.module.js';
 import { FiguresModule } from './figures/figures.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { ExtractionModule } from './extraction/extraction.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ImportsModule } from './imports/imports.module.js';
@@ -30,7 +31,8 @@ import { WebModule } from './web/web.module.js';
 /** The modules whose controllers make the JSON API: their routes live under /api/v1; pages do not. */
 const API_MODULES = [
   AuthModule, UsersModule, AuditModule, EvaluationsModule, AlertsModule, NotificationsModule, DepartmentsModule, TargetsModule,
-  FiguresModule, HealthModule, ExtractionModule, ImportsModule, ExplanationsModule,
+  FiguresModule, HealthModule, ExtractionModule, ImportsModule,
+  EvidenceModule, ExplanationsModule,
 ];
 
 @Module({})
@@ -56,6 +58,7 @@ export class AppModule {
         HealthModule,
         ExtractionModule,
         ImportsModule,
+        EvidenceModule,
         ExplanationsModule,
         ...(config.role === 'worker' ? [] : [WebModule]),
         RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),

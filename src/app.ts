@@ -13,7 +13,7 @@ import { UPLOAD_LIMIT } from './imports/upload.js';
 import { exactJsonParser } from './common/json-numbers.js';
 import { finishDocument } from './common/openapi-document.js';
 import { parseQueryString } from './common/query-string.js';
-import { frameworkErrors, registerMethodNotAllowed } from './common/request-errors.js';
+import { clientErrors, frameworkErrors, registerMethodNotAllowed } from './common/request-errors.js';
 import { registerSecurityHeaders, securityHeaders } from './common/security-headers.js';
 import { allowLargeBatchBodies } from './figures/batch-limits.js';
 import { API_PREFIX } from './api-prefix.js';
@@ -34,6 +34,8 @@ import { registerQueueBoard } from './observability/queue-board.js';
 
 /** API paths that take multipart/form-data uploads (everything else under the API takes JSON). */
 const MULTIPART_API = ['imports', 'documents/extract'];
+/** …and evidence files (佐证材料): POST /api/v1/targets/{code}/figures|explanations/{period}/evidence */
+const MULTIPART_API_ROUTES = [new RegExp(`^/${API_PREFIX}/targets/[^/?]+/(figures|explanations)/[^/?]+/evidence(\\?|$)`)];
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -97,6 +99,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logController: new RequestLogController(),
     routerOptions: { querystringParser: parseQueryString },
     frameworkErrors: frameworkErrors(securityHeaders(SECURITY_HEADERS)),
+    clientErrorHandler: clientErrors(securityHeaders(SECURITY_HEADERS)),
   });
   adapter.getInstance().removeContentTypeParser('text/plain'); // the API takes JSON only: 415
   allowLargeBatchBodies(adapter.getInstance()); // POST /figures/batch takes up to 32 MB (before Nest adds routes)
@@ -116,7 +119,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   fastify.addHook('onRequest', (request, _reply, done) => {
     const type = request.headers['content-type'];
     if (type && request.url.startsWith(`/${API_PREFIX}/`) && (/^application\/x-www-form-urlencoded/i.test(type) ||
-      (/^multipart\//i.test(type) && !MULTIPART_API.some((path) => request.url.startsWith(`/${API_PREFIX}/${path}`))))) {
+      (/^multipart\//i.test(type) && !MULTIPART_API.some((path) => request.url.startsWith(`/${API_PREFIX}/${path}`)) &&
+        !MULTIPART_API_ROUTES.some((route) => route.test(request.url))))) {
       done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }));
       return;
     }

@@ -4,7 +4,7 @@ import type { Actor, Role } from './actor.js';
 /** Who may do what; the services ask, so the API, the pages and the jobs share one answer. */
 export type Permission =
   | 'targets.write' | 'departments.write' | 'figures.write.any' | 'runs.start' | 'users.manage' | 'audit.read'
-  | 'alerts.manage';
+  | 'alerts.manage' | 'figures.review';
 
 const GRANTS: Record<Permission, readonly Role[]> = {
   'targets.write': ['admin', 'planner'],
@@ -15,6 +15,8 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'audit.read': ['admin', 'planner'],
   /** silences, recipients, digests, the outbox */
   'alerts.manage': ['admin', 'planner'],
+  /** approve or return the figures departments submitted (审核) */
+  'figures.review': ['admin', 'planner'],
 };
 
 export const can = (actor: Actor, permission: Permission) => GRANTS[permission].includes(actor.role);
@@ -25,6 +27,7 @@ const ACTION: Record<Permission, [string, string]> = {
   'figures.write.any': ['填报其他单位的数据', "enter other departments' figures"], 'runs.start': ['启动评估', 'start evaluations'],
   'users.manage': ['管理用户', 'manage users'], 'audit.read': ['查看审计记录', 'read the audit trail'],
   'alerts.manage': ['管理预警', 'manage alerts'],
+  'figures.review': ['审核填报数据', 'review submitted figures'],
 };
 
 /** Refused in words: 您的账号（责任单位）无权修改指标. */

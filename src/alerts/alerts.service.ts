@@ -61,10 +61,10 @@ export class AlertsService {
       let targets = 0;
       const flagged: number[] = [];
       for (let after = fromId - 1; ;) {
-        const evaluations = await this.store.findLatestEvaluations(m, after, toId, RECONCILE_CHUNK);
+        const evaluations = await this.store.findLatestEvaluations(m, after, toId, RECONCILE_CHUNK, scope?.only);
         if (!evaluations.length) break;
         const last = evaluations[evaluations.length - 1].targetId;
-        const current = await this.store.findStates(m, after, last);
+        const current = await this.store.findStates(m, after, last, scope?.only);
         const chunk = reconcileAlerts(current, evaluations);
         const ids = await this.store.applyChanges(m, chunk, now);
         // flagged and visible: newly firing, or released from inhibition once the data came in

@@ -51,8 +51,8 @@ async function countAlerts(db: DataSource | EntityManager, where: string, params
   return total;
 }
 
-/** The target ids (inclusive) a reconcile looks at. */
-export interface ReconcileScope { fromId: number; toId: number }
+/** The target ids (inclusive) a reconcile looks at; `only`: just these ids among them (a batch of re-evaluations). */
+export interface ReconcileScope { fromId: number; toId: number; only?: readonly number[] }
 
 const RECONCILE_LOCK = 7471104;
 /** Target ids per advisory lock of a scoped reconcile: one lock for a target, a few for a run's chunk. */
@@ -87,8 +87,17 @@ export class AlertsStore {
     );
   }
 
-  /** Up to `limit` latest evaluations of active targets with ids in (after, toId], ascending. */
-  findLatestEvaluations(m: Tx, after: number, toId: number, limit: number): Promise<EvaluatedTarget[]> {
+  /** Up to `limit` latest evaluations of active targets with ids in (after, toId] (and in `only`), ascending. */
+  findLatestEvaluations(m: Tx, after: number, toId: number, limit: number, only?: readonly number[]): Promise<EvaluatedTarget[]> {
+    if (only) {
+      return m.query(
+        `SELECT l.target_id AS "targetId", e.status, e.overdue FROM latest_evaluations l
+               JOIN evaluations e ON e.id = l.evaluation_id JOIN targets t ON t.id = l.target_id
+              WHERE t.archived_at IS NULL AND l.target_id = ANY($3::int[]) AND l.target_id > $1 AND l.target_id <= $2
+              ORDER BY l.target_id LIMIT $4`,
+        [after, toId, only, limit],
+      );
+    }
     return m.query(
       `SELECT l.target_id AS "targetId", e.status, e.overdue FROM latest_evaluations l
              JOIN evaluations e ON e.id = l.evaluation_id JOIN targets t ON t.id = l.target_id
@@ -97,8 +106,15 @@ export class AlertsStore {
     );
   }
 
-  /** The alerts of the targets with ids in (after, last]. */
-  findStates(m: Tx, after: number, last: number): Promise<AlertState[]> {
+  /** The alerts of the targets with ids in (after, last] (and in `only`). */
+  findStates(m: Tx, after: number, last: number, only?: readonly number[]): Promise<AlertState[]> {
+    if (only) {
+      return m.query(
+        `SELECT id, target_id AS "targetId", kind, state, inhibited, status FROM alerts
+          WHERE target_id = ANY($3::int[]) AND target_id > $1 AND target_id <= $2`,
+        [after, last, only],
+      );
+    }
     return m.query(
       `SELECT id, target_id AS "targetId", kind, state, inhibited, status FROM alerts WHERE target_id > $1 AND target_id <= $2`,
       [after, last],

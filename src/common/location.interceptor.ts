@@ -17,7 +17,8 @@ export class LocationInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((body: unknown) => {
         const key = body && typeof body === 'object' ? ((body as Record<string, unknown>).code ?? (body as Record<string, unknown>).id) : undefined;
-        if (typeof key === 'string' || typeof key === 'number') {
+        // a handler that set Location itself (the resource lives elsewhere) keeps it
+        if ((typeof key === 'string' || typeof key === 'number') && !reply.hasHeader('location')) {
           const path = request.url.split('?')[0].replace(/\/+$/, '');
           void reply.header('location', `${path}/${encodeURIComponent(String(key))}`);
         }

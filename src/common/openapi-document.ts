@@ -66,6 +66,12 @@ const SUMMARIES: Record<string, string> = {
   ExportsController_status: '导出进度表（.xlsx）',
   ExportsController_figuresXlsx: '导出实际值（.xlsx）',
   ExportsController_figuresCsv: '导出实际值（.csv）',
+  EvidenceController_uploadFigure: '为一期实际值上传佐证材料',
+  EvidenceController_listFigure: '一期实际值的佐证材料',
+  EvidenceController_uploadExplanation: '为一季度的情况说明上传佐证材料',
+  EvidenceController_listExplanation: '一季度情况说明的佐证材料',
+  EvidenceController_download: '下载佐证材料',
+  EvidenceController_remove: '删除佐证材料',
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -128,6 +134,13 @@ const DESCRIPTIONS: Record<string, string> = {
   ExportsController_status: '各指标最新评估的进度表（Excel）。',
   ExportsController_figuresXlsx: '指定期间的实际值（Excel）。',
   ExportsController_figuresCsv: '指定期间的实际值（CSV）。',
+  EvidenceController_uploadFigure: 'multipart 上传一个文件（字段 file）：PDF、图片、Office（含 WPS）或 OFD，按扩展名和文件头识别类型，' +
+    '不超过 EVIDENCE_MAX_MB（超过即 413，不写入）。牵头、配合单位和规划处可以上传；关联当时的实际值修订和待审核记录，记入审计。',
+  EvidenceController_listFigure: '一期实际值的全部佐证材料（不含文件内容）。',
+  EvidenceController_uploadExplanation: 'multipart 上传一个文件（字段 file），类型和大小限制同实际值的佐证材料；牵头单位和规划处可以上传，期间为季度（YYYYQn）。',
+  EvidenceController_listExplanation: '一季度情况说明的全部佐证材料（不含文件内容）。',
+  EvidenceController_download: '文件原样返回：Content-Type 为上传时识别的类型，ETag 和 X-Checksum-SHA256 为内容的 SHA-256。',
+  EvidenceController_remove: '上传者或规划处删除一份佐证材料，记入审计。',
 };
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
@@ -142,6 +155,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'health 健康检查': '数据库与 Redis 是否可用',
   'documents 政策文件': '从政策文件识别候选指标',
   'imports 导入': '表格导入、模板与导出',
+  'evidence 佐证材料': '实际值和情况说明的佐证材料（文件）',
 };
 
 const PROBLEM_SCHEMA = {
@@ -172,6 +186,7 @@ const CONFLICT = new Set([
   'TargetsController_create', 'DepartmentsController_create', 'UsersController_create', 'UsersController_update',
   'AuthController_renewToken',
   'ImportsController_apply', 'AlertsController_createRecipient',
+  'FigureReviewsController_approve', 'FigureReviewsController_return',
   'ExplanationsController_put', 'ExplanationsController_returnIt', 'ExplanationsController_accept',
 ]);
 const TOO_MANY = new Set(['AuthController_login']);

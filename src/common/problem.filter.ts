@@ -29,6 +29,7 @@ const TITLES: Record<number, string> = {
   415: '不支持的媒体类型 Unsupported Media Type',
   422: '输入有误 Unprocessable Content',
   429: '请求过多，请稍后再试 Too Many Requests',
+  431: '请求头过大 Request Header Fields Too Large',
   500: '服务器内部错误 Internal Server Error',
   503: '服务暂不可用 Service Unavailable',
 };

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from './problem.filter.js';
 
@@ -12,6 +14,29 @@ export function frameworkErrors(headers: Readonly<Record<string, string>>) {
     }
     sendProblem(reply, problem(400, '地址无法解析：百分号编码有误 (the URL is not validly percent-encoded)',
       [{ path: '', message: '地址格式错误' }], request.raw.url?.slice(0, 200)));
+  };
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (a request line or headers past 16 KB: 431;
+ * a broken request: 400; a client too slow: 408), as problem+json with the security headers, then the
+ * connection is closed (Fastify's own answer here is plain JSON).
+ */
+export function clientErrors(headers: Readonly<Record<string, string>>) {
+  return (error: Error & { code?: string }, socket: Duplex): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, detail] = error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, '请求头或地址过长（超过 16 KB）(the request line or headers exceed 16 KB)']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, '请求超时 (the request was not received in time)']
+        : [400, '请求格式错误，无法解析 (the HTTP request could not be parsed)'];
+    const body = JSON.stringify(problem(status, detail, [{ path: '', message: detail }]));
+    const lines = Object.entries({ ...headers, 'content-type': 'application/problem+json; charset=utf-8', connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    if (socket.writable) {
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    }
+    socket.destroy(error);
   };
 }
 

@@ -878,6 +878,114 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     "additionalProperties": false,
     "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
   },
+  "Evidence": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "number"
+      },
+      "target": {
+        "type": "string",
+        "description": "the target's code"
+      },
+      "period": {
+        "type": "string"
+      },
+      "subject": {
+        "$ref": "#/components/schemas/EvidenceSubject"
+      },
+      "filename": {
+        "type": "string",
+        "description": "as uploaded, without folders; at most 255 characters"
+      },
+      "contentType": {
+        "type": "string",
+        "description": "decided from the extension and the content's magic bytes, not the client's claim"
+      },
+      "size": {
+        "type": "number",
+        "description": "bytes"
+      },
+      "sha256": {
+        "type": "string",
+        "description": "SHA-256 of the content, lowercase hex"
+      },
+      "revisionId": {
+        "type": [
+          "number",
+          "null"
+        ],
+        "description": "for a figure's evidence: the figure revision current when it was uploaded, if any"
+      },
+      "submissionId": {
+        "type": [
+          "number",
+          "null"
+        ],
+        "description": "for a figure's evidence: the open review submission (pending or returned) when it was uploaded, if any"
+      },
+      "uploadedBy": {
+        "type": "string",
+        "description": "who uploaded it (e-mail)"
+      },
+      "uploadedAt": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "id",
+      "target",
+      "period",
+      "subject",
+      "filename",
+      "contentType",
+      "size",
+      "sha256",
+      "revisionId",
+      "submissionId",
+      "uploadedBy",
+      "uploadedAt"
+    ],
+    "additionalProperties": false,
+    "description": "An evidence file as the API describes it (its bytes are at GET /api/v1/evidence/{id})."
+  },
+  "EvidencePage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/Evidence"
+        }
+      },
+      "page": {
+        "type": "number",
+        "description": "1-based"
+      },
+      "pageSize": {
+        "type": "number"
+      },
+      "total": {
+        "type": "number",
+        "description": "items in the whole collection (with the filters given)"
+      }
+    },
+    "required": [
+      "items",
+      "page",
+      "pageSize",
+      "total"
+    ],
+    "additionalProperties": false,
+    "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
+  },
+  "EvidenceSubject": {
+    "type": "string",
+    "enum": [
+      "figure",
+      "explanation"
+    ]
+  },
   "Expectation": {
     "type": "string",
     "enum": [
@@ -1146,6 +1254,25 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     ],
     "additionalProperties": false
   },
+  "FigureApproval": {
+    "type": "object",
+    "properties": {
+      "approved": {
+        "type": "number",
+        "description": "submissions approved"
+      },
+      "written": {
+        "type": "number",
+        "description": "revisions appended (an approved value equal to the current figure appends none)"
+      }
+    },
+    "required": [
+      "approved",
+      "written"
+    ],
+    "additionalProperties": false,
+    "description": "What a bulk approval did."
+  },
   "FigureField": {
     "type": "string",
     "enum": [
@@ -1194,6 +1321,190 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
         "type": "array",
         "items": {
           "$ref": "#/components/schemas/Revision"
+        }
+      },
+      "page": {
+        "type": "number",
+        "description": "1-based"
+      },
+      "pageSize": {
+        "type": "number"
+      },
+      "total": {
+        "type": "number",
+        "description": "items in the whole collection (with the filters given)"
+      }
+    },
+    "required": [
+      "items",
+      "page",
+      "pageSize",
+      "total"
+    ],
+    "additionalProperties": false,
+    "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
+  },
+  "FigureSubmission": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "number"
+      },
+      "target": {
+        "type": "string"
+      },
+      "targetName": {
+        "type": "string"
+      },
+      "department": {
+        "type": "string",
+        "description": "the target's lead department (code and name)"
+      },
+      "departmentName": {
+        "type": "string"
+      },
+      "period": {
+        "type": "string"
+      },
+      "value": {
+        "type": "string",
+        "description": "the exact decimal submitted"
+      },
+      "basis": {
+        "$ref": "#/components/schemas/Basis"
+      },
+      "status": {
+        "type": "string",
+        "enum": [
+          "preliminary",
+          "final"
+        ]
+      },
+      "note": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "source": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "reason": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "the submitter's reason for a correction"
+      },
+      "confirmedWarning": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "pending",
+          "returned",
+          "approved",
+          "superseded"
+        ],
+        "description": "pending (待审核), returned (退回修改), approved, or superseded by a later submission"
+      },
+      "submittedBy": {
+        "type": "string"
+      },
+      "submittedAt": {
+        "type": "string"
+      },
+      "reviewedBy": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "reviewedAt": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "reviewReason": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "why it was returned"
+      },
+      "revisionId": {
+        "type": [
+          "number",
+          "null"
+        ],
+        "description": "the revision its approval appended (or found current)"
+      },
+      "approved": {
+        "anyOf": [
+          {
+            "type": "object",
+            "properties": {
+              "value": {
+                "type": "string"
+              },
+              "basis": {
+                "$ref": "#/components/schemas/Basis"
+              }
+            },
+            "required": [
+              "value",
+              "basis"
+            ],
+            "additionalProperties": false
+          },
+          {
+            "type": "null"
+          }
+        ],
+        "description": "the figure as approved now, beside the submitted one"
+      }
+    },
+    "required": [
+      "id",
+      "target",
+      "targetName",
+      "department",
+      "departmentName",
+      "period",
+      "value",
+      "basis",
+      "status",
+      "note",
+      "source",
+      "reason",
+      "confirmedWarning",
+      "state",
+      "submittedBy",
+      "submittedAt",
+      "reviewedBy",
+      "reviewedAt",
+      "reviewReason",
+      "revisionId",
+      "approved"
+    ],
+    "additionalProperties": false,
+    "description": "A figure a department submitted for review (FIGURE_REVIEW): it counts once a planner approves it."
+  },
+  "FigureSubmissionPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/FigureSubmission"
         }
       },
       "page": {
@@ -1401,6 +1712,10 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       },
       "unchanged": {
         "type": "number"
+      },
+      "submitted": {
+        "type": "number",
+        "description": "rows stored as submissions awaiting review (FIGURE_REVIEW, a department's write); absent when none"
       },
       "skipped": {
         "type": "array",
@@ -2644,6 +2959,10 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       },
       "unchanged": {
         "type": "number"
+      },
+      "submitted": {
+        "type": "number",
+        "description": "rows stored as submissions awaiting review (FIGURE_REVIEW, a department's write); absent when none"
       }
     },
     "required": [

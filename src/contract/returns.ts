@@ -27,6 +27,20 @@ export function Returns<N extends keyof ResponseTypes>(name: N, status = 200, de
   };
 }
 
+/**
+ * A second answer of a handler declared with `Returns`, sent as a `Response` of that status (e.g. 202 with the
+ * submission when a department's figure waits for review); declared only, not checked by the compiler.
+ */
+export const ReturnsAlso = (name: keyof ResponseTypes, status: number, description = SUCCESS[status]) => ApiResponse({
+  status,
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
+});
+
+/** A JSON body answered with another status than the handler's own (see `ReturnsAlso`). */
+export const jsonResponse = (body: unknown, status: number) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+
 /** The handler answers 204 without a body. */
 export const ReturnsNothing = () =>
   <F extends (...args: never[]) => void | Promise<void>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void => {

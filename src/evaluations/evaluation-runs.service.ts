@@ -169,9 +169,18 @@ export class EvaluationRunsService {
     }
   }
 
-  /** Alert state follows a re-evaluated target, in a job keyed by the target; an active job may have read
-   *  the old evaluation, so then it gets a job of its own. */
-  async afterTargetEvaluation(targetId: number): Promise<void> {
+  /** Alert state follows re-evaluated targets: a lone target in a job keyed by it (an active job may have
+   *  read the old evaluation, so then it gets a job of its own), a batch in one job for its targets. */
+  async afterTargetsEvaluation(targetIds: readonly number[]): Promise<void> {
+    if (targetIds.length > 1) {
+      // one reconcile for the batch; never deduplicated (another batch has other targets)
+      const data: ReconcileJobData = { source: `targets:${targetIds[0]}+${targetIds.length - 1}`, targetIds: [...targetIds] };
+      await this.notifications.add(NotificationJob.reconcile, data, {
+        ...jobOptions(this.config.jobBackoffMs), removeOnComplete: true, removeOnFail: true,
+      });
+      return;
+    }
+    const [targetId] = targetIds;
     const id = jobIds.reconcileTarget(targetId);
     const active = await this.notifications.client.lrange(this.notifications.toKey('active'), 0, -1);
     const data: ReconcileJobData = { source: `target:${targetId}`, fromId: targetId, toId: targetId };

@@ -11,13 +11,16 @@ import { type DefinitionRow, definitionFromRow } from '../targets/target.mapper.
 
 export interface TargetEvaluation { targetId: number; result: EvaluationResult }
 
-/** Which targets to evaluate: an id range (a run's chunk) or one target. */
-export type TargetSelection = { fromId: number; toId: number } | { targetId: number };
+/** Which targets to evaluate: an id range (a run's chunk), one target, or some (a batch of re-evaluations). */
+export type TargetSelection = { fromId: number; toId: number } | { targetId: number } | { targetIds: readonly number[] };
 
 /** How a selection's figures are read: `window` (only what the rules can use) or `full`, its reference. */
 export type FigureRead = 'window' | 'full';
 
-const range = (s: TargetSelection): [number, number] => ('targetId' in s ? [s.targetId, s.targetId] : [s.fromId, s.toId]);
+/** The selection as the definitions query's parameters: ids from, to, and (for a list) the ids. */
+const bounds = (s: TargetSelection): [number, number, readonly number[] | null] =>
+  'targetIds' in s ? [Math.min(...s.targetIds), Math.max(...s.targetIds), s.targetIds]
+    : 'targetId' in s ? [s.targetId, s.targetId, null] : [s.fromId, s.toId, null];
 
 type FullRow = { target_id: number; period: string; value: string; basis: Basis; recorded_ms: number };
 
@@ -129,17 +132,27 @@ export class EvaluationStore {
   async evaluate(
     selection: TargetSelection, asOf: Date, tz: string, includeArchived = false, read: FigureRead = 'window',
   ): Promise<TargetEvaluation[]> {
-    const [fromId, toId] = range(selection);
+    const [fromId, toId, ids] = bounds(selection);
+    if (ids && !ids.length) return [];
     // The range's milestones aggregated once and merge-joined, not a subquery per target.
-    const rows: (DefinitionRow & { id: number })[] = await this.dataSource.query(
-      `SELECT t.id, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.baseline_period,
-              t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days, m.milestones
-       FROM targets t
-       LEFT JOIN (SELECT m.target_id, json_agg(json_build_object('period', m.period, 'value', m.value::text)) AS milestones
-                    FROM milestones m WHERE m.target_id BETWEEN $1 AND $2 GROUP BY m.target_id) m ON m.target_id = t.id
-       WHERE t.id BETWEEN $1 AND $2 AND ($3 OR t.archived_at IS NULL) ORDER BY t.id`,
-      [fromId, toId, includeArchived],
-    );
+    const rows: (DefinitionRow & { id: number })[] = ids
+      ? await this.dataSource.query(
+        `SELECT t.id, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.baseline_period,
+                t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days,
+                (SELECT json_agg(json_build_object('period', m.period, 'value', m.value::text)) FROM milestones m
+                  WHERE m.target_id = t.id) AS milestones
+         FROM targets t WHERE t.id = ANY($1::int[]) AND ($2 OR t.archived_at IS NULL) ORDER BY t.id`,
+        [ids, includeArchived],
+      )
+      : await this.dataSource.query(
+        `SELECT t.id, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.baseline_period,
+                t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days, m.milestones
+         FROM targets t
+         LEFT JOIN (SELECT m.target_id, json_agg(json_build_object('period', m.period, 'value', m.value::text)) AS milestones
+                      FROM milestones m WHERE m.target_id BETWEEN $1 AND $2 GROUP BY m.target_id) m ON m.target_id = t.id
+         WHERE t.id BETWEEN $1 AND $2 AND ($3 OR t.archived_at IS NULL) ORDER BY t.id`,
+        [fromId, toId, includeArchived],
+      );
     const targets = rows.map((r) => ({ id: r.id, def: definitionFromRow(r) }));
     if (read === 'full') {
       const figures = await this.figuresAsOf(targets.map((t) => t.id), asOf);

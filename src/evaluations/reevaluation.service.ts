@@ -6,7 +6,7 @@ import type { Queue } from 'bull';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Transactions, type Tx } from '../database/transactions.js';
 import {
-  EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, REEVALUATION_DEBOUNCE_MS, type TargetJobData,
+  EVALUATION_QUEUE, EvaluationJob, jobIds, jobOptions, REEVALUATION_BATCH, REEVALUATION_DEBOUNCE_MS, type TargetJobData,
 } from '../jobs/jobs.constants.js';
 import { queueConnected, redisWithin } from '../jobs/redis.js';
 import { EvaluationRunsService } from './evaluation-runs.service.js';
@@ -110,18 +110,22 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
     return this.draining;
   }
 
-  /** The job: evaluates the target now and settles the request it read. */
+  /**
+   * The job: evaluates its target and, in the same pass, up to REEVALUATION_BATCH other waiting requests
+   * (a burst of writes is evaluated set-based, as a run's chunk is; their own jobs then find nothing to do),
+   * and settles them in the transaction that writes the evaluations. Nothing claimed: evaluated already, or
+   * another worker holds it.
+   */
   async evaluate(targetId: number): Promise<void> {
-    const requestedAt = await this.requests.requestedAt(targetId);
-    if (requestedAt === undefined) return; // evaluated already: a duplicate job, or a drain's and a write's job for one request
-    const evaluations = await this.store.evaluate({ targetId }, this.clock.now(), this.config.scheduleTz);
-    const settled = await this.transactions.run(async (tx) => {
+    const claimed = await this.transactions.run(async (tx) => {
+      const ids = await this.requests.claim(tx, targetId, REEVALUATION_BATCH, REEVALUATION_DEBOUNCE_MS);
+      if (!ids.length) return ids;
+      const evaluations = await this.store.evaluate({ targetIds: ids }, this.clock.now(), this.config.scheduleTz);
       await this.store.save(tx, null, evaluations);
-      return this.requests.settle(tx, targetId, requestedAt);
+      await this.requests.settleClaimed(tx, ids);
+      return ids;
     });
-    await this.runs.afterTargetEvaluation(targetId);
-    // A figure written while this job ran may not be in the evaluation above: its request is still there.
-    if (!settled) await this.enqueue([targetId], 'all');
+    if (claimed.length) await this.runs.afterTargetsEvaluation(claimed);
   }
 
   private async drainQuietly(): Promise<number> {

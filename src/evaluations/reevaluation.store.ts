@@ -20,21 +20,24 @@ export class ReevaluationStore {
     );
   }
 
-  /** When the target's request was made (as text, exact to the microsecond); undefined when there is none. */
-  async requestedAt(targetId: number): Promise<string | undefined> {
-    const [request]: { requested_at: string }[] = await this.dataSource.query(
-      `SELECT requested_at::text FROM reevaluation_requests WHERE target_id = $1`, [targetId],
+  /**
+   * Locks, for the caller's transaction, this target's request and other waiting ones older than
+   * `debounceMs`, up to `limit` in all, oldest first; rows another worker holds are skipped. Writers of a
+   * claimed target wait for the transaction (their request then comes after the evaluation).
+   */
+  async claim(tx: Tx, targetId: number, limit: number, debounceMs: number): Promise<number[]> {
+    const rows: { target_id: number }[] = await tx.query(
+      `SELECT target_id FROM reevaluation_requests
+        WHERE target_id = $1 OR requested_at <= clock_timestamp() - make_interval(secs => $3::float8 / 1000)
+        ORDER BY target_id = $1 DESC, requested_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [targetId, limit, debounceMs],
     );
-    return request?.requested_at;
+    return rows.map((r) => r.target_id).sort((a, b) => a - b);
   }
 
-  /** Deletes the request made at `requestedAt`; false when a newer one replaced it. */
-  async settle(tx: Tx, targetId: number, requestedAt: string): Promise<boolean> {
-    const deleted: unknown[] = await tx.query(
-      `DELETE FROM reevaluation_requests WHERE target_id = $1 AND requested_at = $2::timestamptz RETURNING target_id`,
-      [targetId, requestedAt],
-    );
-    return deleted.length > 0;
+  /** Deletes the requests `claim` locked: their evaluations are written in the same transaction. */
+  async settleClaimed(tx: Tx, targetIds: readonly number[]): Promise<void> {
+    await tx.query(`DELETE FROM reevaluation_requests WHERE target_id = ANY($1::int[])`, [targetIds]);
   }
 
   /** Up to `limit` waiting requests' targets after `after`, by id. */

@@ -18,7 +18,13 @@ export interface FigureWrite {
   confirm?: boolean;
 }
 
-export interface WriteResult { received: number; written: number; unchanged: number }
+export interface WriteResult {
+  received: number;
+  written: number;
+  unchanged: number;
+  /** rows stored as submissions awaiting review (FIGURE_REVIEW, a department's write); absent when none */
+  submitted?: number;
+}
 
 export interface FigureJson {
   target: string;
@@ -65,4 +71,8 @@ export interface WrittenBatch {
   revisionIds: [number, number][];
   /** the reason every revision gave, when they all gave the same one */
   reason: string | null;
+  /** rows stored as submissions awaiting review instead (then `written` is 0) */
+  submitted: number;
+  /** the locked quarters (issued 通报) whose published figures this write revised */
+  published: string[];
 }

@@ -9,7 +9,8 @@ import { periodString } from '../common/values.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { type BatchFigures, BatchFiguresPipe, batchFiguresSchema, type PutFigure, putFigureSchema } from './figure.schema.js';
 import { FiguresService } from './figures.service.js';
-import { Returns } from '../contract/returns.js';
+import { jsonResponse, Returns, ReturnsAlso } from '../contract/returns.js';
+import type { FigureJson } from './figure.types.js';
 
 @ApiTags('figures 实际值')
 @ApiBearerAuth()
@@ -27,14 +28,18 @@ export class FiguresController {
   @Put('targets/:code/figures/:period')
   @ApiZodBody(putFigureSchema)
   @Returns('Figure')
-  put(
+  @ReturnsAlso('FigureSubmission', 202, '已提交，待规划处审核 (accepted for review: the submission; the figure counts once approved)')
+  async put(
     @CurrentActor() actor: Actor,
     @Param('code') code: string,
     @Param('period', new ZodPipe(periodString, ['period'])) period: string,
     @Body(new ZodPipe(putFigureSchema)) body: PutFigure,
     @IfMatch() ifMatch?: string,
-  ) {
-    return this.figures.put(actor, { ...body, target: code, period }, ifMatch);
+  ): Promise<FigureJson> {
+    const written = await this.figures.put(actor, { ...body, target: code, period }, ifMatch);
+    // a department's figure under review: 202 with its submission (Fastify sends the Response as it is)
+    if ('state' in written) return jsonResponse(written, 202) as unknown as FigureJson;
+    return written;
   }
 
   @Get('targets/:code/figures/:period')

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../access/actor.js';
@@ -6,11 +6,14 @@ import { can, canWriteFigures, forbidden } from '../access/permissions.js';
 import { DomainError, type FieldError, invalid, notFound } from '../common/domain-error.js';
 import { checkIfMatch, etagOf } from '../common/etag.js';
 import { Transactions, type Tx } from '../database/transactions.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isCountUnit, isPercentUnit } from '../common/number-input.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
-import { frequencyOf, parsePeriod, periodFits, previousPeriod } from '../evaluation/periods.js';
+import { closingQuarter, frequencyOf, parsePeriod, periodFits, previousPeriod } from '../evaluation/periods.js';
 import { ReevaluationService } from '../evaluations/reevaluation.service.js';
-import { type EntrySheetRecord, FiguresStore, type TargetOfWrite } from './figures.store.js';
+import { type EntrySheetRecord, FiguresStore, type SubmittedBatch, type TargetOfWrite } from './figures.store.js';
+import { ReviewsStore } from './reviews.store.js';
+import type { SubmissionJson } from './review.types.js';
 import type { FigureJson, FigureWrite, RevisionJson, WriteResult, WrittenBatch, WrittenRevision } from './figure.types.js';
 import { type Comparable, comparisonPeriods, plausibilityWarnings } from './plausibility.js';
 
@@ -63,7 +66,17 @@ const auditedRevision = (r: Omit<WrittenRevision, 'target_id' | 'code' | 'period
 /** The audit row's record of a bulk write: the revision ids, which are append-only. */
 export const auditedBatch = (b: WrittenBatch) => ({
   targets: b.targetIds.length, periods: b.periods, revisionIds: b.revisionIds,
+  ...(b.submitted && { submitted: b.submitted }),
+  // a planner's change to figures of a period whose 通报 was issued
+  ...(b.published.length && { revisesPublished: b.published }),
 });
+
+/** A published period's figure needs a planner (period_locks). */
+export const lockedPeriodMessage = (quarter: string) =>
+  `${quarter} 已发布通报，期间已锁定，责任单位不能修改；如需更正请联系规划处 (the period is locked: its 通报 was issued)`;
+/** A planner's change to a published period's figure needs a reason. */
+export const lockedReasonMessage = (quarter: string) =>
+  `${quarter} 已发布通报，修改已发布的数据须填写原因 (a change to a published figure needs a reason)`;
 
 /** Why a value does not fit its target's unit: a % sign on a target not measured in %, a negative count. */
 export function valueFitsUnit(value: string, percent: boolean, unit: string): string | null {
@@ -87,7 +100,14 @@ export class FiguresService {
     private readonly transactions: Transactions,
     private readonly reevaluation: ReevaluationService,
     private readonly audit: AuditService,
+    private readonly reviews: ReviewsStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** A write of this actor waits for review (FIGURE_REVIEW on, an actor without figures.write.any). */
+  underReview(actor: Actor): boolean {
+    return this.config.figureReview && !can(actor, 'figures.write.any');
+  }
 
   async list(code: string): Promise<FigureJson[]> {
     return this.store.listCurrent(await this.targetId(code));
@@ -125,8 +145,11 @@ export class FiguresService {
     return { department, departments, previousPeriod: previous, lastYearPeriod: lastYear, records };
   }
 
-  /** PUT one figure, idempotently; `ifMatch` is checked once the write holds its lock. */
-  async put(actor: Actor, figure: FigureWrite, ifMatch?: string): Promise<FigureJson> {
+  /**
+   * PUT one figure, idempotently; `ifMatch` is checked once the write holds its lock. Under review, the
+   * figure's open submission when there is one (the approved figure is unchanged).
+   */
+  async put(actor: Actor, figure: FigureWrite, ifMatch?: string): Promise<FigureJson | SubmissionJson> {
     const targetId = await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
     const precondition = ifMatch === undefined ? undefined : async (tx: Tx) => {
       const stored = await this.store.findCurrent(tx, targetId, figure.period);
@@ -139,9 +162,13 @@ export class FiguresService {
       await this.audit.append(tx, actor, {
         action: 'figure.revise', entity: 'figure', entityId: id, reason: figure.reason,
         before: previous ? auditedRevision(previous) : null,
-        after: auditedRevision(revision),
+        after: { ...auditedRevision(revision), ...(batch.published.length && { revisesPublished: batch.published[0] }) },
       });
     });
+    if (this.underReview(actor)) {
+      const [open] = await this.reviews.listOpen({ targetId, period: figure.period });
+      if (open) return open;
+    }
     return this.get(figure.target, figure.period);
   }
 
@@ -161,7 +188,7 @@ export class FiguresService {
       if (!batch.written) return;
       await this.audit.append(tx, actor, {
         action: 'figures.batch', entity: 'figure', entityId: null, reason: batch.reason,
-        after: { received: figures.length, written: batch.written, unchanged: figures.length - batch.written, ...auditedBatch(batch) },
+        after: { received: figures.length, written: batch.written, unchanged: figures.length - batch.written - batch.submitted, ...auditedBatch(batch) },
       });
     };
   }
@@ -300,19 +327,88 @@ export class FiguresService {
       throw invalid([...errors, ...warnings], message);
     }
 
+    const review = this.underReview(actor);
     const inTransaction = <T>(work: (tx: Tx) => Promise<T>) => (within ? work(within) : this.transactions.run(work));
     const written: WrittenBatch = await inTransaction(async (tx) => {
       // Serialise writers of the same targets: one lock per bucket of target ids, in ascending order (no
       // deadlock); per-figure locks would exhaust PostgreSQL's shared lock table.
       await this.store.lockBuckets(tx, lockBuckets(targetIds));
       await paths.precondition?.(tx);
+      const published = await this.checkLocks(tx, actor, figures, targetIds, bases, paths.pathOf);
       if (options.correctionNeedsReason) await this.requireReasons(tx, figures, targetIds, bases, paths.pathOf);
-      const batch = await this.store.insertRevisions(tx, actor.email, figures, targetIds, bases, confirmed);
+      if (review) {
+        // A department's figures wait for a planner: stored as submissions, the figures stay as approved.
+        const submitted = await this.store.submit(tx, actor.email, figures, targetIds, bases, confirmed);
+        await this.auditSubmission(tx, actor, figures, submitted);
+        const batch: WrittenBatch = {
+          written: 0, targetIds: [], periods: submitted.periods, revisionIds: [], reason: null, submitted: submitted.submitted, published: [],
+        };
+        await afterWrite(tx, batch);
+        return batch;
+      }
+      const batch = { ...(await this.store.insertRevisions(tx, actor.email, figures, targetIds, bases, confirmed)), published };
       await afterWrite(tx, batch);
       await this.reevaluation.record(tx, batch.targetIds); // kept if Redis is down
       return batch;
     });
-    return { result: { received: figures.length, written: written.written, unchanged: figures.length - written.written }, targetIds: written.targetIds };
+    const result: WriteResult = {
+      received: figures.length, written: written.written, unchanged: figures.length - written.written - written.submitted,
+      ...(written.submitted && { submitted: written.submitted }),
+    };
+    return { result, targetIds: written.targetIds };
+  }
+
+  /** figure.submit (one figure) or figures.submit (many): what went to review. */
+  private async auditSubmission(tx: Tx, actor: Actor, figures: readonly FigureWrite[], submitted: SubmittedBatch): Promise<void> {
+    if (!submitted.submitted) return;
+    if (figures.length === 1) {
+      const f = figures[0];
+      await this.audit.append(tx, actor, {
+        action: 'figure.submit', entity: 'figure', entityId: `${f.target}/${f.period}`, reason: f.reason,
+        after: { value: f.value, basis: f.basis ?? null, status: f.status, note: f.note, source: f.source, submission: submitted.submissionIds[0][0] },
+      });
+      return;
+    }
+    await this.audit.append(tx, actor, {
+      action: 'figures.submit', entity: 'figure', entityId: null,
+      after: {
+        received: figures.length, submitted: submitted.submitted, targets: submitted.targetIds.length,
+        periods: submitted.periods, submissionIds: submitted.submissionIds,
+      },
+    });
+  }
+
+  /**
+   * Rows changing a figure of a locked quarter (its 通报 issued): a department may not (403 at `period`), a
+   * planner must give a reason (422 at `reason`). Returns the locked quarters the write revises.
+   */
+  private async checkLocks(
+    tx: Tx, actor: Actor, figures: readonly FigureWrite[], targetIds: readonly number[], bases: readonly Basis[], pathOf: PathOf,
+  ): Promise<string[]> {
+    const quarters = figures.map((f) => closingQuarter(f.period));
+    const locked = new Set(await this.reviews.lockedQuarters(tx, [...new Set(quarters)]));
+    if (!locked.size) return [];
+    const rows = figures.map((_, i) => i).filter((i) => locked.has(quarters[i]));
+    if (!rows.length) return [];
+    const stored = await this.store.findFigures(tx, rows.map((i) => targetIds[i]), rows.map((i) => figures[i].period));
+    const byKey = new Map(stored.map((f) => [`${f.target_id}:${f.period}`, f]));
+    const changing = rows.filter((i) => {
+      const f = figures[i];
+      const current = byKey.get(`${targetIds[i]}:${f.period}`);
+      return !current || !new Decimal(current.value).eq(new Decimal(f.value)) || current.basis !== bases[i] ||
+        current.status !== f.status || current.note !== f.note || current.source !== f.source;
+    });
+    if (!changing.length) return [];
+    if (!can(actor, 'figures.write.any')) {
+      throw new DomainError('forbidden', `${lockedPeriodMessage(quarters[changing[0]])}；未写入任何数据 (nothing was written)`,
+        changing.map((i) => ({ path: pathOf(i, 'period'), message: lockedPeriodMessage(quarters[i]) })));
+    }
+    const unexplained = changing.filter((i) => !figures[i].reason);
+    if (unexplained.length) {
+      throw invalid(unexplained.map((i) => ({ path: pathOf(i, 'reason'), message: lockedReasonMessage(quarters[i]) })),
+        `${unexplained.length} 处错误，未写入任何数据 (nothing was written)`);
+    }
+    return [...new Set(changing.map((i) => quarters[i]))].sort();
   }
 
   /** 422 at `reason` for each unexplained change to a figure already reported (checked under the lock). */
@@ -330,6 +426,11 @@ export class FiguresService {
       errors.push({ path: pathOf(i, 'reason'), message: CORRECTION_NEEDS_REASON });
     }
     if (errors.length) throw invalid(errors, `${errors.length} 处错误，未写入任何数据 (nothing was written)`);
+  }
+
+  /** A target's id by code (404 at `code` when unknown). */
+  targetIdOf(code: string): Promise<number> {
+    return this.targetId(code);
   }
 
   private async targetId(code: string, { active = false } = {}): Promise<number> {

@@ -15,7 +15,10 @@ export interface TargetOfWrite {
 }
 
 /** A stored current figure, by target id and period (numeric as text). */
-export interface StoredFigure { target_id: number; period: string; value: string; basis: Basis }
+export interface StoredFigure { target_id: number; period: string; value: string; basis: Basis; status: string; note: string | null; source: string | null }
+
+/** What `submit` stored: the submissions inserted (ids as ascending closed ranges), their targets and periods. */
+export interface SubmittedBatch { submitted: number; targetIds: number[]; periods: string[]; submissionIds: [number, number][] }
 
 /** First key of the figure writers' two-key advisory locks (the single-key locks elsewhere are another key space). */
 const FIGURE_LOCK_CLASS = 7_471_105;
@@ -86,6 +89,9 @@ export interface EntrySheetRecord {
   c_value: string | null; c_basis: Basis | null; c_note: string | null; c_by: string | null; c_at: Date | null;
   p_value: string | null; p_basis: Basis | null; y_value: string | null; y_basis: Basis | null;
   e_status: string | null; e_period: string | null; e_pending: boolean;
+  /** the figure's open submission (FIGURE_REVIEW): pending or returned, with the reviewer's reason */
+  s_value: string | null; s_basis: Basis | null; s_state: 'pending' | 'returned' | null; s_reason: string | null;
+  s_by: string | null; s_at: Date | null;
 }
 
 /** The figures and their revisions (figures, figure_revisions), and what a write reads of its targets. */
@@ -161,7 +167,7 @@ export class FiguresStore {
   /** The current figures of these (target id, period) pairs (aligned arrays), those that exist, in one query. */
   async findFigures(db: Tx = this.dataSource.manager, targetIds: number[], periods: string[]): Promise<StoredFigure[]> {
     return db.query(
-      `SELECT f.target_id, f.period, f.value::text AS value, f.basis FROM figures f
+      `SELECT f.target_id, f.period, f.value::text AS value, f.basis, f.status, f.note, f.source FROM figures f
            JOIN unnest($1::int[], $2::text[]) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
       [targetIds, periods],
     );
@@ -180,22 +186,7 @@ export class FiguresStore {
     tx: Tx, recordedBy: string, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[], confirmed: (string | null)[],
   ): Promise<WrittenBatch> {
     const manager = tx;
-    let input: string;
-    let params: unknown[];
-    if (figures.length >= COPY_THRESHOLD) {
-      // Sorts and hashes of 100 000 rows in memory rather than on disk (4 MB by default).
-      await manager.query(`SET LOCAL work_mem = '64MB'`);
-      await copyInput(manager, figures, targetIds, bases, confirmed);
-      input = `SELECT * FROM ${INPUT_TABLE}`;
-      params = [recordedBy];
-    } else {
-      input = `SELECT * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-                   WITH ORDINALITY AS i(target_id, period, value, basis, status, note, source, reason, confirmed_warning, ord)`;
-      params = [
-        recordedBy, targetIds, figures.map((f) => f.period), figures.map((f) => f.value), bases,
-        figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason), confirmed,
-      ];
-    }
+    const { input, params } = await this.input(tx, recordedBy, figures, targetIds, bases, confirmed);
     // revision_ids as ranges (gaps when a concurrent writer took ids between). reason: the common one, if any.
     // DISTINCT subqueries: hashed, where aggregates with DISTINCT sort.
     const [summary]: { written: number; target_ids: number[]; periods: string[]; revision_ids: [number, number][]; reason: string | null }[] =
@@ -230,8 +221,77 @@ export class FiguresStore {
         );
     return {
       written: summary.written, targetIds: summary.target_ids, periods: summary.periods,
-      revisionIds: summary.revision_ids, reason: summary.written ? summary.reason : null,
+      revisionIds: summary.revision_ids, reason: summary.written ? summary.reason : null, submitted: 0, published: [],
     };
+  }
+
+  /** A write's rows as a query (`input`) and its parameters ($1 is `first`): unnest of arrays, or COPY from COPY_THRESHOLD. */
+  private async input(
+    tx: Tx, first: unknown, figures: readonly FigureWrite[], targetIds: readonly number[], bases: readonly Basis[], confirmed: readonly (string | null)[],
+  ): Promise<{ input: string; params: unknown[] }> {
+    if (figures.length >= COPY_THRESHOLD) {
+      // Sorts and hashes of 100 000 rows in memory rather than on disk (4 MB by default).
+      await tx.query(`SET LOCAL work_mem = '64MB'`);
+      await copyInput(tx, figures, targetIds, bases, confirmed);
+      return { input: `SELECT * FROM ${INPUT_TABLE}`, params: [first] };
+    }
+    return {
+      input: `SELECT * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+                   WITH ORDINALITY AS i(target_id, period, value, basis, status, note, source, reason, confirmed_warning, ord)`,
+      params: [
+        first, targetIds, figures.map((f) => f.period), figures.map((f) => f.value), bases,
+        figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason), confirmed,
+      ],
+    };
+  }
+
+  /**
+   * Stores a department's rows as pending submissions (FIGURE_REVIEW), in two set-based statements: the
+   * open submissions the rows replace become superseded, then the rows are inserted. A row equal to the
+   * figure's pending submission, or (none open) to its approved figure, is unchanged; a returned one is
+   * always resubmitted.
+   */
+  async submit(
+    tx: Tx, submittedBy: string, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[], confirmed: (string | null)[],
+  ): Promise<SubmittedBatch> {
+    const { input, params } = await this.input(tx, submittedBy, figures, targetIds, bases, confirmed);
+    const [chosen]: { ords: number[] }[] = await tx.query(
+      `WITH input AS (${input}), chosen AS (
+         SELECT i.ord, o.id AS open_id, $1::text AS submitted_by FROM input i
+           LEFT JOIN figure_submissions o ON o.target_id = i.target_id AND o.period = i.period AND o.state IN ('pending', 'returned')
+           LEFT JOIN figures f ON f.target_id = i.target_id AND f.period = i.period
+          WHERE CASE WHEN o.id IS NOT NULL
+                     THEN o.state = 'returned'
+                       OR (o.value, o.basis, o.status, o.note, o.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
+                     ELSE f.target_id IS NULL
+                       OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
+                END
+       ), superseded AS (
+         UPDATE figure_submissions s SET state = 'superseded' FROM chosen c WHERE s.id = c.open_id RETURNING s.id
+       )
+       SELECT coalesce(array_agg(ord), '{}') AS ords, (SELECT count(*) FROM superseded) AS superseded FROM chosen`,
+      params,
+    );
+    const ords = chosen.ords.map(Number);
+    if (!ords.length) return { submitted: 0, targetIds: [], periods: [], submissionIds: [] };
+    const [summary]: { submitted: number; target_ids: number[]; periods: string[]; submission_ids: [number, number][] }[] = await tx.query(
+      `WITH input AS (${input}), inserted AS (
+         INSERT INTO figure_submissions (target_id, period, value, basis, status, note, source, reason, confirmed_warning, submitted_by)
+         SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, i.confirmed_warning, $1
+           FROM input i JOIN unnest($${params.length + 1}::int[]) AS c(ord) ON c.ord = i.ord
+          ORDER BY i.ord
+         RETURNING id, target_id, period
+       )
+       SELECT count(*)::int AS submitted,
+              (SELECT coalesce(array_agg(target_id), '{}') FROM (SELECT DISTINCT target_id FROM inserted) d) AS target_ids,
+              (SELECT coalesce(array_agg(period ORDER BY period), '{}') FROM (SELECT DISTINCT period::text FROM inserted) d) AS periods,
+              (SELECT coalesce(json_agg(json_build_array(lo, hi) ORDER BY lo), '[]')
+                 FROM (SELECT min(id) AS lo, max(id) AS hi
+                         FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS island FROM inserted) s GROUP BY island) r) AS submission_ids
+         FROM inserted`,
+      [...params, ords],
+    );
+    return { submitted: summary.submitted, targetIds: summary.target_ids, periods: summary.periods, submissionIds: summary.submission_ids };
   }
 
   /** Every department, by code (the entry sheet's picker). */
@@ -254,8 +314,10 @@ export class FiguresStore {
                  FROM figures f WHERE f.target_id = t.id AND f.period <> $1) AS figures,
               c.value::text AS c_value, c.basis AS c_basis, c.note AS c_note, r.recorded_by AS c_by, c.recorded_at AS c_at,
               p.value::text AS p_value, p.basis AS p_basis, y.value::text AS y_value, y.basis AS y_basis,
-              e.status AS e_status, e.latest_period AS e_period, (c.recorded_at IS NOT NULL AND (e.id IS NULL OR l.as_of < c.recorded_at)) AS e_pending
+              e.status AS e_status, e.latest_period AS e_period, (c.recorded_at IS NOT NULL AND (e.id IS NULL OR l.as_of < c.recorded_at)) AS e_pending,
+              s.value::text AS s_value, s.basis AS s_basis, s.state AS s_state, s.review_reason AS s_reason, s.submitted_by AS s_by, s.submitted_at AS s_at
          FROM targets t JOIN departments d ON d.id = t.department_id
+         LEFT JOIN figure_submissions s ON s.target_id = t.id AND s.period = $1 AND s.state IN ('pending', 'returned')
          LEFT JOIN figures c ON c.target_id = t.id AND c.period = $1
          LEFT JOIN figure_revisions r ON r.id = c.revision_id
          LEFT JOIN figures p ON p.target_id = t.id AND p.period = $2

@@ -174,7 +174,8 @@ export class ImportsService {
       { pathOf: (i, field) => rowPath(rows[i].row, field), rowOf: (i) => rows[i].row },
       async (tx, batch) => {
         const result: ImportResult = {
-          received: figures.length, written: batch.written, unchanged: figures.length - batch.written, ...(skipped.length && { skipped }),
+          received: figures.length, written: batch.written, unchanged: figures.length - batch.written - batch.submitted,
+          ...(batch.submitted && { submitted: batch.submitted }), ...(skipped.length && { skipped }),
         };
         // Claims the import in the write's transaction: a concurrent second apply finds it applied and rolls back.
         const claimed = await this.store.markApplied(tx, id, result);

@@ -40,6 +40,8 @@ export const QUEUE_ADD_TIMEOUT_MS = 2000;
 
 /** A figure change waits this long so a burst of writes to one target costs one evaluation. */
 export const REEVALUATION_DEBOUNCE_MS = 500;
+/** A re-evaluation job evaluates its own target and up to this many other waiting ones in one pass. */
+export const REEVALUATION_BATCH = 500;
 
 export const jobIds = {
   run: (runId: string) => `run:${runId}`,
@@ -53,7 +55,7 @@ export const jobIds = {
 };
 
 /** Without fromId/toId (inclusive target ids), every target. */
-export interface ReconcileJobData { source: string; fromId?: number; toId?: number }
+export interface ReconcileJobData { source: string; fromId?: number; toId?: number; /** only these targets (a batch of re-evaluations) */ targetIds?: number[] }
 export interface SendJobData { outboxId: number }
 
 export interface RunJobData { runId: string }

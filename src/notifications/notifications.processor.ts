@@ -18,7 +18,8 @@ export class NotificationsProcessor {
 
   @Process(NotificationJob.reconcile)
   async reconcile(job: Job<ReconcileJobData>): Promise<{ changes: number; emails: number; targets: number }> {
-    const { fromId, toId } = job.data;
+    const { fromId, toId, targetIds } = job.data;
+    if (targetIds?.length) return this.alerts.reconcile(undefined, { fromId: Math.min(...targetIds), toId: Math.max(...targetIds), only: targetIds });
     return this.alerts.reconcile(undefined, fromId !== undefined && toId !== undefined ? { fromId, toId } : null);
   }
 

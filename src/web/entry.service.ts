@@ -22,6 +22,8 @@ export interface EntryRow {
   evaluation: { status: Status; period: string | null; pending: boolean } | null;
   /** this department leads the target (else it supports it) */
   lead: boolean;
+  /** the figure's open submission awaiting review (待审核) or returned with a reason (退回修改) */
+  submission: { value: string; basis: string; state: 'pending' | 'returned'; reviewReason: string | null; submittedBy: string; submittedAt: Date } | null;
 }
 
 export interface EntrySheet {
@@ -67,6 +69,9 @@ export class EntryService {
           expected: expectedAt(def, figures, period),
           evaluation: r.e_status === null && !r.e_pending ? null : { status: r.e_status, period: r.e_period, pending: r.e_pending },
           lead: department === null || r.department_id === department.id,
+          submission: r.s_state === null ? null : {
+            value: r.s_value, basis: r.s_basis, state: r.s_state, reviewReason: r.s_reason, submittedBy: r.s_by, submittedAt: r.s_at,
+          },
         };
       }),
     };

@@ -16,9 +16,12 @@ import { AdminUsersController } from './admin/admin-users.controller.js';
 import { DocumentReviewController } from './document-review.controller.js';
 import { EntryController } from './entry.controller.js';
 import { ExplanationsPageController } from './explanations-page.controller.js';
+import { EvidencePageController, EvidencePages } from './evidence-page.controller.js';
+import { EvidenceModule } from '../evidence/evidence.module.js';
 import { EntryService } from './entry.service.js';
 import { ImportsModule } from '../imports/imports.module.js';
 import { PagesController } from './pages.controller.js';
+import { ReviewController } from './review.controller.js';
 import { SpreadsheetsController } from './spreadsheets.controller.js';
 import { TargetPageController } from './target-page.controller.js';
 import { TargetPageService } from './target-page.service.js';
@@ -29,16 +32,16 @@ import { CSRF_TOKENS, WebGuard } from './web.guard.js';
 
 /** The planning office's pages, server-rendered over the same services as the API. */
 @Module({
-  imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule],
+  imports: [TargetsModule, FiguresModule, ChartsModule, DepartmentsModule, UsersModule, ImportsModule, EvidenceModule],
   controllers: [
     PagesController, EntryController, TargetPageController,
     AdminIndexController, AdminTargetsController, AdminDepartmentsController, AdminRecipientsController, AdminUsersController,
-    AdminSilencesController, DocumentReviewController, SpreadsheetsController, ExplanationsPageController,
+    AdminSilencesController, DocumentReviewController, ExplanationsPageController, SpreadsheetsController, EvidencePageController, ReviewController, ExplanationsPageController,
   ],
   providers: [
     { provide: Views, useFactory: (config: AppConfig) => new Views(config.production), inject: [APP_CONFIG] },
     { provide: CSRF_TOKENS, useFactory: (config: AppConfig) => new CsrfTokens(config.jwtSecret), inject: [APP_CONFIG] },
-    WebGuard, WebErrorFilter, DashboardService, EntryService, TargetPageService, DepartmentPages,
+    WebGuard, WebErrorFilter, DashboardService, EntryService, TargetPageService, DepartmentPages, EvidencePages,
   ],
 })
 export class WebModule {}

@@ -79,6 +79,7 @@ const depthCases: Case[] = [
 const frameworkCases: Case[] = [
   { name: 'a path parameter over 100 characters', method: 'get', url: `/api/v1/targets/${'A'.repeat(5000)}`, status: 414, paths: [''] },
   { name: 'a path parameter over 100 characters (a write)', method: 'put', url: `/api/v1/targets/${'A'.repeat(200)}/figures/2025Q1`, body: { value: 1 }, status: 414, paths: [''] },
+  { name: 'a query string past 16 KB (Node refuses the request line: 431)', method: 'get', url: `/api/v1/alerts?department=${encodeURIComponent('长'.repeat(2001))}`, status: 431, paths: [''] },
   { name: 'a malformed percent-encoding (FST_ERR_BAD_URL)', method: 'get', url: '/api/v1/targets/%zz', status: 400, paths: [''] },
   { name: 'a truncated UTF-8 percent-encoding', method: 'patch', url: '/api/v1/departments/%E0%A4%A', body: { name: '部门' }, status: 400, paths: [''] },
   { name: 'a malformed JSON body', method: 'post', url: '/api/v1/departments', raw: '{"code":', status: 400, paths: [''] },

@@ -437,6 +437,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evidence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载佐证材料
+         * @description 文件原样返回：Content-Type 为上传时识别的类型，ETag 和 X-Checksum-SHA256 为内容的 SHA-256。
+         */
+        get: operations["EvidenceController_download"];
+        put?: never;
+        post?: never;
+        /**
+         * 删除佐证材料
+         * @description 上传者或规划处删除一份佐证材料，记入审计。
+         */
+        delete: operations["EvidenceController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/explanations": {
         parameters: {
             query?: never;
@@ -511,6 +535,46 @@ export interface paths {
         get: operations["ExportsController_status"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/figure-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET /api/v1/figure-reviews
+         * @description GET /api/v1/figure-reviews
+         */
+        get: operations["FigureReviewsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/figure-reviews/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * POST /api/v1/figure-reviews/approve
+         * @description POST /api/v1/figure-reviews/approve
+         */
+        post: operations["FigureReviewsController_approveMany"];
         delete?: never;
         options?: never;
         head?: never;
@@ -905,6 +969,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/{code}/explanations/{period}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一季度情况说明的佐证材料
+         * @description 一季度情况说明的全部佐证材料（不含文件内容）。
+         */
+        get: operations["EvidenceController_listExplanation"];
+        put?: never;
+        /**
+         * 为一季度的情况说明上传佐证材料
+         * @description multipart 上传一个文件（字段 file），类型和大小限制同实际值的佐证材料；牵头单位和规划处可以上传，期间为季度（YYYYQn）。
+         */
+        post: operations["EvidenceController_uploadExplanation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/{code}/explanations/{period}/return": {
         parameters: {
             query?: never;
@@ -969,6 +1057,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/{code}/figures/{period}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * POST /api/v1/targets/{code}/figures/{period}/approve
+         * @description POST /api/v1/targets/{code}/figures/{period}/approve
+         */
+        post: operations["FigureReviewsController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/{code}/figures/{period}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一期实际值的佐证材料
+         * @description 一期实际值的全部佐证材料（不含文件内容）。
+         */
+        get: operations["EvidenceController_listFigure"];
+        put?: never;
+        /**
+         * 为一期实际值上传佐证材料
+         * @description multipart 上传一个文件（字段 file）：PDF、图片、Office（含 WPS）或 OFD，按扩展名和文件头识别类型，不超过 EVIDENCE_MAX_MB（超过即 413，不写入）。牵头、配合单位和规划处可以上传；关联当时的实际值修订和待审核记录，记入审计。
+         */
+        post: operations["EvidenceController_uploadFigure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/{code}/figures/{period}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * POST /api/v1/targets/{code}/figures/{period}/return
+         * @description POST /api/v1/targets/{code}/figures/{period}/return
+         */
+        post: operations["FigureReviewsController_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/{code}/figures/{period}/revisions": {
         parameters: {
             query?: never;
@@ -981,6 +1133,26 @@ export interface paths {
          * @description 一期实际值的全部修订：值、填报人、时间和原因。
          */
         get: operations["FiguresController_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/{code}/figures/{period}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET /api/v1/targets/{code}/figures/{period}/submission
+         * @description GET /api/v1/targets/{code}/figures/{period}/submission
+         */
+        get: operations["FigureReviewsController_open"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1250,6 +1422,40 @@ export interface components {
             /** @description items in the whole collection (with the filters given) */
             total: number;
         };
+        /** @description An evidence file as the API describes it (its bytes are at GET /api/v1/evidence/{id}). */
+        Evidence: {
+            /** @description decided from the extension and the content's magic bytes, not the client's claim */
+            contentType: string;
+            /** @description as uploaded, without folders; at most 255 characters */
+            filename: string;
+            id: number;
+            period: string;
+            /** @description for a figure's evidence: the figure revision current when it was uploaded, if any */
+            revisionId: number | null;
+            /** @description SHA-256 of the content, lowercase hex */
+            sha256: string;
+            /** @description bytes */
+            size: number;
+            subject: components["schemas"]["EvidenceSubject"];
+            /** @description for a figure's evidence: the open review submission (pending or returned) when it was uploaded, if any */
+            submissionId: number | null;
+            /** @description the target's code */
+            target: string;
+            uploadedAt: string;
+            /** @description who uploaded it (e-mail) */
+            uploadedBy: string;
+        };
+        /** @description What every collection GET of the API answers: one page of items, and how many there are in all. */
+        EvidencePage: {
+            items: components["schemas"]["Evidence"][];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description items in the whole collection (with the filters given) */
+            total: number;
+        };
+        /** @enum {string} */
+        EvidenceSubject: "figure" | "explanation";
         /** @enum {string} */
         Expectation: "time" | "seasonal";
         /** @description A 情况说明 as the API shows it. */
@@ -1322,6 +1528,13 @@ export interface components {
             /** @description the exact decimal as stored (PostgreSQL numeric's text, as the CSV export writes it) */
             value: string;
         };
+        /** @description What a bulk approval did. */
+        FigureApproval: {
+            /** @description submissions approved */
+            approved: number;
+            /** @description revisions appended (an approved value equal to the current figure appends none) */
+            written: number;
+        };
         /**
          * @description Reads a spreadsheet of figures (.xlsx or .csv) into rows with their spreadsheet row numbers and per-row syntax errors. Pure: no database; whether a target exists or may be written is checked later.
          * @enum {string}
@@ -1339,6 +1552,53 @@ export interface components {
         /** @description What every collection GET of the API answers: one page of items, and how many there are in all. */
         FigureRevisionPage: {
             items: components["schemas"]["Revision"][];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description items in the whole collection (with the filters given) */
+            total: number;
+        };
+        /** @description A figure a department submitted for review (FIGURE_REVIEW): it counts once a planner approves it. */
+        FigureSubmission: {
+            /** @description the figure as approved now, beside the submitted one */
+            approved: {
+                basis: components["schemas"]["Basis"];
+                value: string;
+            } | null;
+            basis: components["schemas"]["Basis"];
+            confirmedWarning: string | null;
+            /** @description the target's lead department (code and name) */
+            department: string;
+            departmentName: string;
+            id: number;
+            note: string | null;
+            period: string;
+            /** @description the submitter's reason for a correction */
+            reason: string | null;
+            /** @description why it was returned */
+            reviewReason: string | null;
+            reviewedAt: string | null;
+            reviewedBy: string | null;
+            /** @description the revision its approval appended (or found current) */
+            revisionId: number | null;
+            source: string | null;
+            /**
+             * @description pending (待审核), returned (退回修改), approved, or superseded by a later submission
+             * @enum {string}
+             */
+            state: "pending" | "returned" | "approved" | "superseded";
+            /** @enum {string} */
+            status: "preliminary" | "final";
+            submittedAt: string;
+            submittedBy: string;
+            target: string;
+            targetName: string;
+            /** @description the exact decimal submitted */
+            value: string;
+        };
+        /** @description What every collection GET of the API answers: one page of items, and how many there are in all. */
+        FigureSubmissionPage: {
+            items: components["schemas"]["FigureSubmission"][];
             /** @description 1-based */
             page: number;
             pageSize: number;
@@ -1393,6 +1653,8 @@ export interface components {
         ImportResult: {
             received: number;
             skipped?: components["schemas"]["SkippedRow"][];
+            /** @description rows stored as submissions awaiting review (FIGURE_REVIEW, a department's write); absent when none */
+            submitted?: number;
             unchanged: number;
             written: number;
         };
@@ -1698,6 +1960,8 @@ export interface components {
         };
         WriteResult: {
             received: number;
+            /** @description rows stored as submissions awaiting review (FIGURE_REVIEW, a department's write); absent when none */
+            submitted?: number;
             unchanged: number;
             written: number;
         };
@@ -3611,6 +3875,156 @@ export interface operations {
             };
         };
     };
+    EvidenceController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 文件内容，Content-Type 为上传时识别的类型 (the file, with the type it was stored as) */
+            200: {
+                headers: {
+                    /** @description 下载的文件名 (attachment; filename*=UTF-8''…) */
+                    "Content-Disposition"?: string;
+                    /** @description 文件内容的 SHA-256（十六进制）(the SHA-256 of the content, hex) */
+                    ETag?: string;
+                    /** @description 文件内容的 SHA-256（十六进制）(the SHA-256 of the content, hex) */
+                    "X-Checksum-SHA256"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/msword": string;
+                    "application/ofd": string;
+                    "application/pdf": string;
+                    "application/vnd.ms-excel": string;
+                    "application/vnd.ms-powerpoint": string;
+                    "application/vnd.ms-works": string;
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EvidenceController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功，无响应体 (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ExplanationsController_list: {
         parameters: {
             query?: {
@@ -3866,6 +4280,158 @@ export interface operations {
             };
             /** @description 未找到 (not found) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    FigureReviewsController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                department?: string;
+                period?: string;
+                state?: "pending" | "returned";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureSubmissionPage"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    FigureReviewsController_approveMany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string | null;
+                    submissions: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureApproval"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5927,6 +6493,182 @@ export interface operations {
             };
         };
     };
+    EvidenceController_listExplanation: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidencePage"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EvidenceController_uploadExplanation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description PDF、图片（PNG、JPEG、GIF、WebP）、Word、Excel、PowerPoint（含 WPS）或 OFD；不超过 EVIDENCE_MAX_MB（缺省 20 MB）
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已创建 (created; Location names it) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evidence"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ExplanationsController_returnIt: {
         parameters: {
             query?: never;
@@ -6231,6 +6973,15 @@ export interface operations {
                     "application/json": components["schemas"]["Figure"];
                 };
             };
+            /** @description 已提交，待规划处审核 (accepted for review: the submission; the figure counts once approved) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureSubmission"];
+                };
+            };
             /** @description 请求体不是合法的 JSON (malformed body) */
             400: {
                 headers: {
@@ -6314,6 +7065,402 @@ export interface operations {
             };
         };
     };
+    FigureReviewsController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Figure"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 与现有数据冲突 (conflict with the stored state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EvidenceController_listFigure: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidencePage"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EvidenceController_uploadFigure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description PDF、图片（PNG、JPEG、GIF、WebP）、Word、Excel、PowerPoint（含 WPS）或 OFD；不超过 EVIDENCE_MAX_MB（缺省 20 MB）
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已创建 (created; Location names it) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evidence"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    FigureReviewsController_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureSubmission"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON (malformed body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 与现有数据冲突 (conflict with the stored state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 请求体或上传文件过大 (payload too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 不支持的媒体类型 (unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     FiguresController_revisions: {
         parameters: {
             query?: {
@@ -6336,6 +7483,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FigureRevisionPage"];
+                };
+            };
+            /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 无权限 (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 未找到 (not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，errors 指出字段 (invalid input; errors name the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 数据库或 Redis 暂不可用 (a dependency is down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    FigureReviewsController_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 (OK) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureSubmission"];
                 };
             };
             /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */

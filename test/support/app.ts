@@ -41,6 +41,9 @@ export function testEnv(databaseUrl: string, prefix: string, env: Record<string,
     JOB_BACKOFF_MS: '50',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    // Departments' figures count as written here; review (FIGURE_REVIEW=on, the default) is tested with it on
+    // in test/e2e/figure-review.e2e.ts and test/e2e/web-review.e2e.ts.
+    FIGURE_REVIEW: 'off',
     ...env,
   };
 }
