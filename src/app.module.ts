@@ -23,6 +23,7 @@ import { ImportsModule } from './imports/imports.module.js';
 import { QueuesModule } from './jobs/queues.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { EvaluationsModule } from './evaluations/evaluations.module.js';
+import { ExplanationsModule } from './explanations/explanations.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { TargetsModule } from './targets/targets.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -32,7 +33,7 @@ import { WebModule } from './web/web.module.js';
 const API_MODULES = [
   AuthModule, UsersModule, AuditModule, EvaluationsModule, AlertsModule, NotificationsModule, DepartmentsModule, TargetsModule,
   FiguresModule, HealthModule, ExtractionModule, ImportsModule,
-  EvidenceModule, ReportsModule,
+  EvidenceModule, ReportsModule, ExplanationsModule,
 ];
 
 @Module({})
@@ -60,6 +61,7 @@ export class AppModule {
         ImportsModule,
         EvidenceModule,
         ReportsModule,
+        ExplanationsModule,
         ...(config.role === 'worker' ? [] : [WebModule]),
         RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
       ],

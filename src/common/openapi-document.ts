@@ -181,11 +181,13 @@ const PROBLEM_SCHEMA = {
 
 /** Operations that answer 404 without a path parameter (an unknown department or recipient in the query), 409, 429. */
 const NOT_FOUND = new Set(['ExportsController_status', 'ExportsController_figuresCsv', 'ExportsController_figuresXlsx', 'AlertsController_preview']);
+NOT_FOUND.add('ExplanationsController_list'); // an unknown department in the query
 const CONFLICT = new Set([
   'TargetsController_create', 'DepartmentsController_create', 'UsersController_create', 'UsersController_update',
   'AuthController_renewToken',
   'ImportsController_apply', 'AlertsController_createRecipient', 'ReportsController_issue',
   'FigureReviewsController_approve', 'FigureReviewsController_return',
+  'ExplanationsController_put', 'ExplanationsController_returnIt', 'ExplanationsController_accept',
 ]);
 const TOO_MANY = new Set(['AuthController_login']);
 

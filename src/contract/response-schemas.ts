@@ -993,6 +993,142 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       "seasonal"
     ]
   },
+  "Explanation": {
+    "type": "object",
+    "properties": {
+      "target": {
+        "type": "string"
+      },
+      "targetName": {
+        "type": "string"
+      },
+      "period": {
+        "type": "string",
+        "description": "the reporting quarter, e.g. 2026Q3"
+      },
+      "department": {
+        "type": "string",
+        "description": "the lead department's code"
+      },
+      "flaggedStatus": {
+        "$ref": "#/components/schemas/FlaggedStatus",
+        "description": "the status that made it owed"
+      },
+      "dueAt": {
+        "type": "string"
+      },
+      "overdue": {
+        "type": "boolean",
+        "description": "still owed (due or returned) after its due date"
+      },
+      "state": {
+        "$ref": "#/components/schemas/ExplanationState"
+      },
+      "cause": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "原因分析"
+      },
+      "measures": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "下步措施"
+      },
+      "submittedBy": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "submittedAt": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "reviewedBy": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "reviewedAt": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "reviewReason": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "why it was returned (退回原因)"
+      }
+    },
+    "required": [
+      "target",
+      "targetName",
+      "period",
+      "department",
+      "flaggedStatus",
+      "dueAt",
+      "overdue",
+      "state",
+      "cause",
+      "measures",
+      "submittedBy",
+      "submittedAt",
+      "reviewedBy",
+      "reviewedAt",
+      "reviewReason"
+    ],
+    "additionalProperties": false,
+    "description": "A 情况说明 as the API shows it."
+  },
+  "ExplanationPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/Explanation"
+        }
+      },
+      "page": {
+        "type": "number",
+        "description": "1-based"
+      },
+      "pageSize": {
+        "type": "number"
+      },
+      "total": {
+        "type": "number",
+        "description": "items in the whole collection (with the filters given)"
+      }
+    },
+    "required": [
+      "items",
+      "page",
+      "pageSize",
+      "total"
+    ],
+    "additionalProperties": false,
+    "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
+  },
+  "ExplanationState": {
+    "type": "string",
+    "enum": [
+      "due",
+      "submitted",
+      "returned",
+      "accepted"
+    ]
+  },
   "Extraction": {
     "type": "object",
     "properties": {
@@ -1391,6 +1527,15 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     ],
     "additionalProperties": false,
     "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
+  },
+  "FlaggedStatus": {
+    "type": "string",
+    "enum": [
+      "at_risk",
+      "lagging",
+      "deteriorating",
+      "missed"
+    ]
   },
   "Frequency": {
     "type": "string",

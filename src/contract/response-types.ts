@@ -10,6 +10,7 @@ import type { Page } from '../common/paging.js';
 import type { DepartmentJson } from '../departments/departments.service.js';
 import type { EvidenceJson } from '../evidence/evidence.schema.js';
 import type { ExtractionJson } from '../extraction/extraction-json.js';
+import type { ExplanationJson } from '../explanations/explanation-rules.js';
 import type { FigureJson, RevisionJson, WriteResult } from '../figures/figures.service.js';
 import type { ApprovalJson, SubmissionJson } from '../figures/figure-reviews.service.js';
 import type { HealthJson } from '../health/health-json.js';
@@ -40,6 +41,8 @@ export interface ResponseTypes {
   Evidence: EvidenceJson;
   EvidencePage: Page<EvidenceJson>;
   EvaluationPage: Page<StoredEvaluationJson>;
+  Explanation: ExplanationJson;
+  ExplanationPage: Page<ExplanationJson>;
   Extraction: ExtractionJson;
   Figure: FigureJson;
   FigurePage: Page<FigureJson>;

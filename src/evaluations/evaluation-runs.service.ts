@@ -18,6 +18,8 @@ import type { EvaluationRun, RunTrigger } from './evaluation-run.entity.js';
 import { EvaluationRunsStore } from './evaluation-runs.store.js';
 import { EvaluationStore } from './evaluation.store.js';
 import { Clock } from '../common/clock.js';
+import { reportingQuarter } from '../evaluation/periods.js';
+import { ExplanationsStore } from '../explanations/explanations.store.js';
 
 export interface RunJson {
   id: string;
@@ -64,6 +66,7 @@ export class EvaluationRunsService {
     private readonly store: EvaluationStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly explanations: ExplanationsStore,
   ) {}
 
   /** A queued run as of `asOf` (default: now). 503 at once while Redis is disconnected; a run whose job Redis
@@ -145,9 +148,25 @@ export class EvaluationRunsService {
     await this.notifications.add(NotificationJob.reconcile, data, { ...jobOptions(this.config.jobBackoffMs), jobId: jobIds.reconcileChunk(runId, chunk) });
   }
 
-  /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets). */
+  /** Completes the run when its last chunk is in (each chunk has queued the reconcile of its targets); then, in a
+   *  transaction of its own, the explanations its flagged targets owe for the quarter it reports on. */
   private async finishIfDone(runId: string): Promise<void> {
-    await this.runs.finishIfDone(runId);
+    const completed = await this.transactions.run((tx) => this.runs.finishIfDone(tx, runId));
+    if (completed) await this.oweExplanations(runId, completed.asOf);
+  }
+
+  /**
+   * Right after the run completes, not in its transaction: one INSERT … SELECT over the run's evaluations whose
+   * cost grows with the targets flagged (row-level foreign keys), kept out of the run's completion. Should it fail,
+   * the run stays completed and the next run of the quarter owes them (ON CONFLICT DO NOTHING).
+   */
+  private async oweExplanations(runId: string, asOf: Date): Promise<void> {
+    try {
+      await this.transactions.run((tx) =>
+        this.explanations.owe(tx, runId, reportingQuarter(asOf, this.config.scheduleTz), this.config.explanationDueDays));
+    } catch (error) {
+      this.logger.error(`evaluation run ${runId}: the explanations it owes were not written: ${(error as Error).message}`);
+    }
   }
 
   /** Alert state follows re-evaluated targets: a lone target in a job keyed by it (an active job may have

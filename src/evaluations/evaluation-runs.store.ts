@@ -71,9 +71,9 @@ export class EvaluationRunsStore {
     return claimed.length > 0;
   }
 
-  /** Counts the run's chunks done, and completes it with its counts by status when all are. */
-  async finishIfDone(runId: string): Promise<void> {
-    await this.dataSource.query(
+  /** Counts the run's chunks done, and completes it with its counts by status when all are; its as-of when it did. */
+  async finishIfDone(tx: Tx, runId: string): Promise<{ asOf: Date } | null> {
+    const rows: { as_of: Date; state: string }[] = returned(await tx.query(
       `WITH done AS (SELECT count(*)::int AS n FROM evaluation_run_chunks WHERE run_id = $1)
        UPDATE evaluation_runs r SET chunks_done = done.n,
          state = CASE WHEN done.n >= r.chunks_total THEN 'completed' ELSE r.state END,
@@ -82,9 +82,12 @@ export class EvaluationRunsStore {
            (SELECT jsonb_object_agg(status, n) FROM
              (SELECT status, count(*)::int AS n FROM evaluations WHERE run_id = $1 GROUP BY status) s), '{}')
            ELSE r.counts END
-       FROM done WHERE r.id = $1 AND r.state = 'running'`,
+       FROM done WHERE r.id = $1 AND r.state = 'running'
+       RETURNING r.as_of, r.state`,
       [runId],
-    );
+    ));
+    const [run] = rows;
+    return run?.state === 'completed' ? { asOf: run.as_of } : null;
   }
 
   /** Fails a queued or running run. */

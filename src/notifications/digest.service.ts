@@ -11,7 +11,7 @@ import { Transactions } from '../database/transactions.js';
 import { DigestStore } from './digest.store.js';
 import { type RecipientRow, roleOf } from './recipients.js';
 import { RecipientsStore } from './recipients.store.js';
-import { type AlertRow, type RenderedEmail, renderDigest } from './email-templates.js';
+import { type AlertRow, type DigestExplanation, type RenderedEmail, renderDigest } from './email-templates.js';
 import type { MailAttachment } from './mail.transport.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
 import { Clock } from '../common/clock.js';
@@ -65,7 +65,7 @@ export class DigestService {
     assertCan(actor, 'alerts.manage');
     const recipient = (await this.recipientsStore.findEnabled()).find((r) => r.email === email);
     if (!recipient) throw notFound(`收件人 ${email}`, 'recipient');
-    const digest = this.build(recipient, await this.alerts.findAll(), now);
+    const digest = this.build(recipient, await this.alerts.findAll(), now, undefined, await this.store.latestExplanations());
     return {
       recipient: email,
       counts: { fresh: digest.fresh.length, ongoing: digest.ongoing.length, resolved: digest.resolved.length },
@@ -82,8 +82,9 @@ export class DigestService {
       await this.store.lockRun(m); // one digest at a time
       const alerts = await this.alerts.findAll(m);
       const recipients = await this.recipientsStore.findEnabled(m);
+      const explanations = await this.store.latestExplanations(m);
       // A target flagged since the charts were rendered goes without one.
-      const digests = recipients.map((r) => this.build(r, alerts, now, charts)).filter((d) => this.hasNews(d));
+      const digests = recipients.map((r) => this.build(r, alerts, now, charts, explanations)).filter((d) => this.hasNews(d));
       const messages: OutboxMessage[] = digests.map((d) => ({
         dedupeKey: `digest:${d.recipient.id}:${d.recipient.last_digest_at?.toISOString() ?? 'first'}`,
         recipient: d.recipient.email, reason: 'digest', ...d.email, attachments: d.attachments,
@@ -129,7 +130,8 @@ export class DigestService {
     return cache;
   }
 
-  private build(recipient: RecipientRow, alerts: AlertView[], now: Date, charts?: ChartCache): Digest {
+  /** `explanations`: each flagged target's 情况说明 (by code), shown under its firing rows. */
+  private build(recipient: RecipientRow, alerts: AlertView[], now: Date, charts?: ChartCache, explanations?: Map<string, DigestExplanation>): Digest {
     const since = recipient.last_digest_at;
     // 5% slack: a schedule firing a little earlier than last week must not skip a week.
     const repeatBefore = new Date(now.getTime() - this.config.alertRepeatMs * 0.95);
@@ -147,7 +149,10 @@ export class DigestService {
       return { cid, ...DIGEST_CHART };
     };
     const rows = (list: AlertView[], firing: boolean): AlertRow[] =>
-      list.map((a) => ({ ...a.row, role: roleOf(recipient, a)!, chart: firing ? chartOf(a) : null }));
+      list.map((a) => ({
+        ...a.row, role: roleOf(recipient, a)!, chart: firing ? chartOf(a) : null,
+        explanation: firing && a.kind !== 'data_overdue' ? explanations?.get(a.row.code) ?? null : null,
+      }));
     const email = renderDigest({
       lang: recipient.language, appUrl: this.config.appUrl, asOf: now, tz: this.config.scheduleTz,
       recipientName: recipient.name, fresh: rows(fresh, true), ongoing: rows(ongoing, true), resolved: rows(resolved, false),

@@ -1,4 +1,5 @@
 import { STATUS_COLOUR } from '../common/labels.js';
+import { truncate } from '../explanations/explanation-rules.js';
 import type { AlertKind } from '../alerts/alert-rules.js';
 import type { AlertTargetRow } from '../alerts/alert-view.js';
 import { formatDate, formatPercent, formatValue, kindLabel, quarterLabel, statusLabel, type Lang } from './format.js';
@@ -8,6 +9,8 @@ export interface AlertRow extends AlertTargetRow {
   role: 'lead' | 'support';
   /** a chart attached inline (cid:) to show under the row; HTML only */
   chart?: ChartRef | null;
+  /** the 情况说明 its lead department owes for it (firing rows of the digest), shown under the row */
+  explanation?: DigestExplanation | null;
 }
 
 /** An image attached to the email with Content-ID `cid`, shown at width × height CSS pixels. */
@@ -229,12 +232,13 @@ function alertTable(rows: AlertRow[], firing: boolean, lang: Lang, appUrl: strin
   const body = rows.map((row) => {
     const v = rowView(row, firing, lang, appUrl);
     const note = v.note ? `<br><span style="${STYLE.small};font-weight:normal">${escapeHtml(v.note)}</span>` : '';
-    const open = row.chart ? OPEN : '';
+    const open = row.chart || row.explanation ? OPEN : '';
     return (
       `<tr>${nameCell(v.url, row.name, row.code, row.role, t, open)}` +
       v.values.map((x) => `<td style="${STYLE.num}${open}">${escapeHtml(x)}</td>`).join('') +
       `<td style="${STYLE.td};white-space:nowrap;font-weight:bold;color:${v.colour}${open}">${escapeHtml(v.status)}${note}</td></tr>` +
-      (row.chart ? chartRow(row.chart, row.name, t.columns.length, t) : '')
+      (row.chart ? chartRow(row.chart, row.name, t.columns.length, t) : '') +
+      (row.explanation ? explanationRow(row.explanation, t.columns.length, lang) : '')
     );
   });
   return `<table style="${STYLE.table}">${headerRow(t.columns, (i) => i >= 1 && i <= 5)}${body.join('')}</table>`;
@@ -247,7 +251,8 @@ function alertLines(rows: AlertRow[], firing: boolean, lang: Lang, appUrl: strin
       const v = rowView(row, firing, lang, appUrl);
       const status = v.status + (v.note ? t.paren(v.note) : '');
       const fields = [...v.values, status].map((x, i) => `${t.columns[i + 1]}${t.colon}${x}`);
-      return `- ${row.name}${row.role === 'support' ? t.support : ''} [${row.code}]\n  ${fields.join(' | ')}\n  ${v.url}`;
+      const explanation = row.explanation ? `\n  ${explanationLine(row.explanation, lang)}` : '';
+      return `- ${row.name}${row.role === 'support' ? t.support : ''} [${row.code}]\n  ${fields.join(' | ')}${explanation}\n  ${v.url}`;
     })
     .join('\n');
 }
@@ -341,5 +346,106 @@ export function renderBindingAlert(m: BindingAlertModel): RenderedEmail {
   const end = footer(t, m.appUrl);
   const html = page(m.lang, subject, `<p>${escapeHtml(intro)}</p>${alertTable([m.row], true, m.lang, m.appUrl)}${end.html}`);
   const text = [intro, '', alertLines([m.row], true, m.lang, m.appUrl), '', end.text].join('\n');
+  return { subject: oneLine(subject), html, text };
+}
+
+// ---- 情况说明 (explanations): their reminders, and their line under a flagged target in the digest ----
+
+export interface ExplanationReminderRow {
+  code: string;
+  name: string;
+  /** the reporting quarter */
+  period: string;
+  due: Date;
+  /** negative = days left */
+  overdueDays: number;
+  /** returned by the planning office: its reason */
+  returnedReason: string | null;
+}
+
+export interface ExplanationReminderModel {
+  lang: Lang;
+  appUrl: string;
+  recipientName: string | null;
+  rows: ExplanationReminderRow[];
+  tz: string;
+}
+
+/** A flagged target's explanation as the digest shows it: submitted (or accepted) text, or not yet. */
+export interface DigestExplanation {
+  period: string;
+  state: 'due' | 'submitted' | 'returned' | 'accepted';
+  cause: string | null;
+  measures: string | null;
+}
+
+const EXPLANATION_TEXT = {
+  'zh-CN': {
+    subject: (n: number) => `情况说明提醒：${n}项指标待提交情况说明`,
+    intro: '以下指标在季度评估中被标记为滞后、倒退、未完成或需加快，请及时提交情况说明（原因分析、下步措施）：',
+    columns: ['指标', '季度', '截止日期', '状态'],
+    returned: (reason: string) => `已退回修改：${reason}`,
+    missing: '情况说明未提交',
+    returnedMissing: '情况说明已退回修改，待重新提交',
+    line: (period: string, cause: string, measures: string) => `情况说明（${period}）：原因分析：${cause}；下步措施：${measures}`,
+  },
+  en: {
+    subject: (n: number) => `Explanations due: ${plural(n, 'target')}`,
+    intro: 'The targets below were flagged at the quarterly evaluation; please submit their explanation (causes and next steps):',
+    columns: ['Target', 'Quarter', 'Due', 'Status'],
+    returned: (reason: string) => `returned: ${reason}`,
+    missing: 'explanation not submitted',
+    returnedMissing: 'explanation returned, not resubmitted',
+    line: (period: string, cause: string, measures: string) => `Explanation (${period}): causes: ${cause}; next steps: ${measures}`,
+  },
+};
+
+/** The longest cause or measures a digest shows (characters). */
+export const DIGEST_EXPLANATION_CHARS = 120;
+
+/** The digest's line for a flagged target's explanation: its text (truncated), or that it is missing. */
+export function explanationLine(x: DigestExplanation, lang: Lang): string {
+  const t = EXPLANATION_TEXT[lang];
+  if ((x.state === 'submitted' || x.state === 'accepted') && x.cause && x.measures) {
+    return t.line(x.period, truncate(x.cause, DIGEST_EXPLANATION_CHARS), truncate(x.measures, DIGEST_EXPLANATION_CHARS));
+  }
+  return x.state === 'returned' ? t.returnedMissing : t.missing;
+}
+
+function explanationRow(x: DigestExplanation, columns: number, lang: Lang): string {
+  const missing = !(x.state === 'submitted' || x.state === 'accepted');
+  return `<tr><td colspan="${columns}" style="${STYLE.td};${missing ? `color:${COLOUR.red}` : STYLE.small}">` +
+    `${escapeHtml(explanationLine(x, lang))}</td></tr>`;
+}
+
+export function renderExplanationReminder(m: ExplanationReminderModel): RenderedEmail {
+  const t = TEXT[m.lang];
+  const x = EXPLANATION_TEXT[m.lang];
+  const subject = t.prefix + x.subject(distinctCodes(m.rows));
+  const rows = m.rows.map((r) => {
+    const state = dueStatus(r.overdueDays, t);
+    return {
+      ...r, url: targetUrl(m.appUrl, r.code), dueDate: formatDate(new Date(r.due.getTime() - 1), m.tz),
+      state: r.returnedReason ? { label: `${state.label}${t.paren(x.returned(r.returnedReason))}`, colour: state.colour } : state,
+    };
+  });
+  const end = footer(t, m.appUrl);
+  const body = rows.map(
+    (r) =>
+      `<tr>${nameCell(r.url, r.name, r.code, 'lead', t)}<td style="${STYLE.td}">${escapeHtml(r.period)}</td>` +
+      `<td style="${STYLE.td};white-space:nowrap">${escapeHtml(r.dueDate)}</td>` +
+      `<td style="${STYLE.td};font-weight:bold;color:${r.state.colour}">${escapeHtml(r.state.label)}</td></tr>`,
+  );
+  const html = page(
+    m.lang,
+    subject,
+    `<p>${escapeHtml(t.hello(m.recipientName))}</p><p>${escapeHtml(x.intro)}</p>` +
+      `<table style="${STYLE.table}">${headerRow(x.columns, () => false)}${body.join('')}</table>${end.html}`,
+  );
+  const [, period, due, status] = x.columns;
+  const lines = rows.map(
+    (r) => `- ${r.name} [${r.code}]\n  ${period}${t.colon}${r.period} | ${due}${t.colon}${r.dueDate} | ${status}${t.colon}${r.state.label}\n  ${r.url}`,
+  );
+  const text = [t.hello(m.recipientName), '', x.intro, '', ...lines, '', end.text].join('\n');
   return { subject: oneLine(subject), html, text };
 }

@@ -4,13 +4,15 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Transactions } from '../database/transactions.js';
 import { roleOf } from './recipients.js';
 import { RecipientsStore } from './recipients.store.js';
-import { renderReminder } from './email-templates.js';
+import { renderExplanationReminder, renderReminder } from './email-templates.js';
+import { explanationPhase, explanationReminderKey } from './explanation-reminders.js';
 import { type OutboxMessage, OutboxService } from './outbox.service.js';
 import { type Reminder, reminderFor } from './reminders.js';
 import { type ReminderTargetRow, RemindersStore } from './reminders.store.js';
 import { Clock } from '../common/clock.js';
 
-/** Figure reminders around each period's due date to the departments that owe it; each phase sent once. */
+/** Figure reminders around each period's due date to the departments that owe it, and reminders of the 情况说明
+ *  they owe; each phase sent once. */
 @Injectable()
 export class RemindersService {
   constructor(
@@ -45,8 +47,33 @@ export class RemindersService {
       const mail = renderReminder({ lang: r.language, appUrl: this.config.appUrl, recipientName: r.name, rows, tz: this.config.scheduleTz });
       return [{ dedupeKey: `reminder:${r.id}:${key}`, recipient: r.email, reason: 'reminder' as const, ...mail }];
     });
+    messages.push(...(await this.explanationMessages(now)));
     const ids = await this.transactions.run((tx) => this.outbox.add(tx, messages));
     await this.outbox.queueSends(ids);
     return { emails: ids.length };
+  }
+
+  /** 情况说明 still owed (due or returned) near or past their due date: to the lead department's recipients, each phase once. */
+  private async explanationMessages(now: Date): Promise<OutboxMessage[]> {
+    const options = { tz: this.config.scheduleTz, daysBefore: this.config.reminderDaysBefore, repeatDays: Math.max(1, Math.round(this.config.alertRepeatMs / 86_400_000)) };
+    const owed = (await this.store.findOwedExplanations()).flatMap((x) => {
+      const phase = explanationPhase(x.due_at, now, options);
+      return phase ? [{ x, key: explanationReminderKey(x, phase) }] : [];
+    });
+    if (!owed.length) return [];
+    const recipients = await this.recipientsStore.findEnabled();
+    return recipients.flatMap((r) => {
+      const mine = owed.filter(({ x }) => r.department_id === x.department_id);
+      if (!mine.length) return [];
+      const key = createHash('sha256').update(mine.map((o) => o.key).sort().join(',')).digest('hex').slice(0, 32);
+      const mail = renderExplanationReminder({
+        lang: r.language, appUrl: this.config.appUrl, recipientName: r.name, tz: this.config.scheduleTz,
+        rows: mine.map(({ x }) => ({
+          code: x.code, name: x.name, period: x.period, due: x.due_at, overdueDays: Math.floor((now.getTime() - x.due_at.getTime()) / 86_400_000),
+          returnedReason: x.state === 'returned' ? x.review_reason : null,
+        })),
+      });
+      return [{ dedupeKey: `explanation-reminder:${r.id}:${key}`, recipient: r.email, reason: 'reminder' as const, ...mail }];
+    });
   }
 }

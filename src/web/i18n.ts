@@ -90,6 +90,7 @@ export function formatDifference(lang: Lang, value: number | string | null | und
 }
 
 const FIELD_LABELS: Record<string, [string, string]> = {
+  cause: ['原因分析', 'causes'], measures: ['下步措施', 'next steps'],
   code: ['指标代码', 'code'], target: ['指标代码', 'target'], name: ['指标名称', 'name'], period: ['期间', 'period'],
   value: ['数值', 'value'], basis: ['口径', 'basis'], note: ['备注', 'note'], reason: ['修改原因', 'reason'],
   unit: ['单位', 'unit'], department: ['责任单位', 'department'], lead: ['牵头单位', 'lead department'],

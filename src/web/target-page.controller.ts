@@ -5,6 +5,7 @@ import { Public } from '../access/current-actor.decorator.js';
 import { ChartsService } from '../charts/charts.service.js';
 import { FigureReviewsService } from '../figures/figure-reviews.service.js';
 import { ProgressService } from '../evaluations/progress.service.js';
+import { ExplanationsService } from '../explanations/explanations.service.js';
 import { TargetsService } from '../targets/targets.service.js';
 import { EvidencePages } from './evidence-page.controller.js';
 import { TargetPageService } from './target-page.service.js';
@@ -29,12 +30,13 @@ export class TargetPageController {
     private readonly charts: ChartsService,
     private readonly evidencePages: EvidencePages,
     private readonly reviews: FigureReviewsService,
+    private readonly explanations: ExplanationsService,
   ) {}
 
   @Get(':code')
   async show(@Web() web: WebContext, @Param('code') code: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply) {
     const target = await this.targets.get(code); // 404 page when unknown
-    const [details, now, chart, reviewSubmissions] = await Promise.all([
+    const [details, now, chart, reviewSubmissions, explanations] = await Promise.all([
       this.page.load(code),
       this.progress.evaluateNow(code),
       // The page stays useful without its chart.
@@ -43,8 +45,9 @@ export class TargetPageController {
         return null;
       }),
       this.reviews.openOfTarget(code), // figures awaiting review or returned (views/target-review.eta)
+      this.explanations.forTarget(code),
     ]);
     const evidence = await this.evidencePages.section(web, code, query);
-    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, reviewSubmissions, ...details!, evidence });
+    return this.views.send(reply, 'target', web, { title: `${target.code} ${target.name}`, target, now, chart, reviewSubmissions, explanations, ...details!, evidence });
   }
 }

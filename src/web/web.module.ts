@@ -15,6 +15,7 @@ import { AdminTargetsController } from './admin/admin-targets.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
 import { DocumentReviewController } from './document-review.controller.js';
 import { EntryController } from './entry.controller.js';
+import { ExplanationsPageController } from './explanations-page.controller.js';
 import { EvidencePageController, EvidencePages } from './evidence-page.controller.js';
 import { EvidenceModule } from '../evidence/evidence.module.js';
 import { EntryService } from './entry.service.js';
@@ -37,7 +38,7 @@ import { CSRF_TOKENS, WebGuard } from './web.guard.js';
   controllers: [
     PagesController, EntryController, TargetPageController,
     AdminIndexController, AdminTargetsController, AdminDepartmentsController, AdminRecipientsController, AdminUsersController,
-    AdminSilencesController, DocumentReviewController, SpreadsheetsController, EvidencePageController, ReviewController, ReportsPageController,
+    AdminSilencesController, DocumentReviewController, SpreadsheetsController, EvidencePageController, ReviewController, ReportsPageController, ExplanationsPageController,
   ],
   providers: [
     { provide: Views, useFactory: (config: AppConfig) => new Views(config.production), inject: [APP_CONFIG] },

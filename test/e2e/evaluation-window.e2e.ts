@@ -17,6 +17,7 @@ import { periodOf, periodsPerYear, periodEndMillis, type Frequency } from '../..
 import { SystemClock } from '../../src/common/clock.js';
 import { EvaluationRun } from '../../src/evaluations/evaluation-run.entity.js';
 import { EvaluationRunsService } from '../../src/evaluations/evaluation-runs.service.js';
+import { ExplanationsStore } from '../../src/explanations/explanations.store.js';
 import { EvaluationRunsStore } from '../../src/evaluations/evaluation-runs.store.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { EvaluationStore, type WindowRow, windowFigures } from '../../src/evaluations/evaluation.store.js';
@@ -157,8 +158,8 @@ describe('the window read against the full read, in PostgreSQL', () => {
 
   it("writes a run's chunk once, however often it is retried or doubled, and keeps latest_evaluations newest", async () => {
     const noQueue = { add: async () => ({}) } as unknown as Queue;
-    const config = { scheduleTz: TZ, chunkSize: 150, jobBackoffMs: 10 } as AppConfig;
-    const runs = new EvaluationRunsService(new EvaluationRunsStore(ds.getRepository(EvaluationRun), ds), new Transactions(ds), noQueue, noQueue, config, store, null as never, new SystemClock());
+    const config = { scheduleTz: TZ, chunkSize: 150, jobBackoffMs: 10, explanationDueDays: 10 } as AppConfig;
+    const runs = new EvaluationRunsService(new EvaluationRunsStore(ds.getRepository(EvaluationRun), ds), new Transactions(ds), noQueue, noQueue, config, store, null as never, new SystemClock(), new ExplanationsStore(ds));
     void APP_CONFIG;
     const newRun = async (asOf: string) => {
       const [{ id }] = await ds.query(
