@@ -1347,20 +1347,7 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
   "FigureSubmission": {
     "type": "object",
     "properties": {
-      "id": {
-        "type": "number"
-      },
       "target": {
-        "type": "string"
-      },
-      "targetName": {
-        "type": "string"
-      },
-      "department": {
-        "type": "string",
-        "description": "the target's lead department (code and name)"
-      },
-      "departmentName": {
         "type": "string"
       },
       "period": {
@@ -1368,7 +1355,7 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       },
       "value": {
         "type": "string",
-        "description": "the exact decimal submitted"
+        "description": "the exact decimal as stored (PostgreSQL numeric's text, as the CSV export writes it)"
       },
       "basis": {
         "$ref": "#/components/schemas/Basis"
@@ -1391,6 +1378,19 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
           "string",
           "null"
         ]
+      },
+      "id": {
+        "type": "number"
+      },
+      "targetName": {
+        "type": "string"
+      },
+      "department": {
+        "type": "string",
+        "description": "the target's lead department (code and name)"
+      },
+      "departmentName": {
+        "type": "string"
       },
       "reason": {
         "type": [
@@ -1473,27 +1473,27 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       }
     },
     "required": [
-      "id",
-      "target",
-      "targetName",
+      "approved",
+      "basis",
+      "confirmedWarning",
       "department",
       "departmentName",
-      "period",
-      "value",
-      "basis",
-      "status",
+      "id",
       "note",
-      "source",
+      "period",
       "reason",
-      "confirmedWarning",
-      "state",
-      "submittedBy",
-      "submittedAt",
-      "reviewedBy",
-      "reviewedAt",
       "reviewReason",
+      "reviewedAt",
+      "reviewedBy",
       "revisionId",
-      "approved"
+      "source",
+      "state",
+      "status",
+      "submittedAt",
+      "submittedBy",
+      "target",
+      "targetName",
+      "value"
     ],
     "additionalProperties": false,
     "description": "A figure a department submitted for review (FIGURE_REVIEW): it counts once a planner approves it."

@@ -59,6 +59,17 @@ async function copyInput(
   await manager.query(`ANALYZE ${INPUT_TABLE}`);
 }
 
+/**
+ * A CTE body: the revisions a statement appended (CTE `changed`) become the current figures. Shared by a
+ * write and a review's approval, which append revisions the same way.
+ */
+export const CURRENT_FROM_CHANGED = `
+             INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
+             SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM changed
+             ON CONFLICT (target_id, period) DO UPDATE SET value = EXCLUDED.value, basis = EXCLUDED.basis,
+               status = EXCLUDED.status, note = EXCLUDED.note, source = EXCLUDED.source,
+               revision_id = EXCLUDED.revision_id, recorded_at = EXCLUDED.recorded_at`;
+
 const FIGURE_COLUMNS = `t.code AS target, f.period, f.value::text, f.basis, f.status, f.note, f.source`;
 /** A current figure's revision number: its revision's place among the figure's revisions (by id). */
 const REVISION_NUMBER = `(SELECT count(*) FROM figure_revisions r
@@ -199,12 +210,7 @@ export class FiguresStore {
                 OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (i.value, i.basis, i.status, i.note, i.source)
              ORDER BY i.ord
              RETURNING id, target_id, period, value, basis, status, note, source, reason, recorded_at
-           ), current AS (
-             INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
-             SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM changed
-             ON CONFLICT (target_id, period) DO UPDATE SET value = EXCLUDED.value, basis = EXCLUDED.basis,
-               status = EXCLUDED.status, note = EXCLUDED.note, source = EXCLUDED.source,
-               revision_id = EXCLUDED.revision_id, recorded_at = EXCLUDED.recorded_at
+           ), current AS (${CURRENT_FROM_CHANGED}
            )
            SELECT count(*)::int AS written,
                   (SELECT coalesce(array_agg(target_id), '{}') FROM (SELECT DISTINCT target_id FROM changed) d) AS target_ids,

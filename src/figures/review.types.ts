@@ -1,20 +1,13 @@
 import type { Basis } from '../evaluation/evaluation.types.js';
+import type { FigureJson } from './figure.types.js';
 
 /** A figure a department submitted for review (FIGURE_REVIEW): it counts once a planner approves it. */
-export interface SubmissionJson {
+export interface SubmissionJson extends Pick<FigureJson, 'target' | 'period' | 'value' | 'basis' | 'status' | 'note' | 'source'> {
   id: number;
-  target: string;
   targetName: string;
   /** the target's lead department (code and name) */
   department: string;
   departmentName: string;
-  period: string;
-  /** the exact decimal submitted */
-  value: string;
-  basis: Basis;
-  status: 'preliminary' | 'final';
-  note: string | null;
-  source: string | null;
   /** the submitter's reason for a correction */
   reason: string | null;
   confirmedWarning: string | null;

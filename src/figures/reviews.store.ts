@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Tx } from '../database/transactions.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
+import { CURRENT_FROM_CHANGED } from './figures.store.js';
 import type { SubmissionJson } from './review.types.js';
 
 /** Which open submissions a listing shows. */
@@ -126,12 +127,7 @@ export class ReviewsStore {
              OR (f.value, f.basis, f.status, f.note, f.source) IS DISTINCT FROM (s.value, s.basis, s.status, s.note, s.source)
           ORDER BY s.id
          RETURNING id, target_id, period, value, basis, status, note, source, recorded_at
-       ), current AS (
-         INSERT INTO figures (target_id, period, value, basis, status, note, source, revision_id, recorded_at)
-         SELECT target_id, period, value, basis, status, note, source, id, recorded_at FROM changed
-         ON CONFLICT (target_id, period) DO UPDATE SET value = EXCLUDED.value, basis = EXCLUDED.basis,
-           status = EXCLUDED.status, note = EXCLUDED.note, source = EXCLUDED.source,
-           revision_id = EXCLUDED.revision_id, recorded_at = EXCLUDED.recorded_at
+       ), current AS (${CURRENT_FROM_CHANGED}
        ), approved AS (
          UPDATE figure_submissions x SET state = 'approved', reviewed_by = $2, reviewed_at = clock_timestamp(),
                 revision_id = coalesce(c.id, f.revision_id)

@@ -1677,7 +1677,7 @@ export interface components {
             submittedBy: string;
             target: string;
             targetName: string;
-            /** @description the exact decimal submitted */
+            /** @description the exact decimal as stored (PostgreSQL numeric's text, as the CSV export writes it) */
             value: string;
         };
         /** @description What every collection GET of the API answers: one page of items, and how many there are in all. */
