@@ -2301,7 +2301,7 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     ],
     "additionalProperties": false
   },
-  "ReportList": {
+  "ReportPage": {
     "type": "object",
     "properties": {
       "items": {
@@ -2309,12 +2309,27 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
         "items": {
           "$ref": "#/components/schemas/Report"
         }
+      },
+      "page": {
+        "type": "number",
+        "description": "1-based"
+      },
+      "pageSize": {
+        "type": "number"
+      },
+      "total": {
+        "type": "number",
+        "description": "items in the whole collection (with the filters given)"
       }
     },
     "required": [
-      "items"
+      "items",
+      "page",
+      "pageSize",
+      "total"
     ],
-    "additionalProperties": false
+    "additionalProperties": false,
+    "description": "What every collection GET of the API answers: one page of items, and how many there are in all."
   },
   "Revision": {
     "type": "object",

@@ -19,7 +19,7 @@ import type { RunAcceptedJson, RunJson } from '../evaluations/evaluation-runs.se
 import type { EvaluationJson, StoredEvaluationJson } from '../evaluations/progress.service.js';
 import type { TargetJson } from '../targets/target.mapper.js';
 import type { UserJson } from '../users/users.service.js';
-import type { ReportJson, ReportListJson } from '../reports/reports.service.js';
+import type { ReportJson } from '../reports/reports.service.js';
 
 /**
  * Every JSON body the API answers with, by the name its schema has in the OpenAPI document
@@ -58,7 +58,7 @@ export interface ResponseTypes {
   Recipient: RecipientJson;
   RecipientPage: Page<RecipientJson>;
   Report: ReportJson;
-  ReportList: ReportListJson;
+  ReportPage: Page<ReportJson>;
   Run: RunJson;
   RunAccepted: RunAcceptedJson;
   RunPage: Page<RunJson>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageParams } from '../common/paging.js';
 import { MAX_YEAR, MIN_YEAR } from '../evaluation/periods.js';
 
 const QUARTER = '季度格式应为 YYYYQn，如 2026Q3 (a quarter: YYYYQn, e.g. 2026Q3)';
@@ -15,7 +16,7 @@ export const draftReportSchema = z.strictObject({
 });
 export type DraftReport = z.output<typeof draftReportSchema>;
 
-export const listReportsSchema = z.strictObject({ period: quarterString.optional() });
+export const listReportsSchema = z.strictObject({ period: quarterString.optional(), ...pageParams });
 export type ListReports = z.output<typeof listReportsSchema>;
 
 export const documentQuerySchema = z.strictObject({

@@ -140,11 +140,17 @@ export class ReportStore {
     return row;
   }
 
-  async list(period: string | null): Promise<ReportRow[]> {
-    return this.dataSource.query(
-      `SELECT ${REPORT_COLUMNS} FROM reports r WHERE ($1::text IS NULL OR r.period = $1) ORDER BY r.created_at DESC, r.id DESC LIMIT 200`,
-      [period],
-    );
+  /** A page of the reports (of a quarter), newest first, and how many there are. */
+  async list(period: string | null, limit: number, offset: number): Promise<{ rows: ReportRow[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${REPORT_COLUMNS} FROM reports r WHERE ($1::text IS NULL OR r.period = $1)
+          ORDER BY r.created_at DESC, r.id DESC LIMIT $2 OFFSET $3`,
+        [period, limit, offset],
+      ),
+      this.dataSource.query(`SELECT count(*)::int AS total FROM reports WHERE ($1::text IS NULL OR period = $1)`, [period]),
+    ]);
+    return { rows, total };
   }
 
   async document(id: number): Promise<{ document: Buffer; model: unknown; period: string } | undefined> {

@@ -29,9 +29,9 @@ export class ReportsController {
 
   @Get()
   @ApiZodQuery(listReportsSchema)
-  @Returns('ReportList')
+  @Returns('ReportPage')
   list(@Query(new ZodPipe(listReportsSchema)) query: ListReports) {
-    return this.reports.list(query.period);
+    return this.reports.list(query);
   }
 
   @Get(':id')

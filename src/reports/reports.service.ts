@@ -5,6 +5,7 @@ import { assertCan } from '../access/permissions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ChartsService } from '../charts/charts.service.js';
 import { Clock } from '../common/clock.js';
+import { offsetOf, type Page } from '../common/paging.js';
 import { conflict, invalid, notFound } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Transactions } from '../database/transactions.js';
@@ -14,6 +15,7 @@ import { OutboxService } from '../notifications/outbox.service.js';
 import { renderReportDocx } from './report-docx.js';
 import { buildReportModel, FLAGGED, type PublishedRevision, type ReportCounts, type ReportModel } from './report-model.js';
 import { type ReportRow, ReportStore } from './report.store.js';
+import type { ListReports } from './report.schema.js';
 
 export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -48,7 +50,6 @@ export interface ReportJson {
   document: string;
 }
 
-export interface ReportListJson { items: ReportJson[] }
 
 const toJson = (r: ReportRow): ReportJson => ({
   id: Number(r.id), period: r.period, runId: r.run_id, state: r.state, title: r.title, demo: r.demo, overview: r.overview,
@@ -140,8 +141,10 @@ export class ReportsService {
     return toJson(row);
   }
 
-  async list(period?: string): Promise<ReportListJson> {
-    return { items: (await this.store.list(period ?? null)).map(toJson) };
+  /** Newest first, a page at a time. */
+  async list(q: ListReports): Promise<Page<ReportJson>> {
+    const { rows, total } = await this.store.list(q.period ?? null, q.pageSize, offsetOf(q));
+    return { items: rows.map(toJson), page: q.page, pageSize: q.pageSize, total };
   }
 
   /** The stored .docx, or (`fresh`) the document rendered again from the stored model. */

@@ -68,7 +68,7 @@ export class ReportsPageController {
   }
 
   private async page(reply: FastifyReply, web: WebContext, extra: { notice?: string; period?: string; errors?: FieldError[]; issueErrors?: FieldError[] }, status = 200) {
-    const { items } = await this.reports.list();
+    const { items } = await this.reports.list({ page: 1, pageSize: 100 });
     return this.views.send(reply, 'reports', web, {
       title: web.t('季度通报', 'Quarterly reports'),
       reports: items,

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Response } from 'supertest';
 import { NOTIFICATIONS_QUEUE } from '../../src/jobs/jobs.constants.js';
 import { unzipEntries } from '../../src/reports/report-docx.js';
-import { ADMIN, startApp, type TestApp } from '../support/app.js';
+import { ADMIN, eventually, startApp, type TestApp } from '../support/app.js';
 import { createDepartment, createTarget } from '../support/factories.js';
 import { docxText } from '../support/office.js';
 import { evaluate } from '../support/runs.js';
@@ -66,15 +66,14 @@ describe('the quarterly 通报 (.docx): drafted from a run, read back by LibreOf
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal((await t.http().post('/api/v1/users').send(CLERK)).status, 201);
     await evaluate(t, t.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE)));
-    // The explanations as the explanations feature writes them: one submitted, one still due.
-    await t.db.query(
-      `INSERT INTO explanations (target_id, period, department_id, flagged_status, due_at, state, cause, measures, submitted_by, submitted_at)
-       SELECT t.id, $1, t.department_id, 'lagging', now() + interval '10 days', x.state, x.cause, x.measures, x.by, x.at
-         FROM targets t JOIN (VALUES ('RP-LAG', 'submitted', $2, $3, 'econ@tm.test', now()),
-                                     ('RP-FALL', 'due', NULL, NULL, NULL, NULL::timestamptz)) AS x(code, state, cause, measures, by, at)
-           ON x.code = t.code`,
-      [Q1, CAUSE, MEASURES],
-    );
+    // The run owes explanations for its two lagging targets (the job that completed it writes them right
+    // after): one is submitted through the API, the other stays due.
+    await eventually(async () => {
+      const { rows: [owed] } = await t.db.query(`SELECT count(*)::int AS n FROM explanations WHERE period = $1`, [Q1]);
+      return owed.n === 2 ? true : undefined;
+    }, 10_000, 'the explanations owed');
+    const explained = await t.http().put(`/api/v1/targets/RP-LAG/explanations/${Q1}`).send({ cause: CAUSE, measures: MEASURES });
+    assert.equal(explained.status, 200, JSON.stringify(explained.body));
   });
   after(async () => {
     try {
@@ -101,6 +100,9 @@ describe('the quarterly 通报 (.docx): drafted from a run, read back by LibreOf
     assert.equal(report.overview, '共4项指标，达到或快于序时进度1项，占25.0%；需加快0项；滞后2项；暂无数据1项；数据逾期1项。');
     const listed = await t.http().get(`/api/v1/reports?period=${Q1}`).expect(200);
     assert.deepEqual(listed.body.items.map((r: { id: number }) => r.id), [report.id]);
+    assert.deepEqual([listed.body.page, listed.body.pageSize, listed.body.total], [1, 100, 1]); // the API's one collection shape
+    const none = await t.http().get('/api/v1/reports?period=2001Q1&pageSize=5').expect(200);
+    assert.deepEqual([none.body.items, none.body.pageSize, none.body.total], [[], 5, 0]);
     const audit = await t.db.query(`SELECT actor FROM audit_log WHERE action = 'report.draft' AND entity_id = $1`, [String(report.id)]);
     assert.equal(audit.rows.length, 1);
   });

@@ -1905,8 +1905,14 @@ export interface components {
             overdue: number;
             total: number;
         };
-        ReportList: {
+        /** @description What every collection GET of the API answers: one page of items, and how many there are in all. */
+        ReportPage: {
             items: components["schemas"]["Report"][];
+            /** @description 1-based */
+            page: number;
+            pageSize: number;
+            /** @description items in the whole collection (with the filters given) */
+            total: number;
         };
         Revision: {
             basis: components["schemas"]["Basis"];
@@ -5477,6 +5483,8 @@ export interface operations {
         parameters: {
             query?: {
                 period?: string;
+                page?: number;
+                pageSize?: number;
             };
             header?: never;
             path?: never;
@@ -5490,7 +5498,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReportList"];
+                    "application/json": components["schemas"]["ReportPage"];
                 };
             };
             /** @description 未认证：缺少或无效的凭据 (missing or invalid credentials) */
