@@ -1,7 +1,7 @@
 // `npm run report:sample`: a sample 季度通报 from the demonstration data (the article's targets from seeds/ and
 // `npm run seed -- --demo`'s figures, labelled 示例数据), written to docs/sample-report.docx and, when LibreOffice
 // is installed, docs/sample-report.pdf. Runs the real app on a scratch database, as the tests do (PostgreSQL,
-// Redis): seeds, evaluates as of now, adds one made-up explanation, drafts the report through the API.
+// Redis): seeds, evaluates as of now, answers one owed explanation (made up), drafts the report through the API.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
@@ -27,20 +27,21 @@ async function main(): Promise<void> {
     await seedArticle(dataSource);
     console.log(`demo figures (示例数据): ${await seedDemoFigures(dataSource)}`);
     await evaluateNow(t);
-    const { rows: [run] } = await t.db.query(`SELECT id, as_of FROM evaluation_runs WHERE state = 'completed' ORDER BY finished_at DESC LIMIT 1`);
+    const { rows: [run] } = await t.db.query(`SELECT as_of FROM evaluation_runs WHERE state = 'completed' ORDER BY finished_at DESC LIMIT 1`);
     // The quarter the run reports on: the latest that has ended by its as-of moment.
     const period = reportingQuarter(run.as_of, t.config.scheduleTz);
-    // One explanation, as a department would write it, so the sample shows one (示例 too).
-    await t.db.query(
-      `INSERT INTO explanations (target_id, period, department_id, run_id, flagged_status, due_at, state, cause, measures, submitted_by, submitted_at)
-       SELECT e.target_id, $1, t.department_id, e.run_id, e.status, now() + interval '10 days', 'submitted',
-              '（示例）受市场需求波动影响，部分企业改造项目推迟实施。', '（示例）建立重点项目清单，逐月调度，加大专项资金支持力度。',
-              'sample@example.org', now()
-         FROM evaluations e JOIN targets t ON t.id = e.target_id
-        WHERE e.run_id = $2 AND e.status IN ('lagging', 'deteriorating', 'missed', 'at_risk')
-        ORDER BY t.code LIMIT 1`,
-      [period, run.id],
-    );
+    // The run owes explanations for its flagged targets (written right after it completes); the first is
+    // answered through the API as a department would, so the sample shows one (示例 too).
+    const owed = await eventually(async () => {
+      const { rows } = await t.db.query(
+        `SELECT t.code FROM explanations e JOIN targets t ON t.id = e.target_id WHERE e.period = $1 ORDER BY t.code LIMIT 1`, [period]);
+      return rows[0]?.code as string | undefined;
+    }, 15_000, 'the explanations owed');
+    const explained = await t.http().put(`/api/v1/targets/${owed}/explanations/${period}`).send({
+      cause: '（示例）受市场需求波动影响，部分企业改造项目推迟实施。',
+      measures: '（示例）建立重点项目清单，逐月调度，加大专项资金支持力度。',
+    });
+    if (explained.status !== 200) throw new Error(`PUT explanation: ${explained.status} ${JSON.stringify(explained.body)}`);
     const drafted = await t.http().post('/api/v1/reports').send({ period });
     if (drafted.status !== 201) throw new Error(`POST /reports: ${drafted.status} ${JSON.stringify(drafted.body)}`);
     console.log(drafted.body.overview);
