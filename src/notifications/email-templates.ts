@@ -310,32 +310,49 @@ function dueStatus(overdueDays: number, t: Text): { label: string; colour: strin
   return { label: overdueDays === 0 ? t.dueNow : t.daysOverdue(overdueDays), colour: COLOUR.red };
 }
 
-export function renderReminder(m: ReminderModel): RenderedEmail {
-  const t = TEXT[m.lang];
-  const subject = t.prefix + t.reminderSubject(distinctCodes(m.rows));
-  const rows = m.rows.map((r) => ({ ...r, url: targetUrl(m.appUrl, r.code), dueDate: formatDate(new Date(r.due.getTime() - 1), m.tz) /* due by the end of the day before */, state: dueStatus(r.overdueDays, t) }));
-  const end = footer(t, m.appUrl);
+/** A reminder's row: a target, the period due, when, and how it stands (days left, overdue…). */
+interface DueRow {
+  name: string; code: string; role: 'lead' | 'support'; period: string; url: string; dueDate: string;
+  state: { label: string; colour: string };
+}
 
+/**
+ * A reminder email: greeting, intro and a table of what is due (target, period, due date, state), in HTML
+ * and as text. `wrapState`: the state may be long (a reason quoted) and wraps in its cell.
+ */
+function dueEmail(
+  m: { lang: Lang; recipientName: string | null; appUrl: string }, subject: string, intro: string,
+  columns: string[], rows: DueRow[], wrapState = false,
+): RenderedEmail {
+  const t = TEXT[m.lang];
+  const end = footer(t, m.appUrl);
   const body = rows.map(
     (r) =>
       `<tr>${nameCell(r.url, r.name, r.code, r.role, t)}<td style="${STYLE.td}">${escapeHtml(r.period)}</td>` +
       `<td style="${STYLE.td};white-space:nowrap">${escapeHtml(r.dueDate)}</td>` +
-      `<td style="${STYLE.td};white-space:nowrap;font-weight:bold;color:${r.state.colour}">${escapeHtml(r.state.label)}</td></tr>`,
+      `<td style="${STYLE.td}${wrapState ? '' : ';white-space:nowrap'};font-weight:bold;color:${r.state.colour}">${escapeHtml(r.state.label)}</td></tr>`,
   );
   const html = page(
     m.lang,
     subject,
-    `<p>${escapeHtml(t.hello(m.recipientName))}</p><p>${escapeHtml(t.reminderIntro)}</p>` +
-      `<table style="${STYLE.table}">${headerRow(t.reminderColumns, () => false)}${body.join('')}</table>${end.html}`,
+    `<p>${escapeHtml(t.hello(m.recipientName))}</p><p>${escapeHtml(intro)}</p>` +
+      `<table style="${STYLE.table}">${headerRow(columns, () => false)}${body.join('')}</table>${end.html}`,
   );
-  const [, period, due, status] = t.reminderColumns;
+  const [, period, due, status] = columns;
   const lines = rows.map(
     (r) =>
       `- ${r.name}${r.role === 'support' ? t.support : ''} [${r.code}]\n` +
       `  ${period}${t.colon}${r.period} | ${due}${t.colon}${r.dueDate} | ${status}${t.colon}${r.state.label}\n  ${r.url}`,
   );
-  const text = [t.hello(m.recipientName), '', t.reminderIntro, '', ...lines, '', end.text].join('\n');
+  const text = [t.hello(m.recipientName), '', intro, '', ...lines, '', end.text].join('\n');
   return { subject: oneLine(subject), html, text };
+}
+
+export function renderReminder(m: ReminderModel): RenderedEmail {
+  const t = TEXT[m.lang];
+  const subject = t.prefix + t.reminderSubject(distinctCodes(m.rows));
+  const rows = m.rows.map((r) => ({ ...r, url: targetUrl(m.appUrl, r.code), dueDate: formatDate(new Date(r.due.getTime() - 1), m.tz) /* due by the end of the day before */, state: dueStatus(r.overdueDays, t) }));
+  return dueEmail(m, subject, t.reminderIntro, t.reminderColumns, rows);
 }
 
 export function renderBindingAlert(m: BindingAlertModel): RenderedEmail {
@@ -429,23 +446,5 @@ export function renderExplanationReminder(m: ExplanationReminderModel): Rendered
       state: r.returnedReason ? { label: `${state.label}${t.paren(x.returned(r.returnedReason))}`, colour: state.colour } : state,
     };
   });
-  const end = footer(t, m.appUrl);
-  const body = rows.map(
-    (r) =>
-      `<tr>${nameCell(r.url, r.name, r.code, 'lead', t)}<td style="${STYLE.td}">${escapeHtml(r.period)}</td>` +
-      `<td style="${STYLE.td};white-space:nowrap">${escapeHtml(r.dueDate)}</td>` +
-      `<td style="${STYLE.td};font-weight:bold;color:${r.state.colour}">${escapeHtml(r.state.label)}</td></tr>`,
-  );
-  const html = page(
-    m.lang,
-    subject,
-    `<p>${escapeHtml(t.hello(m.recipientName))}</p><p>${escapeHtml(x.intro)}</p>` +
-      `<table style="${STYLE.table}">${headerRow(x.columns, () => false)}${body.join('')}</table>${end.html}`,
-  );
-  const [, period, due, status] = x.columns;
-  const lines = rows.map(
-    (r) => `- ${r.name} [${r.code}]\n  ${period}${t.colon}${r.period} | ${due}${t.colon}${r.dueDate} | ${status}${t.colon}${r.state.label}\n  ${r.url}`,
-  );
-  const text = [t.hello(m.recipientName), '', x.intro, '', ...lines, '', end.text].join('\n');
-  return { subject: oneLine(subject), html, text };
+  return dueEmail(m, subject, x.intro, x.columns, rows.map((r) => ({ ...r, role: 'lead' as const })), true);
 }

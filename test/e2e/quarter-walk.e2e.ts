@@ -105,7 +105,8 @@ describe('a quarter closed in a browser (审核、佐证、情况说明、季度
 
     // 2. …and attaches its evidence to the lagging figure on the target page.
     await desk.goto('/targets/DT-ENTERPRISES');
-    await desk.selectOption('#evidence-upload [name=period]', PERIOD).catch(() => desk.fill('#evidence-upload [name=period]', PERIOD));
+    // the period of the figure awaiting review is the form's default
+    assert.equal(await desk.inputValue('#evidence-upload [name=period]'), PERIOD);
     await desk.setInputFiles('#evidence-upload [name=file]', { name: '三季度改造企业统计表.pdf', mimeType: 'application/pdf', buffer: PDF });
     const uploaded = await submit(desk, '#evidence-submit');
     assert.equal(uploaded.status(), 200);
