@@ -2,12 +2,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluate } from '../evaluation/rules.js';
 import type { Basis, EvaluationResult, FigureRevision, TargetDefinition } from '../evaluation/evaluation.types.js';
 import { figureWindow, type FigureWindow, needsFullRead } from '../evaluation/window.js';
 import { type DefinitionRow, definitionFromRow } from '../targets/target.mapper.js';
+import type { Tx } from '../database/transactions.js';
 
 export interface TargetEvaluation { targetId: number; result: EvaluationResult }
 
@@ -124,19 +126,27 @@ function copyText(runId: string, evaluations: readonly TargetEvaluation[]): stri
   return lines.join('');
 }
 
+type PgClient = pg.PoolClient;
+
 /** Load → evaluate() → persist, set-based: a query for targets, one for figures, one write for evaluations. */
 @Injectable()
 export class EvaluationStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * `within`: read in the caller's transaction, on its connection. A transaction that holds row locks must
+   * read so: a read on another pooled connection could wait for a connection held by a writer that waits
+   * for those locks (the pool deadlocks).
+   */
   async evaluate(
-    selection: TargetSelection, asOf: Date, tz: string, includeArchived = false, read: FigureRead = 'window',
+    selection: TargetSelection, asOf: Date, tz: string, includeArchived = false, read: FigureRead = 'window', within?: Tx,
   ): Promise<TargetEvaluation[]> {
+    const db = within ?? this.dataSource;
     const [fromId, toId, ids] = bounds(selection);
     if (ids && !ids.length) return [];
     // The range's milestones aggregated once and merge-joined, not a subquery per target.
     const rows: (DefinitionRow & { id: number })[] = ids
-      ? await this.dataSource.query(
+      ? await db.query(
         `SELECT t.id, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.baseline_period,
                 t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days,
                 (SELECT json_agg(json_build_object('period', m.period, 'value', m.value::text)) FROM milestones m
@@ -144,7 +154,7 @@ export class EvaluationStore {
          FROM targets t WHERE t.id = ANY($1::int[]) AND ($2 OR t.archived_at IS NULL) ORDER BY t.id`,
         [ids, includeArchived],
       )
-      : await this.dataSource.query(
+      : await db.query(
         `SELECT t.id, t.kind, t.comparator, t.method, t.frequency, t.expectation, t.baseline_period,
                 t.baseline_value::text, t.target_period, t.target_value::text, t.grace_days, m.milestones
          FROM targets t
@@ -155,16 +165,18 @@ export class EvaluationStore {
       );
     const targets = rows.map((r) => ({ id: r.id, def: definitionFromRow(r) }));
     if (read === 'full') {
-      const figures = await this.figuresAsOf(targets.map((t) => t.id), asOf);
+      const figures = await this.figuresAsOf(targets.map((t) => t.id), asOf, within);
       return targets.map((t) => ({ targetId: t.id, result: evaluate(t.def, figures.get(t.id) ?? [], asOf, { tz }) }));
     }
-    return this.evaluateWindowed(targets, asOf, tz);
+    return this.evaluateWindowed(targets, asOf, tz, within);
   }
 
   /** The window read, then a full read (and a second evaluation) for the targets it might not serve. */
-  private async evaluateWindowed(targets: { id: number; def: TargetDefinition }[], asOf: Date, tz: string): Promise<TargetEvaluation[]> {
+  private async evaluateWindowed(
+    targets: { id: number; def: TargetDefinition }[], asOf: Date, tz: string, within?: Tx,
+  ): Promise<TargetEvaluation[]> {
     const windows: (FigureWindow | null)[] = targets.map((t) => figureWindow(t.def, asOf, tz));
-    const read = await this.figuresInWindows(targets.map((t) => t.id), windows, asOf);
+    const read = await this.figuresInWindows(targets.map((t) => t.id), windows, asOf, within);
     const results: (EvaluationResult | undefined)[] = new Array(targets.length);
     const again: number[] = [];
     for (let i = 0; i < targets.length; i++) {
@@ -180,7 +192,7 @@ export class EvaluationStore {
       else results[i] = result;
     }
     if (again.length) {
-      const full = await this.figuresAsOf(again.map((i) => targets[i]!.id), asOf);
+      const full = await this.figuresAsOf(again.map((i) => targets[i]!.id), asOf, within);
       for (const i of again) results[i] = evaluate(targets[i]!.def, full.get(targets[i]!.id) ?? [], asOf, { tz });
     }
     return targets.map((t, i) => ({ targetId: t.id, result: results[i]! }));
@@ -188,7 +200,7 @@ export class EvaluationStore {
 
   /** Each window's row of WINDOW_SQL (undefined: no window), in the order of `windows`. */
   private async figuresInWindows(
-    targetIds: readonly number[], windows: readonly (FigureWindow | null)[], asOf: Date,
+    targetIds: readonly number[], windows: readonly (FigureWindow | null)[], asOf: Date, within?: Tx,
   ): Promise<(WindowRow | undefined)[]> {
     const read: (WindowRow | undefined)[] = new Array(windows.length);
     const ids: number[] = [];
@@ -210,36 +222,45 @@ export class EvaluationStore {
       beyondTo.push(w.beyondTo);
     }
     if (!ids.length) return read;
-    // Per statement: no JIT, backward index-only scans; rows as arrays of raw texts (no type parsing).
-    const runner = this.dataSource.createQueryRunner();
+    // No JIT, backward index-only scans (SET LOCAL: to the end of the transaction); rows as arrays of raw
+    // texts (no type parsing).
+    const windowRead = async (client: PgClient) => {
+      await client.query('SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1');
+      const result = await client.query({
+        text: WINDOW_SQL,
+        values: [asOf, intArray(ids), intArray(lengths), plainTextArray(upTo), intArray(latest), `{${first.join(',')}}`, plainTextArray(beyondTo)],
+        rowMode: 'array',
+        types: RAW_TYPES,
+      });
+      return result.rows as [string, string | null, string | null, string | null][];
+    };
     let rows: [string, string | null, string | null, string | null][];
-    try {
-      const client = await runner.connect();
-      await client.query('BEGIN READ ONLY');
+    if (within) {
+      rows = await windowRead((await within.queryRunner!.connect()) as PgClient);
+    } else {
+      const runner = this.dataSource.createQueryRunner();
       try {
-        await client.query('SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1');
-        ({ rows } = await client.query({
-          text: WINDOW_SQL,
-          values: [asOf, intArray(ids), intArray(lengths), plainTextArray(upTo), intArray(latest), `{${first.join(',')}}`, plainTextArray(beyondTo)],
-          rowMode: 'array',
-          types: RAW_TYPES,
-        }));
+        const client = (await runner.connect()) as PgClient;
+        await client.query('BEGIN READ ONLY');
+        try {
+          rows = await windowRead(client);
+        } finally {
+          await client.query('COMMIT');
+        }
       } finally {
-        await client.query('COMMIT');
+        await runner.release();
       }
-    } finally {
-      await runner.release();
     }
     for (const [i, latest, first, beyond] of rows) read[at[Number(i) - 1]!] = { latest, first, beyond };
     return read;
   }
 
   /** Every figure of the targets as recorded by `asOf`. */
-  private async figuresAsOf(ids: number[], asOf: Date): Promise<Map<number, FigureRevision[]>> {
+  private async figuresAsOf(ids: number[], asOf: Date, within?: Tx): Promise<Map<number, FigureRevision[]>> {
     const byTarget = new Map<number, FigureRevision[]>();
     if (!ids.length) return byTarget;
     // recorded_at as epoch ms: skips pg's timestamptz → Date parsing.
-    const rows: FullRow[] = await this.dataSource.query(FULL_SQL, [ids, asOf]);
+    const rows: FullRow[] = await (within ?? this.dataSource).query(FULL_SQL, [ids, asOf]);
     for (const r of rows) {
       const list = byTarget.get(r.target_id) ?? [];
       list.push({ period: r.period, value: Number(r.value), basis: r.basis, recordedAt: new Date(r.recorded_ms) });

@@ -120,7 +120,8 @@ export class ReevaluationService implements OnModuleInit, OnApplicationBootstrap
     const claimed = await this.transactions.run(async (tx) => {
       const ids = await this.requests.claim(tx, targetId, REEVALUATION_BATCH, REEVALUATION_DEBOUNCE_MS);
       if (!ids.length) return ids;
-      const evaluations = await this.store.evaluate({ targetIds: ids }, this.clock.now(), this.config.scheduleTz);
+      // Read on this transaction's connection: writers of these targets wait for its locks holding theirs.
+      const evaluations = await this.store.evaluate({ targetIds: ids }, this.clock.now(), this.config.scheduleTz, false, 'window', tx);
       await this.store.save(tx, null, evaluations);
       await this.requests.settleClaimed(tx, ids);
       return ids;

@@ -221,6 +221,33 @@ describe('Concurrency control: ETag, If-None-Match, If-Match', () => {
     assert.equal((await auditSince(t, mark)).length, 1);
   });
 
+  it('answers twenty writers of one target while its re-evaluations run: no wait on a pool that the writers hold', async () => {
+    // Writers of a target queue on its lock bucket, each holding one of the pool's 10 connections; the
+    // re-evaluation that holds the target's request row must read on its own transaction's connection, or the
+    // pool deadlocks (it did: every PUT hung until the client gave up).
+    const until = Date.now() + 3000;
+    let n = 0;
+    const statuses: number[] = [];
+    const writer = async () => {
+      while (Date.now() < until) {
+        const i = n++;
+        const period = `${2001 + Math.floor((i % 80) / 4)}Q${(i % 4) + 1}`;
+        statuses.push((await t.http().put(`${API}/targets/${CODE}/figures/${period}`).send({ value: 100 + i, confirm: true })).status);
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), 30_000); });
+    const outcome = await Promise.race([Promise.all(Array.from({ length: 20 }, writer)).then(() => 'answered' as const), deadline]);
+    clearTimeout(timer);
+    assert.equal(outcome, 'answered', `${statuses.length} PUTs answered in 30 s, then none`);
+    assert.ok(statuses.length >= 20, `${statuses.length} PUTs`);
+    assert.deepEqual([...new Set(statuses)], [200]);
+    await eventually(async () => {
+      const { rows: [{ n: waiting }] } = await t.db.query(`SELECT count(*)::int AS n FROM reevaluation_requests`);
+      return waiting === 0 ? true : undefined;
+    }, 20_000, 'the re-evaluations settled');
+  });
+
   describe('admin forms', () => {
     let first: WebAgent;
     let second: WebAgent;
