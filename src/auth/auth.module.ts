@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -20,7 +21,9 @@ export class AuthModule {
     return {
       module: AuthModule,
       global: true,
-      imports: [JwtModule.register({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } })],
+      // A KeyObject, made once: given a string, jsonwebtoken first tries it as a PEM public key on every
+      // verify (createPublicKey throws), ~0.9 ms of CPU a request.
+      imports: [JwtModule.register({ secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')), signOptions: { algorithm: 'HS256' } })],
       controllers: [AuthController],
       providers: [
         AuthCache, AuthService, ApiTokensService, LockoutService, ReauthService,
