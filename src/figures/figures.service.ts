@@ -169,7 +169,10 @@ export class FiguresService {
       const [open] = await this.reviews.listOpen({ targetId, period: figure.period });
       if (open) return open;
     }
-    return this.get(figure.target, figure.period);
+    // by the id resolved above: one round trip less than `get`, and the very target written
+    const written = await this.store.findCurrent(undefined, targetId, figure.period);
+    if (!written) throw notFound(`${figure.target} ${figure.period} 的实际值`);
+    return written;
   }
 
   /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
