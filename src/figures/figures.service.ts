@@ -114,7 +114,12 @@ export class FiguresService {
   }
 
   async get(code: string, period: string): Promise<FigureJson> {
-    const figure = await this.store.findCurrent(undefined, await this.targetId(code), period);
+    return this.current(await this.targetId(code), code, period);
+  }
+
+  /** The figure of a target whose id is known; 404 naming `code` when it has none. */
+  private async current(targetId: number, code: string, period: string): Promise<FigureJson> {
+    const figure = await this.store.findCurrent(undefined, targetId, period);
     if (!figure) throw notFound(`${code} ${period} 的实际值`);
     return figure;
   }
@@ -169,10 +174,7 @@ export class FiguresService {
       const [open] = await this.reviews.listOpen({ targetId, period: figure.period });
       if (open) return open;
     }
-    // by the id resolved above: one round trip less than `get`, and the very target written
-    const written = await this.store.findCurrent(undefined, targetId, figure.period);
-    if (!written) throw notFound(`${figure.target} ${figure.period} 的实际值`);
-    return written;
+    return this.current(targetId, figure.target, figure.period); // by the id resolved above: one round trip less
   }
 
   /** Many figures, all or nothing: any bad row rejects the whole batch with its errors. */
