@@ -43,9 +43,15 @@ describe('recovery (issue 18): a worker killed in the middle of a run', () => {
     const started = await t.http().post('/api/v1/evaluations/runs').send({}).expect(202);
     const runId: string = started.body.id;
     // A chunk, not the run's fan-out job: the run completes with its chunks, whatever becomes of the fan-out.
+    // The victim is frozen (SIGSTOP) before its active chunks are counted, so none can finish between the
+    // count and the kill; when it had just finished them all, it is let go and caught again.
     const activeAtKill = await eventually(async () => {
+      if (!(await queue.getActive()).some((j) => j.name === EvaluationJob.chunk)) return undefined;
+      victim.child.kill('SIGSTOP');
       const active = await queue.getActive();
-      return active.some((j) => j.name === EvaluationJob.chunk) ? active.length : undefined;
+      if (active.some((j) => j.name === EvaluationJob.chunk)) return active.length;
+      victim.child.kill('SIGCONT');
+      return undefined;
     }, 30_000, 'a chunk active on the victim');
     victim.child.kill('SIGKILL');
     await victim.exited;
