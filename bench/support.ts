@@ -1,5 +1,5 @@
 // Small helpers the benchmarks share.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
@@ -12,6 +12,34 @@ export const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
+/** CPU seconds of each PostgreSQL process on this machine (backends, WAL writer, …), by PID. */
+export function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') out.set(Number(entry), cpuSeconds(Number(entry)));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** What PostgreSQL's processes spent since `before` (postgresCpu()): a process that exited meanwhile counts for nothing. */
+export function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of postgresCpu()) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** CPU seconds the whole machine spent busy (all cores, /proc/stat: everything but idle and iowait). */
+export function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 /** Work on the server's `postgres` database (CREATE/DROP of a scratch database). */
