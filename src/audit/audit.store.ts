@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../database/rows.js';
 import type { Tx } from '../database/transactions.js';
 import type { AuditQuery } from './audit.schema.js';
 
@@ -20,7 +21,7 @@ export class AuditStore {
 
   /** `db` null: on its own, outside any transaction. */
   async insert(db: AuditWriter | null, r: AuditRow): Promise<void> {
-    await (db ?? this.dataSource).query(
+    await preparedQuery(db ?? this.dataSource,
       `INSERT INTO audit_log (actor_id, actor, action, entity, entity_id, before, after, reason, ip)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [r.actorId, r.actor, r.action, r.entity, r.entityId, r.before, r.after, r.reason, r.ip],

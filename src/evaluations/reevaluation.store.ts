@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { sizedQuery } from '../database/rows.js';
 import type { Tx } from '../database/transactions.js';
 
 /** reevaluation_requests: a row per target whose figures changed since its last re-evaluation. */
@@ -12,7 +13,7 @@ export class ReevaluationStore {
   async record(tx: Tx, targetIds: readonly number[]): Promise<void> {
     // Sorted, so two writers lock the rows in the same order. clock_timestamp() in the update is read
     // after a concurrent writer's row lock is released: a newer request always gets a newer time.
-    await tx.query(
+    await sizedQuery(tx, targetIds.length,
       `INSERT INTO reevaluation_requests (target_id)
        SELECT DISTINCT id FROM unnest($1::int[]) AS id ORDER BY id
        ON CONFLICT (target_id) DO UPDATE SET requested_at = clock_timestamp()`,

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
+import { preparedQuery, queryAs, sizedQuery } from '../database/rows.js';
 import type { Tx } from '../database/transactions.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import type { FigureJson, FigureWrite, RevisionJson, WrittenBatch, WrittenRevision } from './figure.types.js';
@@ -25,6 +26,8 @@ const FIGURE_LOCK_CLASS = 7_471_105;
 
 /** From this many rows on, a write stages its rows with COPY instead of sending them as arrays. */
 export const COPY_THRESHOLD = 2000;
+/** Writes of up to this many rows pass them as a VALUES list and run as prepared statements (a PUT: one). */
+const VALUES_MAX_ROWS = 10;
 const INPUT_TABLE = 'tm_figure_input';
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
@@ -112,7 +115,7 @@ export class FiguresStore {
 
   /** A target's id by code (`active`: not archived), or null. */
   async findTargetId(code: string, active: boolean): Promise<number | null> {
-    const [row]: { id: number }[] = await this.dataSource.query(
+    const [row] = await preparedQuery<{ id: number }>(this.dataSource,
       `SELECT id FROM targets WHERE code = $1 AND ($2 = false OR archived_at IS NULL)`,
       [code, active],
     );
@@ -131,7 +134,7 @@ export class FiguresStore {
 
   /** A target's current figure of a period, or null. */
   async findCurrent(db: Tx = this.dataSource.manager, targetId: number, period: string): Promise<FigureJson | null> {
-    const [row]: Row[] = await db.query(
+    const [row] = await preparedQuery<Row>(db,
       `SELECT ${FIGURE_COLUMNS}, ${REVISION_NUMBER}, f.recorded_at FROM figures f JOIN targets t ON t.id = f.target_id
        WHERE f.target_id = $1 AND f.period = $2`,
       [targetId, period],
@@ -157,7 +160,7 @@ export class FiguresStore {
 
   /** The revision `upTo` of a figure and the one before it (if any), newest first. */
   async findRevisionAndPrevious(tx: Tx, targetId: number, period: string, upTo: number): Promise<WrittenRevision[]> {
-    return tx.query(
+    return preparedQuery(tx,
       `SELECT id, value::text, basis, status, note, source FROM figure_revisions
           WHERE target_id = $1 AND period = $2 AND id <= $3 ORDER BY id DESC LIMIT 2`,
       [targetId, period, upTo],
@@ -166,7 +169,7 @@ export class FiguresStore {
 
   /** The active targets of these codes, with their lead and supporting departments. */
   async findTargetsOfWrite(db: Tx = this.dataSource.manager, codes: string[]): Promise<TargetOfWrite[]> {
-    return db.query(
+    return sizedQuery(db, codes.length,
       `SELECT t.id, t.code, t.kind, t.unit, t.frequency, t.department_id,
               array_remove(array_agg(s.department_id), NULL) AS supporting
          FROM targets t LEFT JOIN target_supporting_departments s ON s.target_id = t.id
@@ -177,16 +180,22 @@ export class FiguresStore {
 
   /** The current figures of these (target id, period) pairs (aligned arrays), those that exist, in one query. */
   async findFigures(db: Tx = this.dataSource.manager, targetIds: number[], periods: string[]): Promise<StoredFigure[]> {
+    const columns = 'SELECT f.target_id, f.period, f.value::text AS value, f.basis, f.status, f.note, f.source FROM figures f';
+    if (targetIds.length <= VALUES_MAX_ROWS) {
+      // a VALUES list: a generic plan knows its rows (a guess of unnest's could hash-scan figures whole)
+      const pairs = targetIds.map((_, i) => `($${2 * i + 1}::int, $${2 * i + 2}::text)`).join(', ');
+      return preparedQuery(db, `${columns} JOIN (VALUES ${pairs}) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
+        targetIds.flatMap((id, i) => [id, periods[i]]));
+    }
     return db.query(
-      `SELECT f.target_id, f.period, f.value::text AS value, f.basis, f.status, f.note, f.source FROM figures f
-           JOIN unnest($1::int[], $2::text[]) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
+      `${columns} JOIN unnest($1::int[], $2::text[]) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
       [targetIds, periods],
     );
   }
 
   /** Locks these buckets until the transaction ends, in ascending order so two writers cannot deadlock. */
   async lockBuckets(tx: Tx, buckets: number[]): Promise<void> {
-    await tx.query(
+    await preparedQuery(tx,
       `SELECT pg_advisory_xact_lock(${FIGURE_LOCK_CLASS}, b) FROM (SELECT b FROM unnest($1::int[]) AS x(b) ORDER BY b) buckets`,
       [buckets],
     );
@@ -197,11 +206,12 @@ export class FiguresStore {
     tx: Tx, recordedBy: string, figures: readonly FigureWrite[], targetIds: number[], bases: Basis[], confirmed: (string | null)[],
   ): Promise<WrittenBatch> {
     const manager = tx;
-    const { input, params } = await this.input(tx, recordedBy, figures, targetIds, bases, confirmed);
+    const { input, params, prepared } = await this.input(tx, recordedBy, figures, targetIds, bases, confirmed);
     // revision_ids as ranges (gaps when a concurrent writer took ids between). reason: the common one, if any.
     // DISTINCT subqueries: hashed, where aggregates with DISTINCT sort.
-    const [summary]: { written: number; target_ids: number[]; periods: string[]; revision_ids: [number, number][]; reason: string | null }[] =
-      await manager.query(
+    // a larger input is planned for its size per call (a generic plan would guess its rows)
+    const [summary] =
+      await queryAs<{ written: number; target_ids: number[]; periods: string[]; revision_ids: [number, number][]; reason: string | null }>(prepared, manager,
           `WITH input AS (${input}), changed AS (
              INSERT INTO figure_revisions (target_id, period, value, basis, status, note, source, reason, confirmed_warning, recorded_by)
              SELECT i.target_id, i.period, i.value, i.basis, i.status, i.note, i.source, i.reason, i.confirmed_warning, $1
@@ -231,15 +241,32 @@ export class FiguresStore {
     };
   }
 
-  /** A write's rows as a query (`input`) and its parameters ($1 is `first`): unnest of arrays, or COPY from COPY_THRESHOLD. */
+  /**
+   * A write's rows as a query (`input`) and its parameters ($1 is `first`): up to VALUES_MAX_ROWS a VALUES
+   * list of parameters (`prepared`: a generic plan of it knows its rows, so it stays a primary-key lookup
+   * of each), else unnest of arrays, or COPY from COPY_THRESHOLD.
+   */
   private async input(
     tx: Tx, first: unknown, figures: readonly FigureWrite[], targetIds: readonly number[], bases: readonly Basis[], confirmed: readonly (string | null)[],
-  ): Promise<{ input: string; params: unknown[] }> {
+  ): Promise<{ input: string; params: unknown[]; prepared: boolean }> {
+    if (figures.length <= VALUES_MAX_ROWS) {
+      const params: unknown[] = [first];
+      const rows = figures.map((f, i) => {
+        const at = params.length + 1;
+        params.push(targetIds[i], f.period, f.value, bases[i], f.status, f.note, f.source, f.reason, confirmed[i]);
+        return `($${at}::int, $${at + 1}::text, $${at + 2}::numeric, $${at + 3}::text, $${at + 4}::text, $${at + 5}::text, ` +
+          `$${at + 6}::text, $${at + 7}::text, $${at + 8}::text, ${i + 1}::bigint)`;
+      });
+      return {
+        input: `SELECT * FROM (VALUES ${rows.join(', ')}) AS i(target_id, period, value, basis, status, note, source, reason, confirmed_warning, ord)`,
+        params, prepared: true,
+      };
+    }
     if (figures.length >= COPY_THRESHOLD) {
       // Sorts and hashes of 100 000 rows in memory rather than on disk (4 MB by default).
       await tx.query(`SET LOCAL work_mem = '64MB'`);
       await copyInput(tx, figures, targetIds, bases, confirmed);
-      return { input: `SELECT * FROM ${INPUT_TABLE}`, params: [first] };
+      return { input: `SELECT * FROM ${INPUT_TABLE}`, params: [first], prepared: false };
     }
     return {
       input: `SELECT * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
@@ -248,6 +275,7 @@ export class FiguresStore {
         first, targetIds, figures.map((f) => f.period), figures.map((f) => f.value), bases,
         figures.map((f) => f.status), figures.map((f) => f.note), figures.map((f) => f.source), figures.map((f) => f.reason), confirmed,
       ],
+      prepared: false,
     };
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { sizedQuery } from '../database/rows.js';
 import type { Tx } from '../database/transactions.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import { CURRENT_FROM_CHANGED } from './figures.store.js';
@@ -51,7 +52,7 @@ export class ReviewsStore {
   /** Of these quarters, those locked by an issued 通报. */
   async lockedQuarters(db: Tx = this.dataSource.manager, quarters: string[]): Promise<string[]> {
     if (!quarters.length) return [];
-    const rows: { period: string }[] = await db.query(`SELECT period FROM period_locks WHERE period = ANY($1::text[])`, [quarters]);
+    const rows = await sizedQuery<{ period: string }>(db, quarters.length, `SELECT period FROM period_locks WHERE period = ANY($1::text[])`, [quarters]);
     return rows.map((r) => r.period);
   }
 
