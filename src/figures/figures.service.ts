@@ -26,7 +26,13 @@ export type FigureKey = Pick<FigureWrite, 'target' | 'period' | 'basis'> & Parti
 export type PathOf = (index: number, field: string) => string;
 
 /** How a write names its rows; `precondition` runs in its transaction with the writers locked out. */
-export interface WritePaths { pathOf: PathOf; rowOf?: (index: number) => number; precondition?: (tx: Tx) => Promise<void> }
+export interface WritePaths {
+  pathOf: PathOf;
+  rowOf?: (index: number) => number;
+  precondition?: (tx: Tx) => Promise<void>;
+  /** the rows' targets as the caller already read them (findTargetsOfWrite), so the write does not read them again */
+  targets?: readonly TargetOfWrite[];
+}
 
 export interface FigureCheck {
   /** targets the actor may not write figures of (403) */
@@ -155,12 +161,15 @@ export class FiguresService {
    * figure's open submission when there is one (the approved figure is unchanged).
    */
   async put(actor: Actor, figure: FigureWrite, ifMatch?: string): Promise<FigureJson | SubmissionJson> {
-    const targetId = await this.targetId(figure.target, { active: true }); // an unknown target in the URL is a 404
+    // an unknown target in the URL is a 404; the row read here serves the write's checks too
+    const [target] = await this.store.findTargetsOfWrite(undefined, [figure.target]);
+    if (!target) throw notFound(`指标 ${figure.target}（或已归档）`, 'code');
+    const targetId = target.id;
     const precondition = ifMatch === undefined ? undefined : async (tx: Tx) => {
       const stored = await this.store.findCurrent(tx, targetId, figure.period);
       checkIfMatch(ifMatch, stored && etagOf(stored), `${figure.target} ${figure.period} 的实际值`);
     };
-    await this.writeAll(actor, [figure], { pathOf: (_, field) => field, precondition }, async (tx, batch) => {
+    await this.writeAll(actor, [figure], { pathOf: (_, field) => field, precondition, targets: [target] }, async (tx, batch) => {
       if (!batch.written) return; // unchanged
       const id = `${figure.target}/${figure.period}`;
       const [revision, previous] = await this.store.findRevisionAndPrevious(tx, batch.targetIds[0], figure.period, batch.revisionIds[0][0]);
@@ -207,10 +216,10 @@ export class FiguresService {
   /** The checks of `check` plus, for a clean write, arrays aligned with `figures` (no object per row). */
   private async resolve(
     actor: Actor, figures: readonly FigureKey[], pathOf: PathOf, rowOf?: (index: number) => number,
-    db?: Tx,
+    db?: Tx, known?: readonly TargetOfWrite[],
   ) {
     const codes = [...new Set(figures.map((f) => f.target))];
-    const targets = await this.store.findTargetsOfWrite(db, codes);
+    const targets = known ?? await this.store.findTargetsOfWrite(db, codes);
     const byCode = new Map(targets.map((t) => [t.code, t]));
     const mayWrite = new Map(targets.map((t) => [t.id, canWriteFigures(actor, { departmentId: t.department_id, supportingIds: t.supporting })]));
 
@@ -323,7 +332,7 @@ export class FiguresService {
     options: WriteOptions,
     within?: Tx,
   ): Promise<{ result: WriteResult; targetIds: number[] }> {
-    const { denied, errors, warnings, targetIds, bases, confirmed } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf, within);
+    const { denied, errors, warnings, targetIds, bases, confirmed } = await this.resolve(actor, figures, paths.pathOf, paths.rowOf, within, paths.targets);
     if (denied.length) throw new DomainError('forbidden', '无权填报这些指标的数据，未写入任何数据 (forbidden; nothing was written)', denied);
     if (errors.length || warnings.length) {
       const message = errors.length
@@ -438,9 +447,9 @@ export class FiguresService {
     return this.targetId(code);
   }
 
-  private async targetId(code: string, { active = false } = {}): Promise<number> {
-    const id = await this.store.findTargetId(code, active);
-    if (id === null) throw notFound(active ? `指标 ${code}（或已归档）` : `指标 ${code}`, 'code');
+  private async targetId(code: string): Promise<number> {
+    const id = await this.store.findTargetId(code);
+    if (id === null) throw notFound(`指标 ${code}`, 'code');
     return id;
   }
 }

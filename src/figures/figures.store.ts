@@ -113,12 +113,9 @@ export interface EntrySheetRecord {
 export class FiguresStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A target's id by code (`active`: not archived), or null. */
-  async findTargetId(code: string, active: boolean): Promise<number | null> {
-    const [row] = await preparedQuery<{ id: number }>(this.dataSource,
-      `SELECT id FROM targets WHERE code = $1 AND ($2 = false OR archived_at IS NULL)`,
-      [code, active],
-    );
+  /** A target's id by code (archived or not), or null. */
+  async findTargetId(code: string): Promise<number | null> {
+    const [row] = await preparedQuery<{ id: number }>(this.dataSource, `SELECT id FROM targets WHERE code = $1`, [code]);
     return row ? row.id : null;
   }
 

@@ -129,6 +129,11 @@ describe('REST API on PostgreSQL and Redis', () => {
       [['TECH-ENTERPRISES', true]]);
     const figures = await t.http().get('/api/v1/targets/TECH-ENTERPRISES/figures').expect(200);
     assert.equal(figures.body.total, 1);
+    // no new figures for it: a 404 naming the code in the URL, nothing written
+    const put = await t.http().put('/api/v1/targets/TECH-ENTERPRISES/figures/2025Q4').send({ value: 1, confirm: true }).expect(404);
+    assert.match(put.body.detail, /TECH-ENTERPRISES（或已归档）/);
+    assert.deepEqual(put.body.errors.map((e: { path: string }) => e.path), ['code']);
+    assert.equal((await t.http().get('/api/v1/targets/TECH-ENTERPRISES/figures').expect(200)).body.total, 1);
   });
 
   it('lists departments', async () => {
