@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { preparedQuery } from '../database/rows.js';
+import { preparedQuery } from '../database/prepared.store.js';
 import type { Tx } from '../database/transactions.js';
 import type { AuditQuery } from './audit.schema.js';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { sizedQuery } from '../database/rows.js';
+import { sizedQuery } from '../database/prepared.store.js';
 import type { Tx } from '../database/transactions.js';
 
 /** reevaluation_requests: a row per target whose figures changed since its last re-evaluation. */

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import { preparedQuery, queryAs, sizedQuery } from '../database/rows.js';
+import { preparedQuery, queryAs, sizedQuery } from '../database/prepared.store.js';
 import type { Tx } from '../database/transactions.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import type { FigureJson, FigureWrite, RevisionJson, WrittenBatch, WrittenRevision } from './figure.types.js';

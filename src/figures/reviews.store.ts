@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { sizedQuery } from '../database/rows.js';
+import { sizedQuery } from '../database/prepared.store.js';
 import type { Tx } from '../database/transactions.js';
 import type { Basis } from '../evaluation/evaluation.types.js';
 import { CURRENT_FROM_CHANGED } from './figures.store.js';

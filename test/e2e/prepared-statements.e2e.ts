@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source.js';
-import { preparedQuery, queryAs, sizedQuery, PREPARED_MAX_ROWS } from '../../src/database/rows.js';
+import { preparedQuery, queryAs, sizedQuery, PREPARED_MAX_ROWS } from '../../src/database/prepared.store.js';
 import { createTestDatabase } from '../support/database.js';
 
 const BY_CODE = 'SELECT name FROM departments WHERE code = $1';
