@@ -11,4 +11,3 @@ export function returned<T>(result: unknown): T[] {
 export function driverPool(dataSource: DataSource): pg.Pool {
   return (dataSource.driver as PostgresDriver).master as pg.Pool;
 }
-

@@ -179,7 +179,7 @@ export class FiguresStore {
   async findFigures(db: Tx = this.dataSource.manager, targetIds: number[], periods: string[]): Promise<StoredFigure[]> {
     const columns = 'SELECT f.target_id, f.period, f.value::text AS value, f.basis, f.status, f.note, f.source FROM figures f';
     if (targetIds.length <= VALUES_MAX_ROWS) {
-      // a VALUES list: a generic plan knows its rows (a guess of unnest's could hash-scan figures whole)
+      // a VALUES list: a generic plan knows how many pairs it joins (of unnest, it would guess)
       const pairs = targetIds.map((_, i) => `($${2 * i + 1}::int, $${2 * i + 2}::text)`).join(', ');
       return preparedQuery(db, `${columns} JOIN (VALUES ${pairs}) AS w(target_id, period) ON f.target_id = w.target_id AND f.period = w.period`,
         targetIds.flatMap((id, i) => [id, periods[i]]));
@@ -240,8 +240,8 @@ export class FiguresStore {
 
   /**
    * A write's rows as a query (`input`) and its parameters ($1 is `first`): up to VALUES_MAX_ROWS a VALUES
-   * list of parameters (`prepared`: a generic plan of it knows its rows, so it stays a primary-key lookup
-   * of each), else unnest of arrays, or COPY from COPY_THRESHOLD.
+   * list of parameters (`prepared`: a generic plan of it knows how many rows it joins, where one of unnest
+   * would guess), else unnest of arrays, or COPY from COPY_THRESHOLD.
    */
   private async input(
     tx: Tx, first: unknown, figures: readonly FigureWrite[], targetIds: readonly number[], bases: readonly Basis[], confirmed: readonly (string | null)[],
