@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { type DataSource, type FindOptionsWhere, ILike, IsNull, Not, type Repository } from 'typeorm';
-import { driverPool } from '../database/rows.js';
+import { preparedQuery } from '../database/prepared.store.js';
 import type { Tx } from '../database/transactions.js';
 import { Milestone } from './milestone.entity.js';
 import { Target } from './target.entity.js';
@@ -61,15 +61,15 @@ export class TargetsStore {
     }));
   }
 
-  /** The hot read: TARGET_BY_CODE_SQL as a prepared statement on the driver's pool, bypassing TypeORM. */
+  /** The hot read: TARGET_BY_CODE_SQL as a prepared statement on the primary's pool. */
   async rowByCode(code: string): Promise<TargetRow | undefined> {
-    const { rows: [row] } = await driverPool(this.dataSource).query<TargetRow>({ name: 'target_by_code', text: TARGET_BY_CODE_SQL, values: [code] });
+    const [row] = await preparedQuery<TargetRow>(this.dataSource, TARGET_BY_CODE_SQL, [code]);
     return row;
   }
 
   /** TARGET_BY_CODE_SQL in the caller's transaction. */
   async rowByCodeIn(tx: Tx, code: string): Promise<TargetRow | undefined> {
-    const [row]: TargetRow[] = await tx.query(TARGET_BY_CODE_SQL, [code]);
+    const [row] = await preparedQuery<TargetRow>(tx, TARGET_BY_CODE_SQL, [code]);
     return row;
   }
 
